@@ -1,0 +1,181 @@
+"""Keyword-only entry points; the defaults live here (the CLI only parses and calls)."""
+
+from __future__ import annotations
+
+import tomllib
+from collections.abc import Sequence
+from pathlib import Path
+
+import torch
+
+import grader
+from grader import checks, specs, static
+from grader.reference import Reference
+from grader.results import CaseResult, ExerciseResult, GradeResult, Message, MistakeMatch, Status
+from grader.sandbox import runner
+from grader.score import score_exercise
+from grader.spec import Assignment, Case, Exercise
+
+DEFAULT_TIMEOUT = 60.0
+"""Seconds one exercise (all its cases) may run in the sandbox."""
+MARKER = "assignment.toml"
+
+
+class UsageError(Exception):
+    """The caller asked for something that cannot be done; carries a message for a person."""
+
+    def __init__(self, message: Message) -> None:
+        super().__init__(message.key)
+        self.message = message
+
+
+def _named_in_marker(folder: Path) -> str | None:
+    marker = folder / MARKER
+    if not marker.is_file():
+        return None
+    try:
+        name = tomllib.loads(marker.read_text(encoding="utf-8")).get("name")
+    except (tomllib.TOMLDecodeError, OSError, UnicodeDecodeError):
+        return None
+    return name if isinstance(name, str) else None
+
+
+def locate(path: Path, assignment: str | None) -> tuple[Assignment, Path]:
+    """The assignment and the folder that holds its files: ``path`` itself or one folder below it."""
+    if not path.exists():
+        raise UsageError(Message("usage.no_path", {"path": str(path)}))
+    if not path.is_dir():
+        raise UsageError(Message("usage.not_a_folder", {"path": str(path)}))
+    candidates = [path, *sorted(p for p in path.iterdir() if p.is_dir() and not p.name.startswith((".", "__")))]
+    if assignment is None:
+        for folder in candidates:
+            name = _named_in_marker(folder)
+            if name is not None:
+                assignment = name
+                break
+    if assignment is None:
+        for name in specs.names():
+            files = specs.get(name).files
+            if any(all((f / file).is_file() for file in files) for f in candidates):
+                assignment = name
+                break
+    if assignment is None:
+        raise UsageError(Message("usage.no_assignment", {"path": str(path), "known": ", ".join(specs.names())}))
+    try:
+        spec = specs.get(assignment)
+    except KeyError:
+        raise UsageError(Message("usage.unknown_assignment", {"name": assignment, "known": ", ".join(specs.names())})) from None
+    for folder in candidates:
+        if any((folder / file).is_file() for file in spec.files):
+            return spec, folder
+    return spec, path
+
+
+def resolve_device(device: str) -> str:
+    if device not in ("auto", "cpu", "cuda"):
+        raise UsageError(Message("usage.bad_device", {"device": device}))
+    if device == "cuda" and not torch.cuda.is_available():
+        raise UsageError(Message("usage.no_cuda"))
+    return device
+
+
+def _select(spec: Assignment, exercises: Sequence[str]) -> list[Exercise]:
+    known = {e.id for e in spec.exercises}
+    unknown = [e for e in exercises if e not in known]
+    if unknown:
+        raise UsageError(Message("usage.unknown_exercise", {"names": ", ".join(unknown),
+                                                             "known": ", ".join(e.id for e in spec.exercises)}))
+    return [e for e in spec.exercises if not exercises or e.id in exercises]
+
+
+def _plan(exercise: Exercise, hidden: bool, device: str) -> list[tuple[Case, str, str]]:
+    """(case, result id, device) for every case to run: on ``auto`` with a GPU, visible cases also on CUDA."""
+    run_device = "cpu" if device in ("auto", "cpu") else device
+    plan = []
+    for case in exercise.cases:
+        if case.hidden and not hidden:
+            continue
+        plan.append((case, case.id, case.device or run_device))
+        if device == "auto" and case.device is None and torch.cuda.is_available():
+            plan.append((case, f"{case.id}@cuda", "cuda"))
+    return plan
+
+
+def check(
+    path: Path | str = ".",
+    *,
+    assignment: str | None = None,
+    hidden: bool = False,
+    device: str = "auto",
+    exercises: Sequence[str] = (),
+    timeout: float = DEFAULT_TIMEOUT,
+    salt: str = "",
+    reference: Reference | None = None,
+) -> GradeResult:
+    """Grade the submission in ``path`` and return the result (nothing is printed or written)."""
+    spec, root = locate(Path(path), assignment)
+    device = resolve_device(device)
+    selected = _select(spec, exercises)
+    ref = reference if reference is not None and reference.assignment.name == spec.name else Reference(spec, salt)
+
+    tasks, planned = [], []
+    for exercise in selected:
+        for case, result_id, case_device in _plan(exercise, hidden, device):
+            prepared = ref.prepare(exercise, case)
+            index = len(tasks)
+            tasks.append(runner.Task(index=index, exercise=exercise.id, case=result_id, file=exercise.file,
+                                     name=exercise.id, driver=case.driver, args=case.args, device=case_device,
+                                     inputs=prepared.inputs))
+            planned.append((prepared, result_id, case_device))
+
+    forbidden_by_file: dict[str, dict[str, tuple[str, ...]]] = {}
+    for exercise in selected:
+        forbidden_by_file.setdefault(exercise.file, {})[exercise.id] = exercise.forbidden
+    forbidden = static.scan(root, forbidden_by_file)
+
+    run = runner.run_tasks(root, tasks, timeout=timeout)
+
+    results: dict[str, ExerciseResult] = {}
+    for exercise in selected:
+        case_results: list[CaseResult] = []
+        matches: dict[str, list[str]] = {}
+        for task, (prepared, result_id, case_device) in zip(tasks, planned, strict=True):
+            if task.exercise != exercise.id:
+                continue
+            outcome = run.outcomes.get(task.index, runner.Outcome(status="crashed", record={"returncode": None}))
+            result = checks.grade_case(prepared, outcome, case_device)
+            result = CaseResult(result_id, result.hidden, result.status, result.checks)
+            case_results.append(result)
+            if result.status is Status.FAILED:
+                for mistake_id in checks.matching_mistakes(ref, prepared, outcome):
+                    matches.setdefault(mistake_id, []).append(result_id)
+        notes = [Message("check.forbidden", {"name": f.name, "line": f.line, "file": exercise.file})
+                 for f in forbidden if f.exercise == exercise.id]
+        mistakes = [MistakeMatch(mid, tuple(cases)) for mid, cases in matches.items()]
+        results[exercise.id] = score_exercise(exercise, case_results, mistakes, notes, forbidden=bool(notes))
+
+    final = []
+    for exercise in selected:
+        r = results[exercise.id]
+        failing = [d for d in exercise.depends_on if d in results and results[d].status is not Status.PASSED]
+        if r.status in (Status.FAILED, Status.ERROR) and failing:
+            r = ExerciseResult(r.id, r.file, r.score, r.max_score, r.status, r.cases, r.mistakes,
+                               (*r.notes, Message("note.depends", {"deps": ", ".join(failing)})))
+        final.append(r)
+
+    return GradeResult(
+        assignment=spec.name,
+        score=round(sum(r.score for r in final), 2),
+        max_score=sum(r.max_score for r in final),
+        exercises=tuple(final),
+        hidden=hidden,
+        device=device if device != "auto" else ("cuda" if torch.cuda.is_available() else "cpu"),
+        isolation=run.isolation,
+        grader_version=grader.__version__,
+        output=run.stdout,
+    )
+
+
+def assignments() -> list[Assignment]:
+    """Every assignment the grader knows."""
+    return [specs.get(name) for name in specs.names()]

@@ -1,0 +1,283 @@
+"""Judging one case: the ordered checks on what the child sent back, then the properties.
+
+Order: signature -> runs -> type -> shape -> dtype -> device -> finite -> values -> properties.
+The first check that fails ends the case. Everything here runs in the grading process on plain data.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from typing import Any
+
+import torch
+
+from grader import compare
+from grader.reference import Prepared, Reference
+from grader.results import CaseResult, CheckResult, Message, Status
+from grader.sandbox.runner import Outcome
+from grader.sandbox.transfer import Entry
+from grader.spec import GRAD_SLACK, Property, Tolerance, tolerance_for
+
+UNSTRUCTURED = ("after.", "grad.", "alt")
+"""Outputs that only properties look at (not part of the type/shape/dtype/device checks)."""
+
+
+def _fail(name: str, key: str, **params: Any) -> CheckResult:
+    return CheckResult(name=name, passed=False, message=Message(key, params))
+
+
+def _matches(key: str, prefixes: tuple[str, ...]) -> bool:
+    return any(key == p or key.startswith(p + ".") for p in prefixes)
+
+
+def _error_result(exercise_id: str, outcome: Outcome) -> tuple[Status, CheckResult]:
+    """The status and failed check for a task that did not return outputs."""
+    r = outcome.record
+    if outcome.status == "timeout":
+        return Status.TIMEOUT, _fail("runs", "check.timeout", limit=r.get("limit", 0))
+    if outcome.status == "crashed":
+        return Status.ERROR, _fail("runs", "check.crashed", code=r.get("returncode"))
+    if outcome.status == "transfer" or r.get("kind") == "transfer":
+        return Status.ERROR, _fail("runs", "check.transfer", detail=str(r.get("message", "")))
+    kind = r.get("kind")
+    if kind == "missing_file":
+        return Status.MISSING, _fail("signature", "check.missing_file", file=r.get("file"))
+    if kind == "missing_name":
+        return Status.MISSING, _fail("signature", "check.missing_name", name=r.get("name"), file=r.get("file"))
+    if kind == "syntax":
+        return Status.ERROR, _fail("signature", "check.syntax", file=r.get("file"), line=r.get("line"),
+                                   detail=r.get("detail", ""), text=r.get("text", ""))
+    if kind == "import":
+        return Status.ERROR, CheckResult("signature", False, Message("check.import_error", {"file": r.get("file")}),
+                                         traceback=r.get("traceback"))
+    if kind == "signature":
+        return Status.FAILED, _fail("signature", "check.signature", what=r.get("what"),
+                                    signature=r.get("signature"), nargs=r.get("nargs"))
+    if kind == "state_dict":
+        return Status.FAILED, _fail("parameters", "check.state_dict", missing=r.get("missing", []),
+                                    unexpected=r.get("unexpected", []), misshaped=r.get("misshaped", []))
+    if kind == "not_implemented":
+        stub_of = r.get("stub_of")
+        if stub_of and stub_of != exercise_id:
+            return Status.FAILED, _fail("runs", "check.dependency_not_implemented", dependency=stub_of)
+        return Status.NOT_ATTEMPTED, _fail("runs", "check.not_attempted")
+    return Status.ERROR, CheckResult("runs", False, Message("check.exception", {"type": r.get("type", "")}),
+                                     traceback=r.get("traceback"))
+
+
+def _structure(expected: Mapping[str, Entry], got: Mapping[str, Entry], device: str) -> CheckResult | None:
+    keys = [k for k, e in expected.items() if not k.startswith(UNSTRUCTURED) and e.kind in ("tensor", "sequence")]
+    for name in ("type", "shape", "dtype", "device"):
+        for key in keys:
+            exp, act = expected[key], got.get(key)
+            if name == "type":
+                if act is None or act.kind != exp.kind or (exp.kind == "sequence" and act.length != exp.length):
+                    return _fail("type", "check.type", key=key, expected=exp.describe(),
+                                 got=act.describe() if act else "nothing")
+            elif exp.kind != "tensor" or act is None:
+                continue
+            elif name == "shape" and act.shape != exp.shape:
+                return _fail("shape", "check.shape", key=key, expected=list(exp.shape), got=list(act.shape))
+            elif name == "dtype" and act.dtype != exp.dtype:
+                return _fail("dtype", "check.dtype", key=key, expected=exp.dtype, got=act.dtype)
+            elif name == "device" and act.device != device:
+                return _fail("device", "check.device", key=key, expected=device, got=act.device)
+    return None
+
+
+def _compared(prepared: Prepared, got: Mapping[str, Entry]) -> list[tuple[str, torch.Tensor, torch.Tensor, Tolerance]]:
+    """(key, student tensor, float64 truth, tolerance) for every compared output that holds data."""
+    out = []
+    for key, truth in prepared.truth.items():
+        act, exp = got.get(key), prepared.expected.get(key)
+        if (not _matches(key, prepared.case.compare) or truth.tensor is None or act is None
+                or act.tensor is None or exp is None):
+            continue
+        out.append((key, act.tensor, truth.tensor, tolerance_for(getattr(torch, exp.dtype))))
+    return out
+
+
+def _finite(pairs: list[tuple[str, torch.Tensor, torch.Tensor, Tolerance]]) -> CheckResult | None:
+    for key, act, truth, _ in pairs:
+        if not act.is_floating_point():
+            continue
+        bad = ~torch.isfinite(act) & torch.isfinite(truth)
+        if bool(bad.any()):
+            index = tuple(int(i) for i in bad.nonzero()[0])
+            return _fail("finite", "check.finite", key=key, count=int(bad.sum()), index=list(index),
+                         value=str(float(act[index])))
+    return None
+
+
+def _values(pairs: list[tuple[str, torch.Tensor, torch.Tensor, Tolerance]]) -> CheckResult | None:
+    for key, act, truth, tol in pairs:
+        d = compare.diff(act, truth, tol)
+        if d is not None:
+            return CheckResult("values", False, Message("check.values", {
+                "key": key, "mismatched": d.mismatched, "total": d.total, "share": round(100 * d.share, 1)}), diff=d)
+    return None
+
+
+# --- properties -----------------------------------------------------------------------------------
+
+def _mask_for(prepared: Prepared, prop: Property, shape: torch.Size) -> torch.Tensor | None:
+    if prop.mask is None or prop.mask not in prepared.inputs:
+        return None
+    return prepared.inputs[prop.mask].expand(shape)
+
+
+def _rows_sum(prepared: Prepared, got: Mapping[str, Entry], prop: Property) -> CheckResult | None:
+    w = got[prop.key].tensor
+    if w is None:
+        return None
+    w = w.double()
+    tol = tolerance_for(getattr(torch, got[prop.key].dtype))
+    sums = w.sum(dim=prop.dim)
+    mask = _mask_for(prepared, prop, w.shape)
+    target = torch.ones_like(sums) if mask is None else mask.any(dim=prop.dim).double()
+    bad = ~((sums - target).abs() <= 10 * tol.atol)
+    if bool(bad.any()):
+        index = [int(i) for i in bad.nonzero()[0]]
+        return _fail("rows_sum_to_one", "check.rows_sum", key=prop.key, index=index,
+                     got=round(float(sums[tuple(index)]), 6), expected=float(target[tuple(index)]))
+    return None
+
+
+def _masked_zero(prepared: Prepared, got: Mapping[str, Entry], prop: Property) -> CheckResult | None:
+    w = got[prop.key].tensor
+    mask = _mask_for(prepared, prop, w.shape) if w is not None else None
+    if w is None or mask is None:
+        return None
+    bad = (w != 0) & ~mask
+    if bool(bad.any()):
+        index = [int(i) for i in bad.nonzero()[0]]
+        return _fail("masked_zero", "check.masked_nonzero", key=prop.key, count=int(bad.sum()), index=index,
+                     got=str(float(w[tuple(index)])))
+    return None
+
+
+def _inputs_unchanged(prepared: Prepared, got: Mapping[str, Entry]) -> CheckResult | None:
+    for key, entry in got.items():
+        name = key.removeprefix("after.")
+        if key == name or entry.tensor is None or name not in prepared.inputs:
+            continue
+        before = prepared.inputs[name]
+        if entry.tensor.shape != before.shape or not compare.close(entry.tensor, before, Tolerance(0.0, 0.0)):
+            return _fail("inputs_unchanged", "check.inplace", name=name)
+    return None
+
+
+def _gradients(prepared: Prepared, got: Mapping[str, Entry]) -> CheckResult | None:
+    for key, truth in prepared.truth.items():
+        if not key.startswith("grad.") or truth.tensor is None:
+            continue
+        name = key.removeprefix("grad.")
+        act = got.get(key)
+        if act is None or act.tensor is None:
+            return _fail("gradients", "check.no_gradient", name=name)
+        base = tolerance_for(getattr(torch, prepared.expected[key].dtype))
+        tol = Tolerance(base.atol * GRAD_SLACK, base.rtol * GRAD_SLACK)
+        if act.tensor.shape != truth.tensor.shape:
+            return _fail("gradients", "check.shape", key=key, expected=list(truth.shape), got=list(act.shape))
+        d = compare.diff(act.tensor, truth.tensor, tol)
+        if d is not None:
+            return CheckResult("gradients", False, Message("check.gradient_values", {
+                "name": name, "mismatched": d.mismatched, "total": d.total}), diff=d)
+    return None
+
+
+def _dropout(prepared: Prepared, got: Mapping[str, Entry]) -> CheckResult | None:
+    t1, t2, ev = (got[k].tensor for k in ("train1", "train2", "eval"))
+    if t1 is None or t2 is None or ev is None:
+        return None
+    tol = tolerance_for(t1.dtype)
+    if compare.close(t1, ev, tol):
+        return _fail("dropout_train", "check.dropout_inactive")
+    if compare.close(t1, t2, tol):
+        return _fail("dropout_train", "check.dropout_same")
+    return None
+
+
+def _causal(prepared: Prepared, got: Mapping[str, Entry], prop: Property) -> CheckResult | None:
+    out, alt = got.get(prop.key), got.get("alt" + prop.key.removeprefix("out"))
+    if out is None or alt is None or out.tensor is None or alt.tensor is None or out.shape != alt.shape:
+        return None
+    p = prop.prefix
+    if not compare.close(out.tensor[..., :p, :], alt.tensor[..., :p, :], tolerance_for(out.tensor.dtype)):
+        return _fail("causal", "check.causal", key=prop.key, prefix=p)
+    return None
+
+
+def _raises(prepared: Prepared, got: Mapping[str, Entry], prop: Property) -> CheckResult | None:
+    raised = got.get("raised")
+    value = raised.value if raised is not None and raised.kind == "value" else None
+    if value is None:
+        return _fail("raises", "check.not_raised", error=prop.error)
+    if prop.error not in str(value).split():
+        return _fail("raises", "check.wrong_exception", error=prop.error, got=str(value).split()[0])
+    return None
+
+
+PROPERTIES: Mapping[str, Callable[[Prepared, Mapping[str, Entry], Property], CheckResult | None]] = {
+    "rows_sum_to_one": _rows_sum,
+    "masked_zero": _masked_zero,
+    "gradients": lambda p, g, _: _gradients(p, g),
+    "dropout_train": lambda p, g, _: _dropout(p, g),
+    "causal": _causal,
+    "raises": _raises,
+}
+
+
+def grade_case(prepared: Prepared, outcome: Outcome, device: str) -> CaseResult:
+    """Run the ordered checks on one case's outcome."""
+    case = prepared.case
+    if outcome.status != "ok":
+        status, check = _error_result(prepared.exercise.id, outcome)
+        return CaseResult(case.id, case.hidden, status, (check,))
+    got = outcome.entries
+    passed = [CheckResult("signature", True), CheckResult("runs", True)]
+    pairs = _compared(prepared, got)
+    steps: list[Callable[[], CheckResult | None]] = [
+        lambda: _structure(prepared.expected, got, device),
+        lambda: _finite(pairs),
+        lambda: _values(pairs),
+        lambda: _inputs_unchanged(prepared, got),
+        *[(lambda prop=prop: PROPERTIES[prop.kind](prepared, got, prop)) for prop in case.properties],
+    ]
+    for step in steps:
+        failure = step()
+        if failure is not None:
+            return CaseResult(case.id, case.hidden, Status.FAILED, (*passed, failure))
+    return CaseResult(case.id, case.hidden, Status.PASSED, tuple(passed))
+
+
+def matching_mistakes(reference: Reference, prepared: Prepared, outcome: Outcome) -> list[str]:
+    """The catalogued mistakes whose outputs equal the student's on this (failed) case."""
+    if outcome.status != "ok" or prepared.case.device == "meta":
+        return []
+    got = outcome.entries
+    found = []
+    for mistake in prepared.exercise.mistakes:
+        theirs = reference.mistake_outputs(prepared.exercise, prepared.case, mistake.id)
+        if theirs is not None and _same(got, theirs):
+            found.append(mistake.id)
+    return found
+
+
+def _same(got: Mapping[str, Entry], theirs: Mapping[str, Entry]) -> bool:
+    compared = 0
+    for key, entry in got.items():
+        if key.startswith("train"):
+            continue
+        other = theirs.get(key)
+        if entry.kind == "tensor" and entry.tensor is not None:
+            if other is None or other.tensor is None or entry.tensor.shape != other.tensor.shape:
+                return False
+            if not compare.close(entry.tensor, other.tensor, tolerance_for(entry.tensor.dtype)):
+                return False
+            compared += 1
+        elif entry.kind in ("value", "none"):
+            if other is None or other.kind != entry.kind or other.value != entry.value:
+                return False
+            compared += 1
+    return compared > 0

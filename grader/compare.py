@@ -1,0 +1,123 @@
+"""Value comparison of two tensors, and the diff a student reads when they disagree."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import torch
+
+from grader.spec import Tolerance
+
+GRID_ROWS = 6
+GRID_COLS = 8
+
+
+@dataclass(frozen=True)
+class Cell:
+    """One element of the grid shown in a diff."""
+
+    expected: float
+    got: float
+    ok: bool
+
+
+@dataclass(frozen=True)
+class Grid:
+    """A window of the 2-D slice that holds the worst element."""
+
+    slice_index: tuple[int, ...]
+    """The leading indices that select the 2-D slice (empty for 1-D and 2-D tensors)."""
+    row_start: int
+    col_start: int
+    cells: tuple[tuple[Cell, ...], ...]
+
+
+@dataclass(frozen=True)
+class TensorDiff:
+    """How ``got`` differs from ``expected`` beyond the tolerance."""
+
+    shape: tuple[int, ...]
+    mismatched: int
+    """Elements outside the tolerance (NaN and infinities included)."""
+    total: int
+    max_abs: float
+    max_abs_index: tuple[int, ...]
+    max_rel: float
+    max_rel_index: tuple[int, ...]
+    expected_at: float
+    """The expected value at ``max_abs_index``."""
+    got_at: float
+    """The student's value at ``max_abs_index``."""
+    atol: float
+    rtol: float
+    grid: Grid
+
+    @property
+    def share(self) -> float:
+        return self.mismatched / self.total if self.total else 0.0
+
+
+def _index(flat: int, shape: tuple[int, ...]) -> tuple[int, ...]:
+    idx = []
+    for size in reversed(shape):
+        idx.append(flat % size if size else 0)
+        flat = flat // size if size else 0
+    return tuple(reversed(idx))
+
+
+def _bad(got: torch.Tensor, expected: torch.Tensor, tol: Tolerance) -> torch.Tensor:
+    """Elements outside the tolerance; NaN/inf only match the same NaN/inf."""
+    same_nonfinite = (got.isnan() & expected.isnan()) | (got.isinf() & (got == expected))
+    close = (got - expected).abs() <= tol.atol + tol.rtol * expected.abs()
+    return ~(close | same_nonfinite)
+
+
+def close(got: torch.Tensor, expected: torch.Tensor, tol: Tolerance) -> bool:
+    """True when the shapes agree and every element is within the tolerance."""
+    if got.shape != expected.shape:
+        return False
+    if not got.is_floating_point() and not expected.is_floating_point():
+        return bool(torch.equal(got, expected))
+    return not bool(_bad(got.double(), expected.double(), tol).any())
+
+
+def diff(got: torch.Tensor, expected: torch.Tensor, tol: Tolerance) -> TensorDiff | None:
+    """None when ``got`` matches ``expected`` (same shape, all within ``tol``); the diff otherwise."""
+    if got.shape != expected.shape:
+        raise ValueError(f"shapes differ: {tuple(got.shape)} vs {tuple(expected.shape)}")
+    g, e = got.double(), expected.double()
+    bad = _bad(g, e, tol)
+    mismatched = int(bad.sum())
+    if mismatched == 0:
+        return None
+    shape = tuple(got.shape)
+    abs_err = (g - e).abs().nan_to_num(nan=float("inf"))
+    rel_err = (abs_err / e.abs().clamp_min(1e-12)).nan_to_num(nan=float("inf"))
+    abs_err = torch.where(bad, abs_err, torch.zeros_like(abs_err))
+    rel_err = torch.where(bad, rel_err, torch.zeros_like(rel_err))
+    worst = _index(int(abs_err.flatten().argmax()), shape) if shape else ()
+    worst_rel = _index(int(rel_err.flatten().argmax()), shape) if shape else ()
+    return TensorDiff(
+        shape=shape, mismatched=mismatched, total=got.numel(),
+        max_abs=float(abs_err.max()), max_abs_index=worst,
+        max_rel=float(rel_err.max()), max_rel_index=worst_rel,
+        expected_at=float(e[worst]) if shape else float(e), got_at=float(g[worst]) if shape else float(g),
+        atol=tol.atol, rtol=tol.rtol, grid=_grid(g, e, bad, worst),
+    )
+
+
+def _grid(g: torch.Tensor, e: torch.Tensor, bad: torch.Tensor, worst: tuple[int, ...]) -> Grid:
+    """The window of the worst 2-D slice around the worst element."""
+    while g.dim() < 2:
+        g, e, bad = g.unsqueeze(0), e.unsqueeze(0), bad.unsqueeze(0)
+        worst = (0, *worst)
+    lead, (r, c) = worst[:-2], worst[-2:]
+    g2, e2, b2 = g[lead], e[lead], bad[lead]
+    rows, cols = g2.shape
+    r0 = max(0, min(r - GRID_ROWS // 2, rows - GRID_ROWS))
+    c0 = max(0, min(c - GRID_COLS // 2, cols - GRID_COLS))
+    cells = tuple(
+        tuple(Cell(float(e2[i, j]), float(g2[i, j]), not bool(b2[i, j])) for j in range(c0, min(c0 + GRID_COLS, cols)))
+        for i in range(r0, min(r0 + GRID_ROWS, rows))
+    )
+    return Grid(slice_index=tuple(lead), row_start=r0, col_start=c0, cells=cells)

@@ -1,0 +1,117 @@
+"""The trusted side: the reference implementation, case inputs, expected outputs and mistake outputs.
+
+The reference runs in the grading process, twice per case: once as the student's code is run (same
+dtype, on the CPU) to fix the expected structure, shapes and dtypes, and once in float64 as the
+ground truth for the values. Everything is computed once per (assignment, salt) and reused for every
+submission graded by the same process.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import importlib.util
+import sys
+import types
+from dataclasses import dataclass
+from functools import cached_property
+from pathlib import Path
+from typing import Any
+
+import torch
+
+from grader.sandbox import drivers, transfer
+from grader.spec import Assignment, Case, CaseEnv, Exercise
+
+
+class ReferenceMissing(Exception):
+    """The reference implementation could not be found or imported."""
+
+
+def load_reference(assignment: Assignment) -> Any:
+    """Import the reference package from ``assignment.solutions`` under a private module name."""
+    root = assignment.solutions
+    if not root.is_dir():
+        raise ReferenceMissing(f"reference implementation not found at {root}")
+    name = f"_nlp_grader_reference_{assignment.name}"
+    if name in sys.modules:
+        return sys.modules[name]
+    package = types.ModuleType(name)
+    package.__path__ = [str(root)]
+    sys.modules[name] = package
+    ns = types.SimpleNamespace()
+    for file in assignment.files:
+        spec = importlib.util.spec_from_file_location(f"{name}.{Path(file).stem}", root / file)
+        if spec is None or spec.loader is None:
+            raise ReferenceMissing(f"cannot import {root / file}")
+        module = importlib.util.module_from_spec(spec)
+        sys.modules[spec.name] = module
+        spec.loader.exec_module(module)
+        setattr(package, Path(file).stem, module)
+    for exercise in assignment.exercises:
+        module = getattr(package, Path(exercise.file).stem)
+        setattr(ns, exercise.id, getattr(module, exercise.id))
+    sys.modules[name] = package
+    package.exercises = ns  # type: ignore[attr-defined]
+    return package
+
+
+def case_seed(assignment: str, exercise: str, case: str, salt: str) -> int:
+    digest = hashlib.sha256(f"{assignment}/{exercise}/{case}/{salt}".encode()).digest()
+    return int.from_bytes(digest[:6], "big")
+
+
+@dataclass
+class Prepared:
+    """A case with its inputs and the reference's outputs."""
+
+    exercise: Exercise
+    case: Case
+    inputs: dict[str, torch.Tensor]
+    expected: dict[str, transfer.Entry]
+    """The reference run as the student's is run: structure, shapes and dtypes."""
+    truth: dict[str, transfer.Entry]
+    """The float64 reference run: the values the student's are compared with."""
+
+
+class Reference:
+    """Cases, expected outputs and mistake outputs for one assignment and salt (all cached)."""
+
+    def __init__(self, assignment: Assignment, salt: str = "") -> None:
+        self.assignment = assignment
+        self.salt = salt
+        self._prepared: dict[tuple[str, str], Prepared] = {}
+        self._mistakes: dict[tuple[str, str, str], dict[str, transfer.Entry] | None] = {}
+
+    @cached_property
+    def impl(self) -> Any:
+        return load_reference(self.assignment).exercises
+
+    def prepare(self, exercise: Exercise, case: Case) -> Prepared:
+        key = (exercise.id, case.id)
+        if key not in self._prepared:
+            gen = torch.Generator().manual_seed(case_seed(self.assignment.name, exercise.id, case.id, self.salt))
+            inputs = case.make(CaseEnv(gen=gen, reference=self.impl))
+            target = getattr(self.impl, exercise.id)
+            device = "meta" if case.device == "meta" else "cpu"
+            expected = self._run(target, case, inputs, drivers.Ctx(device=device))
+            truth = expected if device == "meta" else self._run(target, case, inputs, drivers.Ctx("cpu", upcast=True))
+            self._prepared[key] = Prepared(exercise, case, inputs, expected, truth)
+        return self._prepared[key]
+
+    @staticmethod
+    def _run(target: Any, case: Case, inputs: dict[str, torch.Tensor], ctx: drivers.Ctx) -> dict[str, transfer.Entry]:
+        torch.manual_seed(0)
+        return transfer.roundtrip(drivers.DRIVERS[case.driver](target, inputs, case.args, ctx))
+
+    def mistake_outputs(self, exercise: Exercise, case: Case, mistake_id: str) -> dict[str, transfer.Entry] | None:
+        """What the mistake's implementation returns on this case (None if it raises)."""
+        key = (exercise.id, case.id, mistake_id)
+        if key not in self._mistakes:
+            mistake = next(mk for mk in exercise.mistakes if mk.id == mistake_id)
+            prepared = self.prepare(exercise, case)
+            try:
+                result = self._run(mistake.impl(self.impl), case, prepared.inputs, drivers.Ctx("cpu"))
+            except Exception:  # noqa: BLE001 - a mistake that cannot run on this case matches nothing
+                result = None
+            self._mistakes[key] = result
+        return self._mistakes[key]

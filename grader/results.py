@@ -1,0 +1,102 @@
+"""What grading produces: results per check, case, exercise and submission. Plain data, no display."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from enum import Enum
+from typing import Any
+
+from grader.compare import TensorDiff
+
+
+class Status(str, Enum):
+    """The status of a case or an exercise, as written in every output."""
+
+    PASSED = "passed"
+    FAILED = "failed"
+    """The code ran and an output or a property is wrong."""
+    ERROR = "error"
+    """The code raised, could not be imported, or ended its process."""
+    NOT_ATTEMPTED = "not_attempted"
+    """The stub still raises NotImplementedError."""
+    TIMEOUT = "timeout"
+    MISSING = "missing"
+    """The file or the name does not exist."""
+
+
+@dataclass(frozen=True)
+class Message:
+    """A message for a person: a catalog key and its parameters, rendered in a language at output time."""
+
+    key: str
+    params: Mapping[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class CheckResult:
+    """One check of one case."""
+
+    name: str
+    """signature, runs, parameters, type, shape, dtype, device, finite, values, or a property's kind."""
+    passed: bool
+    message: Message | None = None
+    diff: TensorDiff | None = None
+    """For a value mismatch: where and by how much."""
+    traceback: str | None = None
+    """For an exception: the traceback trimmed to the student's own frames (student text: never markup)."""
+
+
+@dataclass(frozen=True)
+class CaseResult:
+    id: str
+    hidden: bool
+    status: Status
+    checks: tuple[CheckResult, ...]
+
+    @property
+    def failure(self) -> CheckResult | None:
+        """The first check that failed, if any."""
+        return next((c for c in self.checks if not c.passed), None)
+
+
+@dataclass(frozen=True)
+class MistakeMatch:
+    """A catalogued mistake the student's outputs match."""
+
+    id: str
+    cases: tuple[str, ...]
+    """The cases on which the student's output equals the mistake's."""
+
+
+@dataclass(frozen=True)
+class ExerciseResult:
+    id: str
+    file: str
+    score: float
+    max_score: float
+    status: Status
+    cases: tuple[CaseResult, ...]
+    mistakes: tuple[MistakeMatch, ...] = ()
+    notes: tuple[Message, ...] = ()
+    """Exercise-level messages: a forbidden shortcut, a failing dependency."""
+
+
+@dataclass(frozen=True)
+class GradeResult:
+    """The result of grading one submission."""
+
+    assignment: str
+    score: float
+    max_score: float
+    exercises: tuple[ExerciseResult, ...]
+    hidden: bool
+    device: str
+    isolation: str
+    grader_version: str
+    output: str = ""
+    """The start of what the student's code printed (student text: never markup)."""
+
+    @property
+    def passed(self) -> bool:
+        return all(e.status is Status.PASSED for e in self.exercises)

@@ -1,0 +1,213 @@
+"""Drivers call an exercise on a case's inputs and return what came out.
+
+The same driver runs in the sandbox child against the student's code and in the grading process
+against the reference and the mistake catalog, so both sides are called in exactly the same way.
+A driver never judges; it only collects outputs (and, for property cases, the extra observations
+the properties need: inputs after the call, gradients, train-mode outputs, a second run).
+
+Call specs are lists of JSON items: ``["t", name]`` is the tensor input ``name``, ``["v", value]``
+a literal, ``["device"]`` the device under test as a string.
+"""
+
+from __future__ import annotations
+
+import inspect
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import torch
+
+
+@dataclass(frozen=True)
+class Ctx:
+    """Where and how a driver runs."""
+
+    device: str
+    """cpu, cuda or meta: where the inputs (and modules) are placed."""
+    upcast: bool = False
+    """Cast floating inputs and modules to float64 (the ground truth run of the reference)."""
+
+
+class SignatureMismatch(Exception):
+    """The student's function or class cannot be called the way the contract says."""
+
+    def __init__(self, what: str, signature: str, nargs: int) -> None:
+        super().__init__(f"{what}{signature} cannot take {nargs} positional arguments")
+        self.what, self.signature, self.nargs = what, signature, nargs
+
+
+class StateDictMismatch(Exception):
+    """The student's module does not have the reference's parameter names and shapes."""
+
+    def __init__(self, missing: list[str], unexpected: list[str], misshaped: list[list[Any]]) -> None:
+        super().__init__(f"missing={missing} unexpected={unexpected} misshaped={misshaped}")
+        self.missing, self.unexpected, self.misshaped = missing, unexpected, misshaped
+
+
+def _prepare(inputs: Mapping[str, torch.Tensor], ctx: Ctx) -> dict[str, torch.Tensor]:
+    """Fresh copies of the inputs on the context's device (and in float64 when upcasting); weights stay on the CPU."""
+    out = {}
+    for name, t in inputs.items():
+        t = t.clone()
+        if name.startswith("state."):  # weights are loaded on the CPU, then the module is moved
+            out[name] = t
+            continue
+        if ctx.upcast and t.is_floating_point():
+            t = t.double()
+        out[name] = t.to(ctx.device)
+    return out
+
+
+def _resolve(spec: list[list[Any]], tensors: Mapping[str, torch.Tensor], ctx: Ctx) -> list[Any]:
+    args = []
+    for item in spec:
+        if item[0] == "t":
+            args.append(None if item[1] is None else tensors[item[1]])
+        elif item[0] == "device":
+            args.append(ctx.device)
+        else:
+            args.append(item[1])
+    return args
+
+
+def _check_bind(target: Callable[..., Any], args: list[Any], what: str) -> None:
+    try:
+        sig = inspect.signature(target)
+    except (TypeError, ValueError):
+        return
+    try:
+        sig.bind(*args)
+    except TypeError:
+        raise SignatureMismatch(what, str(sig), len(args)) from None
+
+
+def _build(target: Any, tensors: Mapping[str, torch.Tensor], args: Mapping[str, Any], ctx: Ctx) -> torch.nn.Module:
+    """Construct the module, load the case's weights into it, and place it like the inputs."""
+    init = _resolve(args["init"], tensors, ctx)
+    _check_bind(target, init, getattr(target, "__name__", "module"))
+    module = target(*init)
+    state = {k.removeprefix("state."): v for k, v in tensors.items() if k.startswith("state.")}
+    own = dict(module.named_parameters())
+    missing = sorted(set(state) - set(own))
+    unexpected = sorted(set(own) - set(state))
+    misshaped = [[k, list(state[k].shape), list(own[k].shape)] for k in sorted(set(state) & set(own))
+                 if state[k].shape != own[k].shape]
+    if missing or unexpected or misshaped:
+        raise StateDictMismatch(missing, unexpected, misshaped)
+    if state:
+        with torch.no_grad():
+            for k, v in state.items():
+                own[k].copy_(v.to(own[k].device, own[k].dtype))
+    if ctx.upcast or args.get("dtype") == "float64":
+        module = module.double()
+    return module.to(ctx.device)
+
+
+def _invoke(target: Any, tensors: Mapping[str, torch.Tensor], args: Mapping[str, Any], ctx: Ctx,
+            module: torch.nn.Module | None = None) -> Any:
+    if "init" in args:
+        module = module if module is not None else _build(target, tensors, args, ctx)
+        fwd = _resolve(args["forward"], tensors, ctx)
+        _check_bind(module.forward, fwd, f"{type(module).__name__}.forward")
+        return module(*fwd)
+    call = _resolve(args["call"], tensors, ctx)
+    _check_bind(target, call, getattr(target, "__name__", "function"))
+    return target(*call)
+
+
+def _inputs_after(tensors: Mapping[str, torch.Tensor], args: Mapping[str, Any]) -> dict[str, torch.Tensor]:
+    names = [item[1] for key in ("call", "forward") for item in args.get(key, []) if item[0] == "t" and item[1]]
+    return {f"after.{n}": tensors[n] for n in dict.fromkeys(names)}
+
+
+def call(target: Any, inputs: Mapping[str, torch.Tensor], args: Mapping[str, Any], ctx: Ctx) -> dict[str, Any]:
+    """Call (or build and run in eval mode) once; also return the inputs as they are afterwards."""
+    tensors = _prepare(inputs, ctx)
+    module = _build(target, tensors, args, ctx).eval() if "init" in args else None
+    out = _invoke(target, tensors, args, ctx, module)
+    return {"out": out, **_inputs_after(tensors, args)}
+
+
+def _flat_tensors(value: Any) -> list[torch.Tensor]:
+    if isinstance(value, torch.Tensor):
+        return [value]
+    if isinstance(value, (tuple, list)):
+        return [t for item in value for t in _flat_tensors(item)]
+    return []
+
+
+def grad(target: Any, inputs: Mapping[str, torch.Tensor], args: Mapping[str, Any], ctx: Ctx) -> dict[str, Any]:
+    """Backpropagate a seeded upstream gradient; return the gradients of inputs and parameters."""
+    tensors = _prepare(inputs, ctx)
+    for name in args["grad_wrt"]:
+        tensors[name].requires_grad_(True)
+    module = _build(target, tensors, args, ctx).eval() if "init" in args else None
+    out = _invoke(target, tensors, args, ctx, module)
+    gen = torch.Generator().manual_seed(int(args.get("grad_seed", 0)))
+    loss = None
+    for t in _flat_tensors(out):
+        if not t.is_floating_point():
+            continue
+        upstream = torch.randn(tuple(t.shape), generator=gen, dtype=torch.float64).to(t.dtype).to(t.device)
+        if t.requires_grad:
+            term = (t * upstream).sum()
+            loss = term if loss is None else loss + term
+    if loss is not None:
+        loss.backward()
+    result: dict[str, Any] = {"out": out}
+    for name in args["grad_wrt"]:
+        result[f"grad.{name}"] = tensors[name].grad
+    if module is not None:
+        for pname, p in module.named_parameters():
+            result[f"grad.param.{pname}"] = p.grad
+    return result
+
+
+def dropout(target: Any, inputs: Mapping[str, torch.Tensor], args: Mapping[str, Any], ctx: Ctx) -> dict[str, Any]:
+    """Run a module twice in train mode and once in eval mode."""
+    tensors = _prepare(inputs, ctx)
+    module = _build(target, tensors, args, ctx)
+    module.train()
+    torch.manual_seed(int(args.get("seed", 0)))
+    train1 = _invoke(target, tensors, args, ctx, module)
+    train2 = _invoke(target, tensors, args, ctx, module)
+    module.eval()
+    return {"train1": train1, "train2": train2, "eval": _invoke(target, tensors, args, ctx, module)}
+
+
+def raises(target: Any, inputs: Mapping[str, torch.Tensor], args: Mapping[str, Any], ctx: Ctx) -> dict[str, Any]:
+    """Call with arguments that must be refused; return the exception's class names, or None."""
+    tensors = _prepare(inputs, ctx)
+    try:
+        if "init" in args:
+            _build(target, tensors, args, ctx)
+        else:
+            _invoke(target, tensors, args, ctx)
+    except NotImplementedError:
+        raise
+    except (SignatureMismatch, StateDictMismatch):
+        raise
+    except Exception as exc:  # the student's exception is the observation
+        return {"raised": " ".join(c.__name__ for c in type(exc).__mro__)}
+    return {"raised": None}
+
+
+def causal(target: Any, inputs: Mapping[str, torch.Tensor], args: Mapping[str, Any], ctx: Ctx) -> dict[str, Any]:
+    """Run once, then again with the inputs named in ``swap`` replaced (their future positions changed)."""
+    tensors = _prepare(inputs, ctx)
+    module = _build(target, tensors, args, ctx).eval() if "init" in args else None
+    out = _invoke(target, tensors, args, ctx, module)
+    swapped = dict(tensors)
+    for name, alt in args["swap"].items():
+        swapped[name] = tensors[alt]
+    return {"out": out, "alt": _invoke(target, swapped, args, ctx, module)}
+
+
+DRIVERS: Mapping[str, Callable[[Any, Mapping[str, torch.Tensor], Mapping[str, Any], Ctx], dict[str, Any]]] = {
+    "call": call,
+    "grad": grad,
+    "dropout": dropout,
+    "raises": raises,
+    "causal": causal,
+}

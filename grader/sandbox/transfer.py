@@ -1,0 +1,181 @@
+"""What crosses the process boundary: tensors as safetensors (never pickle) and a JSON description.
+
+``encode`` flattens a driver's result into JSON-able entries plus a dict of plain CPU tensors;
+``decode`` turns them back into :class:`Entry` objects. The grading process uses the same two
+functions on the reference's results, so both sides are described in exactly the same way.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import torch
+from safetensors.torch import load_file, save_file
+
+MAX_DEPTH = 3
+MAX_ITEMS = 16
+MAX_TEXT = 2000
+
+DTYPES: Mapping[str, torch.dtype] = {
+    str(dt).removeprefix("torch."): dt
+    for dt in (
+        torch.float64, torch.float32, torch.float16, torch.bfloat16, torch.bool,
+        torch.int8, torch.int16, torch.int32, torch.int64, torch.uint8,
+    )
+}
+
+
+class TransferError(Exception):
+    """The child's description of its results is malformed or disagrees with the tensors it sent."""
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One value a driver returned, as the grading process sees it."""
+
+    kind: str
+    """tensor, sequence, none, value or object."""
+    shape: tuple[int, ...] = ()
+    dtype: str = ""
+    device: str = ""
+    """Device type only: cpu, cuda or meta."""
+    requires_grad: bool = False
+    tensor: torch.Tensor | None = None
+    """The data on the CPU; None for meta tensors."""
+    length: int = 0
+    """For sequences: the number of items (stored under key.0, key.1, ...)."""
+    type_name: str = ""
+    """For sequences and objects: the Python type's name."""
+    value: Any = None
+    """For value entries: a bool, int, float or str."""
+
+    def describe(self) -> str:
+        if self.kind == "tensor":
+            return f"Tensor{list(self.shape)} {self.dtype}"
+        if self.kind == "sequence":
+            return f"{self.type_name} of {self.length}"
+        if self.kind == "none":
+            return "None"
+        if self.kind == "value":
+            return f"{type(self.value).__name__} {self.value!r}"
+        return self.type_name
+
+
+def encode(result: Mapping[str, Any]) -> tuple[dict[str, dict[str, Any]], dict[str, torch.Tensor]]:
+    """Flatten a driver's result into (JSON-able entries, CPU tensors keyed like the entries)."""
+    entries: dict[str, dict[str, Any]] = {}
+    tensors: dict[str, torch.Tensor] = {}
+    for key, value in result.items():
+        _encode_one(key, value, entries, tensors, depth=0)
+    return entries, tensors
+
+
+def _encode_one(key: str, value: Any, entries: dict, tensors: dict, depth: int) -> None:
+    if isinstance(value, torch.Tensor):
+        plain = value.detach()
+        if type(plain) is not torch.Tensor:  # a subclass cannot smuggle behaviour across
+            plain = plain.as_subclass(torch.Tensor)
+        device = plain.device.type
+        stored = device != "meta"
+        entries[key] = {
+            "kind": "tensor",
+            "shape": list(plain.shape),
+            "dtype": str(plain.dtype).removeprefix("torch."),
+            "device": device,
+            "requires_grad": bool(value.requires_grad),
+            "stored": stored,
+        }
+        if stored:
+            tensors[key] = plain.cpu().contiguous().clone()
+    elif isinstance(value, (tuple, list)) and depth < MAX_DEPTH and len(value) <= MAX_ITEMS:
+        entries[key] = {"kind": "sequence", "type": type(value).__name__, "len": len(value)}
+        for i, item in enumerate(value):
+            _encode_one(f"{key}.{i}", item, entries, tensors, depth + 1)
+    elif value is None:
+        entries[key] = {"kind": "none"}
+    elif isinstance(value, (bool, int, float)) and type(value) in (bool, int, float):
+        entries[key] = {"kind": "value", "value": value}
+    elif type(value) is str:
+        entries[key] = {"kind": "value", "value": value[:MAX_TEXT]}
+    else:
+        entries[key] = {"kind": "object", "type": type(value).__name__[:200]}
+
+
+def decode(entries: Mapping[str, Any], tensors: Mapping[str, torch.Tensor]) -> dict[str, Entry]:
+    """Check a description against its tensors and build :class:`Entry` objects.
+
+    Shape and dtype are read from the tensors themselves; the description must agree with them.
+    """
+    if not isinstance(entries, Mapping):
+        raise TransferError("result description is not an object")
+    out: dict[str, Entry] = {}
+    for key, raw in entries.items():
+        if not isinstance(key, str) or not isinstance(raw, Mapping):
+            raise TransferError(f"malformed entry {key!r}")
+        kind = raw.get("kind")
+        if kind == "tensor":
+            device = str(raw.get("device", ""))
+            dtype = str(raw.get("dtype", ""))
+            shape = raw.get("shape")
+            if dtype not in DTYPES or not isinstance(shape, list) or not all(isinstance(n, int) for n in shape):
+                raise TransferError(f"malformed tensor entry {key!r}")
+            tensor = tensors.get(key)
+            if raw.get("stored"):
+                if tensor is None:
+                    raise TransferError(f"tensor {key!r} is described but was not sent")
+                if list(tensor.shape) != shape or tensor.dtype != DTYPES[dtype]:
+                    raise TransferError(f"tensor {key!r} does not match its description")
+            elif device != "meta":
+                raise TransferError(f"tensor {key!r} on {device!r} was not sent")
+            out[key] = Entry(
+                kind="tensor", shape=tuple(shape), dtype=dtype, device=device,
+                requires_grad=bool(raw.get("requires_grad")), tensor=tensor if raw.get("stored") else None,
+            )
+        elif kind == "sequence":
+            out[key] = Entry(kind="sequence", length=int(raw.get("len", 0)), type_name=str(raw.get("type", ""))[:200])
+        elif kind == "none":
+            out[key] = Entry(kind="none")
+        elif kind == "value":
+            value = raw.get("value")
+            if not isinstance(value, (bool, int, float, str)):
+                raise TransferError(f"malformed value entry {key!r}")
+            out[key] = Entry(kind="value", value=value)
+        elif kind == "object":
+            out[key] = Entry(kind="object", type_name=str(raw.get("type", ""))[:200])
+        else:
+            raise TransferError(f"unknown entry kind {kind!r} for {key!r}")
+    return out
+
+
+def roundtrip(result: Mapping[str, Any]) -> dict[str, Entry]:
+    """Describe a trusted result (the reference's) exactly as a child's result would be described."""
+    entries, tensors = encode(result)
+    return decode(entries, tensors)
+
+
+def write(path: Path, record: Mapping[str, Any], tensors: Mapping[str, torch.Tensor]) -> None:
+    """Write ``path``.safetensors and then ``path``.json, each atomically (the JSON marks completion)."""
+    tmp = path.with_suffix(".safetensors.tmp")
+    save_file(dict(tensors), str(tmp))
+    tmp.replace(path.with_suffix(".safetensors"))
+    tmp_json = path.with_suffix(".json.tmp")
+    tmp_json.write_text(json.dumps(record), encoding="utf-8")
+    tmp_json.replace(path.with_suffix(".json"))
+
+
+def read(path: Path, max_bytes: int) -> tuple[dict[str, Any], dict[str, torch.Tensor]]:
+    """Read what :func:`write` wrote, refusing files larger than ``max_bytes``."""
+    json_path, data_path = path.with_suffix(".json"), path.with_suffix(".safetensors")
+    for p in (json_path, data_path):
+        if p.exists() and p.stat().st_size > max_bytes:
+            raise TransferError(f"{p.name} is {p.stat().st_size} bytes, over the limit of {max_bytes}")
+    try:
+        record = json.loads(json_path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise TransferError(f"unreadable result record: {exc}") from exc
+    tensors = load_file(str(data_path)) if data_path.exists() else {}
+    return record, tensors

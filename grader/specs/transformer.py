@@ -1,0 +1,466 @@
+"""The transformer assignment: exercises, seeded cases, properties and points (100 in all).
+
+Visible cases are small and run on every ``grade``; hidden cases (``--hidden``) add 4-D inputs,
+Lq != Lk, other head counts, a batch of one and length one, large logits, fully masked rows,
+float64, dropout in eval and train mode, gradients, odd sizes that must be refused, and a run on
+the ``meta`` device that shows the code follows its inputs' device.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import torch
+
+from grader.spec import Assignment, Case, CaseEnv, Exercise, Property
+from grader.specs import transformer_mistakes as m
+
+SOLUTIONS = Path(__file__).resolve().parents[2] / "solutions" / "transformer"
+
+FORBIDDEN_ATTENTION = (
+    "torch.nn.functional.scaled_dot_product_attention",
+    "torch.nn.functional.multi_head_attention_forward",
+    "torch.nn.MultiheadAttention",
+)
+FORBIDDEN_LAYERS = (
+    *FORBIDDEN_ATTENTION,
+    "torch.nn.TransformerEncoderLayer",
+    "torch.nn.TransformerDecoderLayer",
+    "torch.nn.TransformerEncoder",
+    "torch.nn.TransformerDecoder",
+    "torch.nn.Transformer",
+)
+
+
+# --- call specs -----------------------------------------------------------------------------------
+
+def T(name: str | None) -> list[Any]:
+    """A tensor input (None passes None)."""
+    return ["t", name]
+
+
+def V(value: Any) -> list[Any]:
+    """A literal argument."""
+    return ["v", value]
+
+
+DEVICE = ["device"]
+
+
+# --- seeded inputs --------------------------------------------------------------------------------
+
+def randn(env: CaseEnv, *shape: int, scale: float = 1.0, dtype: torch.dtype = torch.float32) -> torch.Tensor:
+    return (torch.randn(shape, generator=env.gen, dtype=torch.float64) * scale).to(dtype)
+
+
+def rand_mask(env: CaseEnv, *shape: int, keep: float = 0.6) -> torch.Tensor:
+    """A random bool mask in which every row (last dimension) keeps at least one position."""
+    r = torch.rand(shape, generator=env.gen)
+    return (r < keep) | (r == r.amax(dim=-1, keepdim=True))
+
+
+def tril(n: int, m: int | None = None) -> torch.Tensor:
+    return torch.ones(n, m or n, dtype=torch.bool).tril()
+
+
+def padded_tokens(env: CaseEnv, batch: int, length: int, pad_id: int) -> torch.Tensor:
+    tokens = torch.randint(pad_id + 1, pad_id + 50, (batch, length), generator=env.gen)
+    lengths = torch.randint(1, length + 1, (batch,), generator=env.gen)
+    lengths[0] = length
+    for b in range(batch):
+        tokens[b, int(lengths[b]):] = pad_id
+    return tokens
+
+
+def key_padding(env: CaseEnv, batch: int, length: int) -> torch.Tensor:
+    """A (B, 1, 1, L) padding mask with the first sequence unpadded and the others shorter."""
+    return padded_tokens(env, batch, length, 0).ne(0)[:, None, None, :]
+
+
+def weights(env: CaseEnv, cls_name: str, *init: Any) -> dict[str, torch.Tensor]:
+    """Seeded weights of the reference module, with LayerNorm gains and biases away from 1 and 0."""
+    seed = int(torch.randint(0, 2**31 - 1, (1,), generator=env.gen))
+    with torch.random.fork_rng(devices=[]):
+        torch.manual_seed(seed)
+        module = getattr(env.reference, cls_name)(*init)
+        state = {}
+        for name, p in module.named_parameters():
+            p = p.detach().clone()
+            if "norm" in name:
+                p = (1.0 if name.endswith("weight") else 0.0) + 0.3 * torch.randn(p.shape)
+            state[f"state.{name}"] = p
+    return state
+
+
+def no_inputs(env: CaseEnv) -> dict[str, torch.Tensor]:
+    return {}
+
+
+# --- exercises ------------------------------------------------------------------------------------
+
+GRAD = (Property("gradients"),)
+ROWS = Property("rows_sum_to_one")
+ROWS_M = Property("rows_sum_to_one", mask="mask")
+ZERO_M = Property("masked_zero", mask="mask")
+W_ROWS_M = Property("rows_sum_to_one", key="out.1", mask="mask")
+W_ZERO_M = Property("masked_zero", key="out.1", mask="mask")
+RAISES = (Property("raises"),)
+DROPOUT = (Property("dropout_train"),)
+
+
+def _pe() -> Exercise:
+    def call(*a: Any) -> dict[str, Any]:
+        return {"call": [V(x) for x in a]}
+
+    return Exercise(
+        id="sinusoidal_positional_encoding", file="positional.py", task=1, points=8, kind="function",
+        cases=(
+            Case("small", "call", no_inputs, call(8, 16), device="cpu"),
+            Case("base_100", "call", no_inputs, call(6, 8, 100.0), device="cpu"),
+            Case("long", "call", no_inputs, call(128, 64), hidden=True, device="cpu"),
+            Case("length_one", "call", no_inputs, call(1, 6), hidden=True, device="cpu"),
+            Case("odd_d_model", "raises", no_inputs, call(4, 7), hidden=True, device="cpu", compare=(),
+                 properties=RAISES),
+        ),
+        mistakes=m.PE,
+    )
+
+
+def _masked_softmax() -> Exercise:
+    def call(mask: bool = True, dim: int = -1) -> dict[str, Any]:
+        return {"call": [T("scores"), T("mask" if mask else None), V(dim)]}
+
+    def scores_mask(*shape: int, mask_shape: tuple[int, ...] | None = None, scale: float = 1.0,
+                    dtype: torch.dtype = torch.float32, full_rows: bool = False):
+        def make(env: CaseEnv) -> dict[str, torch.Tensor]:
+            out = {"scores": randn(env, *shape, scale=scale, dtype=dtype)}
+            if mask_shape is not None:
+                mask = rand_mask(env, *mask_shape)
+                if full_rows:
+                    mask[..., 1, :] = False
+                out["mask"] = mask
+            return out
+        return make
+
+    return Exercise(
+        id="masked_softmax", file="attention.py", task=2, points=10, kind="function",
+        cases=(
+            Case("no_mask", "call", scores_mask(2, 4, 5), call(mask=False), properties=(ROWS,)),
+            Case("padding_mask", "call", scores_mask(2, 4, 5, mask_shape=(2, 1, 5)), call(),
+                 properties=(ROWS_M, ZERO_M)),
+            Case("causal_4d", "call", lambda env: {"scores": randn(env, 2, 3, 5, 5), "mask": tril(5)}, call(),
+                 hidden=True, properties=(ROWS_M, ZERO_M)),
+            Case("dim_1", "call", scores_mask(2, 5, 3, mask_shape=(2, 5, 1)), call(dim=1), hidden=True,
+                 properties=(Property("rows_sum_to_one", mask="mask", dim=1), ZERO_M)),
+            Case("large_logits", "call", scores_mask(2, 4, 6, mask_shape=(2, 4, 6), scale=1e4), call(),
+                 hidden=True, properties=(ROWS_M, ZERO_M)),
+            Case("fully_masked_rows", "call", scores_mask(2, 4, 5, mask_shape=(2, 4, 5), full_rows=True),
+                 call(), hidden=True, properties=(ROWS_M, ZERO_M)),
+            Case("float64", "call", scores_mask(2, 3, 4, mask_shape=(2, 1, 4), dtype=torch.float64), call(),
+                 hidden=True, properties=(ROWS_M, ZERO_M)),
+            Case("length_one", "call", scores_mask(1, 1, 1, mask_shape=(1, 1, 1)), call(), hidden=True),
+            Case("gradients", "grad", scores_mask(2, 4, 5, mask_shape=(2, 1, 5)),
+                 {**call(), "grad_wrt": ["scores"]}, hidden=True, properties=GRAD),
+            Case("meta_device", "call", scores_mask(2, 4, 5, mask_shape=(2, 1, 5)), call(), hidden=True,
+                 device="meta", compare=()),
+        ),
+        mistakes=m.MASKED_SOFTMAX,
+    )
+
+
+def _sdpa() -> Exercise:
+    def call(mask: bool = True) -> dict[str, Any]:
+        return {"call": [T("q"), T("k"), T("v"), T("mask" if mask else None)]}
+
+    def qkv(lead: tuple[int, ...], lq: int, lk: int, dk: int, dv: int, scale: float = 1.0,
+            dtype: torch.dtype = torch.float32, mask: Any = None):
+        def make(env: CaseEnv) -> dict[str, torch.Tensor]:
+            out = {"q": randn(env, *lead, lq, dk, scale=scale, dtype=dtype),
+                   "k": randn(env, *lead, lk, dk, scale=scale, dtype=dtype),
+                   "v": randn(env, *lead, lk, dv, dtype=dtype)}
+            if mask is not None:
+                out["mask"] = mask(env)
+            return out
+        return make
+
+    def causal_pair(env: CaseEnv) -> dict[str, torch.Tensor]:
+        out = qkv((2, 2), 6, 6, 8, 8, mask=lambda e: tril(6))(env)
+        for name in ("k", "v"):
+            alt = out[name].clone()
+            alt[..., 3:, :] = randn(env, *alt[..., 3:, :].shape)
+            out[f"{name}_alt"] = alt
+        return out
+
+    weights_props = (W_ROWS_M, W_ZERO_M)
+    return Exercise(
+        id="scaled_dot_product_attention", file="attention.py", task=3, points=10, kind="function",
+        depends_on=("masked_softmax",), forbidden=FORBIDDEN_ATTENTION,
+        cases=(
+            Case("self_3d", "call", qkv((2,), 5, 5, 8, 8), call(mask=False),
+                 properties=(Property("rows_sum_to_one", key="out.1"),)),
+            Case("causal_4d", "call", qkv((2, 2), 5, 5, 8, 8, mask=lambda e: tril(5)), call(),
+                 properties=weights_props),
+            Case("cross_padding", "call", qkv((2, 2), 3, 6, 8, 4, mask=lambda e: key_padding(e, 2, 6)), call(),
+                 hidden=True, properties=weights_props),
+            Case("d_k_64", "call", qkv((2,), 4, 4, 64, 8), call(mask=False), hidden=True),
+            Case("length_one", "call", qkv((1, 1), 1, 1, 4, 4, mask=lambda e: tril(1)), call(), hidden=True),
+            Case("large_logits", "call", qkv((2,), 4, 5, 8, 8, scale=60.0, mask=lambda e: rand_mask(e, 2, 4, 5)),
+                 call(), hidden=True, properties=weights_props),
+            Case("fully_masked_rows", "call",
+                 qkv((2,), 4, 5, 8, 8, mask=lambda e: rand_mask(e, 2, 4, 5).index_fill_(1, torch.tensor([2]), False)),
+                 call(), hidden=True, properties=weights_props),
+            Case("float64", "call", qkv((2, 2), 3, 4, 8, 8, dtype=torch.float64, mask=lambda e: key_padding(e, 2, 4)),
+                 call(), hidden=True, properties=weights_props),
+            Case("gradients", "grad", qkv((2, 2), 4, 5, 8, 6, mask=lambda e: key_padding(e, 2, 5)),
+                 {**call(), "grad_wrt": ["q", "k", "v"]}, hidden=True, properties=GRAD),
+            Case("causality", "causal", causal_pair, {**call(), "swap": {"k": "k_alt", "v": "v_alt"}}, hidden=True,
+                 properties=(Property("causal", key="out.0", prefix=3),)),
+            Case("meta_device", "call", qkv((2, 2), 3, 5, 8, 8, mask=lambda e: key_padding(e, 2, 5)), call(),
+                 hidden=True, device="meta", compare=()),
+        ),
+        mistakes=m.SDPA,
+    )
+
+
+def _causal_mask() -> Exercise:
+    return Exercise(
+        id="causal_mask", file="attention.py", task=4, points=5, kind="function",
+        cases=(
+            Case("size_4", "call", no_inputs, {"call": [V(4)]}, device="cpu"),
+            Case("size_1", "call", no_inputs, {"call": [V(1)]}, device="cpu"),
+            Case("size_7", "call", no_inputs, {"call": [V(7)]}, hidden=True, device="cpu"),
+            Case("on_device", "call", no_inputs, {"call": [V(5), DEVICE]}, hidden=True),
+            Case("meta_device", "call", no_inputs, {"call": [V(5), DEVICE]}, hidden=True, device="meta",
+                 compare=()),
+        ),
+        mistakes=m.CAUSAL_MASK,
+    )
+
+
+def _padding_mask() -> Exercise:
+    def tokens(batch: int, length: int, pad: int, no_pad: bool = False):
+        def make(env: CaseEnv) -> dict[str, torch.Tensor]:
+            t = padded_tokens(env, batch, length, pad)
+            if no_pad:
+                t[t == pad] = pad + 1
+            return {"tokens": t}
+        return make
+
+    return Exercise(
+        id="padding_mask", file="attention.py", task=5, points=5, kind="function",
+        cases=(
+            Case("pad_zero", "call", tokens(3, 6, 0), {"call": [T("tokens"), V(0)]}),
+            Case("pad_id_3", "call", tokens(2, 5, 3), {"call": [T("tokens"), V(3)]}, hidden=True),
+            Case("no_padding", "call", tokens(2, 4, 1, no_pad=True), {"call": [T("tokens"), V(1)]}, hidden=True),
+            Case("batch_one", "call", tokens(1, 7, 0), {"call": [T("tokens"), V(0)]}, hidden=True),
+            Case("meta_device", "call", tokens(2, 5, 0), {"call": [T("tokens"), V(0)]}, hidden=True,
+                 device="meta", compare=()),
+        ),
+        mistakes=m.PADDING_MASK,
+    )
+
+
+def _heads(kind: str) -> Exercise:
+    split = kind == "split"
+
+    def x(*shape: int, dtype: torch.dtype = torch.float32):
+        return lambda env: {"x": randn(env, *shape, dtype=dtype)}
+
+    def case(cid: str, shape: tuple[int, ...], h: int, **kw: Any) -> Case:
+        dtype = kw.pop("dtype", torch.float32)
+        if split:
+            call = {"call": [T("x"), V(h)]}
+            shape_in = shape
+        else:
+            b, length, d = shape
+            call = {"call": [T("x")]}
+            shape_in = (b, h, length, d // h)
+        if kw.get("driver") == "grad":
+            kw.pop("driver")
+            return Case(cid, "grad", x(*shape_in, dtype=dtype), {**call, "grad_wrt": ["x"]}, properties=GRAD, **kw)
+        return Case(cid, "call", x(*shape_in, dtype=dtype), call, **kw)
+
+    return Exercise(
+        id="split_heads" if split else "combine_heads", file="multihead.py", task=6 if split else 7, points=6,
+        kind="function",
+        cases=(
+            case("two_heads", (2, 5, 8), 2),
+            case("four_heads", (3, 4, 16), 4, hidden=True),
+            case("one_head", (2, 3, 6), 1, hidden=True),
+            case("length_one", (1, 1, 8), 2, hidden=True),
+            case("float64", (2, 3, 12), 3, dtype=torch.float64, hidden=True),
+            case("gradients", (2, 4, 8), 2, driver="grad", hidden=True),
+            case("meta_device", (2, 5, 8), 2, hidden=True, device="meta", compare=()),
+        ),
+        mistakes=m.SPLIT_HEADS if split else m.COMBINE_HEADS,
+    )
+
+
+def _mha() -> Exercise:
+    def make(b: int, lq: int, lk: int, d: int, h: int, mask: Any = None, dtype: torch.dtype = torch.float32,
+             dropout: float = 0.0, self_attn: bool = False):
+        def build(env: CaseEnv) -> dict[str, torch.Tensor]:
+            out = weights(env, "MultiHeadAttention", d, h, dropout)
+            out["query"] = randn(env, b, lq, d, dtype=dtype)
+            if self_attn:
+                out["key"] = out["value"] = out["query"]
+            else:
+                out["key"] = randn(env, b, lk, d, dtype=dtype)
+                out["value"] = randn(env, b, lk, d, dtype=dtype)
+            if mask is not None:
+                out["mask"] = mask(env)
+            return out
+        return build
+
+    def args(d: int, h: int, dropout: float = 0.0, mask: bool = False, **extra: Any) -> dict[str, Any]:
+        return {"init": [V(d), V(h), V(dropout)],
+                "forward": [T("query"), T("key"), T("value"), T("mask" if mask else None)], **extra}
+
+    return Exercise(
+        id="MultiHeadAttention", file="multihead.py", task=8, points=16, kind="module",
+        depends_on=("split_heads", "combine_heads", "scaled_dot_product_attention", "masked_softmax"),
+        forbidden=FORBIDDEN_ATTENTION,
+        cases=(
+            Case("self_attention", "call", make(2, 5, 5, 16, 4, self_attn=True), args(16, 4)),
+            Case("padding_mask", "call", make(2, 5, 5, 16, 4, self_attn=True, mask=lambda e: key_padding(e, 2, 5)),
+                 args(16, 4, mask=True)),
+            Case("cross_lq_ne_lk", "call", make(2, 3, 6, 16, 4, mask=lambda e: key_padding(e, 2, 6)),
+                 args(16, 4, mask=True), hidden=True),
+            Case("causal", "call", make(2, 5, 5, 16, 2, self_attn=True, mask=lambda e: tril(5)),
+                 args(16, 2, mask=True), hidden=True),
+            Case("one_head", "call", make(2, 4, 4, 8, 1), args(8, 1), hidden=True),
+            Case("eight_heads_d64", "call", make(2, 4, 5, 64, 8), args(64, 8), hidden=True),
+            Case("length_one", "call", make(1, 1, 1, 8, 2), args(8, 2), hidden=True),
+            Case("float64", "call", make(2, 3, 4, 16, 4, dtype=torch.float64, mask=lambda e: key_padding(e, 2, 4)),
+                 args(16, 4, mask=True, dtype="float64"), hidden=True),
+            Case("dropout_eval", "call", make(2, 4, 4, 16, 4, dropout=0.3), args(16, 4, dropout=0.3), hidden=True),
+            Case("dropout_train", "dropout", make(2, 6, 6, 16, 4, dropout=0.5), args(16, 4, dropout=0.5),
+                 hidden=True, compare=("eval",), properties=DROPOUT),
+            Case("gradients", "grad", make(2, 4, 5, 16, 4, mask=lambda e: key_padding(e, 2, 5)),
+                 args(16, 4, mask=True, grad_wrt=["query", "key", "value"]), hidden=True, properties=GRAD),
+            Case("indivisible", "raises", lambda env: {}, {"init": [V(10), V(3), V(0.0)], "forward": []},
+                 hidden=True, compare=(), properties=RAISES),
+            Case("meta_device", "call", make(2, 3, 4, 16, 4, mask=lambda e: key_padding(e, 2, 4)),
+                 args(16, 4, mask=True), hidden=True, device="meta", compare=()),
+        ),
+        mistakes=m.MHA,
+    )
+
+
+def _ffn() -> Exercise:
+    def make(b: int, length: int, d: int, d_ff: int, dropout: float = 0.0, dtype: torch.dtype = torch.float32):
+        def build(env: CaseEnv) -> dict[str, torch.Tensor]:
+            return {**weights(env, "PositionwiseFeedForward", d, d_ff, dropout), "x": randn(env, b, length, d, dtype=dtype)}
+        return build
+
+    def args(d: int, d_ff: int, dropout: float = 0.0, **extra: Any) -> dict[str, Any]:
+        return {"init": [V(d), V(d_ff), V(dropout)], "forward": [T("x")], **extra}
+
+    return Exercise(
+        id="PositionwiseFeedForward", file="layers.py", task=9, points=8, kind="module",
+        cases=(
+            Case("basic", "call", make(2, 5, 16, 32), args(16, 32)),
+            Case("wide", "call", make(2, 3, 8, 64), args(8, 64), hidden=True),
+            Case("length_one", "call", make(1, 1, 8, 16), args(8, 16), hidden=True),
+            Case("float64", "call", make(2, 3, 8, 16, dtype=torch.float64), args(8, 16, dtype="float64"), hidden=True),
+            Case("dropout_eval", "call", make(2, 4, 8, 16, dropout=0.4), args(8, 16, 0.4), hidden=True),
+            Case("dropout_train", "dropout", make(2, 6, 16, 32, dropout=0.5), args(16, 32, 0.5), hidden=True,
+                 compare=("eval",), properties=DROPOUT),
+            Case("gradients", "grad", make(2, 4, 8, 16), args(8, 16, grad_wrt=["x"]), hidden=True, properties=GRAD),
+            Case("meta_device", "call", make(2, 4, 8, 16), args(8, 16), hidden=True, device="meta", compare=()),
+        ),
+        mistakes=m.FFN,
+    )
+
+
+def _encoder() -> Exercise:
+    def make(b: int, length: int, d: int, h: int, d_ff: int, dropout: float = 0.0, mask: bool = False,
+             dtype: torch.dtype = torch.float32):
+        def build(env: CaseEnv) -> dict[str, torch.Tensor]:
+            out = {**weights(env, "EncoderLayer", d, h, d_ff, dropout), "x": randn(env, b, length, d, dtype=dtype)}
+            if mask:
+                out["mask"] = key_padding(env, b, length)
+            return out
+        return build
+
+    def args(d: int, h: int, d_ff: int, dropout: float = 0.0, mask: bool = False, **extra: Any) -> dict[str, Any]:
+        return {"init": [V(d), V(h), V(d_ff), V(dropout)], "forward": [T("x"), T("mask" if mask else None)], **extra}
+
+    return Exercise(
+        id="EncoderLayer", file="layers.py", task=10, points=12, kind="module",
+        depends_on=("MultiHeadAttention", "PositionwiseFeedForward"), forbidden=FORBIDDEN_LAYERS,
+        cases=(
+            Case("no_mask", "call", make(2, 5, 16, 4, 32), args(16, 4, 32)),
+            Case("padding_mask", "call", make(2, 5, 16, 4, 32, mask=True), args(16, 4, 32, mask=True)),
+            Case("two_heads", "call", make(3, 4, 8, 2, 16, mask=True), args(8, 2, 16, mask=True), hidden=True),
+            Case("length_one", "call", make(1, 1, 8, 2, 16), args(8, 2, 16), hidden=True),
+            Case("float64", "call", make(2, 4, 8, 2, 16, mask=True, dtype=torch.float64),
+                 args(8, 2, 16, mask=True, dtype="float64"), hidden=True),
+            Case("dropout_eval", "call", make(2, 4, 8, 2, 16, dropout=0.3, mask=True),
+                 args(8, 2, 16, 0.3, mask=True), hidden=True),
+            Case("dropout_train", "dropout", make(2, 6, 16, 4, 32, dropout=0.5), args(16, 4, 32, 0.5), hidden=True,
+                 compare=("eval",), properties=DROPOUT),
+            Case("gradients", "grad", make(2, 4, 8, 2, 16, mask=True), args(8, 2, 16, mask=True, grad_wrt=["x"]),
+                 hidden=True, properties=GRAD),
+            Case("meta_device", "call", make(2, 4, 8, 2, 16, mask=True), args(8, 2, 16, mask=True), hidden=True,
+                 device="meta", compare=()),
+        ),
+        mistakes=m.ENCODER,
+    )
+
+
+def _decoder() -> Exercise:
+    def make(b: int, length: int, lm: int, d: int, h: int, d_ff: int, dropout: float = 0.0,
+             memory_mask: bool = False, dtype: torch.dtype = torch.float32, perturb: int | None = None):
+        def build(env: CaseEnv) -> dict[str, torch.Tensor]:
+            out = {**weights(env, "DecoderLayer", d, h, d_ff, dropout), "x": randn(env, b, length, d, dtype=dtype),
+                   "memory": randn(env, b, lm, d, dtype=dtype), "tgt_mask": tril(length)}
+            if memory_mask:
+                out["memory_mask"] = key_padding(env, b, lm)
+            if perturb is not None:
+                alt = out["x"].clone()
+                alt[:, perturb:, :] = randn(env, b, length - perturb, d, dtype=dtype)
+                out["x_alt"] = alt
+            return out
+        return build
+
+    def args(d: int, h: int, d_ff: int, dropout: float = 0.0, memory_mask: bool = False, **extra: Any):
+        return {"init": [V(d), V(h), V(d_ff), V(dropout)],
+                "forward": [T("x"), T("memory"), T("tgt_mask"), T("memory_mask" if memory_mask else None)], **extra}
+
+    return Exercise(
+        id="DecoderLayer", file="layers.py", task=11, points=14, kind="module",
+        depends_on=("MultiHeadAttention", "PositionwiseFeedForward"), forbidden=FORBIDDEN_LAYERS,
+        cases=(
+            Case("causal", "call", make(2, 4, 6, 16, 4, 32), args(16, 4, 32)),
+            Case("memory_padding", "call", make(2, 4, 6, 16, 4, 32, memory_mask=True), args(16, 4, 32, memory_mask=True)),
+            Case("same_length", "call", make(2, 5, 5, 16, 4, 32, memory_mask=True),
+                 args(16, 4, 32, memory_mask=True), hidden=True),
+            Case("length_one", "call", make(1, 1, 1, 8, 2, 16), args(8, 2, 16), hidden=True),
+            Case("float64", "call", make(2, 3, 4, 8, 2, 16, memory_mask=True, dtype=torch.float64),
+                 args(8, 2, 16, memory_mask=True, dtype="float64"), hidden=True),
+            Case("dropout_eval", "call", make(2, 3, 4, 8, 2, 16, dropout=0.3), args(8, 2, 16, 0.3), hidden=True),
+            Case("dropout_train", "dropout", make(2, 6, 6, 16, 4, 32, dropout=0.5), args(16, 4, 32, 0.5),
+                 hidden=True, compare=("eval",), properties=DROPOUT),
+            Case("gradients", "grad", make(2, 4, 5, 8, 2, 16, memory_mask=True),
+                 args(8, 2, 16, memory_mask=True, grad_wrt=["x", "memory"]), hidden=True, properties=GRAD),
+            Case("causality", "causal", make(2, 6, 4, 16, 4, 32, perturb=3), args(16, 4, 32, swap={"x": "x_alt"}),
+                 hidden=True, properties=(Property("causal", prefix=3),)),
+            Case("meta_device", "call", make(2, 3, 4, 8, 2, 16, memory_mask=True), args(8, 2, 16, memory_mask=True),
+                 hidden=True, device="meta", compare=()),
+        ),
+        mistakes=m.DECODER,
+    )
+
+
+ASSIGNMENT = Assignment(
+    name="transformer",
+    title="Attention and the Transformer",
+    exercises=(
+        _pe(), _masked_softmax(), _sdpa(), _causal_mask(), _padding_mask(), _heads("split"), _heads("combine"),
+        _mha(), _ffn(), _encoder(), _decoder(),
+    ),
+    solutions=SOLUTIONS,
+    files=("positional.py", "attention.py", "multihead.py", "layers.py"),
+)
