@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import tomllib
+import sys
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -15,6 +15,11 @@ from grader.results import CaseResult, ExerciseResult, GradeResult, Message, Mis
 from grader.sandbox import runner
 from grader.score import score_exercise
 from grader.spec import Assignment, Case, Exercise
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover - Python 3.10
+    import tomli as tomllib
 
 DEFAULT_TIMEOUT = 60.0
 """Seconds one exercise (all its cases) may run in the sandbox."""

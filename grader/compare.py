@@ -9,7 +9,7 @@ import torch
 from grader.spec import Tolerance
 
 GRID_ROWS = 6
-GRID_COLS = 8
+GRID_COLS = 5
 
 
 @dataclass(frozen=True)
@@ -92,7 +92,9 @@ def diff(got: torch.Tensor, expected: torch.Tensor, tol: Tolerance) -> TensorDif
         return None
     shape = tuple(got.shape)
     abs_err = (g - e).abs().nan_to_num(nan=float("inf"))
-    rel_err = (abs_err / e.abs().clamp_min(1e-12)).nan_to_num(nan=float("inf"))
+    # relative to the expected magnitude, where that magnitude is meaningful (not at expected zeros)
+    meaningful = e.abs() > max(tol.atol, 1e-12)
+    rel_err = torch.where(meaningful, abs_err / e.abs().clamp_min(1e-12), torch.zeros_like(abs_err))
     abs_err = torch.where(bad, abs_err, torch.zeros_like(abs_err))
     rel_err = torch.where(bad, rel_err, torch.zeros_like(rel_err))
     worst = _index(int(abs_err.flatten().argmax()), shape) if shape else ()

@@ -68,6 +68,8 @@ def _softmax(kind: str) -> Any:
             return torch.softmax(scores.masked_fill(mask, -1e9), dim).masked_fill(mask, 0.0)
         if kind == "after_softmax":
             return torch.softmax(scores, dim) * mask
+        if kind == "uniform_rows":
+            return torch.softmax(scores.masked_fill(~mask, -1e9), dim)
         if kind == "nan_rows":
             return torch.softmax(scores.masked_fill(~mask, float("-inf")), dim)
         if kind == "unstable_exp":
@@ -83,6 +85,7 @@ MASKED_SOFTMAX = (
     Mistake("mask_polarity_inverted", lambda ref: _softmax("polarity")),
     Mistake("mask_after_softmax", lambda ref: _softmax("after_softmax")),
     Mistake("fully_masked_rows_nan", lambda ref: _softmax("nan_rows")),
+    Mistake("fully_masked_rows_uniform", lambda ref: _softmax("uniform_rows")),
     Mistake("softmax_overflow", lambda ref: _softmax("unstable_exp")),
 )
 

@@ -1,0 +1,113 @@
+"""The ``grade`` command: parses options and calls grader.api; nothing else.
+
+Exit codes (one place, see grader.score): 0 all passed (or score >= --min-score), 1 some exercise
+lost points, 2 usage error, 3 the grader itself failed.
+"""
+
+from __future__ import annotations
+
+import sys
+import traceback
+from pathlib import Path
+from typing import NoReturn
+
+import click
+from rich.console import Console
+from rich.table import Table
+from rich.text import Text
+
+from grader import api, score
+from grader.messages import LANGUAGES, render, resolve_lang
+from grader.report import json as json_report
+from grader.report.text import render_report
+
+
+class GraderUsage(click.UsageError):
+    """A usage error whose text is already in the user's language (exit code 2)."""
+
+
+def _stdout() -> Console:
+    return Console(highlight=False, soft_wrap=False)
+
+
+def _stderr() -> Console:
+    return Console(stderr=True, highlight=False)
+
+
+def abort_fault(exc: BaseException, lang: str) -> NoReturn:
+    """The grader failed: apologise, show what to report, exit 3. Never a student's zero."""
+    err = _stderr()
+    err.print(Text(render("fault.grader", lang, error=type(exc).__name__), style="bold red"))
+    err.print(Text("".join(traceback.format_exception(exc)), style="dim"))
+    sys.exit(score.EXIT_GRADER_FAULT)
+
+
+LANG_OPTION = click.option("--lang", type=click.Choice(LANGUAGES), default=None,
+                           help="Language of every message (default: GRADER_LANG, then the locale).")
+
+
+@click.group(invoke_without_command=True, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="nlp-grader", prog_name="grade")
+@click.pass_context
+def main(ctx: click.Context) -> None:
+    """Grade attention and Transformer assignments. With no command, checks the assignment in the current folder."""
+    if ctx.invoked_subcommand is None:
+        ctx.invoke(check)
+
+
+@main.command()
+@click.argument("path", type=click.Path(path_type=Path), default=Path("."), required=False)
+@click.option("--assignment", "assignment", default=None, help="Assignment name (default: found from PATH).")
+@click.option("--hidden", is_flag=True, help="Also run the hidden cases (CI and batch grading).")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@click.option("--device", type=click.Choice(["auto", "cpu", "cuda"]), default="auto", show_default=True,
+              help="auto runs every case on the CPU and, where a GPU exists, the visible ones on it too.")
+@LANG_OPTION
+@click.option("--exercise", "exercises", multiple=True, help="Only this exercise (repeatable).")
+@click.option("--timeout", type=click.FloatRange(min=1), default=api.DEFAULT_TIMEOUT, show_default=True,
+              help="Seconds each exercise may run.")
+@click.option("--salt", default="", help="Changes every case's inputs (instructors: keep hidden inputs unguessable).")
+@click.option("--min-score", type=float, default=None, help="Exit 0 when the score reaches this, else 1.")
+def check(path: Path = Path("."), assignment: str | None = None, hidden: bool = False, fmt: str = "text",
+          device: str = "auto", lang: str | None = None, exercises: tuple[str, ...] = (),
+          timeout: float = api.DEFAULT_TIMEOUT, salt: str = "", min_score: float | None = None) -> None:
+    """Grade the submission in PATH (default: the current folder)."""
+    lang = resolve_lang(lang)
+    try:
+        result = api.check(path, assignment=assignment, hidden=hidden, device=device, exercises=exercises,
+                           timeout=timeout, salt=salt)
+        if fmt == "json":
+            click.echo(json_report.dumps(result, lang))
+        else:
+            render_report(result, _stdout(), lang)
+    except api.UsageError as exc:
+        raise GraderUsage(render(exc.message, lang)) from None
+    except Exception as exc:  # noqa: BLE001 - any other failure is the grader's, not the student's
+        abort_fault(exc, lang)
+    sys.exit(score.exit_code(result, min_score))
+
+
+@main.command(name="list")
+@click.option("--assignment", "assignment", default=None, help="Only this assignment.")
+@LANG_OPTION
+def list_(assignment: str | None = None, lang: str | None = None) -> None:
+    """Show the assignments, their exercises and points."""
+    lang = resolve_lang(lang)
+    console = _stdout()
+    found = [a for a in api.assignments() if assignment in (None, a.name)]
+    if not found:
+        known = ", ".join(a.name for a in api.assignments())
+        raise GraderUsage(render("usage.unknown_assignment", lang, name=assignment, known=known))
+    for a in found:
+        console.print(Text(render("ui.list.title", lang, name=a.name, title=a.title, points=a.max_score), style="bold"))
+        table = Table()
+        for key in ("ui.col.exercise", "ui.col.file", "ui.col.points", "ui.col.cases_count"):
+            table.add_column(render(key, lang))
+        for e in a.exercises:
+            visible = sum(not c.hidden for c in e.cases)
+            table.add_row(e.id, e.file, f"{e.points:g}", f"{visible} + {len(e.cases) - visible}")
+        console.print(table)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,139 @@
+"""English message catalog. Keys and placeholders must match ko.py exactly (tests/test_messages.py)."""
+
+MESSAGES: dict[str, str] = {
+    # --- checks ---------------------------------------------------------------------------------
+    "check.timeout": "ran past the time limit of {limit:g} s (an endless loop, or far too much work?)",
+    "check.crashed": "the process running your code ended abruptly (exit code {code}); "
+                     "os._exit, a crash in native code or running out of memory can do this",
+    "check.transfer": "your result could not be brought back for comparison: {detail}",
+    "check.missing_file": "the file {file} is missing from the submission",
+    "check.missing_name": "{name} is not defined in {file}",
+    "check.syntax": "syntax error in {file}, line {line}: {detail}",
+    "check.import_error": "importing {file} raised an exception",
+    "check.signature": "{what}{signature} cannot be called with {nargs} positional arguments as the assignment does",
+    "check.state_dict": "the module's parameters differ from the expected ones; missing: {missing}; "
+                        "unexpected: {unexpected}; wrong shape: {misshaped}",
+    "check.not_attempted": "not attempted yet (the stub still raises NotImplementedError)",
+    "check.dependency_not_implemented": "your code calls {dependency}, which is not implemented yet",
+    "check.exception": "your code raised {type}",
+    "check.type": "{key}: expected {expected}, got {got}",
+    "check.shape": "{key}: expected shape {expected}, got {got}",
+    "check.dtype": "{key}: expected dtype {expected}, got {got}",
+    "check.device": "{key}: expected the result on the {expected} device (where the inputs are), got {got}",
+    "check.finite": "{key}: {count} value(s) are NaN or infinite where finite values were expected, "
+                    "e.g. at {index} ({value})",
+    "check.values": "{key}: {mismatched} of {total} values ({share}%) differ beyond the tolerance",
+    "check.rows_sum": "{key}: the weights at {index} sum to {got}, expected {expected}",
+    "check.masked_nonzero": "{key}: {count} masked position(s) have non-zero weight, e.g. at {index} ({got})",
+    "check.inplace": "the input {name} was modified in place; leave the caller's tensors unchanged",
+    "check.no_gradient": "no gradient reached {name}: something detaches the computation from autograd",
+    "check.gradient_values": "the gradient of {name} differs from the expected one in {mismatched} of {total} values",
+    "check.dropout_inactive": "in train mode the output is the same as in eval mode: dropout is not applied",
+    "check.dropout_same": "two runs in train mode gave identical outputs: dropout does not draw new masks",
+    "check.causal": "{key}: changing positions at and after {prefix} changed earlier outputs; "
+                    "a position must not see the future",
+    "check.not_raised": "expected {error} for these arguments, but nothing was raised",
+    "check.wrong_exception": "expected {error}, but {got} was raised",
+    "check.forbidden": "{file}, line {line}: {name} does this exercise's work for you; write it yourself "
+                       "(this exercise scores 0 while it is used)",
+    "note.depends": "this exercise relies on {deps}, which did not pass: fix that first, this failure may follow from it",
+    # --- mistakes (what to look at, never the fix) ----------------------------------------------
+    "mistake.pe_sin_cos_swapped": "sin and cos seem swapped: check which function goes on the even dimensions",
+    "mistake.pe_parity_by_position": "sin/cos alternate by position here; the alternation runs over dimensions "
+                                     "(columns), the same for every position",
+    "mistake.pe_dimension_index_exponent": "the exponent seems to use the column index j itself; "
+                                           "columns 2i and 2i+1 share one frequency",
+    "mistake.pe_halves": "the sin values fill the first half of the columns and cos the second; the contract "
+                         "interleaves them (even and odd columns)",
+    "mistake.pe_odd_d_model_accepted": "an odd d_model is accepted; the contract asks for a ValueError",
+    "mistake.softmax_wrong_axis": "the softmax runs over the wrong dimension: check which axis must sum to one",
+    "mistake.mask_polarity_inverted": "the mask is used the wrong way round: True means 'may attend'",
+    "mistake.mask_after_softmax": "the mask seems applied after the softmax without renormalising; "
+                                  "masked scores must be removed before it",
+    "mistake.fully_masked_rows_nan": "rows whose every position is masked come out as NaN; they must be all zeros",
+    "mistake.fully_masked_rows_uniform": "rows whose every position is masked come out uniform (1/L each); they must be all zeros",
+    "mistake.softmax_overflow": "exp overflows on large logits; a softmax must stay finite for scores like 1e4",
+    "mistake.no_sqrt_dk": "the scores are not scaled: look at the factor 1/√d_k",
+    "mistake.scale_by_dk": "the scores are divided by d_k; the formula uses its square root",
+    "mistake.attention_softmax_over_queries": "the attention weights are normalised over the queries; "
+                                              "each query's weights over the keys must sum to one",
+    "mistake.attention_mask_polarity": "the mask is used the wrong way round: True means 'may attend'",
+    "mistake.returns_scores_not_weights": "the second value returned looks like the raw scores, not the weights",
+    "mistake.causal_mask_without_diagonal": "the diagonal is masked: a position may attend to itself",
+    "mistake.causal_mask_upper": "the mask opens the future instead of the past: check the triangle",
+    "mistake.padding_mask_polarity": "the padding mask is True on padding; True must mean a real token",
+    "mistake.padding_mask_not_broadcastable": "the mask has shape (B, L); it needs two more dimensions to "
+                                              "broadcast over heads and queries",
+    "mistake.split_heads_not_transposed": "the heads are split but not moved in front of the sequence dimension",
+    "mistake.split_heads_reshape_without_transpose": "reshaping straight to (B, h, L, d_k) mixes positions "
+                                                     "across heads; look at the order of the dimensions",
+    "mistake.split_heads_interleaved": "each head takes every h-th feature; a head must take a contiguous block",
+    "mistake.combine_heads_without_transpose": "the heads are reshaped without putting the sequence dimension "
+                                               "back in front first",
+    "mistake.missing_output_projection": "the concatenated heads are returned as they are: what mixes them?",
+    "mistake.scaled_by_sqrt_d_model": "the scores are scaled with d_model; each head works in d_k dimensions",
+    "mistake.mha_no_sqrt_dk": "the per-head scores are not scaled: look at the factor 1/√d_k",
+    "mistake.heads_not_transposed_before_concat": "the heads are concatenated without moving the sequence "
+                                                  "dimension back first",
+    "mistake.key_value_swapped": "key and value seem to play each other's role",
+    "mistake.ffn_missing_activation": "there is no non-linearity between the two linear layers",
+    "mistake.ffn_activation_on_output": "the activation is also applied after the second linear layer",
+    "mistake.pre_ln_instead_of_post_ln": "the norm is applied before each sublayer (Pre-LN); "
+                                         "the assignment asks for norm(x + sublayer(x))",
+    "mistake.missing_residual": "the residual connection is missing: the sublayer's input must be added back",
+    "mistake.norms_swapped": "norm1 and norm2 are used in each other's place",
+    "mistake.decoder_pre_ln": "the norm is applied before each sublayer (Pre-LN); "
+                              "the assignment asks for norm(x + sublayer(x))",
+    "mistake.cross_attention_roles_swapped": "in cross-attention the queries come from the decoder and "
+                                             "keys/values from memory; here the roles look swapped",
+    "mistake.target_mask_used_for_memory": "the cross-attention uses the target mask; it needs the memory mask",
+    "mistake.self_attention_not_masked": "the decoder's self-attention ignores tgt_mask, so positions see the future",
+    # --- usage errors ---------------------------------------------------------------------------
+    "usage.no_path": "{path} does not exist; give the folder that holds your assignment files",
+    "usage.not_a_folder": "{path} is a file; give the folder that holds your assignment files",
+    "usage.no_assignment": "cannot tell which assignment {path} holds (no assignment.toml and no known set of "
+                           "files); pass --assignment, one of: {known}",
+    "usage.unknown_assignment": "no assignment called {name!r}; known: {known}",
+    "usage.unknown_exercise": "no exercise called {names}; known: {known}",
+    "usage.bad_device": "unknown device {device!r}; expected auto, cpu or cuda",
+    "usage.no_cuda": "--device cuda was asked for, but PyTorch sees no CUDA GPU here; use --device cpu or auto",
+    "usage.bad_lang": "unknown language {lang!r}; expected en or ko",
+    # --- report ---------------------------------------------------------------------------------
+    "ui.title": "{assignment}: {score:g} / {max_score:g}",
+    "ui.subtitle": "device {device} · isolation {isolation} · {cases} · grader {version}",
+    "ui.cases_visible": "visible cases",
+    "ui.cases_hidden": "visible and hidden cases",
+    "ui.col.exercise": "exercise",
+    "ui.col.status": "status",
+    "ui.col.score": "score",
+    "ui.col.cases": "cases passed",
+    "ui.col.file": "file",
+    "ui.col.points": "points",
+    "ui.col.cases_count": "cases (visible + hidden)",
+    "ui.case": "case {case}{hidden}",
+    "ui.hidden_tag": " (hidden)",
+    "ui.more_cases": "… and {count} more failing case(s)",
+    "ui.mistake": "known mistake: {message}",
+    "ui.mistake_cases": "seen in: {cases}",
+    "ui.traceback": "traceback (your code only):",
+    "ui.diff.worst": "largest difference {max_abs:.3g} at {index}: expected {expected:.6g}, got {got:.6g}",
+    "ui.diff.rel": "largest relative difference {max_rel:.3g} at {index}",
+    "ui.diff.tolerance": "tolerance: |got - expected| ≤ {atol:g} + {rtol:g}·|expected|",
+    "ui.diff.grid": "expected / got around the worst element (slice {slice}, rows from {row}, columns from {col}); "
+                    "red is beyond the tolerance:",
+    "ui.diff.expected": "expected",
+    "ui.diff.got": "got",
+    "ui.output": "your code printed (first lines):",
+    "ui.all_passed": "Every exercise passed.",
+    "ui.next_step": "Start with {exercise}: it is the first one that did not pass.",
+    "ui.hidden_hint": "These are the visible cases; graders also run hidden ones (grade check --hidden).",
+    "ui.list.title": "{name}: {title} ({points:g} points)",
+    "status.passed": "passed",
+    "status.failed": "failed",
+    "status.error": "error",
+    "status.not_attempted": "not attempted",
+    "status.timeout": "timeout",
+    "status.missing": "missing",
+    "fault.grader": "Sorry: the grader itself failed ({error}). This is not your mistake and no score was given. "
+                    "Please report it to your instructor with the text below.",
+}

@@ -1,0 +1,1 @@
+"""Renderers: the same result as a terminal report (rich) or as JSON."""

@@ -1,0 +1,122 @@
+"""The terminal report, built from rich Text objects only: student text is never read as markup."""
+
+from __future__ import annotations
+
+from rich.console import Console, Group, RenderableType
+from rich.panel import Panel
+from rich.table import Table
+from rich.text import Text
+
+from grader.compare import TensorDiff
+from grader.messages import render
+from grader.results import CaseResult, ExerciseResult, GradeResult, Message, Status
+
+STYLES = {
+    Status.PASSED: "green", Status.FAILED: "red", Status.ERROR: "magenta", Status.NOT_ATTEMPTED: "yellow",
+    Status.TIMEOUT: "magenta", Status.MISSING: "yellow",
+}
+MAX_FAILING_CASES = 3
+
+
+def _t(lang: str, key: str | Message, /, style: str = "", **params: object) -> Text:
+    return Text(render(key, lang, **params), style=style)
+
+
+def _grid(d: TensorDiff, lang: str) -> Table:
+    """Expected values on the left, the student's on the right, the bad ones in red."""
+    width = len(d.grid.cells[0]) if d.grid.cells else 0
+    table = Table(box=None, padding=(0, 1), show_header=True, header_style="dim")
+    for i in range(width):
+        table.add_column(render("ui.diff.expected", lang) if i == 0 else "", justify="right", no_wrap=True)
+    table.add_column("│", justify="center", style="dim")
+    for i in range(width):
+        table.add_column(render("ui.diff.got", lang) if i == 0 else "", justify="right", no_wrap=True)
+    for row in d.grid.cells:
+        expected = [Text(f"{c.expected:.4g}", style="dim") for c in row]
+        got = [Text(f"{c.got:.4g}", style="green" if c.ok else "bold red") for c in row]
+        table.add_row(*expected, Text("│"), *got)
+    return table
+
+
+def _diff(d: TensorDiff, lang: str) -> RenderableType:
+    index = list(d.max_abs_index)
+    lines: list[RenderableType] = [
+        _t(lang, "ui.diff.worst", max_abs=d.max_abs, index=index, expected=d.expected_at, got=d.got_at),
+        _t(lang, "ui.diff.rel", max_rel=d.max_rel, index=list(d.max_rel_index)),
+        _t(lang, "ui.diff.tolerance", atol=d.atol, rtol=d.rtol, style="dim"),
+        _t(lang, "ui.diff.grid", slice=list(d.grid.slice_index), row=d.grid.row_start, col=d.grid.col_start,
+           style="dim"),
+        _grid(d, lang),
+    ]
+    return Group(*lines)
+
+
+def _case(case: CaseResult, lang: str, detailed: bool) -> list[RenderableType]:
+    failure = case.failure
+    hidden = render("ui.hidden_tag", lang) if case.hidden else ""
+    head = _t(lang, "ui.case", case=case.id, hidden=hidden, style="bold")
+    if failure is None or failure.message is None:
+        return [head]
+    line = Text.assemble(head, Text(" · "), Text(f"[{failure.name}] ", style="cyan"), _t(lang, failure.message))
+    parts: list[RenderableType] = [line]
+    if detailed and failure.diff is not None:
+        parts.append(_diff(failure.diff, lang))
+    if detailed and failure.traceback:
+        parts += [_t(lang, "ui.traceback", style="dim"), Text(failure.traceback)]
+    return parts
+
+
+def _exercise(e: ExerciseResult, lang: str) -> RenderableType:
+    parts: list[RenderableType] = []
+    for note in e.notes:
+        parts.append(_t(lang, note, style="yellow"))
+    for m in e.mistakes:
+        parts.append(Text.assemble(_t(lang, "ui.mistake", style="bold magenta",
+                                      message=render(f"mistake.{m.id}", lang)),
+                                   Text(f"  ({m.id})", style="dim")))
+        parts.append(_t(lang, "ui.mistake_cases", cases=", ".join(m.cases), style="dim"))
+    failing = [c for c in e.cases if c.status is not Status.PASSED]
+    if e.status is Status.NOT_ATTEMPTED:
+        failing = failing[:1]
+    for i, case in enumerate(failing[:MAX_FAILING_CASES]):
+        parts += _case(case, lang, detailed=(i == 0))
+    if len(failing) > MAX_FAILING_CASES:
+        parts.append(_t(lang, "ui.more_cases", count=len(failing) - MAX_FAILING_CASES, style="dim"))
+    title = Text.assemble(Text(e.id, style="bold"), Text(f"  {render('status.' + e.status.value, lang)}",
+                                                         style=STYLES[e.status]),
+                          Text(f"  {e.score:g}/{e.max_score:g}"))
+    return Panel(Group(*parts), title=title, title_align="left", border_style=STYLES[e.status])
+
+
+def render_report(result: GradeResult, console: Console, lang: str) -> None:
+    cases = render("ui.cases_hidden" if result.hidden else "ui.cases_visible", lang)
+    console.print(_t(lang, "ui.title", style="bold", assignment=result.assignment, score=result.score,
+                     max_score=result.max_score))
+    console.print(_t(lang, "ui.subtitle", style="dim", device=result.device, isolation=result.isolation,
+                     cases=cases, version=result.grader_version))
+    table = Table(show_lines=False)
+    for key in ("ui.col.exercise", "ui.col.file", "ui.col.status", "ui.col.score", "ui.col.cases"):
+        table.add_column(render(key, lang), justify="right" if key in ("ui.col.score", "ui.col.cases") else "left")
+    for e in result.exercises:
+        passed = sum(c.status is Status.PASSED for c in e.cases)
+        table.add_row(Text(e.id), Text(e.file, style="dim"),
+                      Text(render(f"status.{e.status.value}", lang), style=STYLES[e.status]),
+                      Text(f"{e.score:g}/{e.max_score:g}"), Text(f"{passed}/{len(e.cases)}"))
+    console.print(table)
+    # a panel for every exercise that needs work; "not attempted" ones are already plain in the table,
+    # so one of them gets a panel only when nothing else does
+    shown = [e for e in result.exercises if e.status not in (Status.PASSED, Status.NOT_ATTEMPTED)]
+    if not shown:
+        shown = [e for e in result.exercises if e.status is Status.NOT_ATTEMPTED][:1]
+    for e in shown:
+        console.print(_exercise(e, lang))
+    if result.output:
+        console.print(Panel(Text(result.output), title=render("ui.output", lang), title_align="left",
+                            border_style="dim"))
+    first = next((e for e in result.exercises if e.status is not Status.PASSED), None)
+    if first is None:
+        console.print(_t(lang, "ui.all_passed", style="bold green"))
+    else:
+        console.print(_t(lang, "ui.next_step", exercise=first.id, style="bold"))
+    if not result.hidden:
+        console.print(_t(lang, "ui.hidden_hint", style="dim"))
