@@ -156,7 +156,9 @@ def check(
                     matches.setdefault(mistake_id, []).append(result_id)
         notes = [Message("check.forbidden", {"name": f.name, "line": f.line, "file": exercise.file})
                  for f in forbidden if f.exercise == exercise.id]
-        mistakes = [MistakeMatch(mid, tuple(cases)) for mid, cases in matches.items()]
+        # several mistakes can coincide on one case (e.g. when L == h); name the best-supported ones
+        best = max((len(cases) for cases in matches.values()), default=0)
+        mistakes = [MistakeMatch(mid, tuple(cases)) for mid, cases in matches.items() if len(cases) == best]
         results[exercise.id] = score_exercise(exercise, case_results, mistakes, notes, forbidden=bool(notes))
 
     final = []

@@ -22,8 +22,8 @@ UNSTRUCTURED = ("after.", "grad.", "alt")
 """Outputs that only properties look at (not part of the type/shape/dtype/device checks)."""
 
 
-def _fail(name: str, key: str, **params: Any) -> CheckResult:
-    return CheckResult(name=name, passed=False, message=Message(key, params))
+def _fail(name: str, message_key: str, /, **params: Any) -> CheckResult:
+    return CheckResult(name=name, passed=False, message=Message(message_key, params))
 
 
 def _matches(key: str, prefixes: tuple[str, ...]) -> bool:

@@ -218,6 +218,8 @@ def _sdpa() -> Exercise:
                  properties=(Property("causal", key="out.0", prefix=3),)),
             Case("meta_device", "call", qkv((2, 2), 3, 5, 8, 8, mask=lambda e: key_padding(e, 2, 5)), call(),
                  hidden=True, device="meta", compare=()),
+            Case("meta_device_no_mask", "call", qkv((2,), 3, 5, 8, 8), call(mask=False), hidden=True,
+                 device="meta", compare=()),
         ),
         mistakes=m.SDPA,
     )
@@ -343,6 +345,8 @@ def _mha() -> Exercise:
                  hidden=True, compare=(), properties=RAISES),
             Case("meta_device", "call", make(2, 3, 4, 16, 4, mask=lambda e: key_padding(e, 2, 4)),
                  args(16, 4, mask=True), hidden=True, device="meta", compare=()),
+            Case("meta_device_no_mask", "call", make(2, 3, 4, 16, 4), args(16, 4), hidden=True, device="meta",
+                 compare=()),
         ),
         mistakes=m.MHA,
     )

@@ -72,9 +72,9 @@ def _softmax(kind: str) -> Any:
             return torch.softmax(scores.masked_fill(~mask, -1e9), dim)
         if kind == "nan_rows":
             return torch.softmax(scores.masked_fill(~mask, float("-inf")), dim)
-        if kind == "unstable_exp":
+        if kind == "unstable_exp":  # careful with empty rows, but no shift by the maximum
             e = scores.exp() * mask
-            return e / e.sum(dim, keepdim=True)
+            return e / e.sum(dim, keepdim=True).clamp_min(1e-30)
         low = torch.finfo(scores.dtype).min
         return torch.softmax(scores.masked_fill(~mask, low), dim).masked_fill(~mask, 0.0)
     return masked_softmax

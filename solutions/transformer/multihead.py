@@ -14,7 +14,7 @@ from __future__ import annotations
 import torch
 from torch import nn
 
-from .attention import masked_softmax
+from .attention import masked_softmax, scaled_dot_product_attention  # noqa: F401  (as in the stub)
 
 
 def split_heads(x: torch.Tensor, num_heads: int) -> torch.Tensor:

@@ -1,0 +1,8 @@
+# exercise: scaled_dot_product_attention
+# mistake: scale_by_dk
+# file: attention.py
+def scaled_dot_product_attention(q, k, v, mask=None):
+    d_k = q.size(-1)
+    scores = q @ k.transpose(-2, -1) / d_k
+    weights = masked_softmax(scores, mask, dim=-1)
+    return weights @ v, weights
