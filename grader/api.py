@@ -10,7 +10,7 @@ import torch
 
 import grader
 from grader import checks, specs, static
-from grader.reference import Reference
+from grader.reference import Prepared, Reference
 from grader.results import CaseResult, ExerciseResult, GradeResult, Message, MistakeMatch, Status
 from grader.sandbox import runner
 from grader.score import score_exercise
@@ -123,7 +123,8 @@ def check(
     selected = _select(spec, exercises)
     ref = reference if reference is not None and reference.assignment.name == spec.name else Reference(spec, salt)
 
-    tasks, planned = [], []
+    tasks: list[runner.Task] = []
+    planned: list[tuple[Prepared, str, str]] = []
     for exercise in selected:
         for case, result_id, case_device in _plan(exercise, hidden, device):
             prepared = ref.prepare(exercise, case)

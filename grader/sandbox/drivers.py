@@ -60,7 +60,7 @@ def _prepare(inputs: Mapping[str, torch.Tensor], ctx: Ctx) -> dict[str, torch.Te
 
 
 def _resolve(spec: list[list[Any]], tensors: Mapping[str, torch.Tensor], ctx: Ctx) -> list[Any]:
-    args = []
+    args: list[Any] = []
     for item in spec:
         if item[0] == "t":
             args.append(None if item[1] is None else tensors[item[1]])

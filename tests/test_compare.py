@@ -1,0 +1,58 @@
+from __future__ import annotations
+
+import torch
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from grader import compare
+from grader.spec import Tolerance
+
+TOL = Tolerance(atol=1e-4, rtol=1e-4)
+
+
+def test_equal_tensors_have_no_diff():
+    x = torch.randn(3, 4)
+    assert compare.diff(x, x.double(), TOL) is None
+
+
+def test_diff_points_at_the_worst_element():
+    expected = torch.zeros(2, 3, 4, dtype=torch.float64)
+    got = expected.clone().float()
+    got[1, 2, 3] = 0.5
+    got[0, 0, 0] = 0.01
+    d = compare.diff(got, expected, TOL)
+    assert d is not None
+    assert d.mismatched == 2 and d.total == 24
+    assert d.max_abs_index == (1, 2, 3) and abs(d.max_abs - 0.5) < 1e-12
+    assert d.expected_at == 0.0 and d.got_at == 0.5
+    assert d.grid.slice_index == (1,)
+    bad = [(r, c) for r, row in enumerate(d.grid.cells) for c, cell in enumerate(row) if not cell.ok]
+    assert bad == [(2 - d.grid.row_start, 3 - d.grid.col_start)]
+
+
+def test_nan_counts_as_a_mismatch_unless_expected():
+    expected = torch.tensor([1.0, float("nan")], dtype=torch.float64)
+    assert compare.diff(torch.tensor([1.0, float("nan")]), expected, TOL) is None
+    d = compare.diff(torch.tensor([float("nan"), float("nan")]), expected, TOL)
+    assert d is not None and d.mismatched == 1 and d.max_abs_index == (0,)
+
+
+def test_tolerance_is_relative_and_absolute():
+    expected = torch.tensor([1000.0], dtype=torch.float64)
+    assert compare.diff(torch.tensor([1000.05]), expected, TOL) is None
+    assert compare.diff(torch.tensor([1000.2]), expected, TOL) is not None
+
+
+@settings(max_examples=30, deadline=None)
+@given(shape=st.lists(st.integers(1, 9), min_size=0, max_size=4), seed=st.integers(0, 1000))
+def test_grid_always_holds_the_worst_element(shape, seed):
+    g = torch.Generator().manual_seed(seed)
+    expected = torch.randn(shape, generator=g, dtype=torch.float64)
+    got = expected.clone()
+    flat = got.view(-1)
+    worst = int(torch.randint(0, flat.numel(), (1,), generator=g))
+    flat[worst] += 10.0
+    d = compare.diff(got, expected, TOL)
+    assert d is not None and d.mismatched == 1
+    assert sum(not c.ok for row in d.grid.cells for c in row) == 1
+    assert len(d.grid.cells) <= compare.GRID_ROWS and all(len(r) <= compare.GRID_COLS for r in d.grid.cells)

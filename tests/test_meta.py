@@ -1,0 +1,97 @@
+"""The grader's own precision and recall: solutions, stubs, correct variants and mutants."""
+
+from __future__ import annotations
+
+import pytest
+from conftest import SOLUTIONS, STUBS
+from corpus import build, variants
+
+from grader import api
+from grader.results import Status
+
+CORRECT = variants("correct")
+MUTANTS = variants("mutants")
+
+
+def reach(assignment, exercise_id: str) -> set[str]:
+    """The exercise and every exercise that depends on it, directly or not."""
+    found = {exercise_id}
+    changed = True
+    while changed:
+        changed = False
+        for e in assignment.exercises:
+            if e.id not in found and found.intersection(e.depends_on):
+                found.add(e.id)
+                changed = True
+    return found
+
+
+def test_corpus_sizes_meet_the_bar():
+    assert len(CORRECT) >= 10
+    assert len(MUTANTS) >= 25
+
+
+def test_solutions_score_full_marks_with_hidden_cases(reference):
+    result = api.check(SOLUTIONS, hidden=True, reference=reference)
+    assert result.score == result.max_score == 100
+    assert all(e.status is Status.PASSED for e in result.exercises)
+    assert not any(e.mistakes for e in result.exercises)
+
+
+def test_stubs_score_zero_as_not_attempted(reference):
+    result = api.check(STUBS, hidden=True, reference=reference)
+    assert result.score == 0
+    assert {e.status for e in result.exercises} == {Status.NOT_ATTEMPTED}
+    assert all(c.status is Status.NOT_ATTEMPTED for e in result.exercises for c in e.cases)
+
+
+@pytest.mark.parametrize("variant", CORRECT, ids=[v.name for v in CORRECT])
+def test_correct_but_different_scores_full_marks(variant, reference, tmp_path):
+    result = api.check(build(variant, tmp_path / "sub"), assignment="transformer", hidden=True, reference=reference)
+    failing = {e.id: [(c.id, c.failure and c.failure.message) for c in e.cases if c.status is not Status.PASSED]
+               for e in result.exercises if e.status is not Status.PASSED}
+    assert result.score == 100, failing
+
+
+@pytest.mark.parametrize("variant", MUTANTS, ids=[v.name for v in MUTANTS])
+def test_mutant_loses_points_on_its_exercise_only(variant, reference, assignment, tmp_path):
+    result = api.check(build(variant, tmp_path / "sub"), assignment="transformer", hidden=True, reference=reference)
+    lost = {e.id for e in result.exercises if e.score < e.max_score}
+    assert variant.exercise in lost, f"{variant.name} did not lose points on {variant.exercise}"
+    assert lost <= reach(assignment, variant.exercise), f"{variant.name} lost points out of reach: {lost}"
+    if variant.mistake:
+        own = next(e for e in result.exercises if e.id == variant.exercise)
+        assert variant.mistake in {m.id for m in own.mistakes}, [m.id for m in own.mistakes]
+
+
+def test_every_catalogued_mistake_is_caught_by_some_hidden_case(assignment, reference):
+    """A mistake whose outputs equal the reference's on every case could never be named."""
+    from grader import compare
+    from grader.spec import tolerance_for
+
+    for exercise in assignment.exercises:
+        for mistake in exercise.mistakes:
+            differs = False
+            for case in exercise.cases:
+                if case.device == "meta":
+                    continue
+                prepared = reference.prepare(exercise, case)
+                theirs = reference.mistake_outputs(exercise, case, mistake.id)
+                if theirs is None:
+                    differs = True
+                    break
+                for key, exp in prepared.expected.items():
+                    got = theirs.get(key)
+                    if exp.kind == "value" or (got is not None and got.kind == "value"):
+                        if got is None or got.value != exp.value:
+                            differs = True
+                    elif exp.tensor is not None and (got is None or got.tensor is None or not compare.close(
+                            got.tensor, exp.tensor, tolerance_for(exp.tensor.dtype))):
+                        differs = True
+                if differs:
+                    break
+            assert differs, f"{exercise.id}: mistake {mistake.id} is indistinguishable from the reference"
+
+
+def test_catalog_is_large_enough(assignment):
+    assert sum(len(e.mistakes) for e in assignment.exercises) >= 15
