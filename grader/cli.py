@@ -46,13 +46,22 @@ LANG_OPTION = click.option("--lang", type=click.Choice(LANGUAGES), default=None,
                            help="Language of every message (default: GRADER_LANG, then the locale).")
 
 
-@click.group(invoke_without_command=True, context_settings={"help_option_names": ["-h", "--help"]})
+class DefaultToCheck(click.Group):
+    """``grade`` alone, or ``grade --lang ko``, or ``grade PATH`` means ``grade check ...``."""
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        if not args or (args[0] not in self.commands and args[0] not in ("-h", "--help", "--version")):
+            args = ["check", *args]
+        return super().parse_args(ctx, args)
+
+
+@click.group(cls=DefaultToCheck, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="nlp-grader", prog_name="grade")
-@click.pass_context
-def main(ctx: click.Context) -> None:
-    """Grade attention and Transformer assignments. With no command, checks the assignment in the current folder."""
-    if ctx.invoked_subcommand is None:
-        ctx.invoke(check)
+def main() -> None:
+    """Grade attention and Transformer assignments.
+
+    With no command (or options only), runs `grade check` on the current folder.
+    """
 
 
 @main.command()

@@ -53,6 +53,8 @@ def test_no_arguments_checks_the_current_folder(run, tmp_path, monkeypatch):
     assert result.exit_code == 1
     assert "transformer: 0 / 100" in result.output
     assert "not attempted" in result.output
+    korean = run("--lang", "ko")  # options alone also mean `grade check`
+    assert korean.exit_code == 1 and "시도 안 함" in korean.output
 
 
 def test_broken_submission_text_report_in_both_languages(run, submission):
