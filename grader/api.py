@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -13,6 +14,7 @@ from grader import checks, specs, static
 from grader.reference import Prepared, Reference
 from grader.results import CaseResult, ExerciseResult, GradeResult, Message, MistakeMatch, Status
 from grader.sandbox import runner
+from grader.sandbox.limits import SANDBOXES, Limits
 from grader.score import score_exercise
 from grader.spec import Assignment, Case, Exercise
 
@@ -21,7 +23,7 @@ if sys.version_info >= (3, 11):
 else:  # pragma: no cover - Python 3.10
     import tomli as tomllib
 
-DEFAULT_TIMEOUT = 60.0
+DEFAULT_TIMEOUT = Limits().exercise_seconds
 """Seconds one exercise (all its cases) may run in the sandbox."""
 MARKER = "assignment.toml"
 
@@ -116,8 +118,18 @@ def check(
     timeout: float = DEFAULT_TIMEOUT,
     salt: str = "",
     reference: Reference | None = None,
+    limits: Limits | None = None,
+    sandbox: str = "auto",
+    hide: Sequence[Path] = (),
 ) -> GradeResult:
-    """Grade the submission in ``path`` and return the result (nothing is printed or written)."""
+    """Grade the submission in ``path`` and return the result (nothing is printed or written).
+
+    ``limits`` overrides the sandbox's resource limits (``timeout`` sets its per-exercise time);
+    ``hide`` adds paths the student's code must not see (the reference is always hidden).
+    """
+    runner.warm_up(hidden)  # the fork server imports torch while the cases are prepared below
+    if sandbox not in SANDBOXES:
+        raise UsageError(Message("usage.bad_sandbox", {"sandbox": sandbox}))
     spec, root = locate(Path(path), assignment)
     device = resolve_device(device)
     selected = _select(spec, exercises)
@@ -131,7 +143,7 @@ def check(
             index = len(tasks)
             tasks.append(runner.Task(index=index, exercise=exercise.id, case=result_id, file=exercise.file,
                                      name=exercise.id, driver=case.driver, args=case.args, device=case_device,
-                                     inputs=prepared.inputs))
+                                     inputs=prepared.inputs, max_bytes=_result_allowance(prepared)))
             planned.append((prepared, result_id, case_device))
 
     forbidden_by_file: dict[str, dict[str, tuple[str, ...]]] = {}
@@ -139,7 +151,9 @@ def check(
         forbidden_by_file.setdefault(exercise.file, {})[exercise.id] = exercise.forbidden
     forbidden = static.scan(root, forbidden_by_file)
 
-    run = runner.run_tasks(root, tasks, timeout=timeout)
+    limits = dataclasses.replace(limits or Limits(), exercise_seconds=timeout)
+    hidden_paths = [spec.solutions, Path(specs.__file__).parent, *hide]
+    run = runner.run_tasks(root, tasks, limits=limits, hide=hidden_paths, namespaces=sandbox == "auto")
 
     results: dict[str, ExerciseResult] = {}
     for exercise in selected:
@@ -178,10 +192,18 @@ def check(
         exercises=tuple(final),
         hidden=hidden,
         device=device if device != "auto" else ("cuda" if torch.cuda.is_available() else "cpu"),
-        isolation=run.isolation,
+        isolation=str(run.isolation.get("level", "process")),
         grader_version=grader.__version__,
         output=run.stdout,
+        isolation_details=run.isolation,
     )
+
+
+def _result_allowance(prepared: Prepared) -> int:
+    """The largest result the child may send for a case: generous next to what the reference returns."""
+    expected = sum(e.tensor.numel() * e.tensor.element_size() for e in prepared.expected.values()
+                   if e.tensor is not None)
+    return max(runner.MIN_TASK_BYTES, 16 * expected)
 
 
 def assignments() -> list[Assignment]:

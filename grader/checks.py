@@ -34,12 +34,23 @@ def _error_result(exercise_id: str, outcome: Outcome) -> tuple[Status, CheckResu
     """The status and failed check for a task that did not return outputs."""
     r = outcome.record
     if outcome.status == "timeout":
-        return Status.TIMEOUT, _fail("runs", "check.timeout", limit=r.get("limit", 0))
+        key = "check.submission_timeout" if r.get("scope") == "submission" else "check.timeout"
+        return Status.TIMEOUT, _fail("runs", key, limit=r.get("limit", 0))
     if outcome.status == "crashed":
+        sig = r.get("signal")
+        if sig == "SIGXCPU":
+            return Status.TIMEOUT, _fail("runs", "check.cpu_time")
+        if sig is not None:
+            return Status.ERROR, _fail("runs", "check.signal", signal=sig)
         return Status.ERROR, _fail("runs", "check.crashed", code=r.get("returncode"))
     if outcome.status == "transfer" or r.get("kind") == "transfer":
         return Status.ERROR, _fail("runs", "check.transfer", detail=str(r.get("message", "")))
     kind = r.get("kind")
+    if kind == "memory":
+        return Status.ERROR, CheckResult("runs", False, Message("check.memory", {"type": r.get("type", "")}),
+                                         traceback=r.get("traceback"))
+    if kind == "too_large":
+        return Status.ERROR, _fail("runs", "check.too_large", size=_size(r.get("size", 0)), limit=_size(r.get("limit", 0)))
     if kind == "missing_file":
         return Status.MISSING, _fail("signature", "check.missing_file", file=r.get("file"))
     if kind == "missing_name":
@@ -63,6 +74,15 @@ def _error_result(exercise_id: str, outcome: Outcome) -> tuple[Status, CheckResu
         return Status.NOT_ATTEMPTED, _fail("runs", "check.not_attempted")
     return Status.ERROR, CheckResult("runs", False, Message("check.exception", {"type": r.get("type", "")}),
                                      traceback=r.get("traceback"))
+
+
+def _size(n: Any) -> str:
+    n = float(n) if isinstance(n, (int, float)) else 0.0
+    for unit in ("B", "KiB", "MiB", "GiB"):
+        if n < 1024 or unit == "GiB":
+            return f"{n:.0f} {unit}" if unit == "B" else f"{n:.1f} {unit}"
+        n /= 1024
+    return f"{n:.1f} GiB"
 
 
 def _structure(expected: Mapping[str, Entry], got: Mapping[str, Entry], device: str) -> CheckResult | None:

@@ -16,10 +16,12 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from grader import api, score
+from grader import score
 from grader.messages import LANGUAGES, render, resolve_lang
 from grader.report import json as json_report
 from grader.report.text import render_report
+from grader.sandbox.forkserver import warm_up
+from grader.sandbox.limits import SANDBOXES, Limits, MiB
 
 
 class GraderUsage(click.UsageError):
@@ -73,18 +75,26 @@ def main() -> None:
               help="auto runs every case on the CPU and, where a GPU exists, the visible ones on it too.")
 @LANG_OPTION
 @click.option("--exercise", "exercises", multiple=True, help="Only this exercise (repeatable).")
-@click.option("--timeout", type=click.FloatRange(min=1), default=api.DEFAULT_TIMEOUT, show_default=True,
+@click.option("--timeout", type=click.FloatRange(min=1), default=Limits().exercise_seconds, show_default=True,
               help="Seconds each exercise may run.")
 @click.option("--salt", default="", help="Changes every case's inputs (instructors: keep hidden inputs unguessable).")
 @click.option("--min-score", type=float, default=None, help="Exit 0 when the score reaches this, else 1.")
+@click.option("--memory", "memory_mb", type=click.IntRange(min=64), default=Limits().memory_bytes // MiB,
+              show_default=True, help="MiB of memory the student's code may use.")
+@click.option("--sandbox", type=click.Choice(SANDBOXES), default="auto", show_default=True,
+              help="auto: Linux namespaces where available; process: a plain child process.")
 def check(path: Path = Path("."), assignment: str | None = None, hidden: bool = False, fmt: str = "text",
           device: str = "auto", lang: str | None = None, exercises: tuple[str, ...] = (),
-          timeout: float = api.DEFAULT_TIMEOUT, salt: str = "", min_score: float | None = None) -> None:
+          timeout: float = Limits().exercise_seconds, salt: str = "", min_score: float | None = None,
+          memory_mb: int = Limits().memory_bytes // MiB, sandbox: str = "auto") -> None:
     """Grade the submission in PATH (default: the current folder)."""
     lang = resolve_lang(lang)
+    warm_up(hidden)  # the fork server imports torch in its own process while this one imports it too
+    from grader import api  # torch: imported only now, in parallel with the fork server
+
     try:
         result = api.check(path, assignment=assignment, hidden=hidden, device=device, exercises=exercises,
-                           timeout=timeout, salt=salt)
+                           timeout=timeout, salt=salt, limits=Limits(memory_bytes=memory_mb * MiB), sandbox=sandbox)
         if fmt == "json":
             click.echo(json_report.dumps(result, lang))
         else:
@@ -101,6 +111,8 @@ def check(path: Path = Path("."), assignment: str | None = None, hidden: bool = 
 @LANG_OPTION
 def list_(assignment: str | None = None, lang: str | None = None) -> None:
     """Show the assignments, their exercises and points."""
+    from grader import api
+
     lang = resolve_lang(lang)
     console = _stdout()
     found = [a for a in api.assignments() if assignment in (None, a.name)]

@@ -2,59 +2,13 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import torch
 
+from grader.results import Cell, Grid, TensorDiff
 from grader.spec import Tolerance
 
 GRID_ROWS = 6
 GRID_COLS = 5
-
-
-@dataclass(frozen=True)
-class Cell:
-    """One element of the grid shown in a diff."""
-
-    expected: float
-    got: float
-    ok: bool
-
-
-@dataclass(frozen=True)
-class Grid:
-    """A window of the 2-D slice that holds the worst element."""
-
-    slice_index: tuple[int, ...]
-    """The leading indices that select the 2-D slice (empty for 1-D and 2-D tensors)."""
-    row_start: int
-    col_start: int
-    cells: tuple[tuple[Cell, ...], ...]
-
-
-@dataclass(frozen=True)
-class TensorDiff:
-    """How ``got`` differs from ``expected`` beyond the tolerance."""
-
-    shape: tuple[int, ...]
-    mismatched: int
-    """Elements outside the tolerance (NaN and infinities included)."""
-    total: int
-    max_abs: float
-    max_abs_index: tuple[int, ...]
-    max_rel: float
-    max_rel_index: tuple[int, ...]
-    expected_at: float
-    """The expected value at ``max_abs_index``."""
-    got_at: float
-    """The student's value at ``max_abs_index``."""
-    atol: float
-    rtol: float
-    grid: Grid
-
-    @property
-    def share(self) -> float:
-        return self.mismatched / self.total if self.total else 0.0
 
 
 def _index(flat: int, shape: tuple[int, ...]) -> tuple[int, ...]:

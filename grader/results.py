@@ -7,7 +7,50 @@ from dataclasses import dataclass, field
 from enum import Enum
 from typing import Any
 
-from grader.compare import TensorDiff
+
+@dataclass(frozen=True)
+class Cell:
+    """One element of the grid shown in a diff."""
+
+    expected: float
+    got: float
+    ok: bool
+
+
+@dataclass(frozen=True)
+class Grid:
+    """A window of the 2-D slice that holds the worst element."""
+
+    slice_index: tuple[int, ...]
+    """The leading indices that select the 2-D slice (empty for 1-D and 2-D tensors)."""
+    row_start: int
+    col_start: int
+    cells: tuple[tuple[Cell, ...], ...]
+
+
+@dataclass(frozen=True)
+class TensorDiff:
+    """How ``got`` differs from ``expected`` beyond the tolerance."""
+
+    shape: tuple[int, ...]
+    mismatched: int
+    """Elements outside the tolerance (NaN and infinities included)."""
+    total: int
+    max_abs: float
+    max_abs_index: tuple[int, ...]
+    max_rel: float
+    max_rel_index: tuple[int, ...]
+    expected_at: float
+    """The expected value at ``max_abs_index``."""
+    got_at: float
+    """The student's value at ``max_abs_index``."""
+    atol: float
+    rtol: float
+    grid: Grid
+
+    @property
+    def share(self) -> float:
+        return self.mismatched / self.total if self.total else 0.0
 
 
 class Status(str, Enum):
@@ -93,9 +136,12 @@ class GradeResult:
     hidden: bool
     device: str
     isolation: str
+    """The sandbox level reached: ``namespaces`` or ``process`` (see the README's security section)."""
     grader_version: str
     output: str = ""
     """The start of what the student's code printed (student text: never markup)."""
+    isolation_details: Mapping[str, Any] = field(default_factory=dict)
+    """What the sandbox reached: network, filesystem, process limit, resource limits applied."""
 
     @property
     def passed(self) -> bool:

@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 from grader.results import CaseResult, ExerciseResult, GradeResult, Message, MistakeMatch, Status
-from grader.spec import Exercise
+
+if TYPE_CHECKING:
+    from grader.spec import Exercise
 
 EXIT_OK = 0
 """Every exercise passed (or the score reached --min-score)."""

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import subprocess
 import time
 
@@ -18,10 +17,14 @@ def _by_id(result):
 
 
 def _children_of_grader() -> list[str]:
-    """Sandbox children started by this test process that are still alive."""
-    out = subprocess.run(["ps", "-eo", "ppid=,args="], capture_output=True, text=True).stdout
-    mine = str(os.getpid())
-    return [line for line in out.splitlines() if line.split(None, 1)[0] == mine and "grader.sandbox.child" in line]
+    """Processes still running under the fork server (every sandbox child is forked by it)."""
+    from grader.sandbox.forkserver import server
+
+    proc = server()._proc
+    if proc is None:
+        return []
+    out = subprocess.run(["ps", "-eo", "ppid=,pid=,args="], capture_output=True, text=True).stdout
+    return [line for line in out.splitlines() if line.split(None, 1)[0] == str(proc.pid)]
 
 
 def test_infinite_loop_times_out_and_others_keep_their_marks(submission, reference):

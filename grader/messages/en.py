@@ -3,6 +3,14 @@
 MESSAGES: dict[str, str] = {
     # --- checks ---------------------------------------------------------------------------------
     "check.timeout": "ran past the time limit of {limit:g} s (an endless loop, or far too much work?)",
+    "check.submission_timeout": "the whole submission ran past its time limit of {limit:g} s; the remaining cases were not run",
+    "check.cpu_time": "used up its CPU time (an endless loop or far too much work?)",
+    "check.signal": "the process running your code was killed by {signal} (a crash in native code, e.g. a segmentation fault, or a forced stop)",
+    "check.memory": "ran out of memory ({type}): the grader's memory limit was reached; look for huge tensors or lists that keep growing",
+    "check.too_large": "returned {size} of data where a few KiB were expected (limit {limit}); nothing was sent back",
+    "usage.bad_sandbox": "unknown sandbox {sandbox!r}; expected auto or process",
+    "ui.isolation.namespaces": "isolation: namespaces (no network, reference hidden, read-only files, every process ends with the run)",
+    "ui.isolation.process": "isolation: child process only (network and files as for your user); see the README's security section",
     "check.crashed": "the process running your code ended abruptly (exit code {code}); "
                      "os._exit, a crash in native code or running out of memory can do this",
     "check.transfer": "your result could not be brought back for comparison: {detail}",

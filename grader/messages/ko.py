@@ -3,6 +3,14 @@
 MESSAGES: dict[str, str] = {
     # --- checks ---------------------------------------------------------------------------------
     "check.timeout": "제한 시간 {limit:g}초를 넘겼습니다 (무한 루프이거나 계산이 지나치게 많은지 확인하세요)",
+    "check.submission_timeout": "제출물 전체가 제한 시간 {limit:g}초를 넘겼습니다. 남은 케이스는 실행하지 않았습니다",
+    "check.cpu_time": "CPU 시간 한도를 다 썼습니다 (무한 루프이거나 계산이 지나치게 많은지 확인하세요)",
+    "check.signal": "코드를 실행하던 프로세스가 {signal} 신호로 종료되었습니다 (세그멘테이션 오류 같은 네이티브 코드 충돌 또는 강제 종료)",
+    "check.memory": "메모리가 부족합니다 ({type}). grader 의 메모리 한도에 닿았습니다. 거대한 텐서나 계속 커지는 리스트가 있는지 보세요",
+    "check.too_large": "몇 KiB 가 나와야 할 곳에서 {size} 의 데이터를 돌려주었습니다 (한도 {limit}). 아무것도 가져오지 않았습니다",
+    "usage.bad_sandbox": "알 수 없는 샌드박스 {sandbox!r} 입니다. auto 또는 process 를 쓰세요",
+    "ui.isolation.namespaces": "격리: 네임스페이스 (네트워크 없음, 정답 숨김, 파일 읽기 전용, 실행이 끝나면 모든 프로세스 종료)",
+    "ui.isolation.process": "격리: 자식 프로세스만 (네트워크와 파일은 사용자 권한 그대로). README 의 보안 절을 보세요",
     "check.crashed": "코드를 실행하던 프로세스가 갑자기 끝났습니다 (종료 코드 {code}). "
                      "os._exit, 네이티브 코드의 충돌, 메모리 부족 때문일 수 있습니다",
     "check.transfer": "결과를 비교하려고 가져오지 못했습니다: {detail}",

@@ -5,9 +5,8 @@ from __future__ import annotations
 import json as _json
 from typing import Any
 
-from grader.compare import TensorDiff
 from grader.messages import render
-from grader.results import CheckResult, GradeResult, Message
+from grader.results import CheckResult, GradeResult, Message, TensorDiff
 
 SCHEMA = "nlp-grader/result/v1"
 
@@ -51,6 +50,7 @@ def to_dict(result: GradeResult, lang: str) -> dict[str, Any]:
         "hidden": result.hidden,
         "device": result.device,
         "isolation": result.isolation,
+        "isolation_details": dict(result.isolation_details),
         "score": result.score,
         "max_score": result.max_score,
         "exercises": [

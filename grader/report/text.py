@@ -7,9 +7,8 @@ from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
-from grader.compare import TensorDiff
 from grader.messages import render
-from grader.results import CaseResult, ExerciseResult, GradeResult, Message, Status
+from grader.results import CaseResult, ExerciseResult, GradeResult, Message, Status, TensorDiff
 
 STYLES = {
     Status.PASSED: "green", Status.FAILED: "red", Status.ERROR: "magenta", Status.NOT_ATTEMPTED: "yellow",
@@ -94,6 +93,8 @@ def render_report(result: GradeResult, console: Console, lang: str) -> None:
                      max_score=result.max_score))
     console.print(_t(lang, "ui.subtitle", style="dim", device=result.device, isolation=result.isolation,
                      cases=cases, version=result.grader_version))
+    level = result.isolation if result.isolation in ("namespaces", "process") else "process"
+    console.print(_t(lang, f"ui.isolation.{level}", style="dim"))
     table = Table(show_lines=False)
     for key in ("ui.col.exercise", "ui.col.file", "ui.col.status", "ui.col.score", "ui.col.cases"):
         table.add_column(render(key, lang), justify="right" if key in ("ui.col.score", "ui.col.cases") else "left")

@@ -1,16 +1,18 @@
 """The sandbox child: imports the student's files and runs the drivers on them.
 
-Started by :mod:`grader.sandbox.runner` as ``python -m grader.sandbox.child PROGRESS_FD``. It imports
-torch first (while the grading process prepares the cases), then reads one JSON job line from
-stdin. For every task it writes ``out/<index>.safetensors`` and ``out/<index>.json`` and reports
-``start <index>`` / ``done <index>`` on the progress pipe, which is how the parent enforces timeouts.
+This module is imported once by the warm runner (a fork server that has already imported torch);
+each submission is a fork of it running :func:`outer`, which enters the sandbox
+(:mod:`grader.sandbox.isolate`), applies the limits (:mod:`grader.sandbox.limits`) and runs
+:func:`serve`. ``serve`` reports ``isolation {...}``, then ``start i`` / ``done i`` per task as
+lines on a pipe, and writes ``out/<i>.safetensors`` + ``out/<i>.json``.
 
-Nothing here decides a grade: the parent reads the plain data back and judges it.
+Nothing here decides a grade: the grading process reads the plain data back and judges it.
 """
 
 from __future__ import annotations
 
 import importlib
+import io
 import json
 import os
 import re
@@ -18,12 +20,12 @@ import sys
 import traceback
 import types
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 import torch
 from safetensors.torch import load_file
 
-from grader.sandbox import drivers, transfer
+from grader.sandbox import drivers, isolate, limits, transfer
 
 STUB_MARKER = re.compile(r"^Task \d+: (\w+)")
 PACKAGE = "submission"
@@ -103,7 +105,11 @@ def run_task(sub: Submission, task: dict[str, Any], inputs: dict[str, torch.Tens
     driver = drivers.DRIVERS[task["driver"]]
     try:
         result = driver(target, inputs, task["args"], drivers.Ctx(device=task["device"]))
-        entries, tensors = transfer.encode(result)
+        size = transfer.payload_bytes(result)
+        if size > task["max_bytes"]:  # refuse before copying anything
+            return _error("too_large", size=size, limit=task["max_bytes"]), {}
+        with torch._C.DisableTorchFunctionSubclass():  # a subclass's __torch_function__ has no say here
+            entries, tensors = transfer.encode(result)
     except drivers.SignatureMismatch as exc:
         return _error("signature", what=exc.what, signature=exc.signature, nargs=exc.nargs), {}
     except drivers.StateDictMismatch as exc:
@@ -112,35 +118,76 @@ def run_task(sub: Submission, task: dict[str, Any], inputs: dict[str, torch.Tens
         match = STUB_MARKER.match(str(exc))
         return _error("not_implemented", exc, sub.root, stub_of=match.group(1) if match else None), {}
     except BaseException as exc:  # noqa: BLE001 - sys.exit, KeyboardInterrupt: all the student's doing
-        return _error("exception", exc, sub.root), {}
+        return _error("memory" if _out_of_memory(exc) else "exception", exc, sub.root), {}
     return {"status": "ok", "entries": entries}, tensors
 
 
-def main() -> int:
-    progress = os.fdopen(int(sys.argv[1]), "w", buffering=1)
+def _out_of_memory(exc: BaseException) -> bool:
+    if isinstance(exc, MemoryError):
+        return True
+    text = str(exc).lower()
+    return isinstance(exc, RuntimeError) and any(
+        m in text for m in ("can't allocate memory", "not enough memory", "out of memory", "bad_alloc"))
+
+
+class CappedOutput(io.TextIOBase):
+    """sys.stdout/sys.stderr for the student's code: keeps the first characters, drops the rest cheaply."""
+
+    def __init__(self, fd: int, budget: list[int]) -> None:
+        self._fd, self._budget = fd, budget
+
+    def writable(self) -> bool:
+        return True
+
+    def write(self, text: str) -> int:
+        if self._budget[0] > 0:
+            kept = text[: self._budget[0]]
+            self._budget[0] -= len(kept)
+            try:
+                os.write(self._fd, kept.encode("utf-8", errors="replace"))
+            except OSError:
+                self._budget[0] = 0
+        return len(text)
+
+
+def serve(job: dict[str, Any], progress: int, details: dict[str, Any]) -> NoReturn:
+    """Run every task of the job in this process (PID 1 of the sandbox, or the fallback process)."""
+    lim = limits.Limits.from_json(job["limits"])
+    work = Path(job["work"])
+    os.chdir(work / "cwd")
+    os.environ["TMPDIR"] = str(work / "tmp")
+    capture = os.open(work / "output.txt", os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    for fd in (1, 2):
+        os.dup2(capture, fd)
+    budget = [lim.output_chars]
+    sys.stdout = CappedOutput(1, budget)
+    sys.stderr = CappedOutput(2, budget)
+    details["limits"] = limits.apply(lim, nproc=details.get("process_limit") != "cgroup")
     torch.set_num_threads(1)
-    job = json.loads(sys.stdin.readline())
-    sub = Submission(Path(job["submission"]))
-    out_dir, in_dir = Path(job["outdir"]), Path(job["indir"])
+    _say(progress, "isolation " + json.dumps(details))
+    sub = Submission(work / "sub")
+    out_dir, in_dir = work / "out", work / "in"
     for task in job["tasks"]:
         index = task["index"]
-        progress.write(f"start {index}\n")
+        _say(progress, f"start {index}")
         inputs = load_file(str(in_dir / f"{index}.safetensors"))
         record, tensors = run_task(sub, task, inputs)
         try:
             transfer.write(out_dir / str(index), record, tensors)
-        except Exception as exc:  # noqa: BLE001 - an unwritable result is the task's error
+        except Exception as exc:  # noqa: BLE001 - an unwritable result (e.g. past the file limit) is the task's error
             transfer.write(out_dir / str(index), _error("transfer", exc), {})
-        progress.write(f"done {index}\n")
-    progress.close()
-    return 0
+        _say(progress, f"done {index}")
+    os._exit(0)  # skip interpreter teardown, which the student's code may have booby-trapped
 
 
-if __name__ == "__main__":
-    code = main()
-    for stream in (sys.stdout, sys.stderr):
-        try:
-            stream.flush()
-        except Exception:  # noqa: BLE001,S110 - the student's code may have replaced or closed them
-            pass
-    os._exit(code)  # skip interpreter teardown, which the student's code may have booby-trapped
+def _say(fd: int, line: str) -> None:
+    os.write(fd, line.encode() + b"\n")
+
+
+def outer(job_text: str, progress: int) -> NoReturn:
+    """The warm runner's entry point for one submission: enter the sandbox, then serve the job."""
+    isolate.die_with_parent()
+    job = json.loads(job_text)
+    isolate.run(lambda details: serve(job, progress, details),
+                hide=[Path(p) for p in job["hide"]], writable=[Path(job["work"])],
+                processes=int(job["limits"]["processes"]), namespaces=bool(job["namespaces"]))

@@ -1,9 +1,13 @@
-"""The grading process's side of the sandbox: start the child, feed it tasks, enforce timeouts.
+"""The grading process's side of the sandbox: the warm runner, timeouts and collecting results.
 
-One child runs a whole submission. It reports ``start i`` / ``done i`` on a pipe; when an exercise
-runs past its time limit the child's process group is killed, the exercise's remaining tasks are
-marked ``timeout``, and a fresh child continues with the next exercise. A child that dies in the
-middle of a task (segfault, ``os._exit``) costs that task only; the rest are run by a new child.
+The warm runner (:mod:`grader.sandbox.forkserver`) imports torch and the child code once; every
+submission is then a fork of it, not a new interpreter. The grading process never forks itself and
+the fork server never touches CUDA, so a child may initialise CUDA afresh.
+
+One child runs a submission's tasks in order and reports ``start i`` / ``done i``. When an
+exercise runs past its time limit the child (and every process of its sandbox) is killed, the
+exercise's remaining tasks are marked ``timeout``, and a fresh child carries on with the next
+exercise. A child that dies in the middle of a task costs that task only.
 """
 
 from __future__ import annotations
@@ -13,8 +17,6 @@ import os
 import select
 import shutil
 import signal
-import subprocess
-import sys
 import tempfile
 import time
 from collections.abc import Mapping, Sequence
@@ -25,12 +27,14 @@ from typing import Any
 import torch
 from safetensors.torch import save_file
 
-import grader
 from grader.sandbox import transfer
+from grader.sandbox.forkserver import server, warm_up  # noqa: F401  (warm_up: part of this module's API)
+from grader.sandbox.limits import Limits
 
 MAX_RESULT_BYTES = 64 * 1024 * 1024
-MAX_CAPTURED = 4000
-STARTUP_TIMEOUT = 120.0
+MIN_TASK_BYTES = 1024 * 1024
+STARTUP_SECONDS = 120.0
+SUBMISSION_IGNORE = shutil.ignore_patterns("__pycache__", "*.pyc", ".git", ".ipynb_checkpoints")
 
 
 @dataclass(frozen=True)
@@ -46,6 +50,8 @@ class Task:
     args: Mapping[str, Any]
     device: str
     inputs: Mapping[str, torch.Tensor]
+    max_bytes: int = MIN_TASK_BYTES
+    """Largest result the child may send back for this task."""
 
 
 @dataclass(frozen=True)
@@ -55,7 +61,7 @@ class Outcome:
     status: str
     """ok, error (the student's code raised or could not be loaded), timeout, crashed, transfer."""
     record: Mapping[str, Any] = field(default_factory=dict)
-    """The child's record (for errors: kind, type, message, traceback, ...)."""
+    """The child's record (for errors: kind, type, message, traceback, ...) or the runner's."""
     entries: Mapping[str, transfer.Entry] = field(default_factory=dict)
 
 
@@ -63,126 +69,159 @@ class Outcome:
 class RunResult:
     outcomes: Mapping[int, Outcome]
     stdout: str
-    """The first characters the student's code printed (truncated)."""
-    isolation: str
-    """The isolation level reached, e.g. ``process``."""
+    """The start of what the student's code printed (truncated)."""
+    isolation: Mapping[str, Any]
+    """What the sandbox reached: level (namespaces or process), network, filesystem, limits."""
 
 
-def _child_env() -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if k in ("PATH", "HOME", "LANG", "LC_ALL", "SYSTEMROOT", "TMPDIR")}
-    package_root = str(Path(grader.__file__).resolve().parent.parent)
-    env.update(PYTHONPATH=package_root, PYTHONDONTWRITEBYTECODE="1", PYTHONHASHSEED="0",
-               OMP_NUM_THREADS="1", MKL_NUM_THREADS="1", PYTHONUNBUFFERED="1")
-    return env
+def run_tasks(submission: Path, tasks: Sequence[Task], *, limits: Limits | None = None,
+              hide: Sequence[Path] = (), namespaces: bool = True) -> RunResult:
+    """Run ``tasks`` (grouped by exercise, in order) against ``submission`` in sandboxed children.
 
-
-def _kill(proc: subprocess.Popen[bytes]) -> None:
-    try:
-        os.killpg(proc.pid, signal.SIGKILL)
-    except (ProcessLookupError, PermissionError):
-        pass
-    proc.wait()
-
-
-def _read_captured(path: Path) -> str:
-    try:
-        with path.open("rb") as f:
-            data = f.read(MAX_CAPTURED + 1)
-    except OSError:
-        return ""
-    text = data[:MAX_CAPTURED].decode("utf-8", errors="replace")
-    return text + ("\n…" if len(data) > MAX_CAPTURED else "")
-
-
-def run_tasks(submission: Path, tasks: Sequence[Task], *, timeout: float) -> RunResult:
-    """Run ``tasks`` (grouped by exercise, in order) against ``submission`` in child processes."""
+    ``hide`` lists paths the child must not see (the reference, other submissions, the output folder);
+    they are hidden only where namespaces are available (see ``isolation`` in the result).
+    """
     work = Path(tempfile.mkdtemp(prefix="nlp-grader-"))
     try:
-        return _run(submission.resolve(), list(tasks), timeout, work)
+        return _Run(submission, list(tasks), limits or Limits(), hide, namespaces, work).run()
     finally:
         shutil.rmtree(work, ignore_errors=True)
 
 
-def _run(submission: Path, tasks: list[Task], timeout: float, work: Path) -> RunResult:
-    in_dir, out_dir, cwd = work / "in", work / "out", work / "cwd"
-    for d in (in_dir, out_dir, cwd):
-        d.mkdir()
-    for task in tasks:
-        save_file({k: v.contiguous().clone() for k, v in task.inputs.items()}, str(in_dir / f"{task.index}.safetensors"))
-    outcomes: dict[int, Outcome] = {}
-    pending = tasks
-    log = work / "stdout.txt"
-    with log.open("wb") as log_file:
+class _Run:
+    def __init__(self, submission: Path, tasks: list[Task], limits: Limits, hide: Sequence[Path],
+                 namespaces: bool, work: Path) -> None:
+        self.tasks, self.limits, self.work = tasks, limits, work
+        self.namespaces = namespaces
+        self.hide = [str(Path(p).resolve()) for p in hide]
+        self.outcomes: dict[int, Outcome] = {}
+        self.isolation: dict[str, Any] = {}
+        self.deadline = time.monotonic() + limits.submission_seconds
+        for d in ("in", "out", "cwd", "tmp"):
+            (work / d).mkdir()
+        shutil.copytree(submission, work / "sub", ignore=SUBMISSION_IGNORE, symlinks=True)
+        for t in tasks:
+            save_file({k: v.contiguous().clone() for k, v in t.inputs.items()}, str(work / "in" / f"{t.index}.safetensors"))
+
+    def run(self) -> RunResult:
+        pending = self.tasks
+        captured = ""
         while pending:
-            pending = _run_child(submission, pending, timeout, in_dir, out_dir, cwd, log_file, outcomes)
-    return RunResult(outcomes=outcomes, stdout=_read_captured(log), isolation="process")
+            pending = self._child(pending)
+            captured = captured or _read_captured(self.work / "output.txt", self.limits.output_chars)
+        return RunResult(outcomes=self.outcomes, stdout=captured, isolation=self.isolation)
+
+    def _job(self, tasks: list[Task]) -> str:
+        return json.dumps({
+            "work": str(self.work), "hide": self.hide, "namespaces": self.namespaces,
+            "limits": self.limits.to_json(),
+            "tasks": [{"index": t.index, "exercise": t.exercise, "file": t.file, "name": t.name,
+                       "driver": t.driver, "args": t.args, "device": t.device, "max_bytes": t.max_bytes}
+                      for t in tasks],
+        })
+
+    def _child(self, tasks: list[Task]) -> list[Task]:
+        """Run one child over ``tasks``; return the tasks still to run when it had to be stopped."""
+        read_fd, write_fd = os.pipe()
+        try:
+            pid = server().spawn(self._job(tasks).encode(), write_fd)
+        finally:
+            os.close(write_fd)
+        by_index = {t.index: t for t in tasks}
+        current: Task | None = None
+        started: dict[str, float] = {}
+        deadline = min(time.monotonic() + STARTUP_SECONDS, self.deadline)
+        buffer = b""
+        try:
+            while True:
+                remaining = deadline - time.monotonic()
+                if remaining <= 0 or not select.select([read_fd], [], [], remaining)[0]:
+                    return self._timed_out(tasks, current, whole=deadline >= self.deadline)
+                chunk = os.read(read_fd, 65536)
+                if not chunk:  # the child ended
+                    status = server().wait(pid, timeout=30)
+                    pid = 0
+                    if current is not None and current.index not in self.outcomes:
+                        self.outcomes[current.index] = _ended(status)
+                    return [t for t in tasks if t.index not in self.outcomes]
+                buffer += chunk
+                if len(buffer) > 1024 * 1024:  # far more than the protocol ever sends
+                    if current is not None:
+                        self.outcomes[current.index] = Outcome("transfer", {"message": "protocol violation"})
+                    return [t for t in tasks if t.index not in self.outcomes]
+                *lines, buffer = buffer.split(b"\n")
+                for line in lines:
+                    word, _, rest = line.decode("utf-8", errors="replace").partition(" ")
+                    if word == "isolation" and not self.isolation:
+                        self.isolation = _isolation(rest)
+                        continue
+                    if not rest.isdigit() or int(rest) not in by_index:
+                        continue
+                    task = by_index[int(rest)]
+                    if word == "start":
+                        current = task
+                        first = started.setdefault(task.exercise, time.monotonic())
+                        deadline = min(first + self.limits.exercise_seconds, self.deadline)
+                    elif word == "done" and task.index not in self.outcomes:
+                        self.outcomes[task.index] = _collect(self.work / "out" / str(task.index))
+                        if all(t.index in self.outcomes for t in tasks):
+                            return []  # whatever the child left behind is stopped below
+        finally:
+            os.close(read_fd)
+            if pid:
+                _stop(pid)
+
+    def _timed_out(self, tasks: list[Task], current: Task | None, whole: bool) -> list[Task]:
+        if whole:  # the submission's own limit: nothing more runs
+            for t in tasks:
+                if t.index not in self.outcomes:
+                    self.outcomes[t.index] = Outcome("timeout", {"limit": self.limits.submission_seconds, "scope": "submission"})
+            return []
+        stuck = current.exercise if current else tasks[0].exercise
+        for t in tasks:
+            if t.exercise == stuck and t.index not in self.outcomes:
+                self.outcomes[t.index] = Outcome("timeout", {"limit": self.limits.exercise_seconds, "scope": "exercise"})
+        return [t for t in tasks if t.index not in self.outcomes and t.exercise != stuck]
 
 
-def _run_child(submission: Path, tasks: list[Task], timeout: float, in_dir: Path, out_dir: Path, cwd: Path,
-               log_file: Any, outcomes: dict[int, Outcome]) -> list[Task]:
-    """Run one child over ``tasks``; return the tasks still to run when it had to be stopped."""
-    read_fd, write_fd = os.pipe()
-    job = {
-        "submission": str(submission), "indir": str(in_dir), "outdir": str(out_dir),
-        "tasks": [{"index": t.index, "exercise": t.exercise, "file": t.file, "name": t.name,
-                   "driver": t.driver, "args": t.args, "device": t.device} for t in tasks],
-    }
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "grader.sandbox.child", str(write_fd)],
-        stdin=subprocess.PIPE, stdout=log_file, stderr=subprocess.STDOUT, pass_fds=(write_fd,),
-        cwd=cwd, env=_child_env(), start_new_session=True,
-    )
-    os.close(write_fd)
-    assert proc.stdin is not None
+def _stop(pid: int) -> None:
+    """End the child and everything it started (its sandbox ends with it; in fallback, its group)."""
+    for kill in (os.killpg, os.kill):
+        try:
+            kill(pid, signal.SIGKILL)
+        except (ProcessLookupError, PermissionError):
+            pass
+    server().wait(pid, timeout=30)
+
+
+def _ended(status: int | None) -> Outcome:
+    """The outcome of a task whose child ended (wait ``status``) before finishing it."""
+    if status is not None and os.WIFSIGNALED(status):
+        sig = os.WTERMSIG(status)
+        try:
+            name = signal.Signals(sig).name
+        except ValueError:
+            name = str(sig)
+        return Outcome("crashed", {"signal": name})
+    return Outcome("crashed", {"returncode": os.WEXITSTATUS(status) if status is not None else None})
+
+
+def _isolation(text: str) -> dict[str, Any]:
     try:
-        proc.stdin.write(json.dumps(job).encode() + b"\n")
-        proc.stdin.close()
-    except BrokenPipeError:
-        pass
-    by_index = {t.index: t for t in tasks}
-    current: Task | None = None
-    deadline = time.monotonic() + STARTUP_TIMEOUT + timeout
-    exercise_started: dict[str, float] = {}
-    buffer = b""
+        data = json.loads(text)
+    except ValueError:
+        return {"level": "unknown"}
+    return data if isinstance(data, dict) else {"level": "unknown"}
+
+
+def _read_captured(path: Path, limit: int) -> str:
     try:
-        while True:
-            remaining = deadline - time.monotonic()
-            ready = select.select([read_fd], [], [], max(remaining, 0))[0] if remaining > 0 else []
-            if not ready:  # the exercise in progress ran out of time
-                _kill(proc)
-                stuck = current.exercise if current else tasks[0].exercise
-                for t in tasks:
-                    if t.exercise == stuck and t.index not in outcomes:
-                        outcomes[t.index] = Outcome(status="timeout", record={"limit": timeout})
-                return [t for t in tasks if t.index not in outcomes and t.exercise != stuck]
-            chunk = os.read(read_fd, 4096)
-            if not chunk:  # the child ended
-                code = proc.wait()
-                if current is not None and current.index not in outcomes:
-                    outcomes[current.index] = Outcome(status="crashed", record={"returncode": code})
-                return [t for t in tasks if t.index not in outcomes]
-            buffer += chunk
-            *lines, buffer = buffer.split(b"\n")
-            for line in lines:
-                word, _, idx = line.decode(errors="replace").partition(" ")
-                if not idx.isdigit() or int(idx) not in by_index:
-                    continue
-                task = by_index[int(idx)]
-                if word == "start":
-                    current = task
-                    started = exercise_started.setdefault(task.exercise, time.monotonic())
-                    deadline = started + timeout
-                elif word == "done":
-                    outcomes[task.index] = _collect(out_dir / str(task.index))
-    finally:
-        os.close(read_fd)
-        if proc.poll() is None:
-            _kill(proc)
-        else:
-            try:  # whatever the child left in its process group goes too
-                os.killpg(proc.pid, signal.SIGKILL)
-            except (ProcessLookupError, PermissionError):
-                pass
+        with path.open("rb") as f:
+            data = f.read(limit * 4 + 4)
+    except OSError:
+        return ""
+    text = data.decode("utf-8", errors="replace")
+    return text[:limit] + ("\n…" if len(text) > limit else "")
 
 
 def _collect(path: Path) -> Outcome:

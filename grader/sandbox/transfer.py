@@ -105,6 +105,18 @@ def _encode_one(key: str, value: Any, entries: dict, tensors: dict, depth: int) 
         entries[key] = {"kind": "object", "type": type(value).__name__[:200]}
 
 
+def payload_bytes(value: Any, depth: int = 0) -> int:
+    """Bytes the tensors in a driver's result would take once sent (meta tensors take none)."""
+    if isinstance(value, torch.Tensor):
+        with torch._C.DisableTorchFunctionSubclass():
+            return 0 if value.device.type == "meta" else value.numel() * value.element_size()
+    if isinstance(value, dict):
+        return sum(payload_bytes(v, depth) for v in value.values())
+    if isinstance(value, (tuple, list)) and depth < MAX_DEPTH:
+        return sum(payload_bytes(v, depth + 1) for v in value[:MAX_ITEMS])
+    return 0
+
+
 def decode(entries: Mapping[str, Any], tensors: Mapping[str, torch.Tensor]) -> dict[str, Entry]:
     """Check a description against its tensors and build :class:`Entry` objects.
 

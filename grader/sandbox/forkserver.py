@@ -1,0 +1,187 @@
+"""The warm runner: a fork server that has imported torch and the child code, forking one child per
+submission, so that a submission costs a fork instead of an interpreter start and a torch import.
+
+Why not ``multiprocessing``'s forkserver: it re-imports the caller's ``__main__`` in every child
+(slow under pytest, a fork loop for scripts without a ``__main__`` guard) and pickles its arguments.
+This one speaks a line protocol over a Unix socket:
+
+    grading process                                   fork server
+    "run <n>\\n" + n bytes of job JSON, with the
+    write end of a progress pipe attached  ────────►  fork: the child runs child.outer(job, fd)
+                                           ◄────────  "pid <pid>\\n"
+                                           ◄────────  "exit <pid> <wait status>\\n" when it ends
+
+The server never touches CUDA, so its children may initialise CUDA afresh; it dies with the grading
+process (parent-death signal), and its children die with it.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import os
+import select
+import signal
+import socket
+import subprocess
+import sys
+import threading
+from pathlib import Path
+
+PR_SET_PDEATHSIG = 1
+
+
+class ForkServer:
+    """The grading process's handle on the fork server (thread-safe; started on first use)."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._sock: socket.socket | None = None
+        self._proc: subprocess.Popen[bytes] | None = None
+        self._buffer = b""
+        self._exits: dict[int, int] = {}
+
+    def start(self, preload: tuple[str, ...] = ()) -> None:
+        """Start the server (once); ``preload`` names modules its children will need, imported up front."""
+        with self._lock:
+            if self._proc is not None and self._proc.poll() is None:
+                return
+            ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
+            env = dict(os.environ)
+            package_root = str(Path(__file__).resolve().parents[2])
+            env["PYTHONPATH"] = os.pathsep.join(p for p in (package_root, env.get("PYTHONPATH")) if p)
+            self._proc = subprocess.Popen(
+                [sys.executable, "-m", "grader.sandbox.forkserver", str(theirs.fileno()), *preload],
+                pass_fds=(theirs.fileno(),), stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL, env=env, close_fds=True,
+            )
+            theirs.close()
+            self._sock, self._buffer, self._exits = ours, b"", {}
+
+    def _line(self, timeout: float | None) -> bytes | None:
+        assert self._sock is not None
+        while b"\n" not in self._buffer:
+            if timeout is not None and not select.select([self._sock], [], [], timeout)[0]:
+                return None
+            chunk = self._sock.recv(4096)
+            if not chunk:
+                raise ConnectionError("the fork server ended")
+            self._buffer += chunk
+        line, self._buffer = self._buffer.split(b"\n", 1)
+        return line
+
+    def _handle(self, line: bytes) -> int | None:
+        word, *rest = line.decode().split()
+        if word == "exit":
+            self._exits[int(rest[0])] = int(rest[1])
+            return None
+        if word == "pid":
+            return int(rest[0])
+        raise ConnectionError(f"unexpected message from the fork server: {line!r}")
+
+    def spawn(self, job: bytes, progress_fd: int) -> int:
+        """Fork a child running ``child.outer`` on ``job``; return its pid."""
+        self.start()
+        with self._lock:
+            assert self._sock is not None
+            socket.send_fds(self._sock, [f"run {len(job)}\n".encode()], [progress_fd])
+            self._sock.sendall(job)
+            while True:
+                line = self._line(timeout=None)
+                assert line is not None
+                pid = self._handle(line)
+                if pid is not None:
+                    return pid
+
+    def wait(self, pid: int, timeout: float | None) -> int | None:
+        """The child's wait status once the server reports it ended (None if not within ``timeout``)."""
+        with self._lock:
+            while pid not in self._exits:
+                line = self._line(timeout=timeout)
+                if line is None:
+                    return None
+                self._handle(line)
+            return self._exits.pop(pid)
+
+
+_SERVER = ForkServer()
+
+HIDDEN_PRELOAD = ("torch._dynamo",)
+"""Imported by torch the first time an op runs on the ``meta`` device (the hidden portability cases):
+seconds that the fork server spends once instead of every child."""
+
+
+def server() -> ForkServer:
+    return _SERVER
+
+
+def warm_up(hidden: bool = False) -> None:
+    """Start the fork server now, so that it imports torch while the caller prepares the cases."""
+    _SERVER.start(HIDDEN_PRELOAD if hidden else ())
+
+
+# --- the server process ---------------------------------------------------------------------------
+
+def _recv_exact(sock: socket.socket, n: int) -> bytes:
+    data = b""
+    while len(data) < n:
+        chunk = sock.recv(n - len(data))
+        if not chunk:
+            raise EOFError
+        data += chunk
+    return data
+
+
+def main(fd: int, preload: list[str]) -> None:
+    ctypes.CDLL(None).prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
+    import importlib
+
+    from grader.sandbox import child  # torch and the child code, imported once for every fork
+
+    for name in preload:
+        importlib.import_module(name)
+
+    sock = socket.socket(fileno=fd)
+    children: set[int] = set()
+    buffer = b""
+    while True:
+        while children:  # reap and report
+            try:
+                pid, status = os.waitpid(-1, os.WNOHANG)
+            except ChildProcessError:
+                break
+            if pid == 0:
+                break
+            children.discard(pid)
+            sock.sendall(f"exit {pid} {status}\n".encode())
+        if not select.select([sock], [], [], 0.05)[0]:
+            continue
+        msg, fds, _, _ = socket.recv_fds(sock, 64, 1)
+        if not msg:
+            break
+        buffer += msg
+        while b"\n" not in buffer:
+            more = sock.recv(64)
+            if not more:
+                return
+            buffer += more
+        header, _, rest = buffer.partition(b"\n")
+        size = int(header.split()[1])
+        job = rest + _recv_exact(sock, size - len(rest))
+        buffer = b""
+        pid = os.fork()
+        if pid == 0:
+            sock.close()
+            child.outer(job.decode(), fds[0])
+        for f in fds:
+            os.close(f)
+        children.add(pid)
+        sock.sendall(f"pid {pid}\n".encode())
+    for pid in children:
+        try:
+            os.kill(pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+
+
+if __name__ == "__main__":
+    main(int(sys.argv[1]), sys.argv[2:])

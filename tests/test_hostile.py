@@ -1,0 +1,269 @@
+"""Hostile submissions: each is contained, gets a clear status and message, costs only its own
+exercise, and leaves no process behind."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import time
+
+import pytest
+import torch
+from conftest import SOLUTIONS
+
+from grader import api
+from grader.results import Status
+from grader.sandbox.forkserver import server
+from grader.sandbox.limits import Limits, MiB
+
+PADDING = "    return (tokens != pad_id)[:, None, None, :]"
+CAUSAL = "    return torch.ones(size, size, dtype=torch.bool, device=device).tril()"
+KEEP = ["padding_mask", "causal_mask", "masked_softmax"]
+
+
+def by_id(result):
+    return {e.id: e for e in result.exercises}
+
+
+def leftovers(marker: str | None = None) -> list[str]:
+    """Processes still alive under the fork server, or anywhere with ``marker`` in their command line."""
+    proc = server()._proc
+    out = subprocess.run(["ps", "-eo", "ppid=,pid=,args="], capture_output=True, text=True).stdout
+    found = []
+    for line in out.splitlines():
+        ppid, _, args = line.strip().split(None, 2) + [""] * (3 - len(line.strip().split(None, 2)))
+        if (proc is not None and ppid == str(proc.pid)) or (marker and marker in args and "ps -eo" not in args):
+            found.append(line)
+    return found
+
+
+def grade(sub, exercises=KEEP, **kw):
+    return api.check(sub, exercises=exercises, **kw)
+
+
+def hostile(submission, body: str, target: str = PADDING):
+    return submission(("attention.py", target, body))
+
+
+def assert_contained(result, bad: str, status: Status, key: str, marker: str | None = None):
+    ex = by_id(result)
+    assert ex[bad].status is status, (ex[bad].status, ex[bad].cases[0].failure)
+    assert ex[bad].cases[0].failure.message.key == key
+    for other, r in ex.items():
+        if other != bad:
+            assert r.status is Status.PASSED, (other, r.cases[0].failure)
+    deadline = time.monotonic() + 5
+    while leftovers(marker) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert not leftovers(marker)
+
+
+@pytest.fixture(scope="module")
+def level(reference):
+    result = api.check(SOLUTIONS, exercises=["causal_mask"], reference=reference)
+    return result.isolation_details
+
+
+# --- resources ------------------------------------------------------------------------------------
+
+def test_memory_bomb_reports_memory(submission, reference):
+    sub = hostile(submission, "    hog = []\n    while True:\n        hog.append(bytearray(50 * 1024 * 1024))")
+    result = grade(sub, reference=reference, limits=Limits(memory_bytes=300 * MiB))
+    assert_contained(result, "padding_mask", Status.ERROR, "check.memory")
+
+
+def test_huge_tensor_allocation_reports_memory(submission, reference):
+    sub = hostile(submission, "    return torch.ones(10**6, 10**6)")
+    result = grade(sub, reference=reference, limits=Limits(memory_bytes=300 * MiB))
+    assert_contained(result, "padding_mask", Status.ERROR, "check.memory")
+
+
+def test_oversized_output_is_refused_before_transfer(submission, reference):
+    sub = hostile(submission, "    return torch.zeros(60_000_000)")
+    result = grade(sub, reference=reference)
+    assert_contained(result, "padding_mask", Status.ERROR, "check.too_large")
+    params = by_id(result)["padding_mask"].cases[0].failure.message.params
+    assert params["size"] == "228.9 MiB"
+
+
+def test_cpu_time_limit(submission, reference):
+    sub = hostile(submission, "    while True:\n        pass", target=CAUSAL)
+    result = grade(sub, reference=reference, limits=Limits(cpu_seconds=2), timeout=60)
+    assert_contained(result, "causal_mask", Status.TIMEOUT, "check.cpu_time")
+
+
+def test_submission_time_limit_stops_everything_left(submission, reference):
+    sub = hostile(submission, "    import time\n    time.sleep(30)\n" + PADDING)
+    result = grade(sub, exercises=["causal_mask", "padding_mask", "split_heads"], reference=reference,
+                   limits=Limits(submission_seconds=3), timeout=60)
+    ex = by_id(result)  # graded in the assignment's order: causal_mask, padding_mask, split_heads
+    assert ex["causal_mask"].status is Status.PASSED
+    assert ex["padding_mask"].status is Status.TIMEOUT
+    assert ex["padding_mask"].cases[0].failure.message.key == "check.submission_timeout"
+    assert ex["split_heads"].status is Status.TIMEOUT
+    assert not leftovers()
+
+
+def test_print_flood_costs_nothing(submission, reference):
+    sub = hostile(submission, "    for _ in range(2000):\n        print('x' * 100_000)\n" + PADDING)
+    started = time.monotonic()
+    result = grade(sub, reference=reference)
+    assert time.monotonic() - started < 30
+    assert by_id(result)["padding_mask"].status is Status.PASSED
+    assert len(result.output) <= Limits().output_chars + 2
+
+
+def test_native_output_flood_hits_the_file_limit(submission, reference):
+    sub = hostile(submission, "    import os\n    while True:\n        os.write(1, b'x' * 1_000_000)")
+    result = grade(sub, reference=reference, limits=Limits(file_bytes=8 * MiB))
+    assert_contained(result, "padding_mask", Status.ERROR, "check.exception")
+    assert by_id(result)["padding_mask"].cases[0].failure.message.params["type"] == "OSError"
+
+
+# --- crashes --------------------------------------------------------------------------------------
+
+def test_segfault_is_named(submission, reference):
+    sub = hostile(submission, "    import ctypes\n    ctypes.string_at(0)")
+    result = grade(sub, reference=reference)
+    assert_contained(result, "padding_mask", Status.ERROR, "check.signal")
+    assert by_id(result)["padding_mask"].cases[0].failure.message.params["signal"] == "SIGSEGV"
+
+
+def test_recursion_bomb(submission, reference):
+    sub = hostile(submission, "    return padding_mask(tokens, pad_id)")
+    result = grade(sub, reference=reference)
+    assert_contained(result, "padding_mask", Status.ERROR, "check.exception")
+    assert by_id(result)["padding_mask"].cases[0].failure.message.params["type"] == "RecursionError"
+
+
+def test_wrong_return_type_and_nan(submission, reference):
+    sub = submission(("attention.py", PADDING, "    return [[1, 0]]"),
+                     ("attention.py", CAUSAL, "    return torch.full((size, size), float('nan'), device=device)"))
+    result = grade(sub, exercises=["padding_mask", "causal_mask", "masked_softmax"], reference=reference)
+    ex = by_id(result)
+    assert ex["padding_mask"].cases[0].failure.message.key == "check.type"
+    assert ex["padding_mask"].cases[0].failure.message.params["got"] == "list of 1"
+    assert ex["causal_mask"].cases[0].failure.name == "dtype"
+    assert ex["masked_softmax"].status is Status.PASSED
+
+
+# --- nothing left running -------------------------------------------------------------------------
+
+def test_new_session_and_threads_do_not_outlive_the_run(submission, reference, level):
+    body = ("    import subprocess, threading, time\n"
+            "    subprocess.Popen(['sleep', '987'], start_new_session=True)\n"
+            "    threading.Thread(target=time.sleep, args=(986,)).start()\n" + PADDING)
+    result = grade(hostile(submission, body), reference=reference)
+    assert by_id(result)["padding_mask"].status is Status.PASSED
+    if level["level"] == "namespaces":
+        deadline = time.monotonic() + 5
+        while leftovers("sleep 987") and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert not leftovers("sleep 987")
+    else:  # without a PID namespace a new session escapes; the README says so
+        subprocess.run(["pkill", "-f", "sleep 987"])
+        pytest.fail("this machine has no PID namespaces: the escape is documented, not contained")
+
+
+def test_fork_bomb_is_contained(submission, reference, level):
+    if level.get("process_limit") != "cgroup" and os.geteuid() == 0:
+        pytest.fail(f"no process limit can bind root here ({level}); a fork bomb would reach the machine")
+    sub = hostile(submission, "    import os\n    while True:\n        try:\n            os.fork()\n"
+                              "        except OSError:\n            pass", target=CAUSAL)
+    result = grade(sub, reference=reference, timeout=4)
+    assert_contained(result, "causal_mask", Status.TIMEOUT, "check.timeout")
+
+
+# --- the sandbox's walls --------------------------------------------------------------------------
+
+@pytest.fixture
+def listener():
+    sock = socket.socket()
+    sock.bind(("127.0.0.1", 0))
+    sock.listen(8)
+    yield sock.getsockname()[1]
+    sock.close()
+
+
+def _network_probe(port: int) -> str:
+    return (f"    import socket\n    try:\n        socket.create_connection(('127.0.0.1', {port}), timeout=2).close()\n"
+            "        return tokens  # reached the network: a wrong answer on purpose\n"
+            "    except OSError:\n        pass\n" + PADDING)
+
+
+def test_no_network_in_the_sandbox(submission, reference, listener, level):
+    result = grade(hostile(submission, _network_probe(listener)), reference=reference)
+    assert result.isolation == level["level"] == "namespaces"
+    assert by_id(result)["padding_mask"].status is Status.PASSED
+
+
+def test_process_sandbox_reports_that_the_network_is_open(submission, reference, listener):
+    result = grade(hostile(submission, _network_probe(listener)), reference=reference, sandbox="process")
+    assert result.isolation == "process" and result.isolation_details["network"] == "open"
+    assert by_id(result)["padding_mask"].status is Status.FAILED  # the probe got through: the test can fail
+
+
+def _reference_probe() -> str:
+    path = SOLUTIONS / "attention.py"
+    return (f"    import os\n    if os.path.exists({str(path)!r}):\n"
+            "        raise RuntimeError('the reference is readable')\n" + PADDING)
+
+
+def test_reference_is_hidden(submission, reference, level):
+    result = grade(hostile(submission, _reference_probe()), reference=reference)
+    assert level["filesystem"].startswith("read-only")
+    assert by_id(result)["padding_mask"].status is Status.PASSED
+
+
+def test_files_outside_the_sandbox_are_read_only(submission, reference, tmp_path):
+    target = tmp_path / "outside.txt"
+    body = f"    open({str(target)!r}, 'w').write('pwned')\n" + PADDING
+    result = grade(hostile(submission, body), reference=reference)
+    assert by_id(result)["padding_mask"].status is Status.ERROR
+    assert by_id(result)["padding_mask"].cases[0].failure.message.params["type"] == "OSError"
+    assert not target.exists()
+
+
+# --- score integrity ------------------------------------------------------------------------------
+
+def test_patching_comparisons_in_the_child_changes_nothing(submission, reference):
+    body = ("    wrong = (tokens == pad_id)[:, None, None, :]\n"
+            "    import numpy, torch\n    torch.allclose = lambda *a, **k: True\n    torch.equal = lambda *a, **k: True\n"
+            "    numpy.allclose = lambda *a, **k: True\n    torch.Tensor.__eq__ = lambda *a, **k: True\n"
+            "    return wrong")
+    result = grade(hostile(submission, body), reference=reference)
+    ex = by_id(result)["padding_mask"]
+    assert ex.status is Status.FAILED and ex.score == 0
+    assert [m.id for m in ex.mistakes] == ["padding_mask_polarity"]
+
+
+def test_lying_tensor_subclass_cannot_pass(submission, reference):
+    body = ("    class Liar(torch.Tensor):\n"
+            "        @classmethod\n"
+            "        def __torch_function__(cls, func, types, args=(), kwargs=None):\n"
+            "            return torch.ones(1, 1, 1, 7, dtype=torch.bool)\n"
+            "    return torch.zeros(tokens.shape[0], 1, 1, tokens.shape[1], dtype=torch.bool).as_subclass(Liar)")
+    result = grade(hostile(submission, body), reference=reference)
+    ex = by_id(result)["padding_mask"]
+    assert ex.status is Status.FAILED and ex.cases[0].failure.name == "values"
+
+
+def test_hard_coded_visible_outputs_fail_hidden_and_salted_cases(submission, reference, assignment):
+    exercise = assignment.exercise("padding_mask")
+    visible = reference.prepare(exercise, exercise.cases[0])
+    table = visible.truth["out"].tensor.tolist()
+    body = f"    return torch.tensor({table}, dtype=torch.bool)"
+    sub = hostile(submission, body)
+    assert by_id(grade(sub, exercises=["padding_mask"], reference=reference))["padding_mask"].status is Status.PASSED
+    hidden = by_id(grade(sub, exercises=["padding_mask"], hidden=True, reference=reference))["padding_mask"]
+    assert hidden.score < hidden.max_score
+    salted = by_id(grade(sub, exercises=["padding_mask"], salt="term-2"))["padding_mask"]
+    assert salted.status is Status.FAILED
+
+
+def test_results_do_not_depend_on_torch_state_left_by_the_student(submission, reference):
+    body = "    torch.set_default_dtype(torch.float64)\n    torch.manual_seed(123)\n" + PADDING
+    result = grade(hostile(submission, body), reference=reference)
+    assert all(e.status is Status.PASSED for e in result.exercises)
+    assert torch.get_default_dtype() == torch.float32  # the grading process was never touched
