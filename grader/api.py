@@ -6,6 +6,7 @@ import dataclasses
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import torch
 
@@ -17,6 +18,10 @@ from grader.sandbox import runner
 from grader.sandbox.limits import SANDBOXES, Limits
 from grader.score import score_exercise
 from grader.spec import Assignment, Case, Exercise
+
+if TYPE_CHECKING:
+    from grader.quiz.bank import Bank
+    from grader.quiz.grade import QuizResult
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -185,6 +190,17 @@ def check(
                                (*r.notes, Message("note.depends", {"deps": ", ".join(failing)})))
         final.append(r)
 
+    quiz, quiz_error = None, ""
+    answers_file = root / QUIZ_ANSWERS
+    if answers_file.is_file() and spec.quiz is not None and spec.quiz.is_file():
+        from grader.quiz import bank as quiz_bank_module
+        from grader.quiz.bank import QuizError
+
+        try:  # the instructor's bank, never a copy inside the submission
+            quiz = grade_quiz(quiz_bank_module.load(spec.quiz), answers_file)
+        except QuizError as exc:
+            quiz_error = str(exc)
+
     return GradeResult(
         assignment=spec.name,
         score=round(sum(r.score for r in final), 2),
@@ -196,6 +212,8 @@ def check(
         grader_version=grader.__version__,
         output=run.stdout,
         isolation_details=run.isolation,
+        quiz=quiz,
+        quiz_error=quiz_error,
     )
 
 
@@ -204,6 +222,40 @@ def _result_allowance(prepared: Prepared) -> int:
     expected = sum(e.tensor.numel() * e.tensor.element_size() for e in prepared.expected.values()
                    if e.tensor is not None)
     return max(runner.MIN_TASK_BYTES, 16 * expected)
+
+
+QUIZ_ANSWERS = "quiz-answers.toml"
+
+
+def quiz_bank(assignment: str | None = None, *, path: Path | str = ".", bank: Path | None = None) -> Bank:
+    """The question bank: ``bank`` if given, else the assignment folder's quiz.toml, else the instructor's."""
+    from grader.quiz import bank as quiz_bank_module
+
+    if bank is not None:
+        return quiz_bank_module.load(Path(bank))
+    folder = Path(path)
+    spec, root = locate(folder, assignment) if assignment is None else (_spec(assignment), folder)
+    local = root / "quiz.toml"
+    if assignment is None and local.is_file():
+        return quiz_bank_module.load(local)
+    if spec.quiz is None or not spec.quiz.is_file():
+        raise UsageError(Message("usage.no_quiz", {"name": spec.name}))
+    return quiz_bank_module.load(spec.quiz)
+
+
+def _spec(name: str) -> Assignment:
+    try:
+        return specs.get(name)
+    except KeyError:
+        raise UsageError(Message("usage.unknown_assignment", {"name": name, "known": ", ".join(specs.names())})) from None
+
+
+def grade_quiz(bank: Bank, answers_file: Path, *, student: str | None = None) -> QuizResult:
+    """Grade an answers file; the student id (for parameter draws) comes from ``student`` or the file."""
+    from grader.quiz.grade import ANONYMOUS, grade, load_answers
+
+    file_student, answers = load_answers(answers_file, bank)
+    return grade(bank, answers, student or file_student or ANONYMOUS)
 
 
 def assignments() -> list[Assignment]:

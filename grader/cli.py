@@ -130,5 +130,68 @@ def list_(assignment: str | None = None, lang: str | None = None) -> None:
         console.print(table)
 
 
+@main.command()
+@click.option("--assignment", "assignment", default=None, help="Assignment name (default: found from the current folder).")
+@click.option("--answers", "answers", type=click.Path(path_type=Path, exists=True, dir_okay=False), default=None,
+              help="Grade this answers file instead of asking.")
+@click.option("--student", default=None, help="Student id: fixes the numbers drawn for parameterised questions.")
+@click.option("--template", "template", type=click.Path(path_type=Path, dir_okay=False), default=None,
+              help="Write an answers file with every question as comments, for offline work.")
+@click.option("--export-student", "export_dir", type=click.Path(path_type=Path, file_okay=False), default=None,
+              help="Instructors: write the student version of the bank (no answers) into this folder.")
+@click.option("--save", "save", type=click.Path(path_type=Path, dir_okay=False), default=None,
+              help="Interactive mode: also save the answers to this file.")
+@click.option("--topic", "topics", multiple=True, help="Only questions of this topic (repeatable).")
+@click.option("--bank", "bank_path", type=click.Path(path_type=Path, exists=True, dir_okay=False), default=None,
+              help="Use this question bank file.")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@LANG_OPTION
+def quiz(assignment: str | None = None, answers: Path | None = None, student: str | None = None,
+         template: Path | None = None, export_dir: Path | None = None, save: Path | None = None,
+         topics: tuple[str, ...] = (), bank_path: Path | None = None, fmt: str = "text", lang: str | None = None) -> None:
+    """The concept quiz: ask it, grade an answers file, write a template, or export it for students."""
+    from grader import api
+    from grader.quiz import export, interactive
+    from grader.quiz.bank import TOPICS, QuizError
+    from grader.quiz.grade import ANONYMOUS
+    from grader.report import quiz as quiz_report
+
+    lang = resolve_lang(lang)
+    unknown = [t for t in topics if t not in TOPICS]
+    if unknown:
+        raise GraderUsage(render("usage.unknown_topic", lang, names=", ".join(unknown), known=", ".join(TOPICS)))
+    try:
+        bank = api.quiz_bank(assignment, bank=bank_path)
+        if export_dir is not None:
+            path = export.write_student_bank(bank, export_dir)
+            _stdout().print(Text(render("quiz.written.export", lang, path=str(path))))
+            return
+        if template is not None:
+            template.write_text(export.template(bank, student or ANONYMOUS, lang), encoding="utf-8")
+            _stdout().print(Text(render("quiz.written.template", lang, count=len(bank.questions), path=str(template))))
+            return
+        if answers is not None:
+            result = api.grade_quiz(bank, answers, student=student)
+        else:
+            console = _stdout()
+            result, given = interactive.run(bank, student=student or ANONYMOUS, lang=lang, console=console, topics=topics)
+            if save is not None:
+                import tomli_w
+
+                save.write_text(tomli_w.dumps({"student": result.student, **given}), encoding="utf-8")
+                console.print(Text(render("quiz.written.answers", lang, path=str(save))))
+    except api.UsageError as exc:
+        raise GraderUsage(render(exc.message, lang)) from None
+    except QuizError as exc:
+        raise GraderUsage(render("quiz.error", lang, detail=str(exc))) from None
+    except Exception as exc:  # noqa: BLE001 - the grader's fault, not the student's
+        abort_fault(exc, lang)
+    if fmt == "json":
+        click.echo(quiz_report.dumps(result, lang))
+    else:
+        quiz_report.render_summary(result, _stdout(), lang)
+    sys.exit(score.EXIT_OK if result.score >= result.max_score else score.EXIT_FAILED)
+
+
 if __name__ == "__main__":
     main()

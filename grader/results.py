@@ -142,6 +142,10 @@ class GradeResult:
     """The start of what the student's code printed (student text: never markup)."""
     isolation_details: Mapping[str, Any] = field(default_factory=dict)
     """What the sandbox reached: network, filesystem, process limit, resource limits applied."""
+    quiz: Any = None
+    """The quiz result (grader.quiz.grade.QuizResult) when the submission holds quiz-answers.toml."""
+    quiz_error: str = ""
+    """Why the submission's quiz-answers.toml could not be graded (it is malformed), if so."""
 
     @property
     def passed(self) -> bool:

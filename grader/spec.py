@@ -134,6 +134,8 @@ class Assignment:
     """Where the reference implementation lives (never shipped to students)."""
     files: tuple[str, ...]
     """The files a submission must contain."""
+    quiz: Path | None = None
+    """The instructor's question bank (with answers), if the assignment has a quiz."""
 
     @property
     def max_score(self) -> float:

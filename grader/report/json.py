@@ -69,7 +69,19 @@ def to_dict(result: GradeResult, lang: str) -> dict[str, Any]:
             for e in result.exercises
         ],
         "output": result.output,
+        **_quiz(result, lang),
     }
+
+
+def _quiz(result: GradeResult, lang: str) -> dict[str, Any]:
+    if result.quiz_error:
+        return {"quiz": {"error": result.quiz_error}}
+    if result.quiz is None:
+        return {}
+    from grader.report.quiz import to_dict
+
+    data = to_dict(result.quiz, lang)
+    return {"quiz": {k: v for k, v in data.items() if k not in ("schema", "lang")}}
 
 
 def dumps(result: GradeResult, lang: str) -> str:

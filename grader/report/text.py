@@ -111,6 +111,12 @@ def render_report(result: GradeResult, console: Console, lang: str) -> None:
         shown = [e for e in result.exercises if e.status is Status.NOT_ATTEMPTED][:1]
     for e in shown:
         console.print(_exercise(e, lang))
+    if result.quiz is not None:
+        answered = sum(q.status != "unanswered" for q in result.quiz.questions)
+        console.print(_t(lang, "quiz.ui.line", style="bold", score=result.quiz.score, max_score=result.quiz.max_score,
+                         answered=answered, total=len(result.quiz.questions)))
+    elif result.quiz_error:
+        console.print(_t(lang, "quiz.error", style="yellow", detail=result.quiz_error))
     if result.output:
         console.print(Panel(Text(result.output), title=render("ui.output", lang), title_align="left",
                             border_style="dim"))

@@ -17,6 +17,7 @@ from grader.spec import Assignment, Case, CaseEnv, Exercise, Property
 from grader.specs import transformer_mistakes as m
 
 SOLUTIONS = Path(__file__).resolve().parents[2] / "solutions" / "transformer"
+QUIZ = Path(__file__).resolve().parents[2] / "assignments" / "transformer" / "quiz.toml"
 
 FORBIDDEN_ATTENTION = (
     "torch.nn.functional.scaled_dot_product_attention",
@@ -467,4 +468,5 @@ ASSIGNMENT = Assignment(
     ),
     solutions=SOLUTIONS,
     files=("positional.py", "attention.py", "multihead.py", "layers.py"),
+    quiz=QUIZ,
 )

@@ -1,0 +1,1 @@
+"""The concept quiz: question bank, safe arithmetic for parameterised questions, grading, export."""

@@ -1,0 +1,314 @@
+"""The concept quiz: bank validation, safe arithmetic, grading, student export, interactive mode."""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+import shutil
+import sys
+
+import pytest
+from click.testing import CliRunner
+from conftest import ROOT, SOLUTIONS
+
+from grader import api, cli
+from grader.quiz import bank as qbank
+from grader.quiz import export
+from grader.quiz.grade import grade
+from grader.quiz.safe_eval import UnsafeExpression, evaluate
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:
+    import tomli as tomllib
+
+BANK_PATH = ROOT / "assignments" / "transformer" / "quiz.toml"
+
+
+@pytest.fixture(scope="module")
+def bank():
+    return qbank.load(BANK_PATH)
+
+
+@pytest.fixture
+def run(monkeypatch):
+    for var in ("GRADER_LANG", "LC_ALL", "LC_MESSAGES", "LANG"):
+        monkeypatch.delenv(var, raising=False)
+    return lambda *args, **kw: CliRunner().invoke(cli.main, list(args), catch_exceptions=False, **kw)
+
+
+def right_answers(bank, student: str) -> dict:
+    """The instructor's answers in the form a student would type them."""
+    out = {}
+    for q in bank.questions:
+        values = qbank.draw(q, student)
+        if q.type == "numeric":
+            out[q.id] = qbank.expected_number(q, values)
+        elif q.type == "text":
+            out[q.id] = q.answer[-1]
+        else:
+            out[q.id] = q.answer
+    return out
+
+
+# --- the bank -------------------------------------------------------------------------------------
+
+def test_bank_covers_the_course(bank):
+    assert len(bank.questions) >= 40
+    topics = {q.topic for q in bank.questions}
+    assert {"qkv", "mlm", "nsp", "masking", "positional", "multihead", "addnorm", "gpt", "bert", "rnn"} <= topics
+    assert {q.type for q in bank.questions} == set(qbank.TYPES)
+    assert any(q.params for q in bank.questions) and any(q.graded for q in bank.questions)
+
+
+def test_every_answer_is_a_choice_or_parses(bank):
+    for q in bank.questions:
+        ids = set(q.choice_ids())
+        if q.type == "single":
+            assert q.answer in ids
+        elif q.type in ("multiple", "order"):
+            assert set(q.answer) <= ids
+        elif q.type == "numeric":
+            for values in qbank.combinations(q):
+                assert math.isfinite(qbank.expected_number(q, values))
+        else:
+            assert all(qbank.normalize_text(t) for t in q.answer)
+
+
+INDEPENDENT = {
+    "scaling-divisor": lambda p: math.sqrt(p["d_k"]),
+    "scaling-dot-variance": lambda p: p["d_k"],
+    "masking-causal-count": lambda p: sum(range(1, int(p["n"]) + 1)),
+    "multihead-dk": lambda p: p["d_model"] // p["h"],
+    "multihead-parameters": lambda p: 4 * p["d_model"] ** 2 + 4 * p["d_model"],
+    "positional-value": lambda p: math.sin(p["pos"] / 10000 ** 0),
+    "positional-embedding-scale": lambda p: p["d_model"] ** 0.5,
+    "architecture-dff": lambda p: 2048 * p["d_model"] / 512,
+    "mlm-expected-masks": lambda p: p["n"] * 12 / 100,
+}
+
+
+def test_parameterised_answers_match_an_independent_computation(bank):
+    parameterised = [q for q in bank.questions if q.params]
+    assert {q.id for q in parameterised} == set(INDEPENDENT)
+    for q in parameterised:
+        seen = set()
+        for i in range(300):
+            values = qbank.draw(q, f"s{i:03d}")
+            seen.add(qbank.params_key(values))
+            if q.where:
+                assert evaluate(q.where, values)
+            expected = qbank.canonical_number(INDEPENDENT[q.id](values), q.decimals)
+            assert qbank.accepted(q, values) == [expected], (q.id, values)
+        assert len(seen) > 1, f"{q.id}: every student drew the same numbers"
+
+
+def test_draw_is_fixed_per_student(bank):
+    q = bank.question("multihead-dk")
+    assert qbank.draw(q, "s001") == qbank.draw(q, "s001")
+    assert len({qbank.params_key(qbank.draw(q, f"s{i}")) for i in range(50)}) > 3
+
+
+BROKEN = [
+    ({"meta": {}}, "meta"),
+    ({"meta": {"assignment": "t"}, "questions": [{"id": "Bad Id", "topic": "qkv", "type": "single"}]}, "'id'"),
+    ({"meta": {"assignment": "t"}, "questions": [{"id": "q1", "topic": "vision", "type": "single"}]}, "question 'q1', field 'topic'"),
+    ({"meta": {"assignment": "t"}, "questions": [{"id": "q1", "topic": "qkv", "type": "text",
+      "prompt": {"en": "x"}, "explanation": {"en": "x", "ko": "x"}, "answer": ["x"]}]}, "field 'prompt'"),
+    ({"meta": {"assignment": "t"}, "questions": [{"id": "q1", "topic": "qkv", "type": "single",
+      "prompt": {"en": "x", "ko": "x"}, "explanation": {"en": "x", "ko": "x"},
+      "choices": [{"id": "a", "en": "1", "ko": "1"}, {"id": "b", "en": "2", "ko": "2"}], "answer": "c"}]}, "field 'answer'"),
+    ({"meta": {"assignment": "t"}, "questions": [{"id": "q1", "topic": "qkv", "type": "numeric", "params": {"n": [1, 2]},
+      "prompt": {"en": "{n}", "ko": "{n}"}, "explanation": {"en": "x", "ko": "x"},
+      "answer": "__import__('os').system('true')"}]}, "field 'answer'"),
+    ({"meta": {"assignment": "t"}, "questions": [{"id": "q1", "topic": "qkv", "type": "numeric", "params": {"n": [1, 2]},
+      "prompt": {"en": "{m}", "ko": "{n}"}, "explanation": {"en": "x", "ko": "x"}, "answer": "n"}]}, "field 'prompt.en'"),
+    ({"meta": {"assignment": "t"}, "questions": [{"id": "q1", "topic": "qkv", "type": "numeric", "params": {"n": [1, 2]},
+      "where": "n > 5", "prompt": {"en": "{n}", "ko": "{n}"}, "explanation": {"en": "x", "ko": "x"}, "answer": "n"}]}, "field 'where'"),
+    ({"meta": {"assignment": "t"}, "questions": [{"id": "q1", "topic": "qkv", "type": "order",
+      "prompt": {"en": "x", "ko": "x"}, "explanation": {"en": "x", "ko": "x"},
+      "choices": [{"id": "a", "en": "1", "ko": "1"}, {"id": "b", "en": "2", "ko": "2"}], "answer": ["a"]}]}, "field 'answer'"),
+]
+
+
+@pytest.mark.parametrize("data,needle", BROKEN)
+def test_bank_validation_names_question_and_field(data, needle):
+    with pytest.raises(qbank.QuizError, match=re.escape(needle)):
+        qbank.parse(data)
+
+
+@pytest.mark.parametrize("expr", ["__import__('os')", "x.y", "open('f')", "(lambda: 1)()", "10 ** 10 ** 10",
+                                  "[1, 2]", "'a' * 3", "d_k if True else 0", "nope + 1"])
+def test_safe_eval_refuses(expr):
+    with pytest.raises(UnsafeExpression):
+        evaluate(expr, {"d_k": 64})
+
+
+def test_safe_eval_computes():
+    assert evaluate("sqrt(d_k) * 2 + d_model // h", {"d_k": 64, "d_model": 512, "h": 8}) == 80
+    assert evaluate("d_model % h == 0 and h > 1", {"d_model": 512, "h": 8}) is True
+
+
+# --- grading --------------------------------------------------------------------------------------
+
+def test_source_answers_score_full_marks_and_empty_scores_zero(bank):
+    full = grade(bank, right_answers(bank, "s001"), "s001")
+    assert full.score == full.max_score == bank.max_score
+    empty = grade(bank, {}, "s001")
+    assert empty.score == 0 and {q.status for q in empty.questions} == {"unanswered"}
+
+
+def test_parameterised_answer_depends_on_the_student(bank):
+    q = bank.question("multihead-dk")
+    a, b = next((f"s{i}", f"s{j}") for i in range(50) for j in range(50)
+                if qbank.draw(q, f"s{i}") != qbank.draw(q, f"s{j}"))
+    answer_a = qbank.expected_number(q, qbank.draw(q, a))
+    assert grade(bank, {q.id: answer_a}, a).questions[bank.questions.index(q)].status == "correct"
+    assert grade(bank, {q.id: answer_a}, b).questions[bank.questions.index(q)].status == "wrong"
+
+
+@pytest.mark.parametrize("given", ["Layer-Norm", "  LAYER NORMALIZATION ", "층 정규화", "ｌａｙｅｒｎｏｒｍ"])
+def test_text_answers_are_normalised(bank, given):
+    q = bank.question("addnorm-name")
+    assert grade(bank, {q.id: given}).questions[bank.questions.index(q)].status == "correct"
+
+
+def test_choice_answers_accept_lists_and_strings(bank):
+    multiple, order = bank.question("rnn-limits"), bank.question("architecture-decoder-order")
+    result = grade(bank, {multiple.id: "b, a", order.id: "c a b"})
+    statuses = {r.id: r.status for r in result.questions}
+    assert statuses[multiple.id] == statuses[order.id] == "correct"
+    assert grade(bank, {order.id: ["a", "c", "b"]}).questions[bank.questions.index(order)].status == "wrong"
+
+
+def test_cli_json_lists_every_question(run, tmp_path, bank):
+    empty = tmp_path / "empty.toml"
+    empty.write_text("")
+    result = run("quiz", "--assignment", "transformer", "--student", "s001", "--answers", str(empty), "--format", "json")
+    assert result.exit_code == 1
+    data = json.loads(result.output)
+    assert data["score"] == 0 and data["max_score"] == bank.max_score
+    assert [q["id"] for q in data["questions"]] == [q.id for q in bank.questions]
+    assert all({"id", "topic", "type", "correct", "points"} <= set(q) for q in data["questions"])
+
+
+def test_cli_template_filled_with_right_answers_scores_full(run, tmp_path, bank):
+    import tomli_w
+
+    template = tmp_path / "answers.toml"
+    assert run("quiz", "--assignment", "transformer", "--student", "s042", "--template", str(template)).exit_code == 0
+    data = tomllib.loads(template.read_text())
+    assert data["student"] == "s042" and set(data) - {"student"} == {q.id for q in bank.questions}
+    rendered = template.read_text()
+    d_model = qbank.draw(bank.question("multihead-dk"), "s042")["d_model"]
+    assert f"d_model = {int(d_model)}" in rendered  # the prompt is rendered with this student's numbers
+    template.write_text(tomli_w.dumps({"student": "s042", **right_answers(bank, "s042")}))
+    result = run("quiz", "--assignment", "transformer", "--answers", str(template), "--format", "json")
+    assert result.exit_code == 0 and json.loads(result.output)["score"] == bank.max_score
+
+
+def test_answers_file_with_unknown_question_is_a_usage_error(run, tmp_path):
+    bad = tmp_path / "a.toml"
+    bad.write_text('no-such-question = "a"\n')
+    result = run("quiz", "--assignment", "transformer", "--answers", str(bad))
+    assert result.exit_code == 2 and "no-such-question" in result.output
+
+
+# --- the student's copy ---------------------------------------------------------------------------
+
+def test_student_export_has_no_answers(run, tmp_path, bank):
+    assert run("quiz", "--assignment", "transformer", "--export-student", str(tmp_path / "out")).exit_code == 0
+    text = (tmp_path / "out" / "quiz.toml").read_text()
+    data = tomllib.loads(text)
+    assert all("answer" not in q for q in data["questions"])
+    for q in data["questions"]:
+        source = bank.question(q["id"])
+        if source.graded:
+            assert "answer_hash" not in q and "answer_hash_by_params" not in q
+            assert q["explanation"]["en"] == export.GRADED_EXPLANATION["en"]
+        else:
+            assert q.get("answer_hash") or q.get("answer_hash_by_params")
+    # a graded question's explanation would give its answer away: it is not in the file at all
+    for q in bank.questions:
+        if q.graded:
+            assert q.explanation["en"] not in text and q.explanation["ko"] not in text, q.id
+
+
+def test_student_bank_checks_practice_and_records_graded(bank, tmp_path):
+    path = export.write_student_bank(bank, tmp_path, salt="release-1")
+    student_bank = qbank.load(path)
+    assert not student_bank.has_answers
+    result = grade(student_bank, right_answers(bank, "s007"), "s007")
+    for r in result.questions:
+        assert r.status == ("recorded" if bank.question(r.id).graded else "correct"), r.id
+    wrong = grade(student_bank, {"qkv-query-role": "b", "scaling-divisor": 1}, "s007")
+    statuses = {r.id: r.status for r in wrong.questions}
+    assert statuses["qkv-query-role"] == statuses["scaling-divisor"] == "wrong"
+
+
+def test_hashes_are_keyed_per_release_and_question(bank):
+    one, two = export.student_bank(bank, "r1"), export.student_bank(bank, "r2")
+    h1 = {q["id"]: q.get("answer_hash") for q in one["questions"]}
+    h2 = {q["id"]: q.get("answer_hash") for q in two["questions"]}
+    assert h1["qkv-query-role"] != h2["qkv-query-role"]
+    # two questions whose answer is "a" do not share a hash
+    assert h1["qkv-query-role"] != h1["positional-why"]
+
+
+# --- interactive ----------------------------------------------------------------------------------
+
+def test_interactive_mode_through_its_prompts(run, tmp_path, bank):
+    saved = tmp_path / "saved.toml"
+    # question 1 (single): an invalid id first, then the right one; question 2 skipped;
+    # question 3 wrong; the rest skipped (Enter)
+    keys = ["z", "a", "", "b"] + [""] * (len(bank.questions) - 3)
+    result = run("quiz", "--assignment", "transformer", "--student", "s001", "--save", str(saved), "--lang", "en",
+                 input="\n".join(keys) + "\n")
+    assert result.exit_code == 1, result.output
+    out = result.output
+    assert "Question 1/" in out and "Please type one of: a, b, c, d" in out
+    assert "Correct." in out and "Skipped." in out and "Not quite." in out
+    assert bank.question("qkv-query-role").explanation["en"][:40] in out
+    assert "Quiz score: 1 / " in out
+    assert tomllib.loads(saved.read_text()) == {"student": "s001", "qkv-query-role": "a", "qkv-cross-attention-source": "b"}
+
+
+def test_interactive_mode_in_korean_with_a_student_bank(run, tmp_path, bank):
+    export.write_student_bank(bank, tmp_path)
+    keys = ["a", "b"] + [""] * len(bank.questions)
+    result = run("quiz", "--bank", str(tmp_path / "quiz.toml"), "--lang", "ko", "--topic", "qkv",
+                 input="\n".join(keys) + "\n")
+    out = result.output
+    assert "문제 1/5" in out and "정답입니다." in out
+    assert "기록했습니다" in out  # the graded question is recorded, not judged
+    assert "퀴즈 점수" in out
+
+
+# --- the quiz inside grade check ------------------------------------------------------------------
+
+def test_check_includes_the_quiz_from_the_submission(tmp_path, bank, reference):
+    import tomli_w
+
+    sub = tmp_path / "sub"
+    shutil.copytree(SOLUTIONS, sub)
+    answers = right_answers(bank, "s010")
+    answers.pop("nsp-ratio")
+    (sub / "quiz.toml").write_text("# a student's copy must not be used for grading\n[meta]\nassignment='x'\n")
+    (sub / api.QUIZ_ANSWERS).write_text(tomli_w.dumps({"student": "s010", **answers}))
+    result = api.check(sub, exercises=["causal_mask"], reference=reference)
+    assert result.quiz is not None and result.quiz.student == "s010"
+    assert result.quiz.score == bank.max_score - 1
+    from grader.report import json as json_report
+
+    data = json_report.to_dict(result, "en")
+    assert data["quiz"]["score"] == bank.max_score - 1 and len(data["quiz"]["questions"]) == len(bank.questions)
+
+
+def test_check_reports_a_malformed_answers_file_and_still_grades_the_code(tmp_path, reference):
+    sub = tmp_path / "sub"
+    shutil.copytree(SOLUTIONS, sub)
+    (sub / api.QUIZ_ANSWERS).write_text("this is = not toml =\n")
+    result = api.check(sub, exercises=["causal_mask"], reference=reference)
+    assert result.quiz is None and "not valid TOML" in result.quiz_error
+    assert result.score == result.max_score
