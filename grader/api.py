@@ -67,16 +67,13 @@ def locate(path: Path, assignment: str | None) -> tuple[Assignment, Path]:
                 break
     if assignment is None:
         for name in specs.names():
-            files = specs.get(name).files
+            files = assignment_spec(name).files
             if any(all((f / file).is_file() for file in files) for f in candidates):
                 assignment = name
                 break
     if assignment is None:
         raise UsageError(Message("usage.no_assignment", {"path": str(path), "known": ", ".join(specs.names())}))
-    try:
-        spec = specs.get(assignment)
-    except KeyError:
-        raise UsageError(Message("usage.unknown_assignment", {"name": assignment, "known": ", ".join(specs.names())})) from None
+    spec = assignment_spec(assignment)
     for folder in candidates:
         if any((folder / file).is_file() for file in spec.files):
             return spec, folder
@@ -157,7 +154,7 @@ def check(
     forbidden = static.scan(root, forbidden_by_file)
 
     limits = dataclasses.replace(limits or Limits(), exercise_seconds=timeout)
-    hidden_paths = [spec.solutions, Path(specs.__file__).parent, *hide]
+    hidden_paths = [p for p in (spec.solutions, spec.fixtures, Path(specs.__file__).parent, *hide) if p is not None]
     run = runner.run_tasks(root, tasks, limits=limits, hide=hidden_paths, namespaces=sandbox == "auto")
 
     results: dict[str, ExerciseResult] = {}
@@ -243,11 +240,19 @@ def quiz_bank(assignment: str | None = None, *, path: Path | str = ".", bank: Pa
     return quiz_bank_module.load(spec.quiz)
 
 
-def _spec(name: str) -> Assignment:
+def assignment_spec(name: str) -> Assignment:
+    """The assignment called ``name``; UsageError when there is none or its fixtures are damaged."""
+    from grader.fixtures import FixtureError
+
     try:
         return specs.get(name)
     except KeyError:
         raise UsageError(Message("usage.unknown_assignment", {"name": name, "known": ", ".join(specs.names())})) from None
+    except FixtureError as exc:
+        raise UsageError(Message("usage.fixtures", {"detail": str(exc)})) from None
+
+
+_spec = assignment_spec
 
 
 def grade_quiz(bank: Bank, answers_file: Path, *, student: str | None = None) -> QuizResult:
@@ -260,4 +265,4 @@ def grade_quiz(bank: Bank, answers_file: Path, *, student: str | None = None) ->
 
 def assignments() -> list[Assignment]:
     """Every assignment the grader knows."""
-    return [specs.get(name) for name in specs.names()]
+    return [assignment_spec(name) for name in specs.names()]

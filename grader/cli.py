@@ -7,6 +7,7 @@ lost points, 2 usage error, 3 the grader itself failed.
 from __future__ import annotations
 
 import sys
+import time
 import traceback
 from pathlib import Path
 from typing import NoReturn
@@ -70,7 +71,10 @@ def main() -> None:
 @click.argument("path", type=click.Path(path_type=Path), default=Path("."), required=False)
 @click.option("--assignment", "assignment", default=None, help="Assignment name (default: found from PATH).")
 @click.option("--hidden", is_flag=True, help="Also run the hidden cases (CI and batch grading).")
-@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@click.option("--format", "fmt", type=click.Choice(["text", "json", "gradescope", "junit"]), default="text",
+              show_default=True)
+@click.option("--hidden-visibility", type=click.Choice(["hidden", "after_due_date", "after_published", "visible"]),
+              default="after_published", show_default=True, help="Gradescope: when students see the hidden cases.")
 @click.option("--device", type=click.Choice(["auto", "cpu", "cuda"]), default="auto", show_default=True,
               help="auto runs every case on the CPU and, where a GPU exists, the visible ones on it too.")
 @LANG_OPTION
@@ -84,11 +88,13 @@ def main() -> None:
 @click.option("--sandbox", type=click.Choice(SANDBOXES), default="auto", show_default=True,
               help="auto: Linux namespaces where available; process: a plain child process.")
 def check(path: Path = Path("."), assignment: str | None = None, hidden: bool = False, fmt: str = "text",
-          device: str = "auto", lang: str | None = None, exercises: tuple[str, ...] = (),
+          hidden_visibility: str = "after_published", device: str = "auto", lang: str | None = None,
+          exercises: tuple[str, ...] = (),
           timeout: float = Limits().exercise_seconds, salt: str = "", min_score: float | None = None,
           memory_mb: int = Limits().memory_bytes // MiB, sandbox: str = "auto") -> None:
     """Grade the submission in PATH (default: the current folder)."""
     lang = resolve_lang(lang)
+    started = time.monotonic()
     warm_up(hidden)  # the fork server imports torch in its own process while this one imports it too
     from grader import api  # torch: imported only now, in parallel with the fork server
 
@@ -97,6 +103,15 @@ def check(path: Path = Path("."), assignment: str | None = None, hidden: bool = 
                            timeout=timeout, salt=salt, limits=Limits(memory_bytes=memory_mb * MiB), sandbox=sandbox)
         if fmt == "json":
             click.echo(json_report.dumps(result, lang))
+        elif fmt == "gradescope":
+            from grader.report import gradescope
+
+            click.echo(gradescope.dumps(result, lang, execution_time=time.monotonic() - started,
+                                        hidden_visibility=hidden_visibility))
+        elif fmt == "junit":
+            from grader.report import junit
+
+            click.echo(junit.dumps(result, lang), nl=False)
         else:
             render_report(result, _stdout(), lang)
     except api.UsageError as exc:
@@ -128,6 +143,148 @@ def list_(assignment: str | None = None, lang: str | None = None) -> None:
             visible = sum(not c.hidden for c in e.cases)
             table.add_row(e.id, e.file, f"{e.points:g}", f"{visible} + {len(e.cases) - visible}")
         console.print(table)
+
+
+@main.command()
+@click.argument("submissions", type=click.Path(path_type=Path, exists=True, file_okay=False))
+@click.option("--assignment", "assignment", required=True, help="Assignment name.")
+@click.option("--output", "output", type=click.Path(path_type=Path, file_okay=False), required=True,
+              help="Folder for <name>.json, <name>.md, gradebook.csv and the summary.")
+@click.option("--workers", type=click.IntRange(min=1), default=None, help="Parallel submissions (default: the number of cores).")
+@click.option("--resume/--no-resume", default=True, show_default=True,
+              help="Skip submissions whose content has not changed since their result was written.")
+@click.option("--hidden/--no-hidden", default=True, show_default=True, help="Also run the hidden cases.")
+@click.option("--shard", default=None, help="K/N: grade only the K-th of N deterministic slices of the class.")
+@click.option("--salt", default="", help="Changes every case's inputs.")
+@LANG_OPTION
+def batch(submissions: Path, assignment: str, output: Path, workers: int | None = None, resume: bool = True,
+          hidden: bool = True, shard: str | None = None, salt: str = "", lang: str | None = None) -> None:
+    """Grade every folder or .zip in SUBMISSIONS; write results, a gradebook and a summary to OUTPUT."""
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
+
+    from grader import api
+    from grader import batch as batch_mod
+
+    lang = resolve_lang(lang)
+    warm_up(hidden)
+    err = _stderr()
+    try:
+        with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                      TimeRemainingColumn(), console=err, transient=False) as progress:
+            task = progress.add_task(render("batch.progress", lang), total=None)
+
+            def on_progress(name: str, done: int, total: int) -> None:
+                progress.update(task, total=total, completed=done, description=render("batch.progress_last", lang, name=name))
+
+            report = batch_mod.run(submissions, assignment=assignment, output=output, workers=workers, resume=resume,
+                                   hidden=hidden, shard=shard, lang=lang, salt=salt, on_progress=on_progress)
+    except api.UsageError as exc:
+        raise GraderUsage(render(exc.message, lang)) from None
+    except batch_mod.BatchError as exc:
+        raise GraderUsage(str(exc)) from None
+    except Exception as exc:  # noqa: BLE001
+        abort_fault(exc, lang)
+    _print_summary(report.summary, lang, graded=len(report.graded), skipped=len(report.skipped), failed=len(report.failed))
+    sys.exit(score.EXIT_GRADER_FAULT if report.failed else score.EXIT_OK)
+
+
+@main.command()
+@click.argument("outputs", nargs=-1, required=True, type=click.Path(path_type=Path, exists=True, file_okay=False))
+@click.option("--assignment", "assignment", required=True)
+@click.option("--output", "output", type=click.Path(path_type=Path, file_okay=False), required=True)
+@LANG_OPTION
+def merge(outputs: tuple[Path, ...], assignment: str, output: Path, lang: str | None = None) -> None:
+    """Join the outputs of several `grade batch --shard` runs into one gradebook."""
+    from grader import api
+    from grader import batch as batch_mod
+
+    lang = resolve_lang(lang)
+    try:
+        summary = batch_mod.merge(list(outputs), assignment=assignment, output=output)
+    except api.UsageError as exc:
+        raise GraderUsage(render(exc.message, lang)) from None
+    except batch_mod.BatchError as exc:
+        raise GraderUsage(str(exc)) from None
+    _print_summary(summary, lang, graded=summary["graded"], skipped=0, failed=len(summary["grader_errors"]))
+
+
+@main.command()
+@click.option("--assignment", "assignment", required=True)
+@click.option("--output", "output", type=click.Path(path_type=Path, file_okay=False), required=True,
+              help="A new folder for the student bundle.")
+@click.option("--salt", default="", help="Changes the visible cases' inputs (use the same salt when grading).")
+@LANG_OPTION
+def release(assignment: str, output: Path, salt: str = "", lang: str | None = None) -> None:
+    """Write the student bundle: stubs, the grader without any reference, visible-case fixtures, the quiz without answers."""
+    from grader import api
+    from grader import release as release_mod
+
+    lang = resolve_lang(lang)
+    try:
+        path = release_mod.release(assignment=assignment, output=output, salt=salt)
+    except api.UsageError as exc:
+        raise GraderUsage(render(exc.message, lang)) from None
+    except release_mod.ReleaseError as exc:
+        raise GraderUsage(str(exc)) from None
+    _stdout().print(Text(render("release.done", lang, path=str(path), name=assignment)))
+
+
+@main.group()
+def export() -> None:
+    """Build files for other platforms."""
+
+
+@export.command(name="gradescope")
+@click.option("--assignment", "assignment", required=True)
+@click.option("--output", "output", type=click.Path(path_type=Path, dir_okay=False), default=Path("autograder.zip"),
+              show_default=True)
+@click.option("--hidden-visibility", type=click.Choice(["hidden", "after_due_date", "after_published", "visible"]),
+              default="after_published", show_default=True)
+@click.option("--salt", default="", help="Changes every case's inputs.")
+@LANG_OPTION
+def export_gradescope(assignment: str, output: Path, hidden_visibility: str = "after_published", salt: str = "",
+                      lang: str | None = None) -> None:
+    """The Gradescope autograder zip (setup.sh, run_autograder, the grader with its reference)."""
+    from grader import api
+    from grader import release as release_mod
+
+    lang = resolve_lang(lang)
+    try:
+        path = release_mod.gradescope_zip(assignment=assignment, output=output, hidden_visibility=hidden_visibility,
+                                          salt=salt)
+    except api.UsageError as exc:
+        raise GraderUsage(render(exc.message, lang)) from None
+    except release_mod.ReleaseError as exc:
+        raise GraderUsage(str(exc)) from None
+    _stdout().print(Text(render("export.done", lang, path=str(path))))
+
+
+def _print_summary(summary: dict, lang: str, *, graded: int, skipped: int, failed: int) -> None:
+    console = _stdout()
+    console.print(Text(render("batch.done", lang, graded=graded, skipped=skipped, failed=failed,
+                              total=summary["submissions"], mean=summary["mean"] if summary["mean"] is not None else "-",
+                              max_score=summary["max_score"]), style="bold"))
+    counts = summary["histogram"]["counts"]
+    top = max(counts) if counts and max(counts) else 1
+    for label, n in zip(summary["histogram"]["bins"], counts, strict=True):
+        console.print(Text(f"{label:>9} │{'█' * round(30 * n / top):<30} {n}"))
+    table = Table(title=render("batch.pass_rates", lang))
+    table.add_column(render("ui.col.exercise", lang))
+    table.add_column(render("batch.pass_rate", lang), justify="right")
+    for ex, rate in summary["pass_rates"].items():
+        table.add_row(ex, "-" if rate is None else f"{100 * rate:.0f}%")
+    console.print(table)
+    if summary["top_mistakes"]:
+        mistakes = Table(title=render("batch.top_mistakes", lang))
+        for key in ("ui.col.exercise", "batch.mistake", "batch.students"):
+            mistakes.add_column(render(key, lang))
+        for m in summary["top_mistakes"]:
+            mistakes.add_row(m["exercise"], m["mistake"], str(m["students"]))
+        console.print(mistakes)
+    if summary.get("invalid"):
+        console.print(Text(render("batch.invalid", lang, names=", ".join(summary["invalid"])), style="yellow"))
+    if summary.get("plot"):
+        console.print(Text(render("batch.plot", lang, path=summary["plot"]), style="dim"))
 
 
 @main.command()

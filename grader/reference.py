@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import importlib.util
 import sys
+import threading
 import types
 from dataclasses import dataclass
 from functools import cached_property
@@ -30,7 +31,7 @@ class ReferenceMissing(Exception):
 def load_reference(assignment: Assignment) -> Any:
     """Import the reference package from ``assignment.solutions`` under a private module name."""
     root = assignment.solutions
-    if not root.is_dir():
+    if root is None or not root.is_dir():
         raise ReferenceMissing(f"reference implementation not found at {root}")
     name = f"_nlp_grader_reference_{assignment.name}"
     if name in sys.modules:
@@ -81,13 +82,28 @@ class Reference:
         self.salt = salt
         self._prepared: dict[tuple[str, str], Prepared] = {}
         self._mistakes: dict[tuple[str, str, str], dict[str, transfer.Entry] | None] = {}
+        self._lock = threading.RLock()  # batch workers share one reference
 
     @cached_property
     def impl(self) -> Any:
+        if self.assignment.fixtures is not None:
+            return None  # a student bundle: outputs come from the stored fixtures, there is no code to run
         return load_reference(self.assignment).exercises
 
     def prepare(self, exercise: Exercise, case: Case) -> Prepared:
+        with self._lock:
+            return self._prepare(exercise, case)
+
+    def _prepare(self, exercise: Exercise, case: Case) -> Prepared:
         key = (exercise.id, case.id)
+        if key not in self._prepared and self.assignment.fixtures is not None:
+            from grader import fixtures
+
+            expected, truth, mistakes = fixtures.stored(self.assignment.fixtures, exercise.id, case.id)
+            inputs = case.make(CaseEnv(gen=torch.Generator(), reference=None))
+            self._prepared[key] = Prepared(exercise, case, inputs, expected, truth)
+            for mistake_id, outputs in mistakes.items():
+                self._mistakes[(exercise.id, case.id, mistake_id)] = outputs
         if key not in self._prepared:
             gen = torch.Generator().manual_seed(case_seed(self.assignment.name, exercise.id, case.id, self.salt))
             inputs = case.make(CaseEnv(gen=gen, reference=self.impl))
@@ -107,9 +123,16 @@ class Reference:
     def mistake_outputs(self, exercise: Exercise, case: Case, mistake_id: str) -> dict[str, transfer.Entry] | None:
         """What the mistake's implementation returns on this case (None if it raises)."""
         key = (exercise.id, case.id, mistake_id)
+        with self._lock:
+            return self._mistake_outputs(key, exercise, case, mistake_id)
+
+    def _mistake_outputs(self, key: tuple[str, str, str], exercise: Exercise, case: Case,
+                         mistake_id: str) -> dict[str, transfer.Entry] | None:
         if key not in self._mistakes:
+            prepared = self.prepare(exercise, case)  # in a bundle this also loads the stored mistake outputs
+            if key in self._mistakes or self.assignment.fixtures is not None:
+                return self._mistakes.get(key)
             mistake = next(mk for mk in exercise.mistakes if mk.id == mistake_id)
-            prepared = self.prepare(exercise, case)
             try:
                 result = self._run(mistake.impl(self.impl), case, prepared.inputs, drivers.Ctx("cpu"))
             except Exception:  # noqa: BLE001 - a mistake that cannot run on this case matches nothing

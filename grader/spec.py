@@ -130,12 +130,14 @@ class Assignment:
     name: str
     title: str
     exercises: tuple[Exercise, ...]
-    solutions: Path
-    """Where the reference implementation lives (never shipped to students)."""
+    solutions: Path | None
+    """Where the reference implementation lives (never shipped to students); None in a student bundle."""
     files: tuple[str, ...]
     """The files a submission must contain."""
     quiz: Path | None = None
     """The instructor's question bank (with answers), if the assignment has a quiz."""
+    fixtures: Path | None = None
+    """A student bundle's stored reference outputs (visible cases only), used instead of ``solutions``."""
 
     @property
     def max_score(self) -> float:

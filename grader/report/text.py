@@ -31,8 +31,8 @@ def _grid(d: TensorDiff, lang: str) -> Table:
     for i in range(width):
         table.add_column(render("ui.diff.got", lang) if i == 0 else "", justify="right", no_wrap=True)
     for row in d.grid.cells:
-        expected = [Text(f"{c.expected:.4g}", style="dim") for c in row]
-        got = [Text(f"{c.got:.4g}", style="green" if c.ok else "bold red") for c in row]
+        expected = [Text(f"{c.expected:.3g}", style="dim") for c in row]
+        got = [Text(f"{c.got:.3g}", style="green" if c.ok else "bold red") for c in row]
         table.add_row(*expected, Text("│"), *got)
     return table
 

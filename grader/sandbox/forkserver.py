@@ -25,6 +25,7 @@ import socket
 import subprocess
 import sys
 import threading
+import time
 from pathlib import Path
 
 PR_SET_PDEATHSIG = 1
@@ -93,14 +94,20 @@ class ForkServer:
                     return pid
 
     def wait(self, pid: int, timeout: float | None) -> int | None:
-        """The child's wait status once the server reports it ended (None if not within ``timeout``)."""
-        with self._lock:
-            while pid not in self._exits:
-                line = self._line(timeout=timeout)
-                if line is None:
-                    return None
-                self._handle(line)
-            return self._exits.pop(pid)
+        """The child's wait status once the server reports it ended (None if not within ``timeout``).
+
+        Reads in short turns so that other threads (batch workers) can spawn and wait meanwhile."""
+        deadline = None if timeout is None else time.monotonic() + timeout
+        while True:
+            with self._lock:
+                if pid in self._exits:
+                    return self._exits.pop(pid)
+                line = self._line(timeout=0.05)
+                if line is not None:
+                    self._handle(line)
+                    continue
+            if deadline is not None and time.monotonic() >= deadline:
+                return None
 
 
 _SERVER = ForkServer()

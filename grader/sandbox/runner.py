@@ -93,7 +93,8 @@ class _Run:
                  namespaces: bool, work: Path) -> None:
         self.tasks, self.limits, self.work = tasks, limits, work
         self.namespaces = namespaces
-        self.hide = [str(Path(p).resolve()) for p in hide]
+        # a hidden folder that holds the scratch folder (a class folder under /tmp, say) would hide it too
+        self.hide = [str(Path(p).resolve()) for p in hide if not work.resolve().is_relative_to(Path(p).resolve())]
         self.outcomes: dict[int, Outcome] = {}
         self.isolation: dict[str, Any] = {}
         self.deadline = time.monotonic() + limits.submission_seconds

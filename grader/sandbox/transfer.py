@@ -163,6 +163,27 @@ def decode(entries: Mapping[str, Any], tensors: Mapping[str, torch.Tensor]) -> d
     return out
 
 
+def encode_entries(entries: Mapping[str, Entry]) -> tuple[dict[str, dict[str, Any]], dict[str, torch.Tensor]]:
+    """The inverse of :func:`decode`: decoded entries back to (description, tensors), for storing them."""
+    described: dict[str, dict[str, Any]] = {}
+    tensors: dict[str, torch.Tensor] = {}
+    for key, e in entries.items():
+        if e.kind == "tensor":
+            described[key] = {"kind": "tensor", "shape": list(e.shape), "dtype": e.dtype, "device": e.device,
+                              "requires_grad": e.requires_grad, "stored": e.tensor is not None}
+            if e.tensor is not None:
+                tensors[key] = e.tensor.contiguous().clone()
+        elif e.kind == "sequence":
+            described[key] = {"kind": "sequence", "type": e.type_name, "len": e.length}
+        elif e.kind == "value":
+            described[key] = {"kind": "value", "value": e.value}
+        elif e.kind == "object":
+            described[key] = {"kind": "object", "type": e.type_name}
+        else:
+            described[key] = {"kind": "none"}
+    return described, tensors
+
+
 def roundtrip(result: Mapping[str, Any]) -> dict[str, Entry]:
     """Describe a trusted result (the reference's) exactly as a child's result would be described."""
     entries, tensors = encode(result)

@@ -1,0 +1,160 @@
+"""Stored reference outputs for a student bundle: the visible cases only, no reference code.
+
+A fixture folder holds ``assignment.json`` (the exercises and their visible cases as plain data),
+one safetensors file per case (its inputs, the reference's outputs and the catalogued mistakes'
+outputs) and ``manifest.json`` with a SHA-256 per file, checked before anything is used.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import json
+from pathlib import Path
+from typing import Any
+
+import torch
+from safetensors.torch import load_file, save_file
+
+from grader.sandbox import transfer
+from grader.spec import Assignment, Case, CaseEnv, Exercise, Mistake, Property
+
+FORMAT = "nlp-grader/fixtures/v1"
+
+
+class FixtureError(ValueError):
+    """The fixtures are missing, malformed or were modified after the bundle was made."""
+
+
+def _sha256(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def _prefixed(prefix: str, tensors: dict[str, torch.Tensor]) -> dict[str, torch.Tensor]:
+    return {f"{prefix}/{k}": v.contiguous().clone() for k, v in tensors.items()}
+
+
+def write(reference: Any, folder: Path) -> None:
+    """Store the visible cases of ``reference.assignment`` with their expected and mistake outputs."""
+    spec: Assignment = reference.assignment
+    folder.mkdir(parents=True, exist_ok=True)
+    exercises = []
+    for exercise in spec.exercises:
+        cases = []
+        for case in exercise.cases:
+            if case.hidden:
+                continue
+            prepared = reference.prepare(exercise, case)
+            tensors = _prefixed("in", prepared.inputs)
+            record: dict[str, Any] = {
+                "id": case.id, "driver": case.driver, "args": case.args, "device": case.device,
+                "compare": list(case.compare), "properties": [dataclasses.asdict(p) for p in case.properties],
+                "inputs": sorted(prepared.inputs), "mistakes": {},
+            }
+            for name, entries in (("expected", prepared.expected), ("truth", prepared.truth)):
+                described, data = transfer.encode_entries(entries)
+                record[name] = described
+                tensors.update(_prefixed(name, data))
+            for mistake in exercise.mistakes:
+                outputs = reference.mistake_outputs(exercise, case, mistake.id)
+                if outputs is None:
+                    record["mistakes"][mistake.id] = None
+                    continue
+                described, data = transfer.encode_entries(outputs)
+                record["mistakes"][mistake.id] = described
+                tensors.update(_prefixed(f"mistake.{mistake.id}", data))
+            file = f"{exercise.id}.{case.id}.safetensors"
+            save_file(tensors, str(folder / file))
+            record["file"] = file
+            cases.append(record)
+        exercises.append({
+            "id": exercise.id, "file": exercise.file, "task": exercise.task, "points": exercise.points,
+            "kind": exercise.kind, "depends_on": list(exercise.depends_on), "forbidden": list(exercise.forbidden),
+            "mistakes": [m.id for m in exercise.mistakes], "cases": cases,
+        })
+    (folder / "assignment.json").write_text(json.dumps({
+        "format": FORMAT, "name": spec.name, "title": spec.title, "files": list(spec.files),
+        "salt": reference.salt, "exercises": exercises}, indent=1), encoding="utf-8")
+    files = sorted(p.name for p in folder.iterdir() if p.is_file() and p.name != "manifest.json")
+    (folder / "manifest.json").write_text(json.dumps(
+        {"format": FORMAT, "files": {name: _sha256(folder / name) for name in files}}, indent=1), encoding="utf-8")
+
+
+def verify(folder: Path) -> dict[str, Any]:
+    """Check every file against the manifest; return the parsed assignment.json."""
+    try:
+        manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
+        listed = manifest["files"]
+    except (OSError, ValueError, KeyError, TypeError) as exc:
+        raise FixtureError(f"{folder}: no readable manifest.json ({exc})") from None
+    for name, digest in listed.items():
+        path = folder / name
+        if not path.is_file():
+            raise FixtureError(f"{folder}: {name} is missing")
+        if _sha256(path) != digest:
+            raise FixtureError(f"{folder}: {name} was modified after the bundle was made (checksum mismatch)")
+    data = json.loads((folder / "assignment.json").read_text(encoding="utf-8"))
+    if data.get("format") != FORMAT:
+        raise FixtureError(f"{folder}: unknown fixture format {data.get('format')!r}")
+    return data
+
+
+class _Loaded:
+    """The tensors of one case file, read once."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self._tensors: dict[str, torch.Tensor] | None = None
+
+    def inputs(self, env: CaseEnv) -> dict[str, torch.Tensor]:
+        """A case's ``make``: the stored inputs (the generator is not needed)."""
+        return self.group("in")
+
+    def group(self, prefix: str) -> dict[str, torch.Tensor]:
+        if self._tensors is None:
+            self._tensors = load_file(str(self.path))
+        start = prefix + "/"
+        return {k[len(start):]: v for k, v in self._tensors.items() if k.startswith(start)}
+
+
+def _no_code(reference: Any) -> None:
+    """Mistakes in a bundle have no implementation: their outputs are stored."""
+    return None
+
+
+def load(folder: Path, quiz: Path | None = None) -> Assignment:
+    """The assignment described by a fixture folder (after checking the manifest)."""
+    data = verify(folder)
+    exercises = []
+    for ex in data["exercises"]:
+        cases = []
+        for c in ex["cases"]:
+            loaded = _Loaded(folder / c["file"])
+            cases.append(Case(
+                id=c["id"], driver=c["driver"], make=loaded.inputs, args=c["args"],
+                hidden=False, device=c["device"], compare=tuple(c["compare"]),
+                properties=tuple(Property(**p) for p in c["properties"]),
+            ))
+        exercises.append(Exercise(
+            id=ex["id"], file=ex["file"], task=ex["task"], points=ex["points"], kind=ex["kind"], cases=tuple(cases),
+            depends_on=tuple(ex["depends_on"]), forbidden=tuple(ex["forbidden"]),
+            mistakes=tuple(Mistake(m, impl=_no_code) for m in ex["mistakes"]),
+        ))
+    return Assignment(name=data["name"], title=data["title"], exercises=tuple(exercises), solutions=None,
+                      files=tuple(data["files"]), quiz=quiz, fixtures=folder)
+
+
+def stored(folder: Path, exercise_id: str, case_id: str) -> tuple[dict, dict, dict]:
+    """(expected, truth, {mistake id: outputs or None}) for one case, as transfer entries."""
+    data = json.loads((folder / "assignment.json").read_text(encoding="utf-8"))
+    ex = next(e for e in data["exercises"] if e["id"] == exercise_id)
+    c = next(c for c in ex["cases"] if c["id"] == case_id)
+    loaded = _Loaded(folder / c["file"])
+    expected = transfer.decode(c["expected"], loaded.group("expected"))
+    truth = transfer.decode(c["truth"], loaded.group("truth"))
+    mistakes = {mid: None if described is None else transfer.decode(described, loaded.group(f"mistake.{mid}"))
+                for mid, described in c["mistakes"].items()}
+    return expected, truth, mistakes
+
+
+__all__ = ["FixtureError", "load", "stored", "verify", "write", "CaseEnv"]

@@ -1,0 +1,211 @@
+"""The instructor's workflows that produce files for others: the student bundle and the Gradescope zip."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import stat
+import zipfile
+from pathlib import Path
+
+import grader
+from grader import api, fixtures
+from grader.quiz import bank as quiz_bank
+from grader.quiz import export
+from grader.reference import Reference
+
+PACKAGE = Path(grader.__file__).resolve().parent
+ROOT = PACKAGE.parent
+IGNORE = shutil.ignore_patterns("__pycache__", "*.pyc", ".ipynb_checkpoints")
+
+
+class ReleaseError(Exception):
+    """The release cannot be made (an output folder in the way, no reference, ...)."""
+
+
+def _grader_without_specs(dest: Path) -> None:
+    """The engine without any assignment's cases, reference or mistake code."""
+    shutil.copytree(PACKAGE, dest, ignore=shutil.ignore_patterns("__pycache__", "*.pyc", "cases"))
+    for path in (dest / "specs").glob("*.py"):
+        if path.name != "__init__.py":
+            path.unlink()
+
+
+BUNDLE_PYPROJECT = """[build-system]
+requires = ["setuptools>=68"]
+build-backend = "setuptools.build_meta"
+
+[project]
+name = "nlp-grader"
+version = "{version}"
+description = "Grader for the {name} assignment (student bundle: visible cases only)"
+requires-python = ">=3.10"
+dependencies = ["numpy>=1.24", "torch>=2.2,<3", "click>=8.1", "rich>=13", "safetensors>=0.4", "tomli-w>=1.0",
+                "tomli>=2; python_version < '3.11'"]
+
+[project.scripts]
+grade = "grader.cli:main"
+
+[tool.setuptools.packages.find]
+include = ["grader*"]
+
+[tool.setuptools.package-data]
+grader = ["cases/*/*"]
+"""
+
+WORKFLOW = """name: grade
+on: [push, workflow_dispatch]
+jobs:
+  grade:
+    runs-on: ubuntu-latest
+    steps:
+      - uses: actions/checkout@v4
+      - uses: actions/setup-python@v5
+        with:
+          python-version: "3.11"
+      - name: Install the grader (CPU PyTorch)
+        run: |
+          pip install torch --index-url https://download.pytorch.org/whl/cpu
+          pip install .
+      - name: Grade (JUnit report)
+        run: grade check {name} --format junit > grade-results.xml || true
+      - name: Grade
+        run: grade check {name}
+      - uses: actions/upload-artifact@v4
+        if: always()
+        with:
+          name: grade-results
+          path: grade-results.xml
+"""
+
+README = """# {title}
+
+## English
+
+1. Install (once), from this folder:
+
+       python3 -m venv .venv && . .venv/bin/activate
+       pip install torch --index-url https://download.pytorch.org/whl/cpu
+       pip install .
+
+2. Implement the functions and classes in `{name}/` (Task 1 to Task {tasks}). Each docstring gives the
+   formula and the tensor shapes.
+3. Check your work: `cd {name} && grade` (or `grade --lang ko`). You see a score per exercise and,
+   for what fails, the difference (shape, dtype, device, values) and the known mistake it matches.
+   This bundle holds the visible cases only; your instructor also grades hidden ones.
+4. The concept quiz: `grade quiz` in `{name}/` asks the questions; `grade quiz --template
+   quiz-answers.toml` writes an answers file to fill in. Keep `quiz-answers.toml` in `{name}/`: it is
+   handed in with your code. Practice questions give feedback at once; graded ones are marked
+   "recorded, graded later".
+
+Pushing to GitHub runs the same check (`.github/workflows/grade.yml`).
+
+## 한국어
+
+1. 이 폴더에서 한 번 설치합니다:
+
+       python3 -m venv .venv && . .venv/bin/activate
+       pip install torch --index-url https://download.pytorch.org/whl/cpu
+       pip install .
+
+2. `{name}/` 안의 함수와 클래스를 구현하세요 (Task 1 ~ Task {tasks}). 각 docstring 에 공식과 텐서
+   모양이 있습니다.
+3. 확인: `cd {name} && grade --lang ko`. 문제별 점수와, 실패한 부분의 차이(모양, dtype, 장치, 값)와
+   해당하는 알려진 실수를 보여 줍니다. 이 꾸러미에는 공개 케이스만 있고, 채점 때는 숨은 케이스도
+   실행합니다.
+4. 개념 퀴즈: `{name}/` 에서 `grade quiz --lang ko` 로 문제를 풀고, `grade quiz --template
+   quiz-answers.toml` 로 답안 파일을 만들 수 있습니다. `quiz-answers.toml` 은 `{name}/` 에 두면 코드와
+   함께 제출됩니다. 연습 문제는 바로 결과를 알려 주고, 채점 문제는 "기록했습니다, 나중에 채점"으로
+   표시됩니다.
+
+GitHub 에 push 하면 같은 검사가 실행됩니다 (`.github/workflows/grade.yml`).
+"""
+
+
+def release(*, assignment: str, output: Path, salt: str = "") -> Path:
+    """Write the student bundle for ``assignment`` into ``output`` (which must not exist or be empty)."""
+    spec = api.assignment_spec(assignment)
+    if spec.solutions is None:
+        raise ReleaseError("this grader holds no reference (it is itself a student bundle): release from the course repo")
+    if output.exists() and any(output.iterdir()):
+        raise ReleaseError(f"{output} is not empty; give a new folder")
+    stubs = ROOT / "assignments" / spec.name
+    if not stubs.is_dir():
+        raise ReleaseError(f"the stubs of {spec.name} are not at {stubs}")
+    staging = output.with_name(f".{output.name}.partial")
+    shutil.rmtree(staging, ignore_errors=True)
+    staging.mkdir(parents=True)
+    shutil.copytree(stubs, staging / spec.name, ignore=shutil.ignore_patterns("__pycache__", "*.pyc", "quiz.toml"))
+    _grader_without_specs(staging / "grader")
+    fixture_dir = staging / "grader" / "cases" / spec.name
+    if spec.quiz is not None and spec.quiz.is_file():
+        student_bank = export.write_student_bank(quiz_bank.load(spec.quiz), staging / spec.name)
+        fixture_dir.mkdir(parents=True)
+        shutil.copyfile(student_bank, fixture_dir / "quiz.toml")
+    fixtures.write(Reference(spec, salt), fixture_dir)
+    (staging / "pyproject.toml").write_text(BUNDLE_PYPROJECT.format(version=grader.__version__, name=spec.name))
+    (staging / "README.md").write_text(README.format(title=spec.title, name=spec.name, tasks=len(spec.exercises)),
+                                       encoding="utf-8")
+    workflows = staging / ".github" / "workflows"
+    workflows.mkdir(parents=True)
+    (workflows / "grade.yml").write_text(WORKFLOW.format(name=spec.name))
+    if output.exists():
+        output.rmdir()
+    os.replace(staging, output)
+    return output
+
+
+SETUP_SH = """#!/usr/bin/env bash
+# Gradescope runs this once, when it builds the autograder image.
+set -euo pipefail
+apt-get update -q && apt-get install -y -q python3 python3-pip python3-venv
+python3 -m venv /autograder/venv
+/autograder/venv/bin/pip install -q torch --index-url https://download.pytorch.org/whl/cpu
+/autograder/venv/bin/pip install -q -e /autograder/source
+"""
+
+RUN_AUTOGRADER = """#!/usr/bin/env bash
+# Gradescope runs this for every submission; it writes results/results.json.
+set -uo pipefail
+SOURCE="${{AUTOGRADER_SOURCE:-/autograder/source}}"
+SUBMISSION="${{AUTOGRADER_SUBMISSION:-/autograder/submission}}"
+RESULTS="${{AUTOGRADER_RESULTS:-/autograder/results}}"
+GRADE="${{AUTOGRADER_GRADE:-/autograder/venv/bin/grade}}"
+mkdir -p "$RESULTS"
+cd "$SOURCE"
+"$GRADE" check "$SUBMISSION" --assignment {name} --hidden --format gradescope \\
+    --hidden-visibility {visibility} {salt}> "$RESULTS/results.json.tmp"
+code=$?
+if [ "$code" -le 1 ]; then
+    mv "$RESULTS/results.json.tmp" "$RESULTS/results.json"
+else  # usage error or grader fault: tell the student it is not their zero
+    msg="The autograder could not grade this submission (grader exit code $code). This is not a grade."
+    printf '{{"score": 0, "output": "%s", "tests": []}}\\n' "$msg" > "$RESULTS/results.json"
+fi
+exit 0
+"""
+
+
+def gradescope_zip(*, assignment: str, output: Path, hidden_visibility: str = "after_published", salt: str = "") -> Path:
+    """The autograder zip: setup.sh, run_autograder and the grader with its reference."""
+    spec = api.assignment_spec(assignment)
+    if spec.solutions is None:
+        raise ReleaseError("this grader holds no reference: build the autograder from the course repo")
+    files: list[tuple[Path, str]] = []
+    for folder in (PACKAGE, spec.solutions, ROOT / "assignments" / spec.name):
+        for path in sorted(folder.rglob("*")):
+            rel = path.relative_to(ROOT)
+            if path.is_file() and "__pycache__" not in rel.parts and path.suffix != ".pyc":
+                files.append((path, str(rel)))
+    files += [(ROOT / "pyproject.toml", "pyproject.toml"), (ROOT / "README.md", "README.md")]
+    tmp = output.with_name(f".{output.name}.partial")
+    with zipfile.ZipFile(tmp, "w", compression=zipfile.ZIP_DEFLATED) as zf:
+        for path, name in files:
+            zf.write(path, name)
+        for name, text in (("setup.sh", SETUP_SH), ("run_autograder", RUN_AUTOGRADER.format(
+                name=spec.name, visibility=hidden_visibility, salt=f'--salt "{salt}" ' if salt else ""))):
+            info = zipfile.ZipInfo(name)
+            info.external_attr = (stat.S_IFREG | 0o755) << 16
+            zf.writestr(info, text)
+    os.replace(tmp, output)
+    return output

@@ -1,0 +1,57 @@
+"""Gradescope's results.json: one test per case, scores in points, hidden cases after publication."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from grader.messages import render
+from grader.report.plain import case_text, exercise_notes
+from grader.results import GradeResult, Status
+
+VISIBILITIES = ("hidden", "after_due_date", "after_published", "visible")
+
+
+def to_dict(result: GradeResult, lang: str, *, execution_time: float,
+            hidden_visibility: str = "after_published") -> dict[str, Any]:
+    if hidden_visibility not in VISIBILITIES:
+        raise ValueError(f"hidden_visibility={hidden_visibility!r}; expected one of {', '.join(VISIBILITIES)}")
+    tests = []
+    for task, e in enumerate(result.exercises, 1):
+        per_case = e.max_score / len(e.cases) if e.cases else 0.0
+        notes = exercise_notes(e, lang)
+        for i, c in enumerate(e.cases, 1):
+            passed = c.status is Status.PASSED
+            # a forbidden shortcut zeroes the exercise: its cases earn nothing even when they pass
+            score = per_case if passed and e.score > 0 else 0.0
+            output = "" if passed else "\n".join([render(f"status.{c.status.value}", lang), *notes, case_text(c, lang)])
+            tests.append({
+                "name": f"{e.id}: {c.id}",
+                "number": f"{task}.{i}",
+                "score": round(score, 4),
+                "max_score": round(per_case, 4),
+                "status": "passed" if passed and score > 0 else "failed",
+                "output": output.strip(),
+                "visibility": hidden_visibility if c.hidden else "visible",
+                "tags": [e.id],
+            })
+    summary = render("ui.title", lang, assignment=result.assignment, score=result.score, max_score=result.max_score)
+    cases = render("ui.cases_hidden" if result.hidden else "ui.cases_visible", lang)
+    subtitle = render("ui.subtitle", lang, device=result.device, isolation=result.isolation, cases=cases,
+                      version=result.grader_version)
+    return {
+        "score": result.score,
+        "execution_time": round(execution_time, 3),
+        "output": f"{summary}\n{subtitle}",
+        "output_format": "text",
+        "test_output_format": "text",
+        "stdout_visibility": "hidden",
+        "tests": tests,
+        "extra_data": {"assignment": result.assignment, "isolation": result.isolation,
+                       **({"quiz_score": result.quiz.score, "quiz_max_score": result.quiz.max_score} if result.quiz else {})},
+    }
+
+
+def dumps(result: GradeResult, lang: str, *, execution_time: float, hidden_visibility: str = "after_published") -> str:
+    return json.dumps(to_dict(result, lang, execution_time=execution_time, hidden_visibility=hidden_visibility),
+                      ensure_ascii=False, indent=2)
