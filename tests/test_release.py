@@ -1,0 +1,156 @@
+"""The student bundle (no reference, visible cases only) and the Gradescope autograder zip."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import stat
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+import pytest
+from conftest import SOLUTIONS, STUBS
+
+from grader import api, release
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:
+    import tomli as tomllib
+
+NO_SQRT = ("scores = q @ k.transpose(-2, -1) / math.sqrt(d_k)", "scores = q @ k.transpose(-2, -1)")
+
+
+@pytest.fixture(scope="module")
+def bundle(tmp_path_factory):
+    out = tmp_path_factory.mktemp("release") / "bundle"
+    release.release(assignment="transformer", output=out)
+    return out
+
+
+def bundle_grade(bundle: Path, *args: str, cwd: Path | None = None) -> subprocess.CompletedProcess:
+    """`grade` run from the bundle's own grader package (PYTHONPATH puts it before the repo's)."""
+    env = {**os.environ, "PYTHONPATH": str(bundle), "GRADER_LANG": "en"}
+    return subprocess.run([sys.executable, "-m", "grader", *args], capture_output=True, text=True, env=env,
+                          cwd=cwd or bundle)
+
+
+def test_bundle_holds_no_reference_and_no_hidden_case(bundle, assignment):
+    files = [p for p in bundle.rglob("*") if p.is_file()]
+    names = {str(p.relative_to(bundle)) for p in files}
+    assert "grader/specs/transformer.py" not in names and "grader/specs/transformer_mistakes.py" not in names
+    assert not any(n.startswith("solutions") for n in names)
+    reference_lines = [line.strip() for line in (SOLUTIONS / "attention.py").read_text().splitlines()
+                       if line.strip().startswith(("lowest =", "filled =", "weights = masked_softmax"))]
+    assert len(reference_lines) == 3
+    for p in files:
+        if p.suffix in (".py", ".toml", ".json", ".md", ".yml"):
+            text = p.read_text(encoding="utf-8")
+            assert not any(line in text for line in reference_lines), p
+    data = json.loads((bundle / "grader" / "cases" / "transformer" / "assignment.json").read_text())
+    for ex in data["exercises"]:
+        visible = {c.id for c in assignment.exercise(ex["id"]).cases if not c.hidden}
+        assert {c["id"] for c in ex["cases"]} == visible
+    quiz = tomllib.loads((bundle / "transformer" / "quiz.toml").read_text())
+    assert all("answer" not in q for q in quiz["questions"])
+    readme = (bundle / "README.md").read_text()
+    assert "## English" in readme and "## 한국어" in readme
+    assert (bundle / ".github" / "workflows" / "grade.yml").read_text().count("grade check transformer") == 2
+
+
+def test_bundle_grades_stubs_zero_and_a_solution_full_marks(bundle, tmp_path):
+    stubs = bundle_grade(bundle, "check", "--format", "json", cwd=bundle / "transformer")
+    data = json.loads(stubs.stdout)
+    assert stubs.returncode == 1 and data["score"] == 0
+    assert {e["status"] for e in data["exercises"]} == {"not_attempted"}
+    mine = tmp_path / "mine"
+    shutil.copytree(bundle / "transformer", mine)
+    for f in ("positional.py", "attention.py", "multihead.py", "layers.py"):
+        shutil.copyfile(SOLUTIONS / f, mine / f)
+    full = bundle_grade(bundle, "check", str(mine), "--format", "json")
+    assert full.returncode == 0, full.stdout + full.stderr
+    result = json.loads(full.stdout)
+    assert result["score"] == 100 and not any(c["hidden"] for e in result["exercises"] for c in e["cases"])
+    assert "grader/cases" not in full.stderr
+
+
+def test_bundle_names_the_same_mistakes_as_the_course_repo(bundle, tmp_path, reference):
+    sub = tmp_path / "broken"
+    shutil.copytree(SOLUTIONS, sub)
+    (sub / "attention.py").write_text((sub / "attention.py").read_text().replace(*NO_SQRT))
+    text = (sub / "multihead.py").read_text()
+    (sub / "multihead.py").write_text(text.replace("return self.w_o(combine_heads(heads))", "return combine_heads(heads)"))
+    theirs = json.loads(bundle_grade(bundle, "check", str(sub), "--assignment", "transformer", "--format", "json").stdout)
+    ours = api.check(sub, reference=reference)
+    from grader.report import json as json_report
+
+    ours = json_report.to_dict(ours, "en")
+    assert theirs["score"] == ours["score"]
+    for a, b in zip(theirs["exercises"], ours["exercises"], strict=True):
+        assert (a["id"], a["score"], a["status"]) == (b["id"], b["score"], b["status"])
+        assert [m["id"] for m in a["mistakes"]] == [m["id"] for m in b["mistakes"]]
+        for ca, cb in zip(a["cases"], b["cases"], strict=True):
+            assert [c.get("message") for c in ca["checks"]] == [c.get("message") for c in cb["checks"]]
+    assert {"no_sqrt_dk", "missing_output_projection"} <= {m["id"] for e in theirs["exercises"] for m in e["mistakes"]}
+
+
+def test_tampered_fixture_is_refused(bundle, tmp_path):
+    copy = tmp_path / "bundle"
+    shutil.copytree(bundle, copy)
+    target = next((copy / "grader" / "cases" / "transformer").glob("causal_mask.*.safetensors"))
+    data = bytearray(target.read_bytes())
+    data[-1] ^= 0xFF  # one value of one stored output changes
+    target.write_bytes(bytes(data))
+    result = bundle_grade(copy, "check", "--format", "json", cwd=copy / "transformer")
+    assert result.returncode == 2
+    assert "modified after the bundle was made" in result.stderr + result.stdout
+
+
+def test_release_refuses_a_non_empty_folder(tmp_path):
+    (tmp_path / "x").mkdir()
+    (tmp_path / "x" / "keep.txt").write_text("mine")
+    with pytest.raises(release.ReleaseError, match="not empty"):
+        release.release(assignment="transformer", output=tmp_path / "x")
+    assert (tmp_path / "x" / "keep.txt").read_text() == "mine"
+
+
+def test_gradescope_zip_runs_as_gradescope_would(tmp_path):
+    from test_formats import validate_gradescope
+
+    path = release.gradescope_zip(assignment="transformer", output=tmp_path / "autograder.zip")
+    source = tmp_path / "source"
+    with zipfile.ZipFile(path) as zf:
+        names = set(zf.namelist())
+        modes = {i.filename: i.external_attr >> 16 for i in zf.infolist()}
+        zf.extractall(source)
+    assert {"setup.sh", "run_autograder", "pyproject.toml", "grader/specs/transformer.py",
+            "solutions/transformer/attention.py", "assignments/transformer/quiz.toml"} <= names
+    assert modes["run_autograder"] & stat.S_IXUSR and modes["setup.sh"] & stat.S_IXUSR
+    os.chmod(source / "run_autograder", 0o755)
+    submission, results = tmp_path / "submission", tmp_path / "results"
+    shutil.copytree(STUBS, submission)
+    shutil.copyfile(SOLUTIONS / "attention.py", submission / "attention.py")
+    env = {**os.environ, "AUTOGRADER_SOURCE": str(source), "AUTOGRADER_SUBMISSION": str(submission),
+           "AUTOGRADER_RESULTS": str(results), "AUTOGRADER_GRADE": str(Path(sys.executable).parent / "grade")}
+    done = subprocess.run([str(source / "run_autograder")], env=env, capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    data = json.loads((results / "results.json").read_text())
+    validate_gradescope(data)
+    by_name = {t["name"]: t for t in data["tests"]}
+    assert by_name["causal_mask: size_7"]["visibility"] == "after_published" and by_name["causal_mask: size_7"]["score"] > 0
+    assert data["score"] == 30  # masked_softmax (10), attention (10) and the two masks (5 + 5)
+    shutil.rmtree(submission)
+    submission.write_text("not a folder")
+    subprocess.run([str(source / "run_autograder")], env=env, capture_output=True, text=True, check=True)
+    failed = json.loads((results / "results.json").read_text())
+    assert failed["score"] == 0 and "not a grade" in failed["output"]
+
+
+def test_a_bundle_cannot_release_or_export(bundle, tmp_path):
+    result = bundle_grade(bundle, "release", "--assignment", "transformer", "--output", str(tmp_path / "again"))
+    assert result.returncode == 2 and "no reference" in result.stderr + result.stdout
+    result = bundle_grade(bundle, "export", "gradescope", "--assignment", "transformer", "--output", str(tmp_path / "a.zip"))
+    assert result.returncode == 2 and not (tmp_path / "a.zip").exists()
