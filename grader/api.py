@@ -145,7 +145,8 @@ def check(
             index = len(tasks)
             tasks.append(runner.Task(index=index, exercise=exercise.id, case=result_id, file=exercise.file,
                                      name=exercise.id, driver=case.driver, args=case.args, device=case_device,
-                                     inputs=prepared.inputs, max_bytes=_result_allowance(prepared)))
+                                     inputs=prepared.inputs, max_bytes=_result_allowance(prepared),
+                                     inputs_file=ref.inputs_file(exercise, case)))
             planned.append((prepared, result_id, case_device))
 
     forbidden_by_file: dict[str, dict[str, tuple[str, ...]]] = {}

@@ -8,9 +8,12 @@ submission graded by the same process.
 
 from __future__ import annotations
 
+import atexit
 import hashlib
 import importlib.util
+import shutil
 import sys
+import tempfile
 import threading
 import types
 from dataclasses import dataclass
@@ -19,6 +22,7 @@ from pathlib import Path
 from typing import Any
 
 import torch
+from safetensors.torch import save_file
 
 from grader.sandbox import drivers, transfer
 from grader.spec import Assignment, Case, CaseEnv, Exercise
@@ -83,6 +87,8 @@ class Reference:
         self._prepared: dict[tuple[str, str], Prepared] = {}
         self._mistakes: dict[tuple[str, str, str], dict[str, transfer.Entry] | None] = {}
         self._lock = threading.RLock()  # batch workers share one reference
+        self._files: dict[tuple[str, str], Path] = {}
+        self._dir: Path | None = None
 
     @cached_property
     def impl(self) -> Any:
@@ -114,6 +120,20 @@ class Reference:
             truth = expected if case.device == "meta" else self._run(target, case, inputs, drivers.Ctx("cpu", upcast=True))
             self._prepared[key] = Prepared(exercise, case, inputs, expected, truth)
         return self._prepared[key]
+
+    def inputs_file(self, exercise: Exercise, case: Case) -> Path:
+        """The case's inputs as a safetensors file, written once and shared by every submission."""
+        with self._lock:
+            key = (exercise.id, case.id)
+            if key not in self._files:
+                if self._dir is None:
+                    self._dir = Path(tempfile.mkdtemp(prefix="nlp-grader-inputs-"))
+                    atexit.register(shutil.rmtree, self._dir, True)
+                path = self._dir / f"{len(self._files)}.safetensors"
+                tensors = {k: v.contiguous().clone() for k, v in self.prepare(exercise, case).inputs.items()}
+                save_file(tensors, str(path))
+                self._files[key] = path
+            return self._files[key]
 
     @staticmethod
     def _run(target: Any, case: Case, inputs: dict[str, torch.Tensor], ctx: drivers.Ctx) -> dict[str, transfer.Entry]:

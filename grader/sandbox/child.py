@@ -166,11 +166,11 @@ def serve(job: dict[str, Any], progress: int, details: dict[str, Any]) -> NoRetu
     torch.set_num_threads(1)
     _say(progress, "isolation " + json.dumps(details))
     sub = Submission(work / "sub")
-    out_dir, in_dir = work / "out", work / "in"
+    out_dir = work / "out"
     for task in job["tasks"]:
         index = task["index"]
         _say(progress, f"start {index}")
-        inputs = load_file(str(in_dir / f"{index}.safetensors"))
+        inputs = load_file(task["inputs"])
         record, tensors = run_task(sub, task, inputs)
         try:
             transfer.write(out_dir / str(index), record, tensors)

@@ -51,6 +51,8 @@ class Task:
     device: str
     inputs: Mapping[str, torch.Tensor]
     max_bytes: int = MIN_TASK_BYTES
+    inputs_file: Path | None = None
+    """The inputs already written as safetensors (shared by every submission of a batch); else written per run."""
     """Largest result the child may send back for this task."""
 
 
@@ -101,8 +103,12 @@ class _Run:
         for d in ("in", "out", "cwd", "tmp"):
             (work / d).mkdir()
         shutil.copytree(submission, work / "sub", ignore=SUBMISSION_IGNORE, symlinks=True)
+        self.inputs: dict[int, str] = {}
         for t in tasks:
-            save_file({k: v.contiguous().clone() for k, v in t.inputs.items()}, str(work / "in" / f"{t.index}.safetensors"))
+            if t.inputs_file is None:
+                path = work / "in" / f"{t.index}.safetensors"
+                save_file({k: v.contiguous().clone() for k, v in t.inputs.items()}, str(path))
+            self.inputs[t.index] = str(t.inputs_file or path)
 
     def run(self) -> RunResult:
         pending = self.tasks
@@ -117,7 +123,8 @@ class _Run:
             "work": str(self.work), "hide": self.hide, "namespaces": self.namespaces,
             "limits": self.limits.to_json(),
             "tasks": [{"index": t.index, "exercise": t.exercise, "file": t.file, "name": t.name,
-                       "driver": t.driver, "args": t.args, "device": t.device, "max_bytes": t.max_bytes}
+                       "driver": t.driver, "args": t.args, "device": t.device, "max_bytes": t.max_bytes,
+                       "inputs": self.inputs[t.index]}
                       for t in tasks],
         })
 

@@ -1,0 +1,134 @@
+"""`grade batch` against a loop that starts a fresh `grade check --hidden` per submission.
+
+Both at the same parallelism (--workers), on the same generated class (the reference solution,
+the correct-but-different variants and the mutants of tests/corpus, repeated to --size), with the
+same isolation per submission. Reports submissions per minute, the ratio, and the peak resident
+memory of one sandboxed worker (sampled from /proc while the batch runs).
+
+    python benchmarks/bench_batch.py [--size 60] [--workers 2] [--out benchmarks/results/batch.json]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import shutil
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "tests"))
+
+from corpus import SOLUTIONS, build, variants  # noqa: E402
+
+
+def make_class(folder: Path, size: int) -> list[str]:
+    pool = [None, *variants("correct"), *variants("mutants")]
+    names = []
+    for i in range(size):
+        v = pool[i % len(pool)]
+        name = f"s{i:03d}"
+        if v is None:
+            shutil.copytree(SOLUTIONS, folder / name, ignore=shutil.ignore_patterns("__pycache__"))
+        else:
+            build(v, folder / name)
+        names.append(name)
+    return names
+
+
+def rss_of_tree(root_pid: int) -> int:
+    """Largest resident set (bytes) among the descendants of ``root_pid``."""
+    children: dict[int, list[int]] = {}
+    rss: dict[int, int] = {}
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/stat") as f:
+                parts = f.read().rsplit(")", 1)[1].split()
+            children.setdefault(int(parts[1]), []).append(int(entry))
+            rss[int(entry)] = int(parts[21]) * os.sysconf("SC_PAGE_SIZE")
+        except (OSError, IndexError, ValueError):
+            continue
+    best, stack = 0, list(children.get(root_pid, []))
+    while stack:
+        pid = stack.pop()
+        best = max(best, rss.get(pid, 0))
+        stack.extend(children.get(pid, []))
+    return best
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--size", type=int, default=60)
+    parser.add_argument("--workers", type=int, default=os.cpu_count() or 2)
+    parser.add_argument("--out", type=Path, default=None)
+    args = parser.parse_args()
+    grade = [sys.executable, "-m", "grader"]
+    with tempfile.TemporaryDirectory() as tmp:
+        klass = Path(tmp) / "class"
+        klass.mkdir()
+        names = make_class(klass, args.size)
+
+        # 1. the batch, with a sampler of the workers' memory
+        out = Path(tmp) / "batch"
+        proc = subprocess.Popen([*grade, "batch", str(klass), "--assignment", "transformer", "--output", str(out),
+                                 "--workers", str(args.workers), "--no-resume"],
+                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, cwd=ROOT)
+        peak = [0]
+
+        def sample() -> None:
+            while proc.poll() is None:
+                # the fork server is the batch's child; its children are the sandboxed workers
+                for line in subprocess.run(["ps", "-o", "pid=", "--ppid", str(proc.pid)], capture_output=True,
+                                           text=True).stdout.split():
+                    peak[0] = max(peak[0], rss_of_tree(int(line)))
+                time.sleep(0.05)
+
+        started = time.perf_counter()
+        sampler = threading.Thread(target=sample)
+        sampler.start()
+        proc.wait()
+        batch_s = time.perf_counter() - started
+        sampler.join()
+
+        # 2. a fresh `grade check --hidden` per submission, same parallelism
+        loop_out = Path(tmp) / "loop"
+        loop_out.mkdir()
+
+        def one(name: str) -> None:
+            with (loop_out / f"{name}.json").open("w") as f:
+                subprocess.run([*grade, "check", str(klass / name), "--assignment", "transformer", "--hidden",
+                                "--format", "json"], stdout=f, stderr=subprocess.DEVNULL, cwd=ROOT)
+
+        started = time.perf_counter()
+        with ThreadPoolExecutor(max_workers=args.workers) as pool:
+            list(pool.map(one, names))
+        loop_s = time.perf_counter() - started
+
+        same = all(json.loads((out / f"{n}.json").read_text())["score"]
+                   == json.loads((loop_out / f"{n}.json").read_text())["score"]
+                   for n in names)
+    result = {
+        "benchmark": "grade batch vs a fresh grade check --hidden per submission", "submissions": args.size,
+        "workers": args.workers, "batch_s": round(batch_s, 2), "loop_s": round(loop_s, 2),
+        "batch_per_minute": round(60 * args.size / batch_s, 1), "loop_per_minute": round(60 * args.size / loop_s, 1),
+        "ratio": round(loop_s / batch_s, 2), "goal_ratio": 15, "same_scores": same,
+        "peak_worker_rss_mb": round(peak[0] / 2**20, 1), "goal_worker_rss_mb": 600,
+        "python": platform.python_version(), "cpus": os.cpu_count(),
+    }
+    print(json.dumps(result, indent=2))
+    if args.out:
+        args.out.parent.mkdir(parents=True, exist_ok=True)
+        args.out.write_text(json.dumps(result, indent=2) + "\n")
+
+
+if __name__ == "__main__":
+    main()
