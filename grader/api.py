@@ -232,7 +232,7 @@ def quiz_bank(assignment: str | None = None, *, path: Path | str = ".", bank: Pa
     if bank is not None:
         return quiz_bank_module.load(Path(bank))
     folder = Path(path)
-    spec, root = locate(folder, assignment) if assignment is None else (_spec(assignment), folder)
+    spec, root = locate(folder, assignment) if assignment is None else (assignment_spec(assignment), folder)
     local = root / "quiz.toml"
     if assignment is None and local.is_file():
         return quiz_bank_module.load(local)
@@ -252,8 +252,6 @@ def assignment_spec(name: str) -> Assignment:
     except FixtureError as exc:
         raise UsageError(Message("usage.fixtures", {"detail": str(exc)})) from None
 
-
-_spec = assignment_spec
 
 
 def grade_quiz(bank: Bank, answers_file: Path, *, student: str | None = None) -> QuizResult:

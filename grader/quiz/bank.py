@@ -114,15 +114,19 @@ def _texts(raw: Any, qid: str, name: str) -> dict[str, str]:
     return {lang: raw[lang].strip() for lang in LANGS}
 
 
-def load(path: Path) -> Bank:
-    """Load and validate a bank; QuizError names the question and field that are wrong."""
+def read_toml(path: Path, what: str) -> dict[str, Any]:
+    """A TOML file's contents; QuizError saying which file (``what``) could not be read, and why."""
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
+        return tomllib.loads(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError) as exc:
-        raise QuizError(f"cannot read the quiz bank {path}: {exc}") from None
+        raise QuizError(f"cannot read the {what} {path}: {exc}") from None
     except tomllib.TOMLDecodeError as exc:
         raise QuizError(f"{path} is not valid TOML: {exc}") from None
-    return parse(data)
+
+
+def load(path: Path) -> Bank:
+    """Load and validate a bank; QuizError names the question and field that are wrong."""
+    return parse(read_toml(path, "quiz bank"))
 
 
 def parse(data: Mapping[str, Any]) -> Bank:

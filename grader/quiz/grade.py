@@ -2,18 +2,22 @@
 
 from __future__ import annotations
 
-import sys
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from grader.quiz.bank import Bank, Question, QuizError, accepted, answer_hash, canonical_given, draw, params_key
-
-if sys.version_info >= (3, 11):
-    import tomllib
-else:  # pragma: no cover - Python 3.10
-    import tomli as tomllib
+from grader.quiz.bank import (
+    Bank,
+    Question,
+    QuizError,
+    accepted,
+    answer_hash,
+    canonical_given,
+    draw,
+    params_key,
+    read_toml,
+)
 
 ANONYMOUS = "anonymous"
 
@@ -68,12 +72,7 @@ def grade(bank: Bank, answers: Mapping[str, Any], student: str = ANONYMOUS) -> Q
 
 def load_answers(path: Path, bank: Bank) -> tuple[str | None, dict[str, Any]]:
     """An answers file: ``question-id = answer`` lines (and optionally ``student = "ID"``)."""
-    try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError) as exc:
-        raise QuizError(f"cannot read the answers file {path}: {exc}") from None
-    except tomllib.TOMLDecodeError as exc:
-        raise QuizError(f"{path} is not valid TOML: {exc}") from None
+    data = read_toml(path, "answers file")
     student = data.pop("student", None)
     if student is not None and not isinstance(student, str):
         raise QuizError(f"{path}: student must be a string")
