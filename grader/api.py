@@ -117,7 +117,7 @@ def check(
     hidden: bool = False,
     device: str = "auto",
     exercises: Sequence[str] = (),
-    timeout: float = DEFAULT_TIMEOUT,
+    timeout: float | None = None,
     salt: str = "",
     reference: Reference | None = None,
     limits: Limits | None = None,
@@ -126,7 +126,7 @@ def check(
 ) -> GradeResult:
     """Grade the submission in ``path`` and return the result (nothing is printed or written).
 
-    ``limits`` overrides the sandbox's resource limits (``timeout`` sets its per-exercise time);
+    ``limits`` overrides the sandbox's resource limits; ``timeout``, when given, overrides their per-exercise time;
     ``hide`` adds paths the student's code must not see (the reference is always hidden).
     """
     runner.warm_up(hidden)  # the fork server imports torch while the cases are prepared below
@@ -154,7 +154,9 @@ def check(
         forbidden_by_file.setdefault(exercise.file, {})[exercise.id] = exercise.forbidden
     forbidden = static.scan(root, forbidden_by_file)
 
-    limits = dataclasses.replace(limits or Limits(), exercise_seconds=timeout)
+    limits = limits or Limits()
+    if timeout is not None:
+        limits = dataclasses.replace(limits, exercise_seconds=timeout)
     hidden_paths = [p for p in (spec.solutions, spec.fixtures, Path(specs.__file__).parent, *hide) if p is not None]
     run = runner.run_tasks(root, tasks, limits=limits, hide=hidden_paths, namespaces=sandbox == "auto")
 

@@ -44,18 +44,22 @@ def load_reference(assignment: Assignment) -> Any:
     package.__path__ = [str(root)]
     sys.modules[name] = package
     ns = types.SimpleNamespace()
-    for file in assignment.files:
-        spec = importlib.util.spec_from_file_location(f"{name}.{Path(file).stem}", root / file)
-        if spec is None or spec.loader is None:
-            raise ReferenceMissing(f"cannot import {root / file}")
-        module = importlib.util.module_from_spec(spec)
-        sys.modules[spec.name] = module
-        spec.loader.exec_module(module)
-        setattr(package, Path(file).stem, module)
-    for exercise in assignment.exercises:
-        module = getattr(package, Path(exercise.file).stem)
-        setattr(ns, exercise.id, getattr(module, exercise.id))
-    sys.modules[name] = package
+    try:
+        for file in assignment.files:
+            spec = importlib.util.spec_from_file_location(f"{name}.{Path(file).stem}", root / file)
+            if spec is None or spec.loader is None:
+                raise ReferenceMissing(f"cannot import {root / file}")
+            module = importlib.util.module_from_spec(spec)
+            sys.modules[spec.name] = module
+            spec.loader.exec_module(module)
+            setattr(package, Path(file).stem, module)
+        for exercise in assignment.exercises:
+            module = getattr(package, Path(exercise.file).stem)
+            setattr(ns, exercise.id, getattr(module, exercise.id))
+    except BaseException:  # never leave a half-imported reference behind for the next call
+        for key in [k for k in sys.modules if k == name or k.startswith(name + ".")]:
+            del sys.modules[key]
+        raise
     package.exercises = ns  # type: ignore[attr-defined]
     return package
 

@@ -76,6 +76,9 @@ def test_every_submission_gets_a_result(graded):
     assert float(rows["dan"]["MultiHeadAttention"]) < 16
     assert float(rows["erin"]["EncoderLayer"]) == 0 and float(rows["erin"]["masked_softmax"]) == 10  # syntax error: one file
     assert float(rows["frank"]["padding_mask"]) == 0 and float(rows["frank"]["split_heads"]) == 6  # endless loop contained
+    frank = json.loads((out / "frank.json").read_text())
+    stuck = next(e for e in frank["exercises"] if e["id"] == "padding_mask")
+    assert stuck["status"] == "timeout" and "5 s" in stuck["cases"][0]["checks"][-1]["message"]  # the batch's limit held
     assert float(rows["gina"]["masked_softmax"]) < 10  # zipped, one level down
     assert rows["mallory"]["status"] == "invalid"
     assert "escape.py" in json.loads((out / "mallory.json").read_text())["error"]

@@ -108,7 +108,6 @@ MESSAGES: dict[str, str] = {
     "usage.no_quiz": "the assignment {name} has no quiz bank (quiz.toml)",
     "usage.unknown_topic": "no quiz topic called {names}; known: {known}",
     "usage.fixtures": "the grader's stored cases are damaged: {detail}. Reinstall the assignment bundle",
-    "usage.bad_lang": "unknown language {lang!r}; expected en or ko",
     # --- report ---------------------------------------------------------------------------------
     "ui.title": "{assignment}: {score:g} / {max_score:g}",
     "ui.subtitle": "device {device} · isolation {isolation} · {cases} · grader {version}",

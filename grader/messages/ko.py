@@ -99,7 +99,6 @@ MESSAGES: dict[str, str] = {
     "usage.no_quiz": "{name} 과제에는 퀴즈 문제 은행(quiz.toml)이 없습니다",
     "usage.unknown_topic": "{names} 라는 퀴즈 주제가 없습니다. 가능한 값: {known}",
     "usage.fixtures": "grader 에 저장된 케이스가 손상되었습니다: {detail}. 과제 꾸러미를 다시 설치하세요",
-    "usage.bad_lang": "알 수 없는 언어 {lang!r} 입니다. en 또는 ko 를 쓰세요",
     # --- report ---------------------------------------------------------------------------------
     "ui.title": "{assignment}: {score:g} / {max_score:g}",
     "ui.subtitle": "장치 {device} · 격리 {isolation} · {cases} · grader {version}",

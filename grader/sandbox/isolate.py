@@ -1,24 +1,30 @@
 """Linux namespaces for the sandbox child: no network, a read-only view with the reference hidden,
 and a PID namespace whose processes all end when its first process ends.
 
-``run(body, ...)`` never returns: it runs ``body`` (which must end with ``os._exit``) either as
-PID 1 of fresh user, mount, network, PID and IPC namespaces, or, where the platform refuses them
-(macOS, containers without user namespaces), in a new session of the calling process. The caller
-learns which from the ``details`` passed to ``body``; this process's exit status is ``body``'s.
+``run(body, ...)`` never returns: it runs ``body`` (which must end with ``os._exit``) either in fresh
+user, mount, network, PID and IPC namespaces, or, where the platform refuses them (macOS, containers
+without user namespaces), in a new session of the calling process. The caller learns which from the
+``details`` passed to ``body``; this process's exit status (code or signal) is ``body``'s.
 
 Sequence (the only way an unprivileged process gets these namespaces):
 
-    outer (this process)            inner (forked)                      PID 1 (forked by inner)
-    ─────────────────────           ───────────────────────────         ─────────────────────────
-                                    unshare(USER|NS|NET|PID|IPC)
-    write uid_map/gid_map  ◄──────  "ready"
-    (own uid → root in ns)
+    outer (this process)     inner (forked)                 PID 1 (forked)            worker (PID 2)
+    ────────────────────     ─────────────────────────      ──────────────────────    ──────────────
+                             unshare(USER|NS|NET|PID|IPC)
+    write uid/gid maps  ◄──  "ready"
     join a pids cgroup
-    "go" ─────────────────────────► setresuid(0), private mounts,
-                                    work dir writable, the rest
-                                    read-only, tmpfs over hidden paths
-                                    fork ─────────────────────────────► parent-death signal, body()
-    wait, exit like inner  ◄──────  wait, exit like PID 1
+    "go" ──────────────────► setresuid(0); mounts: private,
+                             scratch writable, the rest
+                             read-only, tmpfs over hidden
+                             fork ────────────────────────► mount a fresh /proc
+                                                            fork ───────────────────► body()
+                                                            wait; report its status
+                             wait; exit like the   ◄──────  on a pipe (PID 1 ignores
+                             reported status                most signals itself)
+    wait; exit like inner ◄─
+
+Each process after ``outer`` has the kernel kill it when its parent dies, so killing ``outer`` ends
+PID 1, and with it every process of the namespace.
 """
 
 from __future__ import annotations
