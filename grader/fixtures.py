@@ -8,6 +8,7 @@ outputs) and ``manifest.json`` with a SHA-256 per file, checked before anything 
 from __future__ import annotations
 
 import dataclasses
+import functools
 import hashlib
 import json
 from pathlib import Path
@@ -144,9 +145,15 @@ def load(folder: Path, quiz: Path | None = None) -> Assignment:
                       files=tuple(data["files"]), quiz=quiz, fixtures=folder)
 
 
+@functools.lru_cache(maxsize=8)
+def _described(folder: Path) -> dict[str, Any]:
+    """assignment.json, read once per folder."""
+    return json.loads((folder / "assignment.json").read_text(encoding="utf-8"))
+
+
 def stored(folder: Path, exercise_id: str, case_id: str) -> tuple[dict, dict, dict]:
     """(expected, truth, {mistake id: outputs or None}) for one case, as transfer entries."""
-    data = json.loads((folder / "assignment.json").read_text(encoding="utf-8"))
+    data = _described(folder)
     ex = next(e for e in data["exercises"] if e["id"] == exercise_id)
     c = next(c for c in ex["cases"] if c["id"] == case_id)
     loaded = _Loaded(folder / c["file"])
