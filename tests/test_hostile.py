@@ -238,6 +238,16 @@ def test_patching_comparisons_in_the_child_changes_nothing(submission, reference
     assert [m.id for m in ex.mistakes] == ["padding_mask_polarity"]
 
 
+def test_results_rewritten_after_they_were_sent_change_nothing(submission, reference):
+    """Results are read into memory at ``done``: truncating or rewriting them later neither crashes the
+    grading process (a memory-mapped file cut short raises SIGBUS) nor changes the earlier exercises' values."""
+    body = ("    import glob, os\n"
+            "    for path in glob.glob(os.path.join(os.getcwd(), '..', 'out', '*')):\n"
+            "        os.truncate(path, 10)\n" + PADDING)
+    result = grade(hostile(submission, body), reference=reference)
+    assert all(e.status is Status.PASSED for e in result.exercises), [(e.id, e.status) for e in result.exercises]
+
+
 def test_lying_tensor_subclass_cannot_pass(submission, reference):
     body = ("    class Liar(torch.Tensor):\n"
             "        @classmethod\n"

@@ -4,7 +4,7 @@ This module is imported once by the warm runner (a fork server that has already 
 each submission is a fork of it running :func:`outer`, which enters the sandbox
 (:mod:`grader.sandbox.isolate`), applies the limits (:mod:`grader.sandbox.limits`) and runs
 :func:`serve`. ``serve`` reports ``isolation {...}``, then ``start i`` / ``done i`` per task as
-lines on a pipe, and writes ``out/<i>.safetensors`` + ``out/<i>.json``.
+lines on a pipe, and writes ``out/<i>.safetensors`` (tensors, with the record in its metadata).
 
 Nothing here decides a grade: the grading process reads the plain data back and judges it.
 """

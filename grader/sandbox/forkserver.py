@@ -173,6 +173,10 @@ def main(fd: int, preload: list[str]) -> None:
     _warm(meta=bool(preload))
 
     sock = socket.socket(fileno=fd)
+    # SIGCHLD wakes the loop below at once, so an exit is reported without waiting for a poll interval
+    wake_r, wake_w = os.pipe2(os.O_NONBLOCK | os.O_CLOEXEC)
+    signal.set_wakeup_fd(wake_w)
+    signal.signal(signal.SIGCHLD, lambda *_: None)
     children: set[int] = set()
     buffer = b""
     while True:
@@ -185,7 +189,13 @@ def main(fd: int, preload: list[str]) -> None:
                 break
             children.discard(pid)
             sock.sendall(f"exit {pid} {status}\n".encode())
-        if not select.select([sock], [], [], 0.05)[0]:
+        ready = select.select([sock, wake_r], [], [], 1.0)[0]
+        if wake_r in ready:
+            try:
+                os.read(wake_r, 4096)
+            except BlockingIOError:
+                pass
+        if sock not in ready:
             continue
         msg, fds, _, _ = socket.recv_fds(sock, 64, 1)
         if not msg:
@@ -202,7 +212,11 @@ def main(fd: int, preload: list[str]) -> None:
         buffer = b""
         pid = os.fork()
         if pid == 0:
+            signal.set_wakeup_fd(-1)
+            signal.signal(signal.SIGCHLD, signal.SIG_DFL)
             sock.close()
+            os.close(wake_r)
+            os.close(wake_w)
             child.outer(job.decode(), fds[0])
         for f in fds:
             os.close(f)

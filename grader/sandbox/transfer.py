@@ -14,7 +14,8 @@ from pathlib import Path
 from typing import Any
 
 import torch
-from safetensors.torch import load_file, save_file
+from safetensors import SafetensorError
+from safetensors.torch import load, save_file
 
 MAX_DEPTH = 3
 MAX_ITEMS = 16
@@ -191,24 +192,37 @@ def roundtrip(result: Mapping[str, Any]) -> dict[str, Entry]:
 
 
 def write(path: Path, record: Mapping[str, Any], tensors: Mapping[str, torch.Tensor]) -> None:
-    """Write ``path``.safetensors and then ``path``.json, each atomically (the JSON marks completion)."""
-    tmp = path.with_suffix(".safetensors.tmp")
-    save_file(dict(tensors), str(tmp))
-    tmp.replace(path.with_suffix(".safetensors"))
-    tmp_json = path.with_suffix(".json.tmp")
-    tmp_json.write_text(json.dumps(record), encoding="utf-8")
-    tmp_json.replace(path.with_suffix(".json"))
+    """Write ``path``.safetensors: the tensors, with the JSON ``record`` in the file's metadata.
+
+    One file per task and no rename: the child says ``done i`` on its progress pipe only after this
+    returns, and the grading process reads nothing before that, so a half-written file is never read.
+    """
+    save_file(dict(tensors), str(path.with_suffix(".safetensors")), metadata={"record": json.dumps(record)})
 
 
 def read(path: Path, max_bytes: int) -> tuple[dict[str, Any], dict[str, torch.Tensor]]:
-    """Read what :func:`write` wrote, refusing files larger than ``max_bytes``."""
-    json_path, data_path = path.with_suffix(".json"), path.with_suffix(".safetensors")
-    for p in (json_path, data_path):
-        if p.exists() and p.stat().st_size > max_bytes:
-            raise TransferError(f"{p.name} is {p.stat().st_size} bytes, over the limit of {max_bytes}")
+    """Read what :func:`write` wrote, refusing a file larger than ``max_bytes``.
+
+    The file is read into memory and parsed from there, never memory-mapped: the child could
+    otherwise truncate it later and crash this process (SIGBUS) or change values after they were checked.
+    """
+    data_path = path.with_suffix(".safetensors")
     try:
-        record = json.loads(json_path.read_text(encoding="utf-8"))
-    except (OSError, ValueError) as exc:
-        raise TransferError(f"unreadable result record: {exc}") from exc
-    tensors = load_file(str(data_path)) if data_path.exists() else {}
+        with data_path.open("rb") as f:
+            data = f.read(max_bytes + 1)
+    except OSError as exc:
+        raise TransferError(f"unreadable result: {exc}") from exc
+    if len(data) > max_bytes:
+        raise TransferError(f"{data_path.name} is over the limit of {max_bytes} bytes")
+    try:
+        header_size = int.from_bytes(data[:8], "little")
+        if len(data) < 8 or header_size > len(data) - 8:
+            raise ValueError("truncated header")
+        header = json.loads(data[8:8 + header_size])
+        record = json.loads(header["__metadata__"]["record"])
+        tensors = load(data)
+    except (ValueError, KeyError, TypeError, SafetensorError) as exc:
+        raise TransferError(f"unreadable result: {exc}") from exc
+    if not isinstance(record, dict):
+        raise TransferError("the result record is not an object")
     return record, tensors
