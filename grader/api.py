@@ -158,7 +158,9 @@ def check(
     if timeout is not None:
         limits = dataclasses.replace(limits, exercise_seconds=timeout)
     hidden_paths = [p for p in (spec.solutions, spec.fixtures, Path(specs.__file__).parent, *hide) if p is not None]
-    run = runner.run_tasks(root, tasks, limits=limits, hide=hidden_paths, namespaces=sandbox == "auto")
+    # a reference passed in is shared by many submissions (a batch): so are its input files
+    run = runner.run_tasks(root, tasks, limits=limits, hide=hidden_paths, namespaces=sandbox == "auto",
+                           shared_inputs=reference is not None)
 
     results: dict[str, ExerciseResult] = {}
     for exercise in selected:

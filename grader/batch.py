@@ -193,6 +193,8 @@ def run(submissions: Path, *, assignment: str, output: Path, workers: int | None
     settings = json.dumps({"grader": grader.__version__, "assignment": spec.name, "hidden": hidden, "salt": salt})
     reference = Reference(spec, salt)
     api.runner.warm_up(hidden)
+    # the plot's library loads while the fork server is still importing torch, not after the last submission
+    threading.Thread(target=_load_plotting, daemon=True).start()
     for exercise in spec.exercises:  # the reference runs once per batch, before any worker starts
         for case in exercise.cases:
             if hidden or not case.hidden:
@@ -307,14 +309,22 @@ def summarize(rows: Sequence[dict[str, Any]], spec: Assignment) -> dict[str, Any
     }
 
 
-def plot_scores(summary: dict[str, Any], path: Path) -> str | None:
-    """A bar chart of the score distribution; None when matplotlib is not installed."""
+def _load_plotting() -> Any:
+    """matplotlib's pyplot with a file-only backend, or None when matplotlib is not installed."""
     try:
         import matplotlib
 
         matplotlib.use("Agg")
         import matplotlib.pyplot as plt
     except ImportError:
+        return None
+    return plt
+
+
+def plot_scores(summary: dict[str, Any], path: Path) -> str | None:
+    """A bar chart of the score distribution; None when matplotlib is not installed."""
+    plt = _load_plotting()
+    if plt is None:
         return None
     fig, ax = plt.subplots(figsize=(7, 3.5), dpi=100)
     ax.bar(summary["histogram"]["bins"], summary["histogram"]["counts"], color="#4477aa")

@@ -160,13 +160,13 @@ def list_(assignment: str | None = None, lang: str | None = None) -> None:
 def batch(submissions: Path, assignment: str, output: Path, workers: int | None = None, resume: bool = True,
           hidden: bool = True, shard: str | None = None, salt: str = "", lang: str | None = None) -> None:
     """Grade every folder or .zip in SUBMISSIONS; write results, a gradebook and a summary to OUTPUT."""
+    warm_up(hidden)  # the fork server imports torch while this process does the same
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
 
     from grader import api
     from grader import batch as batch_mod
 
     lang = resolve_lang(lang)
-    warm_up(hidden)
     err = _stderr()
     try:
         with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),

@@ -20,10 +20,9 @@ def _index(flat: int, shape: tuple[int, ...]) -> tuple[int, ...]:
 
 
 def _bad(got: torch.Tensor, expected: torch.Tensor, tol: Tolerance) -> torch.Tensor:
-    """Elements outside the tolerance; NaN/inf only match the same NaN/inf."""
-    same_nonfinite = (got.isnan() & expected.isnan()) | (got.isinf() & (got == expected))
-    close = (got - expected).abs() <= tol.atol + tol.rtol * expected.abs()
-    return ~(close | same_nonfinite)
+    """Elements outside the tolerance; NaN only matches NaN and an infinity only the same infinity
+    (``|got - expected| <= atol + rtol * |expected|`` alone would let 5 or -inf match +inf)."""
+    return ~torch.isclose(got, expected, rtol=tol.rtol, atol=tol.atol, equal_nan=True)
 
 
 def close(got: torch.Tensor, expected: torch.Tensor, tol: Tolerance) -> bool:

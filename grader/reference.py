@@ -141,7 +141,7 @@ class Reference:
 
     @staticmethod
     def _run(target: Any, case: Case, inputs: dict[str, torch.Tensor], ctx: drivers.Ctx) -> dict[str, transfer.Entry]:
-        torch.manual_seed(0)
+        drivers.seed(0, ctx.device)
         return transfer.roundtrip(drivers.DRIVERS[case.driver](target, inputs, case.args, ctx))
 
     def mistake_outputs(self, exercise: Exercise, case: Case, mistake_id: str) -> dict[str, transfer.Entry] | None:

@@ -47,14 +47,19 @@ def _dotted(node: ast.AST, aliases: dict[str, str]) -> str | None:
     return ".".join([aliases[node.id], *reversed(parts)])
 
 
-def _uses(body: ast.AST, aliases: dict[str, str], forbidden: tuple[str, ...]) -> list[tuple[str, int]]:
-    found = []
-    for node in ast.walk(body):
-        if isinstance(node, (ast.Attribute, ast.Name)):
-            name = _dotted(node, aliases)
-            if name and any(name == f or name.startswith(f + ".") for f in forbidden):
-                found.append((name, node.lineno))
-    return found
+def _summary(node: ast.AST, aliases: dict[str, str]) -> tuple[set[str], list[tuple[str, int]]]:
+    """One walk over a definition: the bare names it mentions (helpers it may call) and every dotted
+    name it uses that resolves through an import alias, with its line."""
+    names: set[str] = set()
+    uses: list[tuple[str, int]] = []
+    for n in ast.walk(node):
+        if isinstance(n, ast.Name):
+            names.add(n.id)
+        if isinstance(n, (ast.Attribute, ast.Name)):
+            dotted = _dotted(n, aliases)
+            if dotted:
+                uses.append((dotted, n.lineno))
+    return names, uses
 
 
 def forbidden_uses(source: str, exercises: dict[str, tuple[str, ...]]) -> list[ForbiddenUse]:
@@ -65,18 +70,23 @@ def forbidden_uses(source: str, exercises: dict[str, tuple[str, ...]]) -> list[F
         return []  # reported by the sandbox, with the file and line
     aliases = _aliases(tree)
     top = {n.name: n for n in tree.body if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef))}
+    summaries: dict[str, tuple[set[str], list[tuple[str, int]]]] = {}
+
+    def summary(name: str) -> tuple[set[str], list[tuple[str, int]]]:
+        if name not in summaries:
+            summaries[name] = _summary(top[name], aliases)
+        return summaries[name]
+
     hits: list[ForbiddenUse] = []
     for exercise, forbidden in exercises.items():
-        node = top.get(exercise)
-        if node is None or not forbidden:
+        if exercise not in top or not forbidden:
             continue
-        bodies = [node]
-        called = {n.id for n in ast.walk(node) if isinstance(n, ast.Name)}
-        bodies += [top[name] for name in sorted(called) if name in top and name != exercise]
+        called, _ = summary(exercise)
+        bodies = [exercise, *(name for name in sorted(called) if name in top and name != exercise)]
         seen = set()
         for body in bodies:
-            for name, line in _uses(body, aliases, forbidden):
-                if (name, line) not in seen:
+            for name, line in summary(body)[1]:
+                if any(name == f or name.startswith(f + ".") for f in forbidden) and (name, line) not in seen:
                     seen.add((name, line))
                     hits.append(ForbiddenUse(exercise, name, line))
     return hits

@@ -56,3 +56,12 @@ def test_grid_always_holds_the_worst_element(shape, seed):
     assert d is not None and d.mismatched == 1
     assert sum(not c.ok for row in d.grid.cells for c in row) == 1
     assert len(d.grid.cells) <= compare.GRID_ROWS and all(len(r) <= compare.GRID_COLS for r in d.grid.cells)
+
+
+def test_an_infinity_matches_only_the_same_infinity():
+    expected = torch.tensor([float("inf"), float("-inf"), 1.0], dtype=torch.float64)
+    assert compare.diff(expected.clone(), expected, TOL) is None
+    for wrong in ([float("-inf"), float("-inf"), 1.0], [5.0, float("-inf"), 1.0], [float("inf"), float("inf"), 1.0]):
+        d = compare.diff(torch.tensor(wrong, dtype=torch.float64), expected, TOL)
+        assert d is not None and d.mismatched == 1, wrong
+        assert not compare.close(torch.tensor(wrong, dtype=torch.float64), expected, TOL)

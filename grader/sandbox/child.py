@@ -101,7 +101,7 @@ def run_task(sub: Submission, task: dict[str, Any], inputs: dict[str, torch.Tens
     target = getattr(module, task["name"], None)
     if target is None:
         return _error("missing_name", file=task["file"], name=task["name"]), {}
-    torch.manual_seed(0)
+    drivers.seed(0, task["device"])
     driver = drivers.DRIVERS[task["driver"]]
     try:
         result = driver(target, inputs, task["args"], drivers.Ctx(device=task["device"]))
@@ -170,7 +170,7 @@ def serve(job: dict[str, Any], progress: int, details: dict[str, Any]) -> NoRetu
     for task in job["tasks"]:
         index = task["index"]
         _say(progress, f"start {index}")
-        inputs = load_file(task["inputs"])
+        inputs = SHARED_INPUTS.get(task["inputs"]) or load_file(task["inputs"])
         record, tensors = run_task(sub, task, inputs)
         try:
             transfer.write(out_dir / str(index), record, tensors)
@@ -184,10 +184,32 @@ def _say(fd: int, line: str) -> None:
     os.write(fd, line.encode() + b"\n")
 
 
-def outer(job_text: str, progress: int) -> NoReturn:
+SHARED_INPUTS: dict[str, dict[str, torch.Tensor]] = {}
+"""Case inputs the fork server loaded before forking (a batch's, shared by every submission): each
+child inherits them instead of reading the same files again. Keyed by path; the drivers copy them."""
+MAX_SHARED_BYTES = 256 * 1024 * 1024
+
+
+def preload(job: dict[str, Any]) -> None:
+    """In the fork server, before forking: load the inputs a job marks as shared, once."""
+    if not job.get("preload"):
+        return
+    for task in job["tasks"]:
+        path = task["inputs"]
+        if path in SHARED_INPUTS:
+            continue
+        try:
+            if os.path.getsize(path) + sum(
+                    t.nbytes for inputs in SHARED_INPUTS.values() for t in inputs.values()) > MAX_SHARED_BYTES:
+                SHARED_INPUTS.clear()  # a long-lived server that has seen many references starts over
+            SHARED_INPUTS[path] = load_file(path)
+        except Exception:  # noqa: BLE001 - the child will load it itself and report what is wrong
+            pass
+
+
+def outer(job: dict[str, Any], progress: int) -> NoReturn:
     """The warm runner's entry point for one submission: enter the sandbox, then serve the job."""
     isolate.die_with_parent()
-    job = json.loads(job_text)
     isolate.run(lambda details: serve(job, progress, details),
                 hide=[Path(p) for p in job["hide"]], writable=[Path(job["work"])],
                 processes=int(job["limits"]["processes"]), namespaces=bool(job["namespaces"]))

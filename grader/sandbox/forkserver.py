@@ -18,6 +18,7 @@ process (parent-death signal), and its children die with it.
 from __future__ import annotations
 
 import ctypes
+import json
 import os
 import select
 import signal
@@ -210,6 +211,8 @@ def main(fd: int, preload: list[str]) -> None:
         size = int(header.split()[1])
         job = rest + _recv_exact(sock, size - len(rest))
         buffer = b""
+        parsed = json.loads(job)
+        child.preload(parsed)
         pid = os.fork()
         if pid == 0:
             signal.set_wakeup_fd(-1)
@@ -217,7 +220,7 @@ def main(fd: int, preload: list[str]) -> None:
             sock.close()
             os.close(wake_r)
             os.close(wake_w)
-            child.outer(job.decode(), fds[0])
+            child.outer(parsed, fds[0])
         for f in fds:
             os.close(f)
         children.add(pid)

@@ -77,24 +77,27 @@ class RunResult:
 
 
 def run_tasks(submission: Path, tasks: Sequence[Task], *, limits: Limits | None = None,
-              hide: Sequence[Path] = (), namespaces: bool = True) -> RunResult:
+              hide: Sequence[Path] = (), namespaces: bool = True, shared_inputs: bool = False) -> RunResult:
     """Run ``tasks`` (grouped by exercise, in order) against ``submission`` in sandboxed children.
 
     ``hide`` lists paths the child must not see (the reference, other submissions, the output folder);
     they are hidden only where namespaces are available (see ``isolation`` in the result).
+    ``shared_inputs``: the tasks' ``inputs_file`` are shared by many runs (a batch); the fork server
+    loads them once and every child inherits them.
     """
     work = Path(tempfile.mkdtemp(prefix="nlp-grader-"))
     try:
-        return _Run(submission, list(tasks), limits or Limits(), hide, namespaces, work).run()
+        return _Run(submission, list(tasks), limits or Limits(), hide, namespaces, work, shared_inputs).run()
     finally:
         shutil.rmtree(work, ignore_errors=True)
 
 
 class _Run:
     def __init__(self, submission: Path, tasks: list[Task], limits: Limits, hide: Sequence[Path],
-                 namespaces: bool, work: Path) -> None:
+                 namespaces: bool, work: Path, shared_inputs: bool = False) -> None:
         self.tasks, self.limits, self.work = tasks, limits, work
         self.namespaces = namespaces
+        self.preload = shared_inputs and all(t.inputs_file is not None for t in tasks)
         # a hidden folder that holds the scratch folder (a class folder under /tmp, say) would hide it too
         self.hide = [str(Path(p).resolve()) for p in hide if not work.resolve().is_relative_to(Path(p).resolve())]
         self.outcomes: dict[int, Outcome] = {}
@@ -120,7 +123,7 @@ class _Run:
 
     def _job(self, tasks: list[Task]) -> str:
         return json.dumps({
-            "work": str(self.work), "hide": self.hide, "namespaces": self.namespaces,
+            "work": str(self.work), "hide": self.hide, "namespaces": self.namespaces, "preload": self.preload,
             "limits": self.limits.to_json(),
             "tasks": [{"index": t.index, "exercise": t.exercise, "file": t.file, "name": t.name,
                        "driver": t.driver, "args": t.args, "device": t.device, "max_bytes": t.max_bytes,
@@ -136,6 +139,7 @@ class _Run:
         finally:
             os.close(write_fd)
         by_index = {t.index: t for t in tasks}
+        left = sum(t.index not in self.outcomes for t in tasks)
         current: Task | None = None
         started: dict[str, float] = {}
         deadline = min(time.monotonic() + STARTUP_SECONDS, self.deadline)
@@ -172,7 +176,8 @@ class _Run:
                         deadline = min(first + self.limits.exercise_seconds, self.deadline)
                     elif word == "done" and task.index not in self.outcomes:
                         self.outcomes[task.index] = _collect(self.work / "out" / str(task.index))
-                        if all(t.index in self.outcomes for t in tasks):
+                        left -= 1
+                        if not left:
                             return []  # whatever the child left behind is stopped below
         finally:
             os.close(read_fd)
