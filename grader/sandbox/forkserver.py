@@ -190,13 +190,13 @@ def main(fd: int, preload: list[str]) -> None:
                 break
             children.discard(pid)
             sock.sendall(f"exit {pid} {status}\n".encode())
-        ready = select.select([sock, wake_r], [], [], 1.0)[0]
+        ready = select.select([sock.fileno(), wake_r], [], [], 1.0)[0]
         if wake_r in ready:
             try:
                 os.read(wake_r, 4096)
             except BlockingIOError:
                 pass
-        if sock not in ready:
+        if sock.fileno() not in ready:
             continue
         msg, fds, _, _ = socket.recv_fds(sock, 64, 1)
         if not msg:
