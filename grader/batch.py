@@ -231,7 +231,7 @@ def run(submissions: Path, *, assignment: str, output: Path, workers: int | None
         data["submission"] = sub.name
         data["batch"] = {"status": "graded", "content_hash": digest}
         write_atomic(output / f"{sub.name}.md", feedback_markdown(result, sub.name, lang))
-        write_atomic(output / f"{sub.name}.json", json.dumps(data, ensure_ascii=False, indent=2))
+        write_atomic(output / f"{sub.name}.json", json.dumps(data, ensure_ascii=False, indent=2, allow_nan=False))
         return sub.name, "graded"
 
     with ThreadPoolExecutor(max_workers=max(1, workers or os.cpu_count() or 1)) as pool:

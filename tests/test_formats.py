@@ -111,3 +111,24 @@ def test_cli_formats_and_min_score(broken_result):
     junit_out = runner.invoke(cli.main, [*args, "--format", "junit"])
     assert junit_out.exit_code == 1 and junit_out.output.startswith("<?xml")
     assert runner.invoke(cli.main, [*args, "--format", "junit", "--min-score", "5"]).exit_code == 0
+
+
+def test_json_diffs_are_strict_json_when_values_are_not_finite():
+    """A NaN or an infinity in a diff must not become a bare NaN/Infinity token, which JSON readers
+    outside Python (jq, JavaScript, Gradescope's Ruby) refuse."""
+    import torch
+
+    from grader.compare import diff
+    from grader.report import json as json_report
+    from grader.spec import Tolerance
+
+    d = diff(torch.tensor([1.0, 2.0, 3.0], dtype=torch.float64),
+             torch.tensor([float("inf"), float("nan"), 3.0], dtype=torch.float64), Tolerance(atol=1e-6, rtol=1e-5))
+    assert d is not None and d.mismatched == 2
+
+    def refuse(token: str) -> None:
+        raise AssertionError(f"non-standard JSON token {token}")
+
+    data = json.loads(json.dumps(json_report._diff(d), allow_nan=False), parse_constant=refuse)
+    assert data["max_abs"] == "inf" and data["expected"] in ("inf", "nan")
+    assert data["grid"]["expected"] == [["inf", "nan", 3.0]] and data["grid"]["got"] == [[1.0, 2.0, 3.0]]

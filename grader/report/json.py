@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json as _json
+import math
 from typing import Any
 
 from grader.messages import render
@@ -15,16 +16,24 @@ def _message(message: Message, lang: str) -> dict[str, Any]:
     return {"code": message.key, "message": render(message, lang)}
 
 
+def number(x: float) -> float | str:
+    """A float for strict JSON: NaN and the infinities (common in students' outputs) become the strings
+    "nan", "inf" and "-inf", which every JSON reader accepts (a bare NaN token is not JSON)."""
+    if math.isfinite(x):
+        return x
+    return "nan" if math.isnan(x) else ("inf" if x > 0 else "-inf")
+
+
 def _diff(d: TensorDiff) -> dict[str, Any]:
     return {
         "shape": list(d.shape), "mismatched": d.mismatched, "total": d.total, "share": d.share,
-        "max_abs": d.max_abs, "max_abs_index": list(d.max_abs_index),
-        "max_rel": d.max_rel, "max_rel_index": list(d.max_rel_index),
-        "expected": d.expected_at, "got": d.got_at, "atol": d.atol, "rtol": d.rtol,
+        "max_abs": number(d.max_abs), "max_abs_index": list(d.max_abs_index),
+        "max_rel": number(d.max_rel), "max_rel_index": list(d.max_rel_index),
+        "expected": number(d.expected_at), "got": number(d.got_at), "atol": d.atol, "rtol": d.rtol,
         "grid": {
             "slice": list(d.grid.slice_index), "row_start": d.grid.row_start, "col_start": d.grid.col_start,
-            "expected": [[c.expected for c in row] for row in d.grid.cells],
-            "got": [[c.got for c in row] for row in d.grid.cells],
+            "expected": [[number(c.expected) for c in row] for row in d.grid.cells],
+            "got": [[number(c.got) for c in row] for row in d.grid.cells],
             "ok": [[c.ok for c in row] for row in d.grid.cells],
         },
     }
@@ -85,4 +94,4 @@ def _quiz(result: GradeResult, lang: str) -> dict[str, Any]:
 
 
 def dumps(result: GradeResult, lang: str) -> str:
-    return _json.dumps(to_dict(result, lang), ensure_ascii=False, indent=2, allow_nan=True)
+    return _json.dumps(to_dict(result, lang), ensure_ascii=False, indent=2, allow_nan=False)

@@ -81,10 +81,24 @@ def _resolve(spec: list[list[Any]], tensors: Mapping[str, torch.Tensor], ctx: Ct
     return args
 
 
+_SIGNATURES: dict[tuple[Any, bool], inspect.Signature | None] = {}
+
+
+def _signature(target: Callable[..., Any]) -> inspect.Signature | None:
+    """``inspect.signature``, remembered per function (a child calls the same few a hundred times)."""
+    func = getattr(target, "__func__", target)  # every bound ``forward`` of a class shares one signature
+    key = (func, func is not target)
+    if key not in _SIGNATURES:
+        try:
+            _SIGNATURES[key] = inspect.signature(target)
+        except (TypeError, ValueError):
+            _SIGNATURES[key] = None
+    return _SIGNATURES[key]
+
+
 def _check_bind(target: Callable[..., Any], args: list[Any], what: str) -> None:
-    try:
-        sig = inspect.signature(target)
-    except (TypeError, ValueError):
+    sig = _signature(target)
+    if sig is None:
         return
     try:
         sig.bind(*args)
