@@ -43,7 +43,36 @@ def test_decode_rejects_descriptions_that_lie(entries, tensors, needle):
         transfer.decode(entries, tensors)
 
 
-def test_read_refuses_oversized_results(tmp_path):
-    transfer.write(tmp_path / "0", {"status": "ok", "entries": {}}, {"out": torch.zeros(1000)})
-    with pytest.raises(transfer.TransferError, match="over the limit"):
-        transfer.read(tmp_path / "0", max_bytes=100)
+def test_results_cross_the_pipe_in_pieces_and_come_back_whole():
+    from grader.sandbox.runner import ProgressStream
+
+    data = transfer.dumps({"status": "ok", "entries": {}}, {"out": torch.arange(1000.0)})
+    stream = ProgressStream(lambda i: 1 << 20 if i == 3 else None)
+    message = b"isolation {}\nstart 3\n" + f"done 3 {len(data)}\n".encode() + data + b"start 4\n"
+    events = []
+    for i in range(0, len(message), 7):  # the pipe delivers whatever it likes
+        events += stream.feed(message[i:i + 7])
+    assert [(w, r) for w, r, _ in events] == [("isolation", "{}"), ("start", "3"), ("done", "3"), ("start", "4")]
+    record, tensors = transfer.loads(events[2][2])
+    assert record == {"status": "ok", "entries": {}} and torch.equal(tensors["out"], torch.arange(1000.0))
+
+
+@pytest.mark.parametrize("message,needle", [
+    (b"done 0 5000\n", "over the limit"),     # announced before any byte is read
+    (b"done 7 10\n", "protocol violation"),   # a task this child was not given
+    (b"done 0 lots\n", "protocol violation"),
+    (b"x" * (2 << 20), "without end"),
+])
+def test_progress_stream_refuses_what_breaks_the_protocol(message, needle):
+    from grader.sandbox.runner import ProgressStream, ProtocolError
+
+    stream = ProgressStream(lambda i: 1000 if i == 0 else None)
+    with pytest.raises(ProtocolError, match=needle):
+        stream.feed(message)
+
+
+def test_unreadable_result_is_a_transfer_error():
+    with pytest.raises(transfer.TransferError):
+        transfer.loads(b"\xff" * 20)
+    with pytest.raises(transfer.TransferError, match="truncated"):
+        transfer.loads(transfer.dumps({"status": "ok"}, {"out": torch.zeros(10)})[:12])

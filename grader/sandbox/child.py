@@ -4,7 +4,8 @@ This module is imported once by the warm runner (a fork server that has already 
 each submission is a fork of it running :func:`outer`, which enters the sandbox
 (:mod:`grader.sandbox.isolate`), applies the limits (:mod:`grader.sandbox.limits`) and runs
 :func:`serve`. ``serve`` reports ``isolation {...}``, then ``start i`` / ``done i`` per task as
-lines on a pipe, and writes ``out/<i>.safetensors`` (tensors, with the record in its metadata).
+lines on a pipe, each ``done i n`` followed by the task's result: n bytes of safetensors with
+the record in its metadata.
 
 Nothing here decides a grade: the grading process reads the plain data back and judges it.
 """
@@ -166,22 +167,27 @@ def serve(job: dict[str, Any], progress: int, details: dict[str, Any]) -> NoRetu
     torch.set_num_threads(1)
     _say(progress, "isolation " + json.dumps(details))
     sub = Submission(work / "sub")
-    out_dir = work / "out"
     for task in job["tasks"]:
         index = task["index"]
         _say(progress, f"start {index}")
         inputs = SHARED_INPUTS.get(task["inputs"]) or load_file(task["inputs"])
         record, tensors = run_task(sub, task, inputs)
         try:
-            transfer.write(out_dir / str(index), record, tensors)
-        except Exception as exc:  # noqa: BLE001 - an unwritable result (e.g. past the file limit) is the task's error
-            transfer.write(out_dir / str(index), _error("transfer", exc), {})
-        _say(progress, f"done {index}")
+            data = transfer.dumps(record, tensors)
+        except Exception as exc:  # noqa: BLE001 - a result that cannot be serialised is the task's error
+            data = transfer.dumps(_error("transfer", exc), {})
+        _send(progress, f"done {index} {len(data)}\n".encode() + data)
     os._exit(0)  # skip interpreter teardown, which the student's code may have booby-trapped
 
 
 def _say(fd: int, line: str) -> None:
-    os.write(fd, line.encode() + b"\n")
+    _send(fd, line.encode() + b"\n")
+
+
+def _send(fd: int, data: bytes) -> None:
+    view = memoryview(data)
+    while view:
+        view = view[os.write(fd, view):]
 
 
 SHARED_INPUTS: dict[str, dict[str, torch.Tensor]] = {}

@@ -19,7 +19,7 @@ import shutil
 import signal
 import tempfile
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -32,6 +32,9 @@ from grader.sandbox.forkserver import server, warm_up  # noqa: F401  (warm_up: p
 from grader.sandbox.limits import Limits
 
 MAX_RESULT_BYTES = 64 * 1024 * 1024
+RECORD_BYTES = 1024 * 1024
+"""Room for a result's JSON record on top of its tensors."""
+MAX_LINE_BYTES = 1024 * 1024
 MIN_TASK_BYTES = 1024 * 1024
 STARTUP_SECONDS = 120.0
 SUBMISSION_IGNORE = shutil.ignore_patterns("__pycache__", "*.pyc", ".git", ".ipynb_checkpoints")
@@ -103,7 +106,7 @@ class _Run:
         self.outcomes: dict[int, Outcome] = {}
         self.isolation: dict[str, Any] = {}
         self.deadline = time.monotonic() + limits.submission_seconds
-        for d in ("in", "out", "cwd", "tmp"):
+        for d in ("in", "cwd", "tmp"):
             (work / d).mkdir()
         shutil.copytree(submission, work / "sub", ignore=SUBMISSION_IGNORE, symlinks=True)
         self.inputs: dict[int, str] = {}
@@ -143,27 +146,28 @@ class _Run:
         current: Task | None = None
         started: dict[str, float] = {}
         deadline = min(time.monotonic() + STARTUP_SECONDS, self.deadline)
-        buffer = b""
+        stream = ProgressStream(lambda i: min(by_index[i].max_bytes + RECORD_BYTES, MAX_RESULT_BYTES)
+                                if i in by_index else None)
         try:
             while True:
                 remaining = deadline - time.monotonic()
                 if remaining <= 0 or not select.select([read_fd], [], [], remaining)[0]:
                     return self._timed_out(tasks, current, whole=deadline >= self.deadline)
-                chunk = os.read(read_fd, 65536)
+                chunk = os.read(read_fd, 1 << 20)
                 if not chunk:  # the child ended
                     status = server().wait(pid, timeout=30)
                     pid = 0
                     if current is not None and current.index not in self.outcomes:
                         self.outcomes[current.index] = _ended(status)
                     return [t for t in tasks if t.index not in self.outcomes]
-                buffer += chunk
-                if len(buffer) > 1024 * 1024:  # far more than the protocol ever sends
-                    if current is not None:
-                        self.outcomes[current.index] = Outcome("transfer", {"message": "protocol violation"})
+                try:
+                    events = stream.feed(chunk)
+                except ProtocolError as exc:  # the stream cannot be trusted past this point: a fresh child goes on
+                    victim = current or next((t for t in tasks if t.index not in self.outcomes), None)
+                    if victim is not None and victim.index not in self.outcomes:
+                        self.outcomes[victim.index] = Outcome("transfer", {"message": str(exc)})
                     return [t for t in tasks if t.index not in self.outcomes]
-                *lines, buffer = buffer.split(b"\n")
-                for line in lines:
-                    word, _, rest = line.decode("utf-8", errors="replace").partition(" ")
+                for word, rest, payload in events:
                     if word == "isolation" and not self.isolation:
                         self.isolation = _isolation(rest)
                         continue
@@ -175,7 +179,7 @@ class _Run:
                         first = started.setdefault(task.exercise, time.monotonic())
                         deadline = min(first + self.limits.exercise_seconds, self.deadline)
                     elif word == "done" and task.index not in self.outcomes:
-                        self.outcomes[task.index] = _collect(self.work / "out" / str(task.index))
+                        self.outcomes[task.index] = _collect(payload)
                         left -= 1
                         if not left:
                             return []  # whatever the child left behind is stopped below
@@ -237,11 +241,64 @@ def _read_captured(path: Path, limit: int) -> str:
     return text[:limit] + ("\n…" if len(text) > limit else "")
 
 
-def _collect(path: Path) -> Outcome:
+def _collect(payload: bytes) -> Outcome:
     try:
-        record, tensors = transfer.read(path, MAX_RESULT_BYTES)
+        record, tensors = transfer.loads(payload)
         if record.get("status") == "ok":
             return Outcome(status="ok", record=record, entries=transfer.decode(record.get("entries", {}), tensors))
         return Outcome(status="error", record=record)
-    except (transfer.TransferError, OSError, ValueError) as exc:
+    except (transfer.TransferError, ValueError) as exc:
         return Outcome(status="transfer", record={"message": str(exc)})
+
+
+class ProtocolError(Exception):
+    """The child broke the progress protocol (a result over its limit, a malformed or endless line)."""
+
+
+class ProgressStream:
+    """The child's progress pipe, parsed as it arrives.
+
+    Lines ``isolation {...}`` and ``start <i>``; then ``done <i> <n>`` followed by exactly ``n`` bytes:
+    the task's result (:func:`transfer.dumps`). ``limit(i)`` is the most bytes task ``i`` may send
+    (None for a task this child was not given); a larger announcement is refused before anything is read.
+    Results travel in the pipe rather than in files: nothing to create, read back or delete per task,
+    and nothing the child could change after it was sent.
+    """
+
+    def __init__(self, limit: Callable[[int], int | None]) -> None:
+        self._limit = limit
+        self._buffer = bytearray()
+        self._pending: tuple[str, int] | None = None
+
+    def feed(self, chunk: bytes) -> list[tuple[str, str, bytes]]:
+        """Add what was read; return the complete events: (word, rest of the line, payload)."""
+        self._buffer += chunk
+        events: list[tuple[str, str, bytes]] = []
+        while True:
+            if self._pending is not None:
+                task, expected = self._pending
+                if len(self._buffer) < expected:
+                    return events
+                payload = bytes(self._buffer[:expected])
+                del self._buffer[:expected]
+                self._pending = None
+                events.append(("done", task, payload))
+                continue
+            end = self._buffer.find(b"\n")
+            if end < 0:
+                if len(self._buffer) > MAX_LINE_BYTES:
+                    raise ProtocolError("protocol violation: a line without end")
+                return events
+            line = bytes(self._buffer[:end]).decode("utf-8", errors="replace")
+            del self._buffer[:end + 1]
+            word, _, rest = line.partition(" ")
+            if word != "done":
+                events.append((word, rest, b""))
+                continue
+            index, _, size = rest.partition(" ")
+            limit = self._limit(int(index)) if index.isdigit() else None
+            if limit is None or not size.isdigit():
+                raise ProtocolError(f"protocol violation: {line[:80]!r}")
+            if int(size) > limit:
+                raise ProtocolError(f"a result of {int(size)} bytes, over the limit of {limit}")
+            self._pending = (index, int(size))

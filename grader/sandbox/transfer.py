@@ -10,12 +10,11 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 import torch
 from safetensors import SafetensorError
-from safetensors.torch import load, save_file
+from safetensors.torch import load, save
 
 MAX_DEPTH = 3
 MAX_ITEMS = 16
@@ -191,29 +190,14 @@ def roundtrip(result: Mapping[str, Any]) -> dict[str, Entry]:
     return decode(entries, tensors)
 
 
-def write(path: Path, record: Mapping[str, Any], tensors: Mapping[str, torch.Tensor]) -> None:
-    """Write ``path``.safetensors: the tensors, with the JSON ``record`` in the file's metadata.
-
-    One file per task and no rename: the child says ``done i`` on its progress pipe only after this
-    returns, and the grading process reads nothing before that, so a half-written file is never read.
-    """
-    save_file(dict(tensors), str(path.with_suffix(".safetensors")), metadata={"record": json.dumps(record)})
+def dumps(record: Mapping[str, Any], tensors: Mapping[str, torch.Tensor]) -> bytes:
+    """One task's result as safetensors bytes: the tensors, with the JSON ``record`` in the metadata."""
+    return save(dict(tensors), metadata={"record": json.dumps(record)})
 
 
-def read(path: Path, max_bytes: int) -> tuple[dict[str, Any], dict[str, torch.Tensor]]:
-    """Read what :func:`write` wrote, refusing a file larger than ``max_bytes``.
-
-    The file is read into memory and parsed from there, never memory-mapped: the child could
-    otherwise truncate it later and crash this process (SIGBUS) or change values after they were checked.
-    """
-    data_path = path.with_suffix(".safetensors")
-    try:
-        with data_path.open("rb") as f:
-            data = f.read(max_bytes + 1)
-    except OSError as exc:
-        raise TransferError(f"unreadable result: {exc}") from exc
-    if len(data) > max_bytes:
-        raise TransferError(f"{data_path.name} is over the limit of {max_bytes} bytes")
+def loads(data: bytes) -> tuple[dict[str, Any], dict[str, torch.Tensor]]:
+    """Parse what :func:`dumps` made. The tensors are copies owned by this process, so nothing the
+    child does afterwards can change them."""
     try:
         header_size = int.from_bytes(data[:8], "little")
         if len(data) < 8 or header_size > len(data) - 8:
