@@ -76,3 +76,26 @@ def test_unreadable_result_is_a_transfer_error():
         transfer.loads(b"\xff" * 20)
     with pytest.raises(transfer.TransferError, match="truncated"):
         transfer.loads(transfer.dumps({"status": "ok"}, {"out": torch.zeros(10)})[:12])
+
+
+def test_fork_server_preloads_only_inputs_marked_shared(tmp_path, monkeypatch):
+    from safetensors.torch import save_file
+
+    from grader.sandbox import child
+
+    monkeypatch.setattr(child, "SHARED_INPUTS", {})
+    monkeypatch.setattr(child, "_shared_bytes", 0)
+    full, empty = tmp_path / "a.safetensors", tmp_path / "b.safetensors"
+    save_file({"x": torch.arange(4.0)}, str(full))
+    save_file({}, str(empty))
+    tasks = [{"inputs": str(full)}, {"inputs": str(empty)}, {"inputs": str(tmp_path / "missing.safetensors")}]
+    child.preload({"preload": False, "tasks": tasks})
+    assert child.SHARED_INPUTS == {}
+    child.preload({"preload": True, "tasks": tasks})
+    assert set(child.SHARED_INPUTS) == {str(full), str(empty)}  # a missing file is left to the child to report
+    assert torch.equal(child.SHARED_INPUTS[str(full)]["x"], torch.arange(4.0)) and child.SHARED_INPUTS[str(empty)] == {}
+    monkeypatch.setattr(child, "MAX_SHARED_BYTES", full.stat().st_size)
+    monkeypatch.setattr(child, "SHARED_INPUTS", {})
+    monkeypatch.setattr(child, "_shared_bytes", 0)
+    child.preload({"preload": True, "tasks": tasks})
+    assert set(child.SHARED_INPUTS) == {str(empty)}  # over the cap: the server starts over

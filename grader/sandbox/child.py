@@ -170,7 +170,9 @@ def serve(job: dict[str, Any], progress: int, details: dict[str, Any]) -> NoRetu
     for task in job["tasks"]:
         index = task["index"]
         _say(progress, f"start {index}")
-        inputs = SHARED_INPUTS.get(task["inputs"]) or load_file(task["inputs"])
+        inputs = SHARED_INPUTS.get(task["inputs"])
+        if inputs is None:  # not shared (a case without inputs is shared as an empty dict)
+            inputs = load_file(task["inputs"])
         record, tensors = run_task(sub, task, inputs)
         try:
             data = transfer.dumps(record, tensors)
@@ -194,10 +196,13 @@ SHARED_INPUTS: dict[str, dict[str, torch.Tensor]] = {}
 """Case inputs the fork server loaded before forking (a batch's, shared by every submission): each
 child inherits them instead of reading the same files again. Keyed by path; the drivers copy them."""
 MAX_SHARED_BYTES = 256 * 1024 * 1024
+_shared_bytes = 0
+"""Bytes of the files behind SHARED_INPUTS."""
 
 
 def preload(job: dict[str, Any]) -> None:
     """In the fork server, before forking: load the inputs a job marks as shared, once."""
+    global _shared_bytes
     if not job.get("preload"):
         return
     for task in job["tasks"]:
@@ -205,10 +210,12 @@ def preload(job: dict[str, Any]) -> None:
         if path in SHARED_INPUTS:
             continue
         try:
-            if os.path.getsize(path) + sum(
-                    t.nbytes for inputs in SHARED_INPUTS.values() for t in inputs.values()) > MAX_SHARED_BYTES:
-                SHARED_INPUTS.clear()  # a long-lived server that has seen many references starts over
+            size = os.path.getsize(path)
+            if _shared_bytes + size > MAX_SHARED_BYTES:  # a long-lived server that has seen many references
+                SHARED_INPUTS.clear()
+                _shared_bytes = 0
             SHARED_INPUTS[path] = load_file(path)
+            _shared_bytes += size
         except Exception:  # noqa: BLE001 - the child will load it itself and report what is wrong
             pass
 
