@@ -146,7 +146,7 @@ def check(
             tasks.append(runner.Task(index=index, exercise=exercise.id, case=result_id, file=exercise.file,
                                      name=exercise.id, driver=case.driver, args=case.args, device=case_device,
                                      inputs=prepared.inputs, max_bytes=_result_allowance(prepared),
-                                     inputs_file=ref.inputs_file(exercise, case)))
+                                     inputs_file=ref.inputs_file(exercise, case), forbidden=exercise.forbidden))
             planned.append((prepared, result_id, case_device))
 
     forbidden_by_file: dict[str, dict[str, tuple[str, ...]]] = {}
@@ -176,8 +176,18 @@ def check(
             if result.status is Status.FAILED:
                 for mistake_id in checks.matching_mistakes(ref, prepared, outcome):
                     matches.setdefault(mistake_id, []).append(result_id)
-        notes = [Message("check.forbidden", {"name": f.name, "line": f.line, "file": exercise.file})
+        # the static scan's findings (a forbidden name, code that is not allowed), then the calls that reached
+        # a forbidden function at run time (the child's tripwire): either scores the exercise 0
+        notes = [Message(f.key, {"name": f.name, "line": f.line, "file": f.file or exercise.file})
                  for f in forbidden if f.exercise == exercise.id]
+        reached: dict[str, Message] = {}
+        for task in tasks:
+            record = run.outcomes[task.index].record if task.index in run.outcomes else {}
+            if task.exercise == exercise.id and record.get("kind") == "forbidden_call":
+                reached.setdefault(str(record.get("name", "")), Message("check.forbidden_call", {
+                    "name": str(record.get("name", "")), "file": record.get("file") or exercise.file,
+                    "line": record.get("line") or "?"}))
+        notes += reached.values()
         # several mistakes can coincide on one case (e.g. when L == h); name the best-supported ones
         best = max((len(cases) for cases in matches.values()), default=0)
         mistakes = [MistakeMatch(mid, tuple(cases)) for mid, cases in matches.items() if len(cases) == best]

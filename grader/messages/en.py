@@ -44,6 +44,24 @@ MESSAGES: dict[str, str] = {
     "check.wrong_exception": "expected {error}, but {got} was raised",
     "check.forbidden": "{file}, line {line}: {name} does this exercise's work for you; write it yourself "
                        "(this exercise scores 0 while it is used)",
+    "check.dynamic_code": "{file}, line {line}: {name} runs code built or loaded at run time (eval, exec, compile, "
+                          "pickle, ...), which is not allowed in a submission (this exercise scores 0 while it is there)",
+    "check.import_machinery": "{file}, line {line}: {name} uses Python's import machinery (importlib, __import__, "
+                              "builtins, sys.modules, ...), which is not allowed in a submission; use plain import "
+                              "statements (this exercise scores 0 while it is there)",
+    "check.torch_internals": "{file}, line {line}: {name} is a PyTorch internal (torch.ops, torch._C, private torch._ "
+                             "names, __torch_function__), which is not allowed in a submission; use the public torch "
+                             "API (this exercise scores 0 while it is there)",
+    "check.native_code": "{file}, line {line}: {name} runs code outside Python (ctypes, other processes), which is not "
+                         "allowed in a submission (this exercise scores 0 while it is there)",
+    "check.introspection": "{file}, line {line}: {name} looks into modules, frames or functions to find what it calls, "
+                           "which is not allowed in a submission (this exercise scores 0 while it is there)",
+    "check.compiled_file": "{file}: a compiled file ({name}) cannot be checked and is not allowed in a submission; "
+                           "submit Python source (.py) only (this exercise scores 0 while it is there)",
+    "check.unscannable": "{file}: the grader could not read {name} (too large, nested too deeply, or too many files); "
+                         "simplify it (this exercise scores 0 until it can be read)",
+    "check.forbidden_call": "{file}, line {line}: a call reached {name} while this exercise ran; whatever the route, "
+                            "it does this exercise's work for you: write it yourself (this exercise scores 0 while it is used)",
     "note.depends": "this exercise relies on {deps}, which did not pass: fix that first, this failure may follow from it",
     # --- mistakes (what to look at, never the fix) ----------------------------------------------
     "mistake.pe_sin_cos_swapped": "sin and cos seem swapped: check which function goes on the even dimensions",

@@ -42,6 +42,24 @@ MESSAGES: dict[str, str] = {
     "check.wrong_exception": "{error} 를 기대했지만 {got} 이(가) 발생했습니다",
     "check.forbidden": "{file} {line}번째 줄: {name} 은(는) 이 문제의 답을 대신 계산합니다. 직접 구현하세요 "
                        "(사용하는 동안 이 문제는 0점입니다)",
+    "check.dynamic_code": "{file} {line}번째 줄: {name} 은(는) 실행 중에 만들거나 불러온 코드를 실행합니다(eval, exec, "
+                          "compile, pickle 등). 제출물에는 쓸 수 없습니다 (남아 있는 동안 이 문제는 0점입니다)",
+    "check.import_machinery": "{file} {line}번째 줄: {name} 은(는) 파이썬의 import 내부 장치(importlib, __import__, "
+                              "builtins, sys.modules 등)를 씁니다. 제출물에는 쓸 수 없으니 일반 import 문을 쓰세요 "
+                              "(남아 있는 동안 이 문제는 0점입니다)",
+    "check.torch_internals": "{file} {line}번째 줄: {name} 은(는) PyTorch 내부 API(torch.ops, torch._C, 밑줄로 시작하는 "
+                             "torch._ 이름, __torch_function__)입니다. 제출물에는 쓸 수 없으니 공개된 torch API 를 쓰세요 "
+                             "(남아 있는 동안 이 문제는 0점입니다)",
+    "check.native_code": "{file} {line}번째 줄: {name} 은(는) 파이썬 밖의 코드(ctypes, 다른 프로세스)를 실행합니다. "
+                         "제출물에는 쓸 수 없습니다 (남아 있는 동안 이 문제는 0점입니다)",
+    "check.introspection": "{file} {line}번째 줄: {name} 은(는) 모듈·프레임·함수의 내부를 들여다보며 호출할 대상을 찾습니다. "
+                           "제출물에는 쓸 수 없습니다 (남아 있는 동안 이 문제는 0점입니다)",
+    "check.compiled_file": "{file}: 컴파일된 파일({name})은 검사할 수 없어 제출물에 넣을 수 없습니다. 파이썬 소스(.py)만 "
+                           "제출하세요 (남아 있는 동안 이 문제는 0점입니다)",
+    "check.unscannable": "{file}: 채점기가 {name} 을(를) 읽지 못했습니다(너무 크거나, 너무 깊이 중첩되었거나, 파일이 너무 "
+                         "많습니다). 코드를 단순하게 고치세요 (읽을 수 있을 때까지 이 문제는 0점입니다)",
+    "check.forbidden_call": "{file} {line}번째 줄: 이 문제를 실행하는 동안 {name} 이(가) 호출되었습니다. 어떤 경로로 "
+                            "부르든 이 함수는 문제의 답을 대신 계산합니다. 직접 구현하세요 (사용하는 동안 이 문제는 0점입니다)",
     "note.depends": "이 문제는 통과하지 못한 {deps} 에 기대고 있습니다. 그것부터 고치세요. 이 실패는 그 결과일 수 있습니다",
     # --- mistakes ---------------------------------------------------------------------------------
     "mistake.pe_sin_cos_swapped": "sin 과 cos 가 바뀐 것 같습니다. 짝수 차원에 어떤 함수를 쓰는지 확인하세요",

@@ -26,7 +26,7 @@ from typing import Any, NoReturn
 import torch
 from safetensors.torch import load_file
 
-from grader.sandbox import drivers, isolate, limits, transfer
+from grader.sandbox import drivers, isolate, limits, transfer, tripwire
 
 STUB_MARKER = re.compile(r"^Task \d+: (\w+)")
 PACKAGE = "submission"
@@ -95,32 +95,56 @@ class Submission:
 
 
 def run_task(sub: Submission, task: dict[str, Any], inputs: dict[str, torch.Tensor]) -> tuple[dict, dict]:
-    """Run one task and return (record, tensors)."""
-    module = sub.load(task["file"])
-    if isinstance(module, dict):
-        return module, {}
-    target = getattr(module, task["name"], None)
-    if target is None:
-        return _error("missing_name", file=task["file"], name=task["name"]), {}
-    drivers.seed(0, task["device"])
-    driver = drivers.DRIVERS[task["driver"]]
-    try:
-        result = driver(target, inputs, task["args"], drivers.Ctx(device=task["device"]))
-        size = transfer.payload_bytes(result)
-        if size > task["max_bytes"]:  # refuse before copying anything
-            return _error("too_large", size=size, limit=task["max_bytes"]), {}
-        with torch._C.DisableTorchFunctionSubclass():  # a subclass's __torch_function__ has no say here
-            entries, tensors = transfer.encode(result)
-    except drivers.SignatureMismatch as exc:
-        return _error("signature", what=exc.what, signature=exc.signature, nargs=exc.nargs), {}
-    except drivers.StateDictMismatch as exc:
-        return _error("state_dict", missing=exc.missing, unexpected=exc.unexpected, misshaped=exc.misshaped), {}
-    except NotImplementedError as exc:
-        match = STUB_MARKER.match(str(exc))
-        return _error("not_implemented", exc, sub.root, stub_of=match.group(1) if match else None), {}
-    except BaseException as exc:  # noqa: BLE001 - sys.exit, KeyboardInterrupt: all the student's doing
-        return _error("memory" if _out_of_memory(exc) else "exception", exc, sub.root), {}
-    return {"status": "ok", "entries": entries}, tensors
+    """Run one task and return (record, tensors). A call that reached a function the task's exercise
+    forbids (:mod:`grader.sandbox.tripwire`) makes the record ``forbidden_call``, whatever the student's
+    code did with the exception."""
+    def attempt() -> tuple[dict, dict]:
+        module = sub.load(task["file"])
+        if isinstance(module, dict):
+            return module, {}
+        target = getattr(module, task["name"], None)
+        if target is None:
+            return _error("missing_name", file=task["file"], name=task["name"]), {}
+        drivers.seed(0, task["device"])
+        driver = drivers.DRIVERS[task["driver"]]
+        try:
+            result = driver(target, inputs, task["args"], drivers.Ctx(device=task["device"]))
+            size = transfer.payload_bytes(result)
+            if size > task["max_bytes"]:  # refuse before copying anything
+                return _error("too_large", size=size, limit=task["max_bytes"]), {}
+            with torch._C.DisableTorchFunctionSubclass():  # a subclass's __torch_function__ has no say here
+                entries, tensors = transfer.encode(result)
+        except drivers.SignatureMismatch as exc:
+            return _error("signature", what=exc.what, signature=exc.signature, nargs=exc.nargs), {}
+        except drivers.StateDictMismatch as exc:
+            return _error("state_dict", missing=exc.missing, unexpected=exc.unexpected, misshaped=exc.misshaped), {}
+        except NotImplementedError as exc:
+            match = STUB_MARKER.match(str(exc))
+            return _error("not_implemented", exc, sub.root, stub_of=match.group(1) if match else None), {}
+        except BaseException as exc:  # noqa: BLE001 - sys.exit, KeyboardInterrupt: all the student's doing
+            return _error("memory" if _out_of_memory(exc) else "exception", exc, sub.root), {}
+        return {"status": "ok", "entries": entries}, tensors
+
+    forbidden = tuple(task.get("forbidden", ()))
+    tripwire.install(forbidden)  # before the student's first import (idempotent)
+    tripwire.take_hits()
+    with tripwire.armed(forbidden):
+        record, tensors = attempt()
+    hits = tripwire.take_hits()
+    if not hits:
+        return record, tensors
+    hit, where = hits[0], []
+    for filename, line, function in reversed(hit.frames):  # outermost first, the student's frames only
+        try:
+            where.append((str(Path(filename).resolve().relative_to(sub.root)), line, function))
+        except (ValueError, OSError):
+            continue
+    file, line = (where[-1][0], where[-1][1]) if where else ("", 0)
+    trace = "\n".join([*(f'  File "{f}", line {n}, in {fn}' for f, n, fn in where),
+                       f"ForbiddenCall: {hit.name} (reached as {hit.via})"])
+    return _error("forbidden_call", name=hit.name, via=hit.via, file=file, line=line, calls=len(hits),
+                  type="ForbiddenCall", message=f"{hit.name} (reached as {hit.via})",
+                  traceback=trace[-MAX_TRACEBACK:]), {}
 
 
 def _out_of_memory(exc: BaseException) -> bool:

@@ -57,6 +57,8 @@ class Task:
     inputs_file: Path | None = None
     """The inputs already written as safetensors (shared by every submission of a batch); else written per run."""
     """Largest result the child may send back for this task."""
+    forbidden: tuple[str, ...] = ()
+    """Dotted names the exercise forbids: calling one trips the child's tripwire (record ``forbidden_call``)."""
 
 
 @dataclass(frozen=True)
@@ -130,7 +132,7 @@ class _Run:
             "limits": self.limits.to_json(),
             "tasks": [{"index": t.index, "exercise": t.exercise, "file": t.file, "name": t.name,
                        "driver": t.driver, "args": t.args, "device": t.device, "max_bytes": t.max_bytes,
-                       "inputs": self.inputs[t.index]}
+                       "inputs": self.inputs[t.index], "forbidden": list(t.forbidden)}
                       for t in tasks],
         })
 
