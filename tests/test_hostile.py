@@ -118,7 +118,9 @@ def test_native_output_flood_hits_the_file_limit(submission, reference):
     sub = hostile(submission, "    import os\n    while True:\n        os.write(1, b'x' * 1_000_000)")
     result = grade(sub, reference=reference, limits=Limits(file_bytes=8 * MiB))
     assert_contained(result, "padding_mask", Status.ERROR, "check.exception")
-    assert by_id(result)["padding_mask"].cases[0].failure.message.params["type"] == "OSError"
+    # the path does not exist in the private root; read-only where a wall is missing: an OSError either way
+    assert by_id(result)["padding_mask"].cases[0].failure.message.params["type"] in (
+        "OSError", "FileNotFoundError", "PermissionError")
 
 
 # --- crashes --------------------------------------------------------------------------------------
@@ -212,7 +214,7 @@ def _reference_probe() -> str:
 
 def test_reference_is_hidden(submission, reference, level):
     result = grade(hostile(submission, _reference_probe()), reference=reference)
-    assert level["filesystem"].startswith("read-only")
+    assert level["filesystem"].startswith("private root")
     assert by_id(result)["padding_mask"].status is Status.PASSED
 
 
@@ -221,7 +223,9 @@ def test_files_outside_the_sandbox_are_read_only(submission, reference, tmp_path
     body = f"    open({str(target)!r}, 'w').write('pwned')\n" + PADDING
     result = grade(hostile(submission, body), reference=reference)
     assert by_id(result)["padding_mask"].status is Status.ERROR
-    assert by_id(result)["padding_mask"].cases[0].failure.message.params["type"] == "OSError"
+    # the path does not exist in the private root; read-only where a wall is missing: an OSError either way
+    assert by_id(result)["padding_mask"].cases[0].failure.message.params["type"] in (
+        "OSError", "FileNotFoundError", "PermissionError")
     assert not target.exists()
 
 

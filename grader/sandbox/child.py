@@ -18,6 +18,7 @@ import json
 import os
 import re
 import sys
+import tempfile
 import traceback
 import types
 from pathlib import Path
@@ -53,8 +54,11 @@ def _student_frames(exc: BaseException, root: Path) -> str:
 def _error(kind: str, exc: BaseException | None = None, root: Path | None = None, **extra: Any) -> dict[str, Any]:
     record: dict[str, Any] = {"status": "error", "kind": kind, **extra}
     if exc is not None:
-        record["type"] = type(exc).__name__
-        record["message"] = str(exc)[: transfer.MAX_TEXT]
+        record["type"] = str(type(exc).__name__)
+        try:
+            record["message"] = str(exc)[: transfer.MAX_TEXT]
+        except BaseException:  # noqa: BLE001 - a student's exception whose __str__ raises or lies
+            record["message"] = "(the exception's message could not be read)"
         if root is not None:
             record["traceback"] = _student_frames(exc, root)
     return record
@@ -175,35 +179,65 @@ class CappedOutput(io.TextIOBase):
         return len(text)
 
 
-def serve(job: dict[str, Any], progress: int, details: dict[str, Any]) -> NoReturn:
-    """Run every task of the job in this process (PID 1 of the sandbox, or the fallback process)."""
+def serve(job: dict[str, Any], progress: int, capture: int, inputs: dict[int, dict[str, torch.Tensor]],
+          details: dict[str, Any]) -> NoReturn:
+    """Run every task of the job in this process (the sandbox's worker, or the fallback process)."""
+    try:
+        _serve(job, progress, capture, inputs, details)
+    except BaseException as exc:  # noqa: BLE001 - the sandbox could not be set up: say so, then end
+        _say(progress, "isolation " + json.dumps({**details, "setup_error": f"{type(exc).__name__}: {exc}"}))
+        os._exit(isolate.SETUP_FAILED)
+
+
+def _serve(job: dict[str, Any], progress: int, capture: int, inputs: dict[int, dict[str, torch.Tensor]],
+           details: dict[str, Any]) -> NoReturn:
     lim = limits.Limits.from_json(job["limits"])
+    paths = details.get("paths") or {}
     work = Path(job["work"])
-    os.chdir(work / "cwd")
-    os.environ["TMPDIR"] = str(work / "tmp")
-    capture = os.open(work / "output.txt", os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    cwd = Path(paths.get("work") or work / "cwd")
+    tmp = paths.get("tmp") or str(work / "tmp")
+    os.chdir(cwd)
+    os.environ.clear()  # the grader's environment (its secrets included) is not the student's business
+    os.environ.update(child_environment(home=str(cwd), tmp=tmp, inherited=job.get("environment", {})))
+    tempfile.tempdir = None
+    details["environment"] = "minimal: " + ", ".join(sorted(os.environ))
     for fd in (1, 2):
         os.dup2(capture, fd)
     budget = [lim.output_chars]
     sys.stdout = CappedOutput(1, budget)
     sys.stderr = CappedOutput(2, budget)
-    details["limits"] = limits.apply(lim, nproc=details.get("process_limit") != "cgroup")
+    details["limits"] = limits.apply(lim, nproc=details.get("process_limit") != "cgroup", mapped=job["mapped"])
     torch.set_num_threads(1)
     _say(progress, "isolation " + json.dumps(details))
-    sub = Submission(work / "sub")
+    sub = Submission(Path(paths.get("submission") or work / "sub"))
     for task in job["tasks"]:
         index = task["index"]
         _say(progress, f"start {index}")
-        inputs = SHARED_INPUTS.get(task["inputs"])
-        if inputs is None:  # not shared (a case without inputs is shared as an empty dict)
-            inputs = load_file(task["inputs"])
-        record, tensors = run_task(sub, task, inputs)
+        record, tensors = run_task(sub, task, inputs[index])
         try:
             data = transfer.dumps(record, tensors)
         except Exception as exc:  # noqa: BLE001 - a result that cannot be serialised is the task's error
             data = transfer.dumps(_error("transfer", exc), {})
         _send(progress, f"done {index} {len(data)}\n".encode() + data)
     os._exit(0)  # skip interpreter teardown, which the student's code may have booby-trapped
+
+
+ENVIRONMENT_KEPT = ("LANG", "LC_ALL", "LC_CTYPE", "TZ", "OMP_NUM_THREADS", "MKL_NUM_THREADS",
+                    "CUDA_VISIBLE_DEVICES", "CUDA_DEVICE_ORDER", "CUDA_HOME", "CUDA_PATH", "LD_LIBRARY_PATH",
+                    "NVIDIA_VISIBLE_DEVICES", "NVIDIA_DRIVER_CAPABILITIES", "PYTORCH_CUDA_ALLOC_CONF",
+                    "CUBLAS_WORKSPACE_CONFIG")
+"""Variables the child may inherit (locale, threads, what torch and CUDA read); nothing else."""
+
+
+def child_environment(*, home: str, tmp: str, inherited: dict[str, str]) -> dict[str, str]:
+    """The whole environment of the student's code: PATH, HOME in its scratch, TMPDIR, and the few
+    variables in ``ENVIRONMENT_KEPT`` (from ``inherited``)."""
+    prefix_bin = str(Path(sys.executable).parent)
+    env = {k: v for k, v in inherited.items() if k in ENVIRONMENT_KEPT and isinstance(v, str)}
+    env.update({"PATH": os.pathsep.join((prefix_bin, "/usr/local/bin", "/usr/bin", "/bin")), "HOME": home,
+                "TMPDIR": tmp, "PYTHONDONTWRITEBYTECODE": "1"})
+    env.setdefault("LANG", "C.UTF-8")
+    return env
 
 
 def _say(fd: int, line: str) -> None:
@@ -245,8 +279,18 @@ def preload(job: dict[str, Any]) -> None:
 
 
 def outer(job: dict[str, Any], progress: int) -> NoReturn:
-    """The warm runner's entry point for one submission: enter the sandbox, then serve the job."""
+    """The warm runner's entry point for one submission: read what the tasks need while the host's
+    files can still be seen, enter the sandbox, then serve the job."""
     isolate.die_with_parent()
-    isolate.run(lambda details: serve(job, progress, details),
-                hide=[Path(p) for p in job["hide"]], writable=[Path(job["work"])],
+    work = Path(job["work"])
+    capture = os.open(work / "output.txt", os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_NOFOLLOW, 0o600)
+    inputs: dict[int, dict[str, torch.Tensor]] = {}
+    for task in job["tasks"]:
+        shared = SHARED_INPUTS.get(task["inputs"])
+        # not shared (a case without inputs is shared as an empty dict): read now, before the walls
+        inputs[task["index"]] = shared if shared is not None else load_file(task["inputs"])
+    job["mapped"] = limits.mapped_bytes()
+    isolate.run(lambda details: serve(job, progress, capture, inputs, details),
+                binds=[isolate.Bind(work / "sub", isolate.SUBMISSION_DIR)],
+                hide=[Path(p) for p in job["hide"]], keep_fds=(progress, capture), scratch=[work],
                 processes=int(job["limits"]["processes"]), namespaces=bool(job["namespaces"]))

@@ -32,8 +32,24 @@ from pathlib import Path
 PR_SET_PDEATHSIG = 1
 
 
+class ForkServerError(ConnectionError):
+    """The fork server ended, stopped or stopped answering."""
+
+
+SPAWN_SECONDS = 30.0
+"""How long a running fork server may take to fork a child; past that it is taken for stuck and replaced."""
+START_SECONDS = 180.0
+"""How long a fresh server may take to answer first (it imports torch and warms up before it listens)."""
+SERVER_ENVIRONMENT = ("PATH", "PYTHONPATH", "PYTHONHASHSEED", "SYSTEMROOT")
+"""The grading process's variables the fork server starts with, besides the child's own list: its
+environment is what ``/proc/self/environ`` shows every child, so no secret may be in it."""
+
+
 class ForkServer:
-    """The grading process's handle on the fork server (thread-safe; started on first use)."""
+    """The grading process's handle on the fork server (thread-safe; started on first use).
+
+    Every call has a time limit: a server that ended, was stopped (SIGSTOP) or stopped answering is
+    killed and a fresh one started for the next call, never waited on forever."""
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
@@ -41,23 +57,59 @@ class ForkServer:
         self._proc: subprocess.Popen[bytes] | None = None
         self._buffer = b""
         self._exits: dict[int, int] = {}
+        self._preload: tuple[str, ...] = ()
+        self._answered = False
 
     def start(self, preload: tuple[str, ...] = ()) -> None:
         """Start the server (once); ``preload`` names modules its children will need, imported up front."""
         with self._lock:
-            if self._proc is not None and self._proc.poll() is None:
-                return
-            ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
-            env = dict(os.environ)
-            package_root = str(Path(__file__).resolve().parents[2])
-            env["PYTHONPATH"] = os.pathsep.join(p for p in (package_root, env.get("PYTHONPATH")) if p)
-            self._proc = subprocess.Popen(
-                [sys.executable, "-m", "grader.sandbox.forkserver", str(theirs.fileno()), *preload],
-                pass_fds=(theirs.fileno(),), stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
-                stderr=subprocess.DEVNULL, env=env, close_fds=True,
-            )
-            theirs.close()
-            self._sock, self._buffer, self._exits = ours, b"", {}
+            self._start(preload)
+
+    def _start(self, preload: tuple[str, ...]) -> None:
+        if self._proc is not None and self._proc.poll() is None:
+            return
+        from grader.sandbox.child import ENVIRONMENT_KEPT
+
+        ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
+        env = {k: v for k, v in os.environ.items() if k in SERVER_ENVIRONMENT or k in ENVIRONMENT_KEPT}
+        package_root = str(Path(__file__).resolve().parents[2])
+        env["PYTHONPATH"] = os.pathsep.join(p for p in (package_root, env.get("PYTHONPATH")) if p)
+        self._preload = preload or self._preload
+        self._proc = subprocess.Popen(
+            [sys.executable, "-m", "grader.sandbox.forkserver", str(theirs.fileno()), *self._preload],
+            pass_fds=(theirs.fileno(),), stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL, env=env, close_fds=True,
+        )
+        theirs.close()
+        self._sock, self._buffer, self._exits = ours, b"", {}
+        self._answered = False
+
+    def stop(self) -> None:
+        """Kill the server (its children die with it); the next call starts a fresh one."""
+        with self._lock:
+            self._kill()
+
+    def _kill(self) -> None:
+        if self._proc is not None:
+            try:
+                self._proc.kill()
+                self._proc.wait(timeout=10)
+            except (OSError, subprocess.TimeoutExpired):
+                pass
+        if self._sock is not None:
+            self._sock.close()
+        self._proc, self._sock, self._buffer, self._exits = None, None, b"", {}
+
+    def healthy(self) -> bool:
+        """Running and not stopped (a SIGSTOP, or a debugger)."""
+        if self._proc is None or self._proc.poll() is not None:
+            return False
+        try:
+            with open(f"/proc/{self._proc.pid}/stat", "rb") as f:
+                state = f.read().rsplit(b")", 1)[1].split()[0]
+            return state not in (b"T", b"t", b"Z", b"X")
+        except (OSError, IndexError):
+            return True  # no /proc (macOS): poll() is all there is
 
     def _line(self, timeout: float | None) -> bytes | None:
         assert self._sock is not None
@@ -66,47 +118,76 @@ class ForkServer:
                 return None
             chunk = self._sock.recv(4096)
             if not chunk:
-                raise ConnectionError("the fork server ended")
+                raise ForkServerError("the fork server ended")
             self._buffer += chunk
         line, self._buffer = self._buffer.split(b"\n", 1)
         return line
 
     def _handle(self, line: bytes) -> int | None:
-        word, *rest = line.decode().split()
-        if word == "exit":
+        word, *rest = line.decode(errors="replace").split()
+        if word == "exit" and len(rest) == 2 and all(r.lstrip("-").isdigit() for r in rest):
             self._exits[int(rest[0])] = int(rest[1])
             return None
-        if word == "pid":
+        if word == "pid" and len(rest) == 1 and rest[0].isdigit():
             return int(rest[0])
-        raise ConnectionError(f"unexpected message from the fork server: {line!r}")
+        raise ForkServerError(f"unexpected message from the fork server: {line[:80]!r}")
 
     def spawn(self, job: bytes, progress_fd: int) -> int:
-        """Fork a child running ``child.outer`` on ``job``; return its pid."""
-        self.start()
-        with self._lock:
-            assert self._sock is not None
+        """Fork a child running ``child.outer`` on ``job``; return its pid. A server that does not
+        answer within ``SPAWN_SECONDS`` is replaced once; ForkServerError if the new one fails too."""
+        for attempt in (1, 2):
+            with self._lock:
+                self._start(self._preload)
+                try:
+                    return self._spawn(job, progress_fd)
+                except (OSError, ForkServerError):
+                    self._kill()
+                    if attempt == 2:
+                        raise ForkServerError("the fork server did not answer") from None
+        raise AssertionError("unreachable")
+
+    def _spawn(self, job: bytes, progress_fd: int) -> int:
+        assert self._sock is not None
+        self._sock.settimeout(SPAWN_SECONDS)
+        try:
             socket.send_fds(self._sock, [f"run {len(job)}\n".encode()], [progress_fd])
             self._sock.sendall(job)
-            while True:
-                line = self._line(timeout=None)
-                assert line is not None
-                pid = self._handle(line)
-                if pid is not None:
-                    return pid
+        finally:
+            self._sock.settimeout(None)
+        limit = SPAWN_SECONDS if self._answered else START_SECONDS
+        deadline = time.monotonic() + limit
+        while True:
+            remaining = deadline - time.monotonic()
+            line = self._line(timeout=max(0.0, remaining)) if remaining > 0 else None
+            if line is None:
+                raise ForkServerError(f"no answer from the fork server in {limit:.0f} s")
+            pid = self._handle(line)
+            if pid is not None:
+                self._answered = True
+                return pid
 
     def wait(self, pid: int, timeout: float | None) -> int | None:
         """The child's wait status once the server reports it ended (None if not within ``timeout``).
+        ForkServerError as soon as the server is gone or stopped.
 
         Reads in short turns so that other threads (batch workers) can spawn and wait meanwhile."""
         deadline = None if timeout is None else time.monotonic() + timeout
+        checked = time.monotonic()
         while True:
             with self._lock:
                 if pid in self._exits:
                     return self._exits.pop(pid)
+                if self._sock is None:
+                    raise ForkServerError("the fork server was replaced")
                 line = self._line(timeout=0.05)
                 if line is not None:
                     self._handle(line)
                     continue
+                if time.monotonic() - checked > 0.5:
+                    checked = time.monotonic()
+                    if not self.healthy():
+                        self._kill()
+                        raise ForkServerError("the fork server ended or was stopped")
             if deadline is not None and time.monotonic() >= deadline:
                 return None
 
@@ -167,8 +248,9 @@ def main(fd: int, preload: list[str]) -> None:
     ctypes.CDLL(None).prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
     import importlib
 
-    from grader.sandbox import child  # torch and the child code, imported once for every fork
+    from grader.sandbox import child, isolate  # torch and the child code, imported once for every fork
 
+    isolate.prepare()  # the seccomp filter, built once
     for name in preload:
         importlib.import_module(name)
     _warm(meta=bool(preload))
@@ -220,7 +302,10 @@ def main(fd: int, preload: list[str]) -> None:
             sock.close()
             os.close(wake_r)
             os.close(wake_w)
-            child.outer(parsed, fds[0])
+            try:
+                child.outer(parsed, fds[0])
+            finally:  # never unwind into this loop: the fork would become a second server
+                os._exit(isolate.SETUP_FAILED)
         for f in fds:
             os.close(f)
         children.add(pid)

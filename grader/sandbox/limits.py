@@ -43,7 +43,7 @@ class Limits:
 def _mapped_bytes() -> int:
     """The process's current virtual size (VmSize), so the memory limit is added on top of it."""
     try:
-        with open("/proc/self/status", encoding="ascii") as f:
+        with open("/proc/self/status", encoding="utf-8") as f:
             for line in f:
                 if line.startswith("VmSize:"):
                     return int(line.split()[1]) * 1024
@@ -67,8 +67,14 @@ def _count_processes_of(uid: int) -> int:
     return count
 
 
-def apply(limits: Limits, *, nproc: bool) -> dict[str, str]:
-    """Apply the limits to this process (inherited by its children); return what was applied."""
+def mapped_bytes() -> int:
+    """What this process has mapped now (measured before entering the sandbox, which may have no /proc)."""
+    return _mapped_bytes()
+
+
+def apply(limits: Limits, *, nproc: bool, mapped: int = 0) -> dict[str, str]:
+    """Apply the limits to this process (inherited by its children); return what was applied.
+    ``mapped``: the address space already in use, when measured beforehand."""
     applied: dict[str, str] = {}
 
     def setl(name: str, which: int, soft: int, hard: int | None = None) -> None:
@@ -86,7 +92,7 @@ def apply(limits: Limits, *, nproc: bool) -> dict[str, str]:
     # SIGXCPU at the soft limit (reported as "CPU time"), SIGKILL a little later if it is ignored
     setl("cpu", resource.RLIMIT_CPU, int(limits.cpu_seconds), int(limits.cpu_seconds) + 5)
     setl("file", resource.RLIMIT_FSIZE, int(limits.file_bytes))
-    mapped = _mapped_bytes()
+    mapped = mapped or _mapped_bytes()
     if mapped:
         setl("memory", resource.RLIMIT_AS, mapped + int(limits.memory_bytes))
     else:

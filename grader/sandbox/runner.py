@@ -27,8 +27,10 @@ from typing import Any
 import torch
 from safetensors.torch import save_file
 
+from grader import clean, safefs
 from grader.sandbox import transfer
-from grader.sandbox.forkserver import server, warm_up  # noqa: F401  (warm_up: part of this module's API)
+from grader.sandbox.child import ENVIRONMENT_KEPT
+from grader.sandbox.forkserver import ForkServerError, server, warm_up  # noqa: F401  (warm_up: part of this module's API)
 from grader.sandbox.limits import Limits
 
 MAX_RESULT_BYTES = 64 * 1024 * 1024
@@ -37,7 +39,7 @@ RECORD_BYTES = 1024 * 1024
 MAX_LINE_BYTES = 1024 * 1024
 MIN_TASK_BYTES = 1024 * 1024
 STARTUP_SECONDS = 120.0
-SUBMISSION_IGNORE = shutil.ignore_patterns("__pycache__", "*.pyc", ".git", ".ipynb_checkpoints")
+SUBMISSION_IGNORE = ("__pycache__", ".git", ".ipynb_checkpoints")
 
 
 @dataclass(frozen=True)
@@ -110,7 +112,9 @@ class _Run:
         self.deadline = time.monotonic() + limits.submission_seconds
         for d in ("in", "cwd", "tmp"):
             (work / d).mkdir()
-        shutil.copytree(submission, work / "sub", ignore=SUBMISSION_IGNORE, symlinks=True)
+        os.chmod(work, 0o755)  # the sandbox's user may be nobody: it must reach its submission
+        # regular files only: a link (to /proc/self/mem, say), a pipe or a device is never opened
+        self.left_out = safefs.copy_tree(submission, work / "sub", ignore=SUBMISSION_IGNORE)
         self.inputs: dict[int, str] = {}
         for t in tasks:
             if t.inputs_file is None:
@@ -130,6 +134,7 @@ class _Run:
         return json.dumps({
             "work": str(self.work), "hide": self.hide, "namespaces": self.namespaces, "preload": self.preload,
             "limits": self.limits.to_json(),
+            "environment": {k: v for k, v in os.environ.items() if k in ENVIRONMENT_KEPT},
             "tasks": [{"index": t.index, "exercise": t.exercise, "file": t.file, "name": t.name,
                        "driver": t.driver, "args": t.args, "device": t.device, "max_bytes": t.max_bytes,
                        "inputs": self.inputs[t.index], "forbidden": list(t.forbidden)}
@@ -157,9 +162,17 @@ class _Run:
                     return self._timed_out(tasks, current, whole=deadline >= self.deadline)
                 chunk = os.read(read_fd, 1 << 20)
                 if not chunk:  # the child ended
-                    status = server().wait(pid, timeout=30)
+                    try:
+                        status = server().wait(pid, timeout=30)
+                    except ForkServerError:  # the server went with it: a fresh one serves the next child
+                        status = None
                     pid = 0
-                    if current is not None and current.index not in self.outcomes:
+                    if current is None:  # it never started a task: the sandbox could not be set up
+                        for t in tasks:
+                            self.outcomes.setdefault(t.index, Outcome("crashed", {
+                                **_ended(status).record, "setup": str(self.isolation.get("setup_error", ""))}))
+                        return []
+                    if current.index not in self.outcomes:
                         self.outcomes[current.index] = _ended(status)
                     return [t for t in tasks if t.index not in self.outcomes]
                 try:
@@ -210,7 +223,10 @@ def _stop(pid: int) -> None:
             kill(pid, signal.SIGKILL)
         except (ProcessLookupError, PermissionError):
             pass
-    server().wait(pid, timeout=30)
+    try:
+        server().wait(pid, timeout=30)
+    except ForkServerError:
+        pass
 
 
 def _ended(status: int | None) -> Outcome:
@@ -226,20 +242,37 @@ def _ended(status: int | None) -> Outcome:
 
 
 def _isolation(text: str) -> dict[str, Any]:
+    """What the sandbox reports it reached (sent before the student's code runs; cleaned all the same)."""
     try:
         data = json.loads(text)
-    except ValueError:
+    except (ValueError, RecursionError):
         return {"level": "unknown"}
-    return data if isinstance(data, dict) else {"level": "unknown"}
+    if not isinstance(data, dict):
+        return {"level": "unknown"}
+
+    def plain(value: Any, depth: int = 0) -> Any:
+        if isinstance(value, bool) or (isinstance(value, int) and abs(value) < 2**63):
+            return value
+        if isinstance(value, dict) and depth < 2:
+            return {clean.name(k, 60): plain(v, depth + 1) for k, v in list(value.items())[:40]}
+        return clean.text(value, 500)
+
+    return {clean.name(k, 60): plain(v) for k, v in list(data.items())[:40]}
 
 
 def _read_captured(path: Path, limit: int) -> str:
+    """The start of what the student's code printed, cleaned (no control characters, valid text)."""
     try:
-        with path.open("rb") as f:
-            data = f.read(limit * 4 + 4)
+        fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
     except OSError:
         return ""
-    text = data.decode("utf-8", errors="replace")
+    try:
+        data = os.read(fd, limit * 4 + 4)
+    except OSError:
+        return ""
+    finally:
+        os.close(fd)
+    text = clean.text(data, limit * 4)
     return text[:limit] + ("\n…" if len(text) > limit else "")
 
 
@@ -249,8 +282,10 @@ def _collect(payload: bytes) -> Outcome:
         if record.get("status") == "ok":
             return Outcome(status="ok", record=record, entries=transfer.decode(record.get("entries", {}), tensors))
         return Outcome(status="error", record=record)
-    except (transfer.TransferError, ValueError) as exc:
-        return Outcome(status="transfer", record={"message": str(exc)})
+    except transfer.TransferError as exc:
+        return Outcome(status="transfer", record={"message": clean.text(exc, 500)})
+    except Exception as exc:  # noqa: BLE001 - whatever the child sent costs this case, never the run
+        return Outcome(status="transfer", record={"message": f"malformed result ({type(exc).__name__})"})
 
 
 class ProtocolError(Exception):

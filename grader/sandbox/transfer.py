@@ -16,6 +16,8 @@ import torch
 from safetensors import SafetensorError
 from safetensors.torch import load, save
 
+from grader import clean
+
 MAX_DEPTH = 3
 MAX_ITEMS = 16
 MAX_TEXT = 2000
@@ -117,49 +119,79 @@ def payload_bytes(value: Any, depth: int = 0) -> int:
     return 0
 
 
+MAX_ENTRIES = 256
+MAX_DIMS = 16
+
+
+def _field(raw: Mapping[str, Any], key: str, name: str, kind: type | tuple[type, ...], default: Any = None) -> Any:
+    value = raw.get(name, default)
+    ok = isinstance(value, kind) and not (isinstance(value, bool) and bool not in (kind if isinstance(kind, tuple) else (kind,)))
+    if not ok:
+        raise TransferError(f"entry {key!r}: field {name!r} should be {_type_words(kind)}, got {type(value).__name__}")
+    return value
+
+
+def _type_words(kind: type | tuple[type, ...]) -> str:
+    kinds = kind if isinstance(kind, tuple) else (kind,)
+    return " or ".join(k.__name__ for k in kinds)
+
+
 def decode(entries: Mapping[str, Any], tensors: Mapping[str, torch.Tensor]) -> dict[str, Entry]:
     """Check a description against its tensors and build :class:`Entry` objects.
 
-    Shape and dtype are read from the tensors themselves; the description must agree with them.
+    Every field is type- and range-checked (the child is not trusted); shape and dtype are read from
+    the tensors themselves and the description must agree with them. Strings are cleaned.
     """
     if not isinstance(entries, Mapping):
         raise TransferError("result description is not an object")
+    if len(entries) > MAX_ENTRIES:
+        raise TransferError(f"result description has {len(entries)} entries (at most {MAX_ENTRIES})")
     out: dict[str, Entry] = {}
     for key, raw in entries.items():
-        if not isinstance(key, str) or not isinstance(raw, Mapping):
-            raise TransferError(f"malformed entry {key!r}")
+        if not isinstance(key, str) or len(key) > 200 or not isinstance(raw, Mapping):
+            raise TransferError(f"malformed entry {clean.name(key, 80)!r}")
         kind = raw.get("kind")
         if kind == "tensor":
-            device = str(raw.get("device", ""))
-            dtype = str(raw.get("dtype", ""))
-            shape = raw.get("shape")
-            if dtype not in DTYPES or not isinstance(shape, list) or not all(isinstance(n, int) for n in shape):
+            device = _field(raw, key, "device", str)
+            dtype = _field(raw, key, "dtype", str)
+            shape = _field(raw, key, "shape", list)
+            stored = _field(raw, key, "stored", bool, False)
+            requires_grad = _field(raw, key, "requires_grad", bool, False)
+            if (dtype not in DTYPES or len(shape) > MAX_DIMS
+                    or not all(isinstance(n, int) and not isinstance(n, bool) and 0 <= n < 2**40 for n in shape)):
                 raise TransferError(f"malformed tensor entry {key!r}")
+            if device not in ("cpu", "cuda", "meta"):
+                raise TransferError(f"tensor {key!r}: unknown device {clean.name(device, 40)!r}")
             tensor = tensors.get(key)
-            if raw.get("stored"):
+            if stored:
                 if tensor is None:
                     raise TransferError(f"tensor {key!r} is described but was not sent")
                 if list(tensor.shape) != shape or tensor.dtype != DTYPES[dtype]:
                     raise TransferError(f"tensor {key!r} does not match its description")
             elif device != "meta":
                 raise TransferError(f"tensor {key!r} on {device!r} was not sent")
-            out[key] = Entry(
-                kind="tensor", shape=tuple(shape), dtype=dtype, device=device,
-                requires_grad=bool(raw.get("requires_grad")), tensor=tensor if raw.get("stored") else None,
-            )
+            out[key] = Entry(kind="tensor", shape=tuple(shape), dtype=dtype, device=device,
+                             requires_grad=requires_grad, tensor=tensor if stored else None)
         elif kind == "sequence":
-            out[key] = Entry(kind="sequence", length=int(raw.get("len", 0)), type_name=str(raw.get("type", ""))[:200])
+            length = _field(raw, key, "len", int)
+            if not 0 <= length <= MAX_ITEMS:
+                raise TransferError(f"sequence {key!r}: length {length} out of range")
+            out[key] = Entry(kind="sequence", length=length, type_name=clean.name(_field(raw, key, "type", str)))
         elif kind == "none":
             out[key] = Entry(kind="none")
         elif kind == "value":
             value = raw.get("value")
-            if not isinstance(value, (bool, int, float, str)):
+            if isinstance(value, str):
+                value = clean.text(value, MAX_TEXT)
+            elif isinstance(value, int) and not isinstance(value, bool) and abs(value) >= 2**63:
+                raise TransferError(f"value {key!r}: integer out of range")
+            elif not isinstance(value, (bool, int, float)):
                 raise TransferError(f"malformed value entry {key!r}")
             out[key] = Entry(kind="value", value=value)
         elif kind == "object":
-            out[key] = Entry(kind="object", type_name=str(raw.get("type", ""))[:200])
+            out[key] = Entry(kind="object", type_name=clean.name(_field(raw, key, "type", str)))
         else:
-            raise TransferError(f"unknown entry kind {kind!r} for {key!r}")
+            raise TransferError(f"unknown entry kind {clean.name(kind, 40)!r} for {key!r}")
     return out
 
 
@@ -197,16 +229,78 @@ def dumps(record: Mapping[str, Any], tensors: Mapping[str, torch.Tensor]) -> byt
 
 def loads(data: bytes) -> tuple[dict[str, Any], dict[str, torch.Tensor]]:
     """Parse what :func:`dumps` made. The tensors are copies owned by this process, so nothing the
-    child does afterwards can change them."""
+    child does afterwards can change them. The record is checked field by field (:func:`clean_record`)."""
     try:
+        if len(data) < 8:
+            raise ValueError("truncated header")
         header_size = int.from_bytes(data[:8], "little")
-        if len(data) < 8 or header_size > len(data) - 8:
+        if header_size > len(data) - 8:
             raise ValueError("truncated header")
         header = json.loads(data[8:8 + header_size])
         record = json.loads(header["__metadata__"]["record"])
         tensors = load(data)
-    except (ValueError, KeyError, TypeError, SafetensorError) as exc:
-        raise TransferError(f"unreadable result: {exc}") from exc
+    except (ValueError, KeyError, TypeError, RecursionError, SafetensorError) as exc:
+        raise TransferError(f"unreadable result: {clean.text(exc, 200)}") from exc
+    return clean_record(record), tensors
+
+
+STATUSES = ("ok", "error")
+TEXT_FIELDS = {"type": 200, "message": MAX_TEXT, "traceback": 4000, "file": 200, "name": 200, "text": 500,
+               "detail": 500, "what": 200, "signature": 500, "stub_of": 100, "kind": 40}
+INT_FIELDS = ("line", "nargs", "size", "limit")
+NAME_LISTS = ("missing", "unexpected")
+
+
+def clean_record(record: Any) -> dict[str, Any]:
+    """A child's record with every field checked: known fields of the right type (strings cleaned,
+    integers in range, lists bounded), other fields kept only as short clean strings or plain numbers.
+    TransferError names the first field that is wrong."""
     if not isinstance(record, dict):
         raise TransferError("the result record is not an object")
-    return record, tensors
+    status = record.get("status")
+    if status not in STATUSES:
+        raise TransferError(f"the record's status should be one of {', '.join(STATUSES)}, got {clean.name(status, 40)!r}")
+    out: dict[str, Any] = {"status": status}
+    for key, value in list(record.items())[:64]:
+        if key == "status":
+            continue
+        if not isinstance(key, str):
+            raise TransferError("a record field name is not a string")
+        if key == "entries":
+            if not isinstance(value, dict):
+                raise TransferError("the record's field 'entries' should be an object")
+            out[key] = value  # checked by decode()
+        elif key in TEXT_FIELDS:
+            if value is not None and not isinstance(value, str):
+                raise TransferError(f"the record's field {key!r} should be text, got {type(value).__name__}")
+            out[key] = None if value is None else clean.text(value, TEXT_FIELDS[key])
+        elif key in INT_FIELDS:
+            if value is not None and (not isinstance(value, int) or isinstance(value, bool) or abs(value) >= 2**63):
+                raise TransferError(f"the record's field {key!r} should be an integer, got {type(value).__name__}")
+            out[key] = value
+        elif key in NAME_LISTS:
+            if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+                raise TransferError(f"the record's field {key!r} should be a list of names")
+            out[key] = [clean.name(v) for v in value[:MAX_ENTRIES]]
+        elif key == "misshaped":
+            if not isinstance(value, list) or not all(_misshaped_ok(v) for v in value):
+                raise TransferError("the record's field 'misshaped' should list [name, shape, shape]")
+            out[key] = [[clean.name(v[0]), list(v[1]), list(v[2])] for v in value[:MAX_ENTRIES]]
+        elif isinstance(value, bool) or (isinstance(value, (int, float)) and not isinstance(value, bool)
+                                         and abs(value) < 2**63):
+            out[clean.name(key, 40)] = value
+        elif isinstance(value, str) or value is None:
+            out[clean.name(key, 40)] = None if value is None else clean.text(value, 500)
+        else:
+            raise TransferError(f"the record's field {clean.name(key, 40)!r} has an unexpected type {type(value).__name__}")
+    if status == "error" and not isinstance(out.get("kind"), str):
+        raise TransferError("an error record without a kind")
+    return out
+
+
+def _misshaped_ok(v: Any) -> bool:
+    def dims(x: Any) -> bool:
+        return isinstance(x, list) and len(x) <= MAX_DIMS and all(
+            isinstance(n, int) and not isinstance(n, bool) and 0 <= n < 2**40 for n in x)
+
+    return isinstance(v, list) and len(v) == 3 and isinstance(v[0], str) and dims(v[1]) and dims(v[2])
