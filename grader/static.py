@@ -82,6 +82,8 @@ from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
+from grader import safefs
+
 FORBIDDEN = "forbidden"
 DYNAMIC = "dynamic_code"
 IMPORTS = "import_machinery"
@@ -282,14 +284,14 @@ def _fold(node: ast.AST, depth: int = 0) -> str | list[str] | int | None:
         value = _fold(node.value, d)
         if not isinstance(value, (str, list)):
             return None
-        s = node.slice
+        sl = node.slice
         try:
-            if isinstance(s, ast.Slice):
-                bounds = [None if b is None else _fold(b, d) for b in (s.lower, s.upper, s.step)]
+            if isinstance(sl, ast.Slice):
+                bounds = [None if b is None else _fold(b, d) for b in (sl.lower, sl.upper, sl.step)]
                 if any(b is not None and not isinstance(b, int) for b in bounds) or bounds[2] == 0:
                     return None
-                return value[slice(*bounds)]  # type: ignore[misc]
-            index = _fold(s, d)
+                return value[slice(*bounds)]  # type: ignore[misc,arg-type]
+            index = _fold(sl, d)
             return value[index] if isinstance(index, int) else None
         except IndexError:
             return None
@@ -423,17 +425,17 @@ class _File:
                 pairs += _pairs(node.target, node.value)
             elif isinstance(node, ast.arguments):
                 positional = [*node.posonlyargs, *node.args]
-                for arg, default in zip(positional[len(positional) - len(node.defaults):], node.defaults):
+                for arg, default in zip(positional[len(positional) - len(node.defaults):], node.defaults, strict=True):
                     pairs.append((ast.Name(id=arg.arg, ctx=ast.Store()), default))
-                for arg, default in zip(node.kwonlyargs, node.kw_defaults):
-                    if default is not None:
-                        pairs.append((ast.Name(id=arg.arg, ctx=ast.Store()), default))
+                for arg, kw_default in zip(node.kwonlyargs, node.kw_defaults, strict=True):
+                    if kw_default is not None:
+                        pairs.append((ast.Name(id=arg.arg, ctx=ast.Store()), kw_default))
         for _ in range(3):  # chains: G = F, H = G
-            for target, value in pairs:
-                if isinstance(target, ast.Name) and target.id not in aliases:
-                    dotted = _dotted(value, aliases)
+            for bound, source in pairs:
+                if isinstance(bound, ast.Name) and bound.id not in aliases:
+                    dotted = _dotted(source, aliases)
                     if dotted is not None:
-                        aliases[target.id] = dotted
+                        aliases[bound.id] = dotted
         return aliases
 
     def resolve(self, node: ast.AST) -> str | None:
@@ -448,7 +450,7 @@ class _File:
 def _pairs(target: ast.AST, value: ast.AST) -> list[tuple[ast.AST, ast.AST]]:
     if isinstance(target, (ast.Tuple, ast.List)) and isinstance(value, (ast.Tuple, ast.List)) and \
             len(target.elts) == len(value.elts):
-        return [p for t, v in zip(target.elts, value.elts) for p in _pairs(t, v)]
+        return [p for t, v in zip(target.elts, value.elts, strict=True) for p in _pairs(t, v)]
     return [(target, value)] if isinstance(target, ast.Name) else []
 
 
@@ -605,7 +607,7 @@ def _attribute_hits(f: _File, node: ast.AST, rules: _Rules, line: int) -> Iterat
     if isinstance(node, ast.Attribute):
         base, attr = node.value, node.attr
     else:
-        base, attr = _lookup_key(node)  # type: ignore[misc]
+        base, attr = _lookup_key(node)  # type: ignore[misc,assignment]
     dotted = f.resolve(node)
     if dotted is not None:
         for kind, name in rules.path(dotted, f.own(dotted)):
@@ -786,10 +788,12 @@ def scan(root: Path, files: dict[str, dict[str, tuple[str, ...]]]) -> list[Forbi
     for rel in sources:
         path = root / rel
         try:
+            if not safefs.is_regular(path):  # a link, pipe or device is never opened (nor run: it is not copied)
+                continue
             if path.stat().st_size > MAX_FILE_BYTES:
                 uses += [ForbiddenUse(e, rel, 0, rel, UNSCANNABLE) for e in everyone]
                 continue
-            source = path.read_text(encoding="utf-8", errors="replace")
+            source = safefs.read_text(path, MAX_FILE_BYTES)
         except OSError:
             continue
         tree = _parse(source, rel)

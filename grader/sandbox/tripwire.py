@@ -104,8 +104,8 @@ _done: set[str] = set()
 
 
 def _trip(name: str, via: str) -> None:
-    frames = []
-    frame = sys._getframe(2)
+    frames: list[tuple[str, int, str]] = []
+    frame: Any = sys._getframe(2)
     while frame is not None and len(frames) < 64:
         frames.append((frame.f_code.co_filename, frame.f_lineno, frame.f_code.co_name))
         frame = frame.f_back
@@ -251,7 +251,7 @@ def uninstall() -> None:
             setattr(owner, attr, original)
     _installed.clear()
     for cls, getattr_ in _op_hooks:
-        cls.__getattr__ = getattr_
+        cls.__getattr__ = getattr_  # type: ignore[attr-defined]
     _op_hooks.clear()
     _ops.clear()
     _done.clear()
