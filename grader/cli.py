@@ -17,7 +17,7 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from grader import score
+from grader import clean, score
 from grader.messages import LANGUAGES, render, resolve_lang
 from grader.report import json as json_report
 from grader.report.text import render_report
@@ -41,7 +41,7 @@ def abort_fault(exc: BaseException, lang: str) -> NoReturn:
     """The grader failed: apologise, show what to report, exit 3. Never a student's zero."""
     err = _stderr()
     err.print(Text(render("fault.grader", lang, error=type(exc).__name__), style="bold red"))
-    err.print(Text("".join(traceback.format_exception(exc)), style="dim"))
+    err.print(clean.terminal("".join(traceback.format_exception(exc)), style="dim"))
     sys.exit(score.EXIT_GRADER_FAULT)
 
 
@@ -141,7 +141,8 @@ def list_(assignment: str | None = None, lang: str | None = None) -> None:
             table.add_column(render(key, lang))
         for e in a.exercises:
             visible = sum(not c.hidden for c in e.cases)
-            table.add_row(e.id, e.file, f"{e.points:g}", f"{visible} + {len(e.cases) - visible}")
+            table.add_row(clean.terminal(e.id), clean.terminal(e.file), Text(f"{e.points:g}"),
+                          Text(f"{visible} + {len(e.cases) - visible}"))
         console.print(table)
 
 
@@ -156,9 +157,11 @@ def list_(assignment: str | None = None, lang: str | None = None) -> None:
 @click.option("--hidden/--no-hidden", default=True, show_default=True, help="Also run the hidden cases.")
 @click.option("--shard", default=None, help="K/N: grade only the K-th of N deterministic slices of the class.")
 @click.option("--salt", default="", help="Changes every case's inputs.")
+@click.option("--exercise", "exercises", multiple=True, help="Only this exercise (repeatable).")
 @LANG_OPTION
 def batch(submissions: Path, assignment: str, output: Path, workers: int | None = None, resume: bool = True,
-          hidden: bool = True, shard: str | None = None, salt: str = "", lang: str | None = None) -> None:
+          hidden: bool = True, shard: str | None = None, salt: str = "", exercises: tuple[str, ...] = (),
+          lang: str | None = None) -> None:
     """Grade every folder or .zip in SUBMISSIONS; write results, a gradebook and a summary to OUTPUT."""
     warm_up(hidden)  # the fork server imports torch while this process does the same
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
@@ -174,14 +177,17 @@ def batch(submissions: Path, assignment: str, output: Path, workers: int | None 
             task = progress.add_task(render("batch.progress", lang), total=None)
 
             def on_progress(name: str, done: int, total: int) -> None:
-                progress.update(task, total=total, completed=done, description=render("batch.progress_last", lang, name=name))
+                # the description is read as markup: the submission's name is escaped (and cleaned)
+                progress.update(task, total=total, completed=done,
+                                description=render("batch.progress_last", lang, name=clean.markup(name)))
 
             report = batch_mod.run(submissions, assignment=assignment, output=output, workers=workers, resume=resume,
-                                   hidden=hidden, shard=shard, lang=lang, salt=salt, on_progress=on_progress)
+                                   hidden=hidden, shard=shard, lang=lang, salt=salt, exercises=exercises,
+                                   on_progress=on_progress)
     except api.UsageError as exc:
         raise GraderUsage(render(exc.message, lang)) from None
     except batch_mod.BatchError as exc:
-        raise GraderUsage(str(exc)) from None
+        raise GraderUsage(clean.text(str(exc))) from None
     except Exception as exc:  # noqa: BLE001
         abort_fault(exc, lang)
     _print_summary(report.summary, lang, graded=len(report.graded), skipped=len(report.skipped), failed=len(report.failed))
@@ -204,7 +210,7 @@ def merge(outputs: tuple[Path, ...], assignment: str, output: Path, lang: str | 
     except api.UsageError as exc:
         raise GraderUsage(render(exc.message, lang)) from None
     except batch_mod.BatchError as exc:
-        raise GraderUsage(str(exc)) from None
+        raise GraderUsage(clean.text(str(exc))) from None
     _print_summary(summary, lang, graded=summary["graded"], skipped=0, failed=len(summary["grader_errors"]))
 
 
@@ -268,21 +274,30 @@ def _print_summary(summary: dict, lang: str, *, graded: int, skipped: int, faile
     top = max(counts) if counts and max(counts) else 1
     for label, n in zip(summary["histogram"]["bins"], counts, strict=True):
         console.print(Text(f"{label:>9} │{'█' * round(30 * n / top):<30} {n}"))
-    table = Table(title=render("batch.pass_rates", lang))
-    table.add_column(render("ui.col.exercise", lang))
-    table.add_column(render("batch.pass_rate", lang), justify="right")
+    # every cell and title is a Text: names in a summary are never read as markup
+    table = Table(title=clean.terminal(render("batch.pass_rates", lang)))
+    table.add_column(clean.terminal(render("ui.col.exercise", lang)))
+    table.add_column(clean.terminal(render("batch.pass_rate", lang)), justify="right")
     for ex, rate in summary["pass_rates"].items():
-        table.add_row(ex, "-" if rate is None else f"{100 * rate:.0f}%")
+        table.add_row(clean.terminal(ex), Text("-" if rate is None else f"{100 * rate:.0f}%"))
     console.print(table)
     if summary["top_mistakes"]:
-        mistakes = Table(title=render("batch.top_mistakes", lang))
+        mistakes = Table(title=clean.terminal(render("batch.top_mistakes", lang)))
         for key in ("ui.col.exercise", "batch.mistake", "batch.students"):
-            mistakes.add_column(render(key, lang))
+            mistakes.add_column(clean.terminal(render(key, lang)))
         for m in summary["top_mistakes"]:
-            mistakes.add_row(m["exercise"], m["mistake"], str(m["students"]))
+            mistakes.add_row(clean.terminal(m["exercise"]), clean.terminal(m["mistake"]), Text(str(m["students"])))
         console.print(mistakes)
     if summary.get("invalid"):
-        console.print(Text(render("batch.invalid", lang, names=", ".join(summary["invalid"])), style="yellow"))
+        names = ", ".join(clean.name(n) for n in summary["invalid"])
+        console.print(clean.terminal(render("batch.invalid", lang, names=names), style="yellow"))
+    if summary.get("grader_errors"):
+        names = ", ".join(clean.name(n) for n in summary["grader_errors"])
+        console.print(clean.terminal(render("batch.grader_errors", lang, names=names), style="red"))
+    for r in summary.get("rejected", []):
+        reason = render(f"batch.reason.{r['reason']}", lang, entries=", ".join(clean.name(e) for e in r.get("entries", [])))
+        console.print(clean.terminal(render("batch.rejected", lang, name=clean.name(r["submission"]), reason=reason),
+                                     style="yellow"))
     if summary.get("plot"):
         console.print(Text(render("batch.plot", lang, path=summary["plot"]), style="dim"))
 

@@ -312,3 +312,63 @@ def test_check_reports_a_malformed_answers_file_and_still_grades_the_code(tmp_pa
     result = api.check(sub, exercises=["causal_mask"], reference=reference)
     assert result.quiz is None and "not valid TOML" in result.quiz_error
     assert result.score == result.max_score
+
+
+# --- a student's answers file is untrusted --------------------------------------------------------
+
+@pytest.mark.parametrize("content,expected", [
+    (b"scaling-divisor = " + b"9" * 5000 + b"\n", "cannot be read"),  # past Python's int/str digit limit
+    (b"scaling-divisor = " + b"9" * 4000 + b"\n", "must be text, a number or a list"),  # parses, but no float holds it
+    (b"qkv-query-role = " + b"[" * 20000 + b"]" * 20000 + b"\n", "too deeply"),
+    (b"qkv-query-role = [[\"a\"]]\n", "must be text, a number or a list"),
+    (b'student = "s1"\nqkv-query-role = "\xff\xfe"\n', "not UTF-8"),
+    (b"qkv-query-role = \"" + b"a" * 5000 + b"\"\n", "must be text, a number or a list"),
+])
+def test_answers_that_cannot_be_read_are_a_quiz_error(bank, tmp_path, content, expected):
+    path = tmp_path / "quiz-answers.toml"
+    path.write_bytes(content)
+    with pytest.raises(qbank.QuizError, match=expected):
+        api.grade_quiz(bank, path)
+
+
+def test_answers_file_that_is_a_link_a_pipe_or_too_large_is_refused(bank, tmp_path):
+    import os
+
+    good = tmp_path / "good.toml"
+    good.write_text('qkv-query-role = "a"\n')
+    assert api.grade_quiz(bank, good).score >= 0
+    link = tmp_path / "link.toml"
+    link.symlink_to(good)
+    with pytest.raises(qbank.QuizError, match="symbolic link"):
+        api.grade_quiz(bank, link)
+    for target in ("/dev/stdin", "/proc/self/mem"):
+        other = tmp_path / f"{target.replace('/', '_')}.toml"
+        other.symlink_to(target)
+        with pytest.raises(qbank.QuizError, match="symbolic link"):
+            api.grade_quiz(bank, other)
+    fifo = tmp_path / "fifo.toml"
+    os.mkfifo(fifo)  # a naive reader would wait for a writer forever
+    with pytest.raises(qbank.QuizError, match="not a regular file"):
+        api.grade_quiz(bank, fifo)
+    big = tmp_path / "big.toml"
+    big.write_text("# " + "x" * (qbank.MAX_UNTRUSTED_BYTES + 10) + "\n")
+    with pytest.raises(qbank.QuizError, match="at most"):
+        api.grade_quiz(bank, big)
+
+
+def test_check_grades_the_quiz_for_the_given_student_and_refuses_a_linked_answers_file(tmp_path, bank, reference):
+    import tomli_w
+
+    sub = tmp_path / "sub"
+    shutil.copytree(SOLUTIONS, sub, ignore=shutil.ignore_patterns("__pycache__"))
+    answers = right_answers(bank, "alice")
+    (sub / api.QUIZ_ANSWERS).write_text(tomli_w.dumps({"student": "alice", **answers}))  # a classmate's file
+    result = api.check(sub, exercises=["causal_mask"], reference=reference, quiz_student="forger")
+    assert result.quiz is not None and result.quiz.student == "forger"
+    assert result.quiz.score == grade(bank, answers, "forger").score < bank.max_score  # drawn for forger, not alice
+    real = tmp_path / "answers.toml"
+    (sub / api.QUIZ_ANSWERS).replace(real)
+    (sub / api.QUIZ_ANSWERS).symlink_to(real)
+    result = api.check(sub, exercises=["causal_mask"], reference=reference)
+    assert result.quiz is None and "symbolic link" in result.quiz_error
+    assert result.score == result.max_score  # the code is still graded

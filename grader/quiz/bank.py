@@ -114,14 +114,37 @@ def _texts(raw: Any, qid: str, name: str) -> dict[str, str]:
     return {lang: raw[lang].strip() for lang in LANGS}
 
 
-def read_toml(path: Path, what: str) -> dict[str, Any]:
-    """A TOML file's contents; QuizError saying which file (``what``) could not be read, and why."""
+MAX_UNTRUSTED_BYTES = 1024 * 1024
+"""The largest answers file read (a student's file: read without following links, regular files only)."""
+
+
+def read_toml(path: Path, what: str, *, untrusted: bool = False) -> dict[str, Any]:
+    """A TOML file's contents; QuizError saying which file (``what``) could not be read, and why.
+
+    ``untrusted`` (a student's answers file): a link or a special file is refused, never opened; the size is
+    capped; numbers too long to convert and arrays nested too deep are a QuizError, not a crash."""
+    from grader import clean, safefs
+
+    shown = clean.name(path.name if untrusted else str(path))
     try:
-        return tomllib.loads(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError) as exc:
-        raise QuizError(f"cannot read the {what} {path}: {exc}") from None
+        raw = safefs.read_bytes(path, MAX_UNTRUSTED_BYTES) if untrusted else path.read_bytes()
+        content = raw.decode("utf-8")
+    except safefs.UnsafeFile as exc:
+        raise QuizError(f"the {what} is refused: {exc}") from None
+    except OSError as exc:
+        raise QuizError(f"cannot read the {what} {shown}: {clean.text(exc.strerror or str(exc), 300)}") from None
+    except UnicodeDecodeError as exc:
+        raise QuizError(f"the {what} {shown} is not UTF-8 text (byte {exc.start})") from None
+    try:
+        return tomllib.loads(content)
     except tomllib.TOMLDecodeError as exc:
-        raise QuizError(f"{path} is not valid TOML: {exc}") from None
+        raise QuizError(f"{shown} is not valid TOML: {clean.text(str(exc), 300)}") from None
+    except RecursionError:
+        raise QuizError(f"{shown} nests arrays or tables too deeply to be read") from None
+    except (ValueError, OverflowError, MemoryError) as exc:
+        if "digits" in str(exc):  # Python's limit on converting a long run of digits to an integer
+            raise QuizError(f"{shown} cannot be read: a number has too many digits") from None
+        raise QuizError(f"{shown} cannot be read: {clean.text(str(exc), 300)}") from None
 
 
 def load(path: Path) -> Bank:
@@ -260,7 +283,7 @@ def draw(q: Question, student: str) -> dict[str, float]:
     if not q.params:
         return {}
     options = combinations(q)
-    seed = int.from_bytes(hashlib.sha256(f"{student}/{q.id}".encode()).digest()[:8], "big")
+    seed = int.from_bytes(hashlib.sha256(f"{student}/{q.id}".encode("utf-8", "surrogatepass")).digest()[:8], "big")
     return random.Random(seed).choice(options)
 
 

@@ -65,22 +65,53 @@ def judge(bank: Bank, q: Question, given: Any, student: str) -> QuestionResult:
     return QuestionResult(q.id, q.topic, q.type, q.points, q.points if status == "correct" else 0.0, status, values)
 
 
+MAX_ANSWER_CHARS = 2000
+MAX_LIST_ITEMS = 100
+MAX_NUMBER = 10**300
+"""Larger integers cannot become floats: such an answer is refused, not a crash."""
+
+
 def grade(bank: Bank, answers: Mapping[str, Any], student: str = ANONYMOUS) -> QuizResult:
-    results = tuple(judge(bank, q, answers.get(q.id), student) for q in bank.questions)
-    return QuizResult(bank.assignment, student, round(sum(r.score for r in results), 2), bank.max_score, results)
+    results = []
+    for q in bank.questions:
+        try:
+            results.append(judge(bank, q, answers.get(q.id), student))
+        except (ArithmeticError, ValueError, TypeError, RecursionError) as exc:
+            raise QuizError(f"the answer to {q.id} cannot be evaluated: {type(exc).__name__}") from None
+    return QuizResult(bank.assignment, student, round(sum(r.score for r in results), 2), bank.max_score,
+                      tuple(results))
+
+
+def _scalar(value: Any) -> bool:
+    if isinstance(value, bool):
+        return False
+    if isinstance(value, int):
+        return -MAX_NUMBER <= value <= MAX_NUMBER
+    if isinstance(value, str):
+        return len(value) <= MAX_ANSWER_CHARS
+    return isinstance(value, float)
 
 
 def load_answers(path: Path, bank: Bank) -> tuple[str | None, dict[str, Any]]:
-    """An answers file: ``question-id = answer`` lines (and optionally ``student = "ID"``)."""
-    data = read_toml(path, "answers file")
+    """An answers file: ``question-id = answer`` lines (and optionally ``student = "ID"``).
+
+    It is a student's file: a link or a special file is refused, and so is anything but text, a number or a
+    flat list of them (a number too large for a float, a nested list, an answer thousands of characters long)."""
+    from grader import clean
+
+    shown = clean.name(path.name)
+    data = read_toml(path, "answers file", untrusted=True)
     student = data.pop("student", None)
-    if student is not None and not isinstance(student, str):
-        raise QuizError(f"{path}: student must be a string")
+    if student is not None and (not isinstance(student, str) or len(student) > 200):
+        raise QuizError(f"{shown}: student must be a string of at most 200 characters")
     known = {q.id for q in bank.questions}
     unknown = sorted(set(data) - known)
     if unknown:
-        raise QuizError(f"{path}: no question called {', '.join(unknown)} in the {bank.assignment} quiz")
+        names = clean.name(", ".join(unknown[:10]), 500)
+        raise QuizError(f"{shown}: no question called {names} in the {bank.assignment} quiz")
     for qid, value in data.items():
-        if not isinstance(value, (str, int, float, list)) or isinstance(value, bool):
-            raise QuizError(f"{path}: the answer to {qid} must be text, a number or a list")
+        ok = _scalar(value) or (isinstance(value, list) and len(value) <= MAX_LIST_ITEMS and all(map(_scalar, value)))
+        if not ok:
+            raise QuizError(f"{shown}: the answer to {qid} must be text, a number or a list of them "
+                            f"(at most {MAX_LIST_ITEMS} items of at most {MAX_ANSWER_CHARS} characters)")
     return student, data

@@ -37,7 +37,7 @@ def _show(q: Question, index: int, total: int, lang: str, student: str, console:
     for c in q.choices:
         body.append(Text(f"  {c.id}) {c.text[lang]}"))
     title = render("quiz.ui.question", lang, index=index, total=total, topic=q.topic, points=q.points)
-    console.print(Panel(Text("\n").join(body), title=title, title_align="left"))
+    console.print(Panel(Text("\n").join(body), title=Text(title), title_align="left"))
 
 
 def run(bank: Bank, *, student: str, lang: str, console: Console, topics: Sequence[str] = (),

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
+from grader import clean
 from grader.messages import render
 from grader.report.plain import case_text, exercise_notes
 from grader.results import GradeResult, Status
@@ -53,5 +53,4 @@ def to_dict(result: GradeResult, lang: str, *, execution_time: float,
 
 
 def dumps(result: GradeResult, lang: str, *, execution_time: float, hidden_visibility: str = "after_published") -> str:
-    return json.dumps(to_dict(result, lang, execution_time=execution_time, hidden_visibility=hidden_visibility),
-                      ensure_ascii=False, indent=2)
+    return clean.json_dumps(to_dict(result, lang, execution_time=execution_time, hidden_visibility=hidden_visibility))

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import json as _json
 import math
 from typing import Any
 
+from grader import clean
 from grader.messages import render
 from grader.results import CheckResult, GradeResult, Message, TensorDiff
 
@@ -94,4 +94,4 @@ def _quiz(result: GradeResult, lang: str) -> dict[str, Any]:
 
 
 def dumps(result: GradeResult, lang: str) -> str:
-    return _json.dumps(to_dict(result, lang), ensure_ascii=False, indent=2, allow_nan=False)
+    return clean.json_dumps(to_dict(result, lang))

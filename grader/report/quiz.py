@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json as _json
 from collections import defaultdict
 from typing import Any
 
@@ -10,6 +9,7 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
+from grader import clean
 from grader.messages import render
 from grader.quiz.grade import QuizResult
 
@@ -27,20 +27,21 @@ def to_dict(result: QuizResult, lang: str) -> dict[str, Any]:
 
 
 def dumps(result: QuizResult, lang: str) -> str:
-    return _json.dumps(to_dict(result, lang), ensure_ascii=False, indent=2)
+    return clean.json_dumps(to_dict(result, lang))
 
 
 def render_summary(result: QuizResult, console: Console, lang: str) -> None:
     by_topic: dict[str, list[Any]] = defaultdict(list)
     for q in result.questions:
         by_topic[q.topic].append(q)
-    table = Table(title=render("quiz.ui.summary", lang, student=result.student))
+    # the student id is self-declared text: a Text title, never markup
+    table = Table(title=clean.terminal(render("quiz.ui.summary", lang, student=clean.name(result.student))))
     for key in ("quiz.ui.topic", "quiz.ui.correct", "quiz.ui.recorded", "ui.col.score"):
-        table.add_column(render(key, lang), justify="left" if key == "quiz.ui.topic" else "right")
+        table.add_column(clean.terminal(render(key, lang)), justify="left" if key == "quiz.ui.topic" else "right")
     for topic, qs in by_topic.items():
-        table.add_row(topic, f"{sum(q.status == 'correct' for q in qs)}/{len(qs)}",
-                      str(sum(q.status == "recorded" for q in qs)),
-                      f"{sum(q.score for q in qs):g}/{sum(q.points for q in qs):g}")
+        table.add_row(clean.terminal(topic), Text(f"{sum(q.status == 'correct' for q in qs)}/{len(qs)}"),
+                      Text(str(sum(q.status == "recorded" for q in qs))),
+                      Text(f"{sum(q.score for q in qs):g}/{sum(q.points for q in qs):g}"))
     console.print(table)
     console.print(Text(render("quiz.ui.total", lang, score=result.score, max_score=result.max_score), style="bold"))
     if any(q.status == "recorded" for q in result.questions):

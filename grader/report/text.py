@@ -1,4 +1,5 @@
-"""The terminal report, built from rich Text objects only: student text is never read as markup."""
+"""The terminal report, built from rich Text objects only: student text is never read as markup, and every
+piece of it is cleaned here (no escape sequences or other controls) whatever the caller already did."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
+from grader import clean
 from grader.messages import render
 from grader.results import CaseResult, ExerciseResult, GradeResult, Message, Status, TensorDiff
 
@@ -18,7 +20,12 @@ MAX_FAILING_CASES = 3
 
 
 def _t(lang: str, key: str | Message, /, style: str = "", **params: object) -> Text:
-    return Text(render(key, lang, **params), style=style)
+    return clean.terminal(render(key, lang, **params), style)
+
+
+def _s(value: object, style: str = "") -> Text:
+    """Text that came with a result (ids, file names, tracebacks, output): plain, cleaned."""
+    return clean.terminal(value, style)
 
 
 def _grid(d: TensorDiff, lang: str) -> Table:
@@ -26,10 +33,10 @@ def _grid(d: TensorDiff, lang: str) -> Table:
     width = len(d.grid.cells[0]) if d.grid.cells else 0
     table = Table(box=None, padding=(0, 1), show_header=True, header_style="dim")
     for i in range(width):
-        table.add_column(render("ui.diff.expected", lang) if i == 0 else "", justify="right", no_wrap=True)
+        table.add_column(_t(lang, "ui.diff.expected") if i == 0 else "", justify="right", no_wrap=True)
     table.add_column("│", justify="center", style="dim")
     for i in range(width):
-        table.add_column(render("ui.diff.got", lang) if i == 0 else "", justify="right", no_wrap=True)
+        table.add_column(_t(lang, "ui.diff.got") if i == 0 else "", justify="right", no_wrap=True)
     for row in d.grid.cells:
         expected = [Text(f"{c.expected:.3g}", style="dim") for c in row]
         got = [Text(f"{c.got:.3g}", style="green" if c.ok else "bold red") for c in row]
@@ -56,12 +63,12 @@ def _case(case: CaseResult, lang: str, detailed: bool) -> list[RenderableType]:
     head = _t(lang, "ui.case", case=case.id, hidden=hidden, style="bold")
     if failure is None or failure.message is None:
         return [head]
-    line = Text.assemble(head, Text(" · "), Text(f"[{failure.name}] ", style="cyan"), _t(lang, failure.message))
+    line = Text.assemble(head, Text(" · "), _s(f"[{failure.name}] ", style="cyan"), _t(lang, failure.message))
     parts: list[RenderableType] = [line]
     if detailed and failure.diff is not None:
         parts.append(_diff(failure.diff, lang))
     if detailed and failure.traceback:
-        parts += [_t(lang, "ui.traceback", style="dim"), Text(failure.traceback)]
+        parts += [_t(lang, "ui.traceback", style="dim"), _s(failure.traceback)]
     return parts
 
 
@@ -72,7 +79,7 @@ def _exercise(e: ExerciseResult, lang: str) -> RenderableType:
     for m in e.mistakes:
         parts.append(Text.assemble(_t(lang, "ui.mistake", style="bold magenta",
                                       message=render(f"mistake.{m.id}", lang)),
-                                   Text(f"  ({m.id})", style="dim")))
+                                   _s(f"  ({m.id})", style="dim")))
         parts.append(_t(lang, "ui.mistake_cases", cases=", ".join(m.cases), style="dim"))
     failing = [c for c in e.cases if c.status is not Status.PASSED]
     if e.status is Status.NOT_ATTEMPTED:
@@ -81,8 +88,8 @@ def _exercise(e: ExerciseResult, lang: str) -> RenderableType:
         parts += _case(case, lang, detailed=(i == 0))
     if len(failing) > MAX_FAILING_CASES:
         parts.append(_t(lang, "ui.more_cases", count=len(failing) - MAX_FAILING_CASES, style="dim"))
-    title = Text.assemble(Text(e.id, style="bold"), Text(f"  {render('status.' + e.status.value, lang)}",
-                                                         style=STYLES[e.status]),
+    title = Text.assemble(_s(e.id, style="bold"), _s(f"  {render('status.' + e.status.value, lang)}",
+                                                     style=STYLES[e.status]),
                           Text(f"  {e.score:g}/{e.max_score:g}"))
     return Panel(Group(*parts), title=title, title_align="left", border_style=STYLES[e.status])
 
@@ -97,11 +104,11 @@ def render_report(result: GradeResult, console: Console, lang: str) -> None:
     console.print(_t(lang, f"ui.isolation.{level}", style="dim"))
     table = Table(show_lines=False)
     for key in ("ui.col.exercise", "ui.col.file", "ui.col.status", "ui.col.score", "ui.col.cases"):
-        table.add_column(render(key, lang), justify="right" if key in ("ui.col.score", "ui.col.cases") else "left")
+        table.add_column(_t(lang, key), justify="right" if key in ("ui.col.score", "ui.col.cases") else "left")
     for e in result.exercises:
         passed = sum(c.status is Status.PASSED for c in e.cases)
-        table.add_row(Text(e.id), Text(e.file, style="dim"),
-                      Text(render(f"status.{e.status.value}", lang), style=STYLES[e.status]),
+        table.add_row(_s(e.id), _s(e.file, style="dim"),
+                      _t(lang, f"status.{e.status.value}", style=STYLES[e.status]),
                       Text(f"{e.score:g}/{e.max_score:g}"), Text(f"{passed}/{len(e.cases)}"))
     console.print(table)
     # a panel for every exercise that needs work; "not attempted" ones are already plain in the table,
@@ -118,7 +125,7 @@ def render_report(result: GradeResult, console: Console, lang: str) -> None:
     elif result.quiz_error:
         console.print(_t(lang, "quiz.error", style="yellow", detail=result.quiz_error))
     if result.output:
-        console.print(Panel(Text(result.output), title=render("ui.output", lang), title_align="left",
+        console.print(Panel(_s(result.output), title=_t(lang, "ui.output"), title_align="left",
                             border_style="dim"))
     first = next((e for e in result.exercises if e.status is not Status.PASSED), None)
     if first is None:
