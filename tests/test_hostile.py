@@ -48,8 +48,14 @@ def hostile(submission, body: str, target: str = PADDING):
 
 def assert_contained(result, bad: str, status: Status, key: str, marker: str | None = None):
     ex = by_id(result)
-    assert ex[bad].status is status, (ex[bad].status, ex[bad].cases[0].failure)
-    assert ex[bad].cases[0].failure.message.key == key
+    # the sandbox's verdict is the case's; code the scan does not allow (ctypes, os.fork, subprocess) also
+    # takes the exercise's points, which is the scan's doing, not the sandbox's
+    case = ex[bad].cases[0]
+    assert case.status is status, (case.status, case.failure)
+    assert case.failure.message.key == key
+    flagged = [n for n in ex[bad].notes if n.key.startswith("check.") and n.key != "check.forbidden_call"]
+    assert ex[bad].status is (Status.FAILED if flagged else status), (ex[bad].status, flagged)
+    assert ex[bad].score == 0
     for other, r in ex.items():
         if other != bad:
             assert r.status is Status.PASSED, (other, r.cases[0].failure)
@@ -157,7 +163,7 @@ def test_new_session_and_threads_do_not_outlive_the_run(submission, reference, l
             "    subprocess.Popen(['sleep', '987'], start_new_session=True)\n"
             "    threading.Thread(target=time.sleep, args=(986,)).start()\n" + PADDING)
     result = grade(hostile(submission, body), reference=reference)
-    assert by_id(result)["padding_mask"].status is Status.PASSED
+    assert all(c.status is Status.PASSED for c in by_id(result)["padding_mask"].cases)  # (subprocess: flagged)
     if level["level"] == "namespaces":
         deadline = time.monotonic() + 5
         while leftovers("sleep 987") and time.monotonic() < deadline:
