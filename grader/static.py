@@ -76,8 +76,10 @@ Which exercise loses points
 from __future__ import annotations
 
 import ast
+import io
 import os
 import re
+import tokenize
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -108,8 +110,14 @@ MESSAGE_KEYS = {
 IGNORED_DIRS = frozenset({"__pycache__", ".git", ".ipynb_checkpoints"})
 """Folders the runner never copies into the sandbox."""
 COMPILED_SUFFIXES = (".pyc", ".pyo", ".so", ".pyd")
-MAX_FILE_BYTES = 2 * 1024 * 1024
+MAX_FILE_BYTES = 512 * 1024
+MAX_SCAN_BYTES = 1024 * 1024
+"""Source read per submission in all (the course's solutions are about 25 KB): more is not scanned,
+and the scan's cost in the grading process stays bounded (a few seconds at worst)."""
 MAX_FILES = 1000
+SOURCE_ENCODINGS = frozenset({"utf-8", "utf-8-sig", "ascii", "us-ascii"})
+"""Source encodings read here; a coding cookie that names another (utf-7 hides code in a comment) is
+not scannable, so not allowed."""
 MAX_FOLDED = 10_000
 """Longest string built while evaluating an expression of literals (a bigger one is not a name)."""
 
@@ -118,7 +126,9 @@ NOT_ALLOWED_PATHS: dict[str, str] = {
                      "types.CodeType", "types.FunctionType", "types.ModuleType", "torch.load", "torch.jit.load",
                      "torch.package", "torch.hub"), DYNAMIC),
     **dict.fromkeys(("importlib", "imp", "builtins", "__builtin__", "runpy", "zipimport", "pkgutil", "modulefinder",
-                     "sys.modules", "sys.meta_path", "sys.path_hooks", "sys.path_importer_cache"), IMPORTS),
+                     "sys.modules", "sys.meta_path", "sys.path_hooks", "sys.path_importer_cache",
+                     # the grader's own code, which runs beside the student's in the child
+                     "grader", "__main__", "safetensors"), IMPORTS),
     **dict.fromkeys(("torch.ops", "torch._C", "torch.library", "torch.classes", "torch.overrides",
                      "torch.utils.cpp_extension"), TORCH),
     **dict.fromkeys(("ctypes", "_ctypes", "cffi", "subprocess", "_posixsubprocess", "multiprocessing", "pty", "posix",
@@ -130,7 +140,7 @@ NOT_ALLOWED_PATHS: dict[str, str] = {
 """Dotted paths not allowed, with everything under them (``importlib.import_module``)."""
 OS_PROCESS = re.compile(r"os\.(exec|spawn|posix_spawn|fork)\w*$")
 NAMED_MODULES = frozenset({"importlib", "builtins", "__builtin__", "ctypes", "_ctypes", "cffi", "runpy", "zipimport",
-                           "marshal", "subprocess", "multiprocessing", "_posixsubprocess"})
+                           "marshal", "subprocess", "multiprocessing", "_posixsubprocess", "grader"})
 """Single-word strings that name a module not allowed (longer dotted strings are checked like paths)."""
 
 BUILTIN_NAMES = {"eval": DYNAMIC, "exec": DYNAMIC, "compile": DYNAMIC, "__import__": IMPORTS,
@@ -730,6 +740,18 @@ def _dedupe(uses: Iterable[ForbiddenUse]) -> list[ForbiddenUse]:
     return sorted(best.values(), key=lambda u: (u.exercise, u.file, u.line))
 
 
+def _decode(data: bytes) -> str | None:
+    """The source as Python would read it, or None when its coding cookie names an encoding other than
+    UTF-8 or ASCII (Python would decode it so; read as UTF-8 here, its code would look like a comment)."""
+    try:
+        encoding, _ = tokenize.detect_encoding(io.BytesIO(data).readline)
+    except SyntaxError:  # an unknown or conflicting cookie: Python refuses the file too
+        return None
+    if encoding.lower() not in SOURCE_ENCODINGS:
+        return None
+    return data.decode("utf-8", errors="replace")
+
+
 def _parse(source: str, rel: str) -> ast.Module | None | str:
     """The tree, None for a syntax error (the sandbox reports it), or ``"unscannable"``."""
     try:
@@ -785,16 +807,23 @@ def scan(root: Path, files: dict[str, dict[str, tuple[str, ...]]]) -> list[Forbi
         return _dedupe(uses + [ForbiddenUse(e, f"{len(sources)} files", 0, ".", UNSCANNABLE) for e in everyone])
     own = frozenset(Path(rel).parts[0].removesuffix(".py") for rel in sources)
     parsed: list[_File] = []
+    budget = MAX_SCAN_BYTES
     for rel in sources:
         path = root / rel
         try:
             if not safefs.is_regular(path):  # a link, pipe or device is never opened (nor run: it is not copied)
                 continue
-            if path.stat().st_size > MAX_FILE_BYTES:
+            size = path.stat().st_size
+            if size > min(MAX_FILE_BYTES, budget):
                 uses += [ForbiddenUse(e, rel, 0, rel, UNSCANNABLE) for e in everyone]
                 continue
-            source = safefs.read_text(path, MAX_FILE_BYTES)
+            budget -= size
+            data = safefs.read_bytes(path, MAX_FILE_BYTES)
         except OSError:
+            continue
+        source = _decode(data)
+        if source is None:
+            uses += [ForbiddenUse(e, rel, 0, rel, UNSCANNABLE) for e in everyone]
             continue
         tree = _parse(source, rel)
         if tree is None:

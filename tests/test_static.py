@@ -398,3 +398,39 @@ def test_adding_the_own_folder_to_sys_path_is_fine():
     src = ("import os\nimport sys\nsys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))\n"
            "from attention import masked_softmax\n")
     assert found(src) == set()
+
+
+# --- found by attacking the scan ----------------------------------------------------------------------
+
+def test_a_coding_cookie_other_than_utf8_is_not_scannable(tmp_path):
+    """utf-7 hides `import ctypes` in what reads as a comment in UTF-8; Python would run it."""
+    code = "\nimport ctypes\n".encode("utf-16-be")
+    import base64
+
+    hidden = "+" + base64.b64encode(code).decode().rstrip("=") + "-"
+    (tmp_path / "attention.py").write_bytes(b"# -*- coding: utf-7 -*-\n#" + hidden.encode() + b"\n")
+    hits = static.scan(tmp_path, {"attention.py": {"masked_softmax": ()}})
+    assert [(h.kind, h.file) for h in hits] == [("unscannable", "attention.py")]
+    (tmp_path / "attention.py").write_bytes(b"# -*- coding: latin-1 -*-\nx = 1\n")
+    assert [h.kind for h in static.scan(tmp_path, {"attention.py": {"masked_softmax": ()}})] == ["unscannable"]
+    (tmp_path / "attention.py").write_bytes(b"# -*- coding: utf-8 -*-\nx = 1\n")
+    assert static.scan(tmp_path, {"attention.py": {"masked_softmax": ()}}) == []
+
+
+def test_the_scan_reads_a_bounded_amount_of_source(tmp_path):
+    """Megabytes of expressions used to cost minutes and gigabytes in the grading process."""
+    line = "x = (a.b.c(d, e[f], 'g' + 'h') if i else j.k(l=m, n=[o, p, q]))\n"
+    (tmp_path / "attention.py").write_text("import helper0\n")
+    for i in range(4):
+        (tmp_path / f"helper{i}.py").write_text(line * (static.MAX_FILE_BYTES // len(line) - 10))
+    hits = static.scan(tmp_path, {"attention.py": {"masked_softmax": ()}})
+    assert {h.kind for h in hits} == {"unscannable"}
+    assert len(hits) >= 1
+
+
+def test_importing_the_grader_is_not_allowed():
+    hits = forbidden_uses("from grader.sandbox import tripwire\ndef masked_softmax(s, m, d):\n    return s\n",
+                          {"masked_softmax": ()})
+    assert [h.kind for h in hits] == ["import_machinery"]
+    hits = forbidden_uses("import __main__\ndef masked_softmax(s, m, d):\n    return s\n", {"masked_softmax": ()})
+    assert [h.kind for h in hits] == ["import_machinery"]

@@ -86,6 +86,7 @@ def test_capability_sets_are_empty_and_no_new_privs(submission, reference, walls
     "libc.syscall(101, 16, 1, 0, 0)",  # ptrace(PTRACE_ATTACH, 1)
     "libc.syscall(155, b'/tmp', b'/tmp')",  # pivot_root
     "libc.syscall(308, 3, 0)",  # setns
+    "libc.syscall(425, 8, 0)",  # io_uring_setup
 ])
 def test_privileged_calls_fail_with_eperm(submission, reference, walls, call):
     body = ("    import ctypes\n    libc = ctypes.CDLL(None, use_errno=True)\n"
@@ -118,7 +119,8 @@ def test_no_repository_git_tests_or_other_scratch(submission, reference, walls, 
 def test_the_child_sees_its_own_submission_read_only_and_fresh_scratch(submission, reference, walls):
     check = ("not __import__('os').path.isfile('/submission/attention.py') "
              "or __import__('os').access('/submission/attention.py', __import__('os').W_OK) "
-             "or __import__('os').getcwd() != '/work' or __import__('os').listdir('/tmp') != []")
+             "or __import__('os').getcwd() != '/work' "
+             "or any(__import__('os').path.isfile('/tmp/' + n) for n in __import__('os').listdir('/tmp'))")
     result = grade(hostile(submission, probe(check)), reference=reference)
     assert cases_passed(result)
 
@@ -259,3 +261,63 @@ def test_isolate_knows_the_syscalls_it_denies():
     for name in ("mount", "umount2", "pivot_root", "unshare", "setns", "ptrace", "process_vm_readv",
                  "process_vm_writev", "bpf", "perf_event_open", "keyctl", "kexec_load", "kexec_file_load"):
         assert name in isolate.DENIED
+
+
+# --- found by attacking the sandbox (see the closing note of the issue) ------------------------------
+
+def test_the_graders_own_modules_cannot_be_imported_inside(submission, reference, walls):
+    """Importing grader.sandbox.tripwire used to hand the student the switch that turns the tripwires off."""
+    check = "__import__('importlib').util.find_spec('grader') is not None or 'grader.sandbox.child' in __import__('sys').modules"
+    result = grade(hostile(submission, probe(check)), reference=reference)
+    assert cases_passed(result)
+
+
+def test_no_new_program_can_be_started(submission, reference, walls):
+    """exec would start an interpreter whose code no scan read, with a fresh address-space limit."""
+    body = ("    import os, errno\n    try:\n        os.execv('/usr/bin/true', ['true'])\n"
+            "    except OSError as exc:\n        refused = exc.errno == errno.EPERM\n" + probe("not refused"))
+    result = grade(hostile(submission, body), exercises=["padding_mask"], reference=reference)
+    assert cases_passed(result), by_id(result)["padding_mask"].cases[0].failure
+
+
+def test_memory_is_bounded_for_all_processes_together(submission, reference, walls):
+    if "cgroup" not in walls.get("memory_limit", ""):
+        pytest.fail(f"no memory cgroup here ({walls.get('memory_limit')}): the README says what is left")
+    from grader.sandbox.limits import Limits, MiB
+
+    body = ("    import os, time\n    kids = []\n    for _ in range(4):\n        pid = os.fork()\n"
+            "        if pid == 0:\n            b = bytearray(400 * 1024 * 1024)\n"
+            "            for i in range(0, len(b), 4096):\n                b[i] = 1\n            time.sleep(30)\n"
+            "            os._exit(0)\n        kids.append(pid)\n    for pid in kids:\n        os.waitpid(pid, 0)\n" + PADDING)
+    started = time.monotonic()
+    result = grade(hostile(submission, body), reference=reference, limits=Limits(memory_bytes=300 * MiB), timeout=60)
+    assert time.monotonic() - started < 50
+    case = by_id(result)["padding_mask"].cases[0]
+    assert case.status is Status.ERROR and case.failure.message.key == "check.memory", case.failure
+    others_intact(result)
+
+
+def test_a_malformed_progress_line_costs_the_case_not_the_run(submission, reference):
+    """'²'.isdigit() is True and int('²') raises: the grading process used to die of it."""
+    body = ("    import os\n    for f in os.listdir('/proc/self/fd'):\n        try:\n"
+            "            if os.readlink('/proc/self/fd/' + f).startswith('pipe:'):\n"
+            "                os.write(int(f), 'start \\u00b2\\ndone \\u00b2 \\u00b3\\n'.encode())\n"
+            "        except OSError:\n            pass\n" + PADDING)
+    result = grade(hostile(submission, body), reference=reference)
+    assert by_id(result)["masked_softmax"].status is Status.PASSED
+    assert by_id(result)["causal_mask"].status is Status.PASSED
+
+
+def _groups() -> set[str]:
+    found = set()
+    for root in (Path("/sys/fs/cgroup/pids"), Path("/sys/fs/cgroup/memory"), Path("/sys/fs/cgroup")):
+        if root.is_dir():
+            found |= {p.name for p in root.glob("nlp-grader-*")}
+    return found
+
+
+def test_a_stopped_child_leaves_no_cgroup_behind(submission, reference, walls):
+    before = _groups()
+    result = grade(hostile(submission, "    while True:\n        pass"), reference=reference, timeout=2)
+    assert by_id(result)["padding_mask"].cases[0].status is Status.TIMEOUT
+    assert _groups() <= before

@@ -209,6 +209,7 @@ def _serve(job: dict[str, Any], progress: int, capture: int, inputs: dict[int, d
     details["limits"] = limits.apply(lim, nproc=details.get("process_limit") != "cgroup", mapped=job["mapped"])
     torch.set_num_threads(1)
     _say(progress, "isolation " + json.dumps(details))
+    _forget_the_grader()
     sub = Submission(Path(paths.get("submission") or work / "sub"))
     for task in job["tasks"]:
         index = task["index"]
@@ -220,6 +221,19 @@ def _serve(job: dict[str, Any], progress: int, capture: int, inputs: dict[int, d
             data = transfer.dumps(_error("transfer", exc), {})
         _send(progress, f"done {index} {len(data)}\n".encode() + data)
     os._exit(0)  # skip interpreter teardown, which the student's code may have booby-trapped
+
+
+GRADER_DIR = Path(__file__).resolve().parents[1]
+"""The grader package: hidden in the sandbox (an installed grader lies in site-packages, which is bound)."""
+
+
+def _forget_the_grader() -> None:
+    """Before the student's code is imported: the grader's modules (and the fork server's ``__main__``)
+    leave ``sys.modules``, so ``import grader.sandbox.tripwire`` cannot hand the student this process's
+    own machinery; the code running here keeps its references, and the source is not in the sandbox."""
+    for name in [m for m in sys.modules if m == "grader" or m.startswith("grader.")]:
+        del sys.modules[name]
+    sys.modules["__main__"] = types.ModuleType("__main__")
 
 
 ENVIRONMENT_KEPT = ("LANG", "LC_ALL", "LC_CTYPE", "TZ", "OMP_NUM_THREADS", "MKL_NUM_THREADS",
@@ -292,5 +306,12 @@ def outer(job: dict[str, Any], progress: int) -> NoReturn:
     job["mapped"] = limits.mapped_bytes()
     isolate.run(lambda details: serve(job, progress, capture, inputs, details),
                 binds=[isolate.Bind(work / "sub", isolate.SUBMISSION_DIR)],
-                hide=[Path(p) for p in job["hide"]], keep_fds=(progress, capture), scratch=[work],
-                processes=int(job["limits"]["processes"]), namespaces=bool(job["namespaces"]))
+                hide=[*(Path(p) for p in job["hide"]), GRADER_DIR], keep_fds=(progress, capture), scratch=[work],
+                processes=int(job["limits"]["processes"]), report_fd=progress,
+                memory=int(job["limits"]["memory_bytes"]) + CGROUP_MEMORY_SLACK,
+                namespaces=bool(job["namespaces"]))
+
+
+CGROUP_MEMORY_SLACK = 512 * 1024 * 1024
+"""Room in the sandbox's memory cgroup beyond the student's allowance: pages of the warm server that the
+child copies on write (Python touches them as it runs)."""

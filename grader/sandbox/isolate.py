@@ -102,8 +102,10 @@ DENIED = (
     "name_to_handle_at", "fsopen", "fsconfig", "fsmount", "fspick", "move_mount", "open_tree",
     "mount_setattr", "swapon", "swapoff", "reboot", "syslog", "acct", "quotactl", "userfaultfd",
     "lookup_dcookie", "settimeofday", "clock_settime", "clock_adjtime", "adjtimex", "iopl", "ioperm",
+    "execve", "execveat", "io_uring_setup", "io_uring_enter", "io_uring_register",
 )
-"""Syscalls the student's process may not make (EPERM)."""
+"""Syscalls the student's process may not make (EPERM). No exec: the child never needs a new program,
+and a new interpreter would run code no scan has read, with a fresh address-space limit."""
 
 
 @dataclass(frozen=True)
@@ -281,6 +283,13 @@ def _build_root(libc: Any, root: str, sources: dict[str, tuple[int, int]], binds
         if not writable:
             _remount_readonly(libc, path, flags)
 
+    # the scratch tmpfs first: the interpreter or the environment may live under /tmp or /work (a CI
+    # runner's venv), and their binds, made next, must land on top of the tmpfs, not under it
+    for target in (WORK_DIR, "/tmp"):
+        os.makedirs(root + target, exist_ok=True)
+        mode = "1777" if target == "/tmp" else "755"
+        _mount(libc, b"tmpfs", root + target, b"tmpfs", MS_NOSUID | MS_NODEV,
+               f"size={SCRATCH_SIZE},nr_inodes=4096,mode={mode}".encode(), f"tmpfs {target}")
     for path in system:
         bind(str(path), str(path), False)
     if Path("/usr") in system and not any(p.is_relative_to("/usr/local") for p in system if p != Path("/usr")):
@@ -296,11 +305,6 @@ def _build_root(libc: Any, root: str, sources: dict[str, tuple[int, int]], binds
     for name in DEVICES:
         if f"/dev/{name}" in sources:
             bind(f"/dev/{name}", f"/dev/{name}", True, is_dir=False)
-    for target in (WORK_DIR, "/tmp"):
-        os.makedirs(root + target, exist_ok=True)
-        mode = "1777" if target == "/tmp" else "755"
-        _mount(libc, b"tmpfs", root + target, b"tmpfs", MS_NOSUID | MS_NODEV,
-               f"size={SCRATCH_SIZE},nr_inodes=4096,mode={mode}".encode(), f"tmpfs {target}")
     os.makedirs(root + "/proc", exist_ok=True)
     for path in hide:  # inside a bound folder (the grader's specs in site-packages, a bundle's fixtures)
         inside = root + str(path)
@@ -372,10 +376,13 @@ def _open_sources(binds: Sequence[Bind], system: Sequence[Path]) -> dict[str, tu
 # --- the sequence ----------------------------------------------------------------------------------
 
 def run(body: Callable[[dict[str, Any]], NoReturn], *, binds: Sequence[Bind], hide: Sequence[Path],
-        processes: int, keep_fds: Sequence[int] = (), scratch: Sequence[Path] = (), namespaces: bool = True) -> NoReturn:
+        processes: int, memory: int, keep_fds: Sequence[int] = (), scratch: Sequence[Path] = (),
+        report_fd: int | None = None, namespaces: bool = True) -> NoReturn:
     """Run ``body(details)`` in the strongest isolation available; exit as it exits.
 
-    ``scratch``: host folders left writable where no private root can be built (the run's own)."""
+    ``processes`` and ``memory`` bound the whole sandbox (cgroups, where writable); ``scratch``: host
+    folders left writable where no private root can be built (the run's own); ``report_fd``: where to
+    say ``oom`` when the memory cgroup's OOM killer ended the run."""
     if not namespaces or not hasattr(os, "fork") or not Path("/proc/self/uid_map").exists():
         _fallback(body, "disabled" if not namespaces else "unsupported", binds)
     libc = _libc()
@@ -399,7 +406,7 @@ def run(body: Callable[[dict[str, Any]], NoReturn], *, binds: Sequence[Bind], hi
         sources = _open_sources(binds, system)
         os.write(ready_w, b"1")
         os.close(ready_w)
-        go = os.read(go_r, 3)
+        go = os.read(go_r, 4)
         if go[:1] != b"1":
             os._exit(SETUP_FAILED)
         details: dict[str, Any] = {"level": "namespaces", "network": "none", "pid_namespace": True,
@@ -428,6 +435,8 @@ def run(body: Callable[[dict[str, Any]], NoReturn], *, binds: Sequence[Bind], hi
             os.close(fd)
         _die_with_parent(libc)
         details["process_limit"] = "cgroup" if go[1:2] == b"c" else "rlimit"
+        details["memory_limit"] = "cgroup (all processes together) and address space" if go[3:4] == b"m" \
+            else "address space, per process"
         status_r, status_w = os.pipe()  # PID 1 cannot die of most signals itself: it reports the worker's
         first = os.fork()
         if first == 0:  # PID 1 of the new namespace: when it ends, every process in it ends
@@ -487,15 +496,20 @@ def run(body: Callable[[dict[str, Any]], NoReturn], *, binds: Sequence[Bind], hi
         os.write(go_w, b"0")
         os.waitpid(pid, 0)
         _fallback(body, "unavailable", binds)
-    group = _join_pids_cgroup(pid, processes)
-    os.write(go_w, b"1" + (b"c" if group else b"r") + (b"n" if nobody else b"u"))
+    groups = _join_cgroups(pid, processes, memory)
+    pids_limited = any((g / "pids.max").exists() for g in groups)
+    memory_limited = any((g / "memory.max").exists() or (g / "memory.limit_in_bytes").exists() for g in groups)
+    os.write(go_w, b"1" + (b"c" if pids_limited else b"r") + (b"n" if nobody else b"u")
+             + (b"m" if memory_limited else b"a"))
     os.close(go_w)
     _, status = os.waitpid(pid, 0)
-    if group is not None:
+    if _out_of_memory(groups) and report_fd is not None:  # the grading process learns why it ended
         try:
-            group.rmdir()
+            os.write(report_fd, b"oom\n")
         except OSError:
             pass
+    for group in groups:
+        _remove_group(group)
     exit_like(status)
 
 
@@ -510,29 +524,91 @@ def _walls(libc: Any, details: dict[str, Any]) -> None:
     details["seccomp"] = _load_filter()
 
 
-def _join_pids_cgroup(pid: int, processes: int) -> Path | None:
-    """Put ``pid`` into a new pids cgroup limited to ``processes`` tasks, where cgroups are writable."""
-    for root in CGROUP_ROOTS:
-        if not (root / "cgroup.procs").exists():
-            continue
-        if root == Path("/sys/fs/cgroup"):
+CGROUP_CONTROLLERS = {"pids": (Path("/sys/fs/cgroup/pids"), "pids.max"),
+                      "memory": (Path("/sys/fs/cgroup/memory"), "memory.limit_in_bytes")}
+"""cgroup v1 hierarchies and their limit files; cgroup v2 (one hierarchy) uses pids.max and memory.max."""
+CGROUP_V2 = Path("/sys/fs/cgroup")
+
+
+def _group_name(pid: int) -> str:
+    return f"nlp-grader-{os.getpid()}-{pid}"
+
+
+def _join_cgroups(pid: int, processes: int, memory: int) -> list[Path]:
+    """Put ``pid`` into new cgroups limiting its processes and its memory (all its processes together:
+    the address-space limit binds each process alone), where cgroups are writable."""
+    joined: list[Path] = []
+    v2 = CGROUP_V2 / "cgroup.subtree_control"
+    try:
+        controllers = v2.read_text().split() if v2.exists() else []
+    except OSError:
+        controllers = []
+    if controllers:
+        wanted = {"pids.max": str(processes), "memory.max": str(memory)}
+        group = _make_group(CGROUP_V2, pid, {k: v for k, v in wanted.items() if k.split(".")[0] in controllers})
+        return [group] if group is not None else []
+    for name, (root, limit_file) in CGROUP_CONTROLLERS.items():
+        if (root / "cgroup.procs").exists():
+            group = _make_group(root, pid, {limit_file: str(processes if name == "pids" else memory)})
+            if group is not None:
+                joined.append(group)
+    return joined
+
+
+def _make_group(root: Path, pid: int, limits: dict[str, str]) -> Path | None:
+    if not limits:
+        return None
+    group = root / _group_name(pid)
+    try:
+        group.mkdir()
+        for file, value in limits.items():
+            (group / file).write_text(value)
+        (group / "cgroup.procs").write_text(str(pid))
+        return group
+    except OSError:
+        _remove_group(group)
+        return None
+
+
+def _remove_group(group: Path, tries: int = 20) -> None:
+    for _ in range(tries):  # EBUSY while the last killed processes are still being reaped
+        try:
+            group.rmdir()
+            return
+        except FileNotFoundError:
+            return
+        except OSError:
+            import time
+
+            time.sleep(0.01)
+
+
+def _out_of_memory(groups: Sequence[Path]) -> bool:
+    """Whether the kernel's OOM killer acted in the run's memory cgroup."""
+    for group in groups:
+        for file, marker in (("memory.events", "oom_kill"), ("memory.oom_control", "oom_kill")):
             try:
-                if "pids" not in (root / "cgroup.subtree_control").read_text():
-                    continue
+                for line in (group / file).read_text().splitlines():
+                    key, _, value = line.partition(" ")
+                    if key == marker and value.strip().isdigit() and int(value) > 0:
+                        return True
             except OSError:
                 continue
-        group = root / f"nlp-grader-{os.getpid()}-{pid}"
+    return False
+
+
+def remove_cgroups(pid: int) -> None:
+    """Remove the cgroups of the sandbox whose outer process was ``pid`` (it may have been killed
+    before it could); called by the process that forked ``pid``, so the names match."""
+    roots = [CGROUP_V2, *(root for root, _ in CGROUP_CONTROLLERS.values())]
+    for root in roots:
+        group = root / f"nlp-grader-{pid}-"
         try:
-            group.mkdir()
-            (group / "pids.max").write_text(str(processes))
-            (group / "cgroup.procs").write_text(str(pid))
-            return group
+            stale = [p for p in root.glob(group.name + "*") if p.is_dir()]
         except OSError:
-            try:
-                group.rmdir()
-            except OSError:
-                pass
-    return None
+            continue
+        for path in stale:
+            _remove_group(path, tries=5)
 
 
 def _fallback(body: Callable[[dict[str, Any]], NoReturn], why: str, binds: Sequence[Bind]) -> NoReturn:

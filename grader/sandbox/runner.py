@@ -28,7 +28,7 @@ import torch
 from safetensors.torch import save_file
 
 from grader import clean, safefs
-from grader.sandbox import transfer
+from grader.sandbox import isolate, transfer
 from grader.sandbox.child import ENVIRONMENT_KEPT
 from grader.sandbox.forkserver import ForkServerError, server, warm_up  # noqa: F401  (warm_up: part of this module's API)
 from grader.sandbox.limits import Limits
@@ -177,16 +177,20 @@ class _Run:
                     return [t for t in tasks if t.index not in self.outcomes]
                 try:
                     events = stream.feed(chunk)
-                except ProtocolError as exc:  # the stream cannot be trusted past this point: a fresh child goes on
+                except Exception as exc:  # noqa: BLE001 - ProtocolError, or anything malformed  # the stream cannot be trusted past this point: a fresh child goes on
                     victim = current or next((t for t in tasks if t.index not in self.outcomes), None)
                     if victim is not None and victim.index not in self.outcomes:
-                        self.outcomes[victim.index] = Outcome("transfer", {"message": str(exc)})
+                        self.outcomes[victim.index] = Outcome("transfer", {"message": clean.text(exc, 300)})
                     return [t for t in tasks if t.index not in self.outcomes]
                 for word, rest, payload in events:
                     if word == "isolation" and not self.isolation:
                         self.isolation = _isolation(rest)
                         continue
-                    if not rest.isdigit() or int(rest) not in by_index:
+                    if word == "oom" and current is not None and current.index not in self.outcomes:
+                        # the memory cgroup's OOM killer ended the sandbox (several processes together)
+                        self.outcomes[current.index] = Outcome("error", {"kind": "memory", "type": "cgroup"})
+                        continue
+                    if not _number(rest) or int(rest) not in by_index:
                         continue
                     task = by_index[int(rest)]
                     if word == "start":
@@ -227,6 +231,7 @@ def _stop(pid: int) -> None:
         server().wait(pid, timeout=30)
     except ForkServerError:
         pass
+    isolate.remove_cgroups(pid)  # killed, it could not remove its own
 
 
 def _ended(status: int | None) -> Outcome:
@@ -288,6 +293,11 @@ def _collect(payload: bytes) -> Outcome:
         return Outcome(status="transfer", record={"message": f"malformed result ({type(exc).__name__})"})
 
 
+def _number(text: str) -> bool:
+    """ASCII digits only (``"²".isdigit()`` is True, and ``int("²")`` raises), at most 12 of them."""
+    return 0 < len(text) <= 12 and text.isascii() and text.isdigit()
+
+
 class ProtocolError(Exception):
     """The child broke the progress protocol (a result over its limit, a malformed or endless line)."""
 
@@ -333,8 +343,8 @@ class ProgressStream:
                 events.append((word, rest, b""))
                 continue
             index, _, size = rest.partition(" ")
-            limit = self._limit(int(index)) if index.isdigit() else None
-            if limit is None or not size.isdigit():
+            limit = self._limit(int(index)) if _number(index) else None
+            if limit is None or not _number(size):
                 raise ProtocolError(f"protocol violation: {line[:80]!r}")
             if int(size) > limit:
                 raise ProtocolError(f"a result of {int(size)} bytes, over the limit of {limit}")
