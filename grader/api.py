@@ -143,12 +143,13 @@ def check(
     planned: list[tuple[Prepared, str, str]] = []
     for exercise in selected:
         for case, result_id, case_device in _plan(exercise, hidden, device):
-            prepared = ref.prepare(exercise, case)
+            prepared = ref.prepare(exercise, case, graded=hidden)  # graded: no draw a bundle ships
             index = len(tasks)
             tasks.append(runner.Task(index=index, exercise=exercise.id, case=result_id, file=exercise.file,
                                      name=exercise.id, driver=case.driver, args=case.args, device=case_device,
                                      inputs=prepared.inputs, max_bytes=_result_allowance(prepared),
-                                     inputs_file=ref.inputs_file(exercise, case), forbidden=exercise.forbidden))
+                                     inputs_file=ref.inputs_file(exercise, case, graded=hidden),
+                                     forbidden=exercise.forbidden))
             planned.append((prepared, result_id, case_device))
 
     forbidden_by_file: dict[str, dict[str, tuple[str, ...]]] = {}

@@ -6,6 +6,8 @@ The first check that fails ends the case. Everything here runs in the grading pr
 
 from __future__ import annotations
 
+import functools
+import math
 from collections.abc import Callable, Mapping
 from typing import Any
 
@@ -139,6 +141,28 @@ def _values(pairs: list[tuple[str, torch.Tensor, torch.Tensor, Tolerance]]) -> C
 
 
 # --- properties -----------------------------------------------------------------------------------
+#
+# A property judges observations the driver sends back besides the compared outputs (the inputs after
+# the call, gradients, train-mode outputs, a second run, the raised error). An observation that is
+# missing, of the wrong kind or of the wrong shape fails the property: it is never skipped, and what
+# came back is never trusted to be well-formed.
+
+def _observed(prepared: Prepared, got: Mapping[str, Entry], key: str, check: str,
+              data: bool = True) -> tuple[torch.Tensor | None, CheckResult | None]:
+    """The tensor observed under ``key`` (shaped like the reference's, when it has one), or the failure.
+
+    ``data=False`` accepts a tensor without data (one on the meta device) and then returns None, no failure."""
+    entry = got.get(key)
+    if entry is None or entry.kind != "tensor" or (entry.tensor is None and data):
+        return None, _fail(check, "check.observation", key=key, check=check,
+                           got=entry.describe() if entry is not None else "nothing")
+    exp = prepared.expected.get(key)
+    expected_shape = exp.shape if exp is not None and exp.kind == "tensor" else None
+    if expected_shape is not None and tuple(entry.shape) != tuple(expected_shape):
+        return None, _fail(check, "check.observation_shape", key=key, check=check, expected=list(expected_shape),
+                           got=list(entry.shape))
+    return entry.tensor, None
+
 
 def _mask_for(prepared: Prepared, prop: Property, shape: torch.Size) -> torch.Tensor | None:
     if prop.mask is None or prop.mask not in prepared.inputs:
@@ -147,12 +171,12 @@ def _mask_for(prepared: Prepared, prop: Property, shape: torch.Size) -> torch.Te
 
 
 def _rows_sum(prepared: Prepared, got: Mapping[str, Entry], prop: Property) -> CheckResult | None:
-    w = got[prop.key].tensor
+    w, failure = _observed(prepared, got, prop.key, "rows_sum_to_one")
     if w is None:
-        return None
+        return failure
+    tol = tolerance_for(w.dtype)
     w = w.double()
-    tol = tolerance_for(getattr(torch, got[prop.key].dtype))
-    sums = w.sum(dim=prop.dim)
+    sums = w.sum(dim=prop.dim)  # w is shaped like the reference's output, so prop.dim exists
     mask = _mask_for(prepared, prop, w.shape)
     target = torch.ones_like(sums) if mask is None else mask.any(dim=prop.dim).double()
     bad = ~((sums - target).abs() <= 10 * tol.atol)
@@ -164,9 +188,11 @@ def _rows_sum(prepared: Prepared, got: Mapping[str, Entry], prop: Property) -> C
 
 
 def _masked_zero(prepared: Prepared, got: Mapping[str, Entry], prop: Property) -> CheckResult | None:
-    w = got[prop.key].tensor
-    mask = _mask_for(prepared, prop, w.shape) if w is not None else None
-    if w is None or mask is None:
+    w, failure = _observed(prepared, got, prop.key, "masked_zero")
+    if w is None:
+        return failure
+    mask = _mask_for(prepared, prop, w.shape)
+    if mask is None:  # the case defines no mask input: the spec's choice, nothing the student sent
         return None
     bad = (w != 0) & ~mask
     if bool(bad.any()):
@@ -177,12 +203,17 @@ def _masked_zero(prepared: Prepared, got: Mapping[str, Entry], prop: Property) -
 
 
 def _inputs_unchanged(prepared: Prepared, got: Mapping[str, Entry]) -> CheckResult | None:
-    for key, entry in got.items():
+    """Every input the driver reports after the call (``after.*`` in the reference's outputs) must come back
+    unchanged; on the meta device there is no data, only the entry itself."""
+    on_meta = prepared.case.device == "meta"
+    for key in prepared.expected:
         name = key.removeprefix("after.")
-        if key == name or entry.tensor is None or name not in prepared.inputs:
+        if key == name or name not in prepared.inputs:
             continue
-        before = prepared.inputs[name]
-        if entry.tensor.shape != before.shape or not compare.close(entry.tensor, before, Tolerance(0.0, 0.0)):
+        after, failure = _observed(prepared, got, key, "inputs_unchanged", data=not on_meta)
+        if failure is not None:
+            return failure
+        if after is not None and not compare.close(after, prepared.inputs[name], Tolerance(0.0, 0.0)):
             return _fail("inputs_unchanged", "check.inplace", name=name)
     return None
 
@@ -193,7 +224,7 @@ def _gradients(prepared: Prepared, got: Mapping[str, Entry]) -> CheckResult | No
             continue
         name = key.removeprefix("grad.")
         act = got.get(key)
-        if act is None or act.tensor is None:
+        if act is None or act.kind != "tensor" or act.tensor is None:
             return _fail("gradients", "check.no_gradient", name=name)
         base = tolerance_for(getattr(torch, prepared.expected[key].dtype))
         tol = Tolerance(base.atol * GRAD_SLACK, base.rtol * GRAD_SLACK)
@@ -206,35 +237,96 @@ def _gradients(prepared: Prepared, got: Mapping[str, Entry]) -> CheckResult | No
     return None
 
 
-def _dropout(prepared: Prepared, got: Mapping[str, Entry]) -> CheckResult | None:
-    t1, t2, ev = (got[k].tensor for k in ("train1", "train2", "eval"))
-    if t1 is None or t2 is None or ev is None:
-        return None
+DROPOUT_ALPHA = 1e-6
+"""The dropout check's bound on false failures from the share of dropped entries (exact binomial tails)."""
+
+
+@functools.lru_cache(maxsize=64)
+def _binomial_accepts(n: int, p: float, alpha: float = DROPOUT_ALPHA) -> tuple[int, int]:
+    """The counts k of Binomial(n, p) with P(X <= k) > alpha/2 and P(X >= k) > alpha/2, as [low, high].
+
+    A count outside is rejected; under Binomial(n, p) that happens with probability at most alpha."""
+    if n == 0 or p <= 0.0 or p >= 1.0:
+        return (0, n) if 0 < p < 1 else ((0, 0) if p <= 0 else (n, n))
+    log_pmf = [math.lgamma(n + 1) - math.lgamma(k + 1) - math.lgamma(n - k + 1) + k * math.log(p)
+               + (n - k) * math.log1p(-p) for k in range(n + 1)]
+    pmf = [math.exp(v) for v in log_pmf]
+    low, acc = 0, 0.0
+    while low < n and acc + pmf[low] <= alpha / 2:
+        acc += pmf[low]
+        low += 1
+    high, acc = n, 0.0
+    while high > 0 and acc + pmf[high] <= alpha / 2:
+        acc += pmf[high]
+        high -= 1
+    return low, high
+
+
+def _dropout(prepared: Prepared, got: Mapping[str, Entry], prop: Property) -> CheckResult | None:
+    """Train-mode outputs are dropout's: the reference's under the same seed, or else outputs that some pattern
+    of dropped entries (the kept ones scaled by 1/(1-p)) gives exactly, with a share of dropped entries that fits p."""
+    observed = {}
+    for key in ("train1", "train2", "eval"):
+        observed[key], failure = _observed(prepared, got, key, "dropout_train")
+        if failure is not None:
+            return failure
+    t1, t2, ev = observed["train1"], observed["train2"], observed["eval"]
     tol = tolerance_for(t1.dtype)
+    same_seed = [prepared.expected.get(k) for k in ("train1", "train2")]
+    if all(e is not None and e.tensor is not None and compare.close(t, e.tensor, tol)
+           for t, e in zip((t1, t2), same_seed, strict=True)):
+        return None  # the reference's own draws
     if compare.close(t1, ev, tol):
         return _fail("dropout_train", "check.dropout_inactive")
     if compare.close(t1, t2, tol):
         return _fail("dropout_train", "check.dropout_same")
+    fit = prepared.case.dropout_fit
+    if fit is None or not 0.0 < prop.p < 1.0:
+        return _fail("dropout_train", "check.dropout_draws")
+    scale = 1.0 / (1.0 - prop.p)
+    dropped = total = 0
+    for t in (t1, t2):
+        if not t.is_floating_point():
+            return _fail("dropout_train", "check.dropout_not_dropout", p=prop.p, scale=scale)
+        explained = fit(prepared.inputs, t, scale)
+        if not compare.close(t, explained.output, tol):
+            return _fail("dropout_train", "check.dropout_not_dropout", p=prop.p, scale=scale)
+        dropped, total = dropped + explained.dropped, total + explained.total
+    low, high = _binomial_accepts(total, prop.p)
+    if not low <= dropped <= high:
+        return _fail("dropout_train", "check.dropout_rate", dropped=dropped, total=total,
+                     share=round(100 * dropped / max(total, 1), 1), p=prop.p, expected=round(100 * prop.p, 1))
     return None
 
 
 def _causal(prepared: Prepared, got: Mapping[str, Entry], prop: Property) -> CheckResult | None:
-    out, alt = got.get(prop.key), got.get("alt" + prop.key.removeprefix("out"))
-    if out is None or alt is None or out.tensor is None or alt.tensor is None or out.shape != alt.shape:
-        return None
+    alt_key = "alt" + prop.key.removeprefix("out")
+    out, failure = _observed(prepared, got, prop.key, "causal")
+    if out is None:
+        return failure
+    alt, failure = _observed(prepared, got, alt_key, "causal")
+    if alt is None:
+        return failure
+    if alt.shape != out.shape:
+        return _fail("causal", "check.observation_shape", key=alt_key, check="causal", expected=list(out.shape),
+                     got=list(alt.shape))
     p = prop.prefix
-    if not compare.close(out.tensor[..., :p, :], alt.tensor[..., :p, :], tolerance_for(out.tensor.dtype)):
+    if out.dim() < 2 or not compare.close(out[..., :p, :], alt[..., :p, :], tolerance_for(out.dtype)):
         return _fail("causal", "check.causal", key=prop.key, prefix=p)
     return None
 
 
 def _raises(prepared: Prepared, got: Mapping[str, Entry], prop: Property) -> CheckResult | None:
     raised = got.get("raised")
-    value = raised.value if raised is not None and raised.kind == "value" else None
-    if value is None:
+    if raised is None or raised.kind not in ("none", "value") or (
+            raised.kind == "value" and not isinstance(raised.value, str)):
+        return _fail("raises", "check.observation", key="raised", check="raises",
+                     got=raised.describe() if raised is not None else "nothing")
+    if raised.kind == "none":
         return _fail("raises", "check.not_raised", error=prop.error)
-    if prop.error not in str(value).split():
-        return _fail("raises", "check.wrong_exception", error=prop.error, got=str(value).split()[0])
+    names = str(raised.value).split()
+    if prop.error not in names:
+        return _fail("raises", "check.wrong_exception", error=prop.error, got=names[0] if names else "?")
     return None
 
 
@@ -242,7 +334,7 @@ PROPERTIES: Mapping[str, Callable[[Prepared, Mapping[str, Entry], Property], Che
     "rows_sum_to_one": _rows_sum,
     "masked_zero": _masked_zero,
     "gradients": lambda p, g, _: _gradients(p, g),
-    "dropout_train": lambda p, g, _: _dropout(p, g),
+    "dropout_train": _dropout,
     "causal": _causal,
     "raises": _raises,
 }
@@ -278,7 +370,7 @@ def matching_mistakes(reference: Reference, prepared: Prepared, outcome: Outcome
     got = outcome.entries
     found = []
     for mistake in prepared.exercise.mistakes:
-        theirs = reference.mistake_outputs(prepared.exercise, prepared.case, mistake.id)
+        theirs = reference.mistake_outputs(prepared.exercise, prepared.case, mistake.id, prepared.graded)
         if theirs is not None and _same(got, theirs):
             found.append(mistake.id)
     return found

@@ -68,6 +68,8 @@ def write(reference: Any, folder: Path) -> None:
             save_file(tensors, str(folder / file))
             record["file"] = file
             cases.append(record)
+        if not cases:  # the bundle would be refused when loaded (see _check_cases)
+            raise FixtureError(f"the exercise {exercise.id} has no visible case to store; a bundle needs one")
         exercises.append({
             "id": exercise.id, "file": exercise.file, "task": exercise.task, "points": exercise.points,
             "kind": exercise.kind, "depends_on": list(exercise.depends_on), "forbidden": list(exercise.forbidden),
@@ -86,6 +88,8 @@ def verify(folder: Path) -> dict[str, Any]:
     try:
         manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
         listed = manifest["files"]
+        if not isinstance(listed, dict):
+            raise TypeError("'files' is not an object")
     except (OSError, ValueError, KeyError, TypeError) as exc:
         raise FixtureError(f"{folder}: no readable manifest.json ({exc})") from None
     for name, digest in listed.items():
@@ -94,10 +98,35 @@ def verify(folder: Path) -> dict[str, Any]:
             raise FixtureError(f"{folder}: {name} is missing")
         if _sha256(path) != digest:
             raise FixtureError(f"{folder}: {name} was modified after the bundle was made (checksum mismatch)")
-    data = json.loads((folder / "assignment.json").read_text(encoding="utf-8"))
-    if data.get("format") != FORMAT:
-        raise FixtureError(f"{folder}: unknown fixture format {data.get('format')!r}")
+    if "assignment.json" not in listed:
+        raise FixtureError(f"{folder}: assignment.json is not in the manifest")
+    try:
+        data = json.loads((folder / "assignment.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise FixtureError(f"{folder}: assignment.json is not readable ({exc})") from None
+    if not isinstance(data, dict) or data.get("format") != FORMAT:
+        raise FixtureError(f"{folder}: unknown fixture format {data.get('format') if isinstance(data, dict) else data!r}")
+    _check_cases(folder, data, listed)
     return data
+
+
+def _check_cases(folder: Path, data: dict[str, Any], listed: dict[str, Any]) -> None:
+    """Every exercise holds at least one case, and every case's file is one the manifest vouches for: an
+    exercise without cases would have nothing to fail, so it is refused, never graded as full marks."""
+    exercises = data.get("exercises")
+    if not isinstance(exercises, list) or not exercises:
+        raise FixtureError(f"{folder}: assignment.json lists no exercise")
+    for ex in exercises:
+        name = ex.get("id") if isinstance(ex, dict) else None
+        if not isinstance(name, str):
+            raise FixtureError(f"{folder}: assignment.json holds a malformed exercise entry")
+        cases = ex.get("cases")
+        if not isinstance(cases, list) or not cases:
+            raise FixtureError(f"{folder}: the fixtures hold no case for the exercise {name}; the bundle is damaged")
+        for case in cases:
+            file = case.get("file") if isinstance(case, dict) else None
+            if not isinstance(file, str) or file not in listed:
+                raise FixtureError(f"{folder}: a case of the exercise {name} has no file the manifest lists")
 
 
 class _Loaded:
@@ -126,6 +155,13 @@ def _no_code(reference: Any) -> None:
 def load(folder: Path, quiz: Path | None = None) -> Assignment:
     """The assignment described by a fixture folder (after checking the manifest)."""
     data = verify(folder)
+    try:
+        return _load(folder, data, quiz)
+    except (KeyError, TypeError, ValueError) as exc:
+        raise FixtureError(f"{folder}: assignment.json is malformed ({type(exc).__name__}: {exc})") from None
+
+
+def _load(folder: Path, data: dict[str, Any], quiz: Path | None) -> Assignment:
     exercises = []
     for ex in data["exercises"]:
         cases = []

@@ -38,8 +38,12 @@ def load_reference(assignment: Assignment) -> Any:
     if root is None or not root.is_dir():
         raise ReferenceMissing(f"reference implementation not found at {root}")
     name = f"_nlp_grader_reference_{assignment.name}"
-    if name in sys.modules:
-        return sys.modules[name]
+    if name in sys.modules:  # loaded before, maybe for a selection of the exercises: add any missing
+        package = sys.modules[name]
+        for exercise in assignment.exercises:
+            if not hasattr(package.exercises, exercise.id):
+                setattr(package.exercises, exercise.id, getattr(getattr(package, Path(exercise.file).stem), exercise.id))
+        return package
     package = types.ModuleType(name)
     package.__path__ = [str(root)]
     sys.modules[name] = package
@@ -64,8 +68,17 @@ def load_reference(assignment: Assignment) -> Any:
     return package
 
 
-def case_seed(assignment: str, exercise: str, case: str, salt: str) -> int:
-    digest = hashlib.sha256(f"{assignment}/{exercise}/{case}/{salt}".encode()).digest()
+GRADED_TAG = b"graded\0"
+"""Mixed into every seed of a graded run (``hidden=True``): no draw of a graded run is a draw a student bundle
+ships (bundles are made ungraded), whatever the two salts are."""
+
+
+def case_seed(assignment: str, exercise: str, case: str, salt: str, graded: bool = False) -> int:
+    """The seed of a case's inputs. A graded run (``hidden=True``) draws every case, the visible ones too, from
+    other seeds than an ungraded run with any salt: the inputs and outputs a student bundle stores (ungraded)
+    are never those of a graded run, so outputs memorised from a bundle earn nothing there."""
+    text = f"{assignment}/{exercise}/{case}/{salt}".encode()
+    digest = hashlib.sha256(GRADED_TAG + text if graded else text).digest()
     return int.from_bytes(digest[:6], "big")
 
 
@@ -80,18 +93,25 @@ class Prepared:
     """The reference run as the student's is run: structure, shapes and dtypes."""
     truth: dict[str, transfer.Entry]
     """The float64 reference run: the values the student's are compared with."""
+    graded: bool = False
+    """Drawn for a graded run (``hidden=True``): other seeds than a student bundle's (see :func:`case_seed`)."""
 
 
 class Reference:
-    """Cases, expected outputs and mistake outputs for one assignment and salt (all cached)."""
+    """Cases, expected outputs and mistake outputs for one assignment and salt (all cached).
+
+    Every method takes ``graded``: True for a graded run (``hidden=True``), whose cases are all drawn from other
+    seeds than an ungraded run's (see :func:`case_seed`). A student bundle (stored fixtures, no reference code)
+    cannot draw new inputs: there ``graded`` changes nothing.
+    """
 
     def __init__(self, assignment: Assignment, salt: str = "") -> None:
         self.assignment = assignment
         self.salt = salt
-        self._prepared: dict[tuple[str, str], Prepared] = {}
-        self._mistakes: dict[tuple[str, str, str], dict[str, transfer.Entry] | None] = {}
+        self._prepared: dict[tuple[str, str, bool], Prepared] = {}
+        self._mistakes: dict[tuple[str, str, bool, str], dict[str, transfer.Entry] | None] = {}
         self._lock = threading.RLock()  # batch workers share one reference
-        self._files: dict[tuple[str, str], Path] = {}
+        self._files: dict[tuple[str, str, bool], Path] = {}
         self._dir: Path | None = None
 
     @cached_property
@@ -100,12 +120,12 @@ class Reference:
             return None  # a student bundle: outputs come from the stored fixtures, there is no code to run
         return load_reference(self.assignment).exercises
 
-    def prepare(self, exercise: Exercise, case: Case) -> Prepared:
+    def prepare(self, exercise: Exercise, case: Case, graded: bool = False) -> Prepared:
         with self._lock:
-            return self._prepare(exercise, case)
+            return self._prepare(exercise, case, graded and self.assignment.fixtures is None)
 
-    def _prepare(self, exercise: Exercise, case: Case) -> Prepared:
-        key = (exercise.id, case.id)
+    def _prepare(self, exercise: Exercise, case: Case, graded: bool) -> Prepared:
+        key = (exercise.id, case.id, graded)
         if key not in self._prepared and self.assignment.fixtures is not None:
             from grader import fixtures
 
@@ -113,28 +133,29 @@ class Reference:
             inputs = case.make(CaseEnv(gen=torch.Generator(), reference=None))
             self._prepared[key] = Prepared(exercise, case, inputs, expected, truth)
             for mistake_id, outputs in mistakes.items():
-                self._mistakes[(exercise.id, case.id, mistake_id)] = outputs
+                self._mistakes[(exercise.id, case.id, graded, mistake_id)] = outputs
         if key not in self._prepared:
-            gen = torch.Generator().manual_seed(case_seed(self.assignment.name, exercise.id, case.id, self.salt))
-            inputs = case.make(CaseEnv(gen=gen, reference=self.impl))
+            seed = case_seed(self.assignment.name, exercise.id, case.id, self.salt, graded)
+            inputs = case.make(CaseEnv(gen=torch.Generator().manual_seed(seed), reference=self.impl))
             target = getattr(self.impl, exercise.id)
             # meta cases compare structure only: the CPU gives the same shapes and dtypes, and running on
             # meta here would make torch import its compiler stack (seconds) in the grading process
             expected = self._run(target, case, inputs, drivers.Ctx(device="cpu"))
             truth = expected if case.device == "meta" else self._run(target, case, inputs, drivers.Ctx("cpu", upcast=True))
-            self._prepared[key] = Prepared(exercise, case, inputs, expected, truth)
+            self._prepared[key] = Prepared(exercise, case, inputs, expected, truth, graded)
         return self._prepared[key]
 
-    def inputs_file(self, exercise: Exercise, case: Case) -> Path:
+    def inputs_file(self, exercise: Exercise, case: Case, graded: bool = False) -> Path:
         """The case's inputs as a safetensors file, written once and shared by every submission."""
         with self._lock:
-            key = (exercise.id, case.id)
+            graded = graded and self.assignment.fixtures is None
+            key = (exercise.id, case.id, graded)
             if key not in self._files:
                 if self._dir is None:
                     self._dir = Path(tempfile.mkdtemp(prefix="nlp-grader-inputs-"))
                     atexit.register(shutil.rmtree, self._dir, True)
                 path = self._dir / f"{len(self._files)}.safetensors"
-                tensors = {k: v.contiguous().clone() for k, v in self.prepare(exercise, case).inputs.items()}
+                tensors = {k: v.contiguous().clone() for k, v in self.prepare(exercise, case, graded).inputs.items()}
                 save_file(tensors, str(path))
                 self._files[key] = path
             return self._files[key]
@@ -144,16 +165,18 @@ class Reference:
         drivers.seed(0, ctx.device)
         return transfer.roundtrip(drivers.DRIVERS[case.driver](target, inputs, case.args, ctx))
 
-    def mistake_outputs(self, exercise: Exercise, case: Case, mistake_id: str) -> dict[str, transfer.Entry] | None:
+    def mistake_outputs(self, exercise: Exercise, case: Case, mistake_id: str,
+                        graded: bool = False) -> dict[str, transfer.Entry] | None:
         """What the mistake's implementation returns on this case (None if it raises)."""
-        key = (exercise.id, case.id, mistake_id)
+        graded = graded and self.assignment.fixtures is None
+        key = (exercise.id, case.id, graded, mistake_id)
         with self._lock:
             return self._mistake_outputs(key, exercise, case, mistake_id)
 
-    def _mistake_outputs(self, key: tuple[str, str, str], exercise: Exercise, case: Case,
+    def _mistake_outputs(self, key: tuple[str, str, bool, str], exercise: Exercise, case: Case,
                          mistake_id: str) -> dict[str, transfer.Entry] | None:
         if key not in self._mistakes:
-            prepared = self.prepare(exercise, case)  # in a bundle this also loads the stored mistake outputs
+            prepared = self.prepare(exercise, case, key[2])  # in a bundle this also loads the stored mistake outputs
             if key in self._mistakes or self.assignment.fixtures is not None:
                 return self._mistakes.get(key)
             mistake = next(mk for mk in exercise.mistakes if mk.id == mistake_id)

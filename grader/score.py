@@ -34,12 +34,60 @@ def exercise_status(cases: Sequence[CaseResult]) -> Status:
     return Status.FAILED
 
 
+GATE_DEVICES = ("meta",)
+"""Cases on these devices only show that the code follows its inputs' device (they compare no value)."""
+
+
+def is_gate(exercise: Exercise, result_id: str) -> bool:
+    """Whether the case behind ``result_id`` (a case id, or ``id@device``) is a device case: one that earns
+    no points itself and takes points away when it fails (see :func:`score_exercise`)."""
+    case = next((c for c in exercise.cases if c.id == result_id.split("@", 1)[0]), None)
+    return case is not None and case.device in GATE_DEVICES
+
+
+def case_points(result: GradeResult, exercise: ExerciseResult) -> list[tuple[float, float]]:
+    """(earned, most) per case of ``exercise``, as :func:`score_exercise` scores it, for reports that give points
+    per case: each value case may earn points / value cases, and the passed ones share the exercise's score
+    equally; a device case earns and may earn 0 (it only gates). The earned points add up to the score."""
+    from grader import specs
+
+    try:
+        spec: Exercise | None = specs.get(result.assignment).exercise(exercise.id)
+    except Exception:  # noqa: BLE001 - an assignment this grader cannot load: every case counts alike
+        spec = None
+    valued = [spec is None or not is_gate(spec, c.id) for c in exercise.cases]
+    passed = [v and c.status is Status.PASSED for v, c in zip(valued, exercise.cases, strict=True)]
+    most = exercise.max_score / sum(valued) if any(valued) else 0.0
+    earned = exercise.score / sum(passed) if any(passed) else 0.0
+    return [(earned if p else 0.0, most if v else 0.0) for v, p in zip(valued, passed, strict=True)]
+
+
 def score_exercise(exercise: Exercise, cases: Sequence[CaseResult], mistakes: Sequence[MistakeMatch],
                    notes: Sequence[Message], forbidden: bool) -> ExerciseResult:
-    """Partial credit per case: points × passed cases / cases. A forbidden shortcut scores 0."""
-    passed = sum(c.status is Status.PASSED for c in cases)
-    status = exercise_status(cases) if cases else Status.PASSED
-    score = exercise.points * passed / len(cases) if cases else exercise.points
+    """Partial credit from the cases that compare values; the device (``meta``) cases gate it.
+
+    points × (passed value cases / value cases) × (1 − failed device cases / all cases).
+
+    A device case compares only structure (shapes, dtypes, the device), which zeros of the right shape also
+    have: it earns nothing by itself, and each one that fails takes its share (1 / all cases) off what the
+    value cases earned, so an exercise that is right except on the device loses what it lost before, and a
+    submission that returns zeros of the right shape scores 0. An exercise with no value case to run cannot
+    be graded: it is an error with 0 points, never full marks. A forbidden shortcut scores 0.
+    """
+    notes = list(notes)
+    gates = [c for c in cases if is_gate(exercise, c.id)]
+    valued = [c for c in cases if not is_gate(exercise, c.id)]
+    if not valued:
+        status, score = Status.ERROR, 0.0
+        notes.append(Message("note.no_cases"))
+    else:
+        status = exercise_status(cases)
+        failed_gates = sum(c.status is not Status.PASSED for c in gates)
+        share = sum(c.status is Status.PASSED for c in valued) / len(valued)
+        score = exercise.points * share * (1 - failed_gates / len(cases))
+        if failed_gates and share > 0:
+            notes.append(Message("note.device_gate", {"failed": failed_gates,
+                                                      "share": round(100 * failed_gates / len(cases), 1)}))
     if forbidden:
         score, status = 0.0, Status.FAILED
     return ExerciseResult(

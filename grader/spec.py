@@ -58,6 +58,20 @@ class Property:
     """For raises: the exception class expected."""
     dim: int = -1
     """For rows_sum_to_one: the dimension that sums to one."""
+    p: float = 0.0
+    """For dropout_train: the dropout probability the module was built with."""
+
+
+@dataclass(frozen=True)
+class DropoutFit:
+    """The train-mode output that true dropout comes closest to giving (see ``Case.dropout_fit``)."""
+
+    output: torch.Tensor
+    """What the module returns when the recovered entries are dropped and the others scaled by 1/(1-p)."""
+    dropped: int
+    """How many of the identifiable entries the recovered pattern drops."""
+    total: int
+    """How many entries the output identifies (dropped or kept, told apart beyond doubt)."""
 
 
 @dataclass(frozen=True)
@@ -80,6 +94,9 @@ class Case:
     """Outputs whose values are compared with the reference (by key prefix)."""
     properties: tuple[Property, ...] = ()
     """Properties checked after the values."""
+    dropout_fit: Callable[[Mapping[str, torch.Tensor], torch.Tensor, float], DropoutFit] | None = None
+    """For dropout cases: trusted code that, given the case's inputs, one train-mode output and the scale
+    1/(1-p), recovers the pattern of dropped entries that explains the output best (see checks._dropout)."""
 
 
 @dataclass(frozen=True)

@@ -38,6 +38,16 @@ MESSAGES: dict[str, str] = {
     "check.gradient_values": "the gradient of {name} differs from the expected one in {mismatched} of {total} values",
     "check.dropout_inactive": "in train mode the output is the same as in eval mode: dropout is not applied",
     "check.dropout_same": "two runs in train mode gave identical outputs: dropout does not draw new masks",
+    "check.dropout_not_dropout": "in train mode the output is not what dropout with p={p} gives: no choice of dropped "
+                                 "entries, with the others scaled by 1/(1-p) = {scale:g}, produces it (noise added "
+                                 "instead of dropping, a wrong p, or a missing 1/(1-p) scaling?)",
+    "check.dropout_rate": "in train mode {dropped} of {total} entries were dropped ({share}%), where p={p} drops about "
+                          "{expected}%: the dropout probability used is not p",
+    "check.dropout_draws": "the train-mode outputs differ from the reference's under the same seed, and this case "
+                           "cannot tell whether they come from dropout",
+    "check.observation": "{key}: the grader needs this output to check {check}, but got {got}",
+    "check.observation_shape": "{key}: the grader needs this output with shape {expected} to check {check}, "
+                               "but got shape {got}",
     "check.causal": "{key}: changing positions at and after {prefix} changed earlier outputs; "
                     "a position must not see the future",
     "check.not_raised": "expected {error} for these arguments, but nothing was raised",
@@ -63,6 +73,10 @@ MESSAGES: dict[str, str] = {
     "check.forbidden_call": "{file}, line {line}: a call reached {name} while this exercise ran; whatever the route, "
                             "it does this exercise's work for you: write it yourself (this exercise scores 0 while it is used)",
     "note.depends": "this exercise relies on {deps}, which did not pass: fix that first, this failure may follow from it",
+    "note.no_cases": "the grader has no case that earns points for this exercise, so it cannot be graded "
+                     "(its cases are missing): this is not your score",
+    "note.device_gate": "{failed} device case(s) failed: they earn nothing themselves, but take {share}% off "
+                        "what the other cases earned",
     # --- mistakes (what to look at, never the fix) ----------------------------------------------
     "mistake.pe_sin_cos_swapped": "sin and cos seem swapped: check which function goes on the even dimensions",
     "mistake.pe_parity_by_position": "sin/cos alternate by position here; the alternation runs over dimensions "

@@ -37,6 +37,15 @@ MESSAGES: dict[str, str] = {
     "check.gradient_values": "{name} 의 기울기가 값 {total}개 중 {mismatched}개에서 기대와 다릅니다",
     "check.dropout_inactive": "학습 모드의 출력이 평가 모드와 같습니다. dropout 이 적용되지 않습니다",
     "check.dropout_same": "학습 모드에서 두 번 실행한 출력이 똑같습니다. dropout 이 매번 새 마스크를 뽑지 않습니다",
+    "check.dropout_not_dropout": "학습 모드의 출력이 p={p} 인 dropout 의 결과가 아닙니다. 어떤 원소를 0으로 만들고 "
+                                 "나머지를 1/(1-p) = {scale:g} 배 하더라도 이 출력이 나오지 않습니다 (0으로 만드는 "
+                                 "대신 잡음을 더했거나, p 가 틀렸거나, 1/(1-p) 배율을 빠뜨리지 않았는지 보세요)",
+    "check.dropout_rate": "학습 모드에서 원소 {total}개 중 {dropped}개({share}%)가 0이 되었습니다. p={p} 이면 약 "
+                          "{expected}% 가 0이 되어야 합니다. 실제로 쓰는 dropout 확률이 p 가 아닙니다",
+    "check.dropout_draws": "학습 모드의 출력이 같은 시드로 실행한 기준 구현과 다르고, 이 케이스로는 그 출력이 "
+                           "dropout 에서 나온 것인지 확인할 수 없습니다",
+    "check.observation": "{key}: {check} 검사에 이 출력이 필요한데, 받은 것은 {got} 입니다",
+    "check.observation_shape": "{key}: {check} 검사에는 모양이 {expected} 인 출력이 필요한데, 받은 모양은 {got} 입니다",
     "check.causal": "{key}: 위치 {prefix} 이후를 바꾸었더니 앞쪽 출력이 달라졌습니다. 각 위치는 미래를 보면 안 됩니다",
     "check.not_raised": "이 인자에는 {error} 가 발생해야 하는데 아무 예외도 없었습니다",
     "check.wrong_exception": "{error} 를 기대했지만 {got} 이(가) 발생했습니다",
@@ -61,6 +70,10 @@ MESSAGES: dict[str, str] = {
     "check.forbidden_call": "{file} {line}번째 줄: 이 문제를 실행하는 동안 {name} 이(가) 호출되었습니다. 어떤 경로로 "
                             "부르든 이 함수는 문제의 답을 대신 계산합니다. 직접 구현하세요 (사용하는 동안 이 문제는 0점입니다)",
     "note.depends": "이 문제는 통과하지 못한 {deps} 에 기대고 있습니다. 그것부터 고치세요. 이 실패는 그 결과일 수 있습니다",
+    "note.no_cases": "채점기에 이 문제의 점수를 매길 케이스가 없어 채점할 수 없습니다 (케이스가 빠져 있습니다). "
+                     "여러분의 점수가 아닙니다",
+    "note.device_gate": "장치 케이스 {failed}개가 실패했습니다. 장치 케이스 자체에는 점수가 없지만, 다른 케이스에서 "
+                        "얻은 점수를 {share}% 깎습니다",
     # --- mistakes ---------------------------------------------------------------------------------
     "mistake.pe_sin_cos_swapped": "sin 과 cos 가 바뀐 것 같습니다. 짝수 차원에 어떤 함수를 쓰는지 확인하세요",
     "mistake.pe_parity_by_position": "여기서는 위치에 따라 sin/cos 가 번갈아 나옵니다. 번갈아 쓰는 기준은 차원(열)이며, "

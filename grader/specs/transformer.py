@@ -13,7 +13,7 @@ from typing import Any
 
 import torch
 
-from grader.spec import Assignment, Case, CaseEnv, Exercise, Property
+from grader.spec import Assignment, Case, CaseEnv, DropoutFit, Exercise, Property
 from grader.specs import transformer_mistakes as m
 
 SOLUTIONS = Path(__file__).resolve().parents[2] / "solutions" / "transformer"
@@ -98,6 +98,129 @@ def no_inputs(env: CaseEnv) -> dict[str, torch.Tensor]:
     return {}
 
 
+# --- dropout: what a train-mode output reveals ----------------------------------------------------
+#
+# A train-mode output is checked against the reference's under the same seed first; when the draws
+# differ (another RNG order, rand_like masks, a GPU), the check asks whether SOME pattern of dropped
+# entries, the kept ones scaled by 1/(1-p), gives exactly the student's output, and whether the share
+# of dropped entries fits p. Each function below recovers that pattern from one output. They need the
+# output to identify the pattern, which the dropout_train cases are built for: d_ff < d_model for the
+# feed-forward, h·Lk < d_model for the attention (a linear solve), and, in the layers, sublayers whose
+# output is a constant with a few non-zero entries (their weights are zero), so that the patterns of
+# the sublayer dropouts can be enumerated position by position.
+
+
+def _affine(inputs: Any, name: str, x: torch.Tensor) -> torch.Tensor:
+    return x @ inputs[f"state.{name}.weight"].double().T + inputs[f"state.{name}.bias"].double()
+
+
+def _solve_multipliers(columns: torch.Tensor, target: torch.Tensor, scale: float) -> tuple[torch.Tensor, torch.Tensor]:
+    """For systems target = columns @ q: q rounded to {0, scale}, and which q are identifiable.
+
+    columns (N, d, n), target (N, d). A zero column (an entry that is 0 before dropout) is left out."""
+    norms = columns.norm(dim=1)  # (N, n)
+    usable = norms > 0
+    q = torch.linalg.lstsq(columns, target.unsqueeze(-1), driver="gelsd").solution.squeeze(-1)
+    rounded = (q > scale / 2).double() * scale * usable
+    return rounded, norms > 1e-3
+
+
+def _fit(output: torch.Tensor, recon: torch.Tensor, rounded: torch.Tensor, identifiable: torch.Tensor) -> DropoutFit:
+    dropped = int(((rounded == 0) & identifiable).sum())
+    return DropoutFit(output=recon.reshape(output.shape), dropped=dropped, total=int(identifiable.sum()))
+
+
+def ffn_dropout_fit(inputs: Any, out: torch.Tensor, scale: float) -> DropoutFit:
+    """linear2(q ⊙ relu(linear1(x))): one linear solve per position (needs d_ff <= d_model)."""
+    hidden = torch.relu(_affine(inputs, "linear1", inputs["x"].double()))  # (B, L, d_ff)
+    w2 = inputs["state.linear2.weight"].double()  # (d, d_ff)
+    flat = hidden.reshape(-1, hidden.shape[-1])
+    columns = w2.unsqueeze(0) * flat.unsqueeze(1)  # (N, d, d_ff)
+    target = out.double().reshape(-1, w2.shape[0]) - inputs["state.linear2.bias"].double()
+    rounded, identifiable = _solve_multipliers(columns, target, scale)
+    recon = (columns @ rounded.unsqueeze(-1)).squeeze(-1) + inputs["state.linear2.bias"].double()
+    return _fit(out, recon, rounded, identifiable)
+
+
+def mha_dropout_fit(num_heads: int) -> Any:
+    """w_o(combine((q ⊙ A) V)) with A the attention weights: one linear solve per query (needs h·Lk <= d)."""
+
+    def fit(inputs: Any, out: torch.Tensor, scale: float) -> DropoutFit:
+        def heads(x: torch.Tensor) -> torch.Tensor:
+            b, length, d = x.shape
+            return x.reshape(b, length, num_heads, d // num_heads).transpose(1, 2)  # (B, h, L, d_k)
+
+        q = heads(_affine(inputs, "w_q", inputs["query"].double()))
+        k = heads(_affine(inputs, "w_k", inputs["key"].double()))
+        v = heads(_affine(inputs, "w_v", inputs["value"].double()))
+        scores = q @ k.transpose(-2, -1) / q.shape[-1] ** 0.5
+        if "mask" in inputs:
+            scores = scores.masked_fill(~inputs["mask"], float("-inf"))
+        weights = torch.softmax(scores, dim=-1).nan_to_num(0.0)  # (B, h, Lq, Lk)
+        w_o = inputs["state.w_o.weight"].double()  # (d, d)
+        d, d_k = w_o.shape[0], q.shape[-1]
+        # what key j of head h adds to the output when its weight is kept: W_o[:, h] v_hj   (B, h, Lk, d)
+        per_key = torch.einsum("dht,bhjt->bhjd", w_o.reshape(d, num_heads, d_k), v)
+        b, h, lq, lk = weights.shape
+        columns = weights.permute(0, 2, 1, 3).unsqueeze(-1) * per_key.unsqueeze(1)  # (B, Lq, h, Lk, d)
+        columns = columns.reshape(b * lq, h * lk, d).transpose(1, 2)  # (N, d, h·Lk)
+        bias = inputs["state.w_o.bias"].double()
+        target = out.double().reshape(b * lq, d) - bias
+        rounded, identifiable = _solve_multipliers(columns, target, scale)
+        recon = (columns @ rounded.unsqueeze(-1)).squeeze(-1) + bias
+        return _fit(out, recon, rounded, identifiable)
+
+    return fit
+
+
+def post_ln_dropout_fit(sites: tuple[tuple[str, str], ...]) -> Any:
+    """x = norm_i(x + dropout(c_i)) for each (constant, norm) site, with constant sublayer outputs c_i:
+    every pattern of the constants' non-zero entries, position by position, the best one kept."""
+
+    def fit(inputs: Any, out: torch.Tensor, scale: float) -> DropoutFit:
+        x = inputs["x"].double()
+        consts = [inputs[f"state.{c}"].double() for c, _ in sites]
+        support = [c.nonzero().flatten() for c in consts]
+        bits = sum(len(s) for s in support)
+        combos = (torch.arange(2**bits).unsqueeze(1) >> torch.arange(bits)) & 1  # (C, bits): 1 = kept
+        z = x.unsqueeze(0).expand(len(combos), *x.shape)  # (C, B, L, d)
+        start = 0
+        for (_, norm), c, where in zip(sites, consts, support, strict=True):
+            mult = torch.zeros(len(combos), c.shape[0], dtype=torch.float64)
+            mult[:, where] = combos[:, start:start + len(where)].double() * scale
+            start += len(where)
+            z = torch.nn.functional.layer_norm(z + (mult * c)[:, None, None, :], c.shape,
+                                               inputs[f"state.{norm}.weight"].double(),
+                                               inputs[f"state.{norm}.bias"].double(), 1e-5)
+        err = ((z - out.double()).abs() / (1e-4 + 1e-4 * out.double().abs())).amax(dim=-1)  # (C, B, L)
+        best = err.argmin(dim=0)  # (B, L)
+        recon = torch.gather(z, 0, best[None, ..., None].expand(1, *z.shape[1:])).squeeze(0)
+        kept = combos[best]  # (B, L, bits)
+        return DropoutFit(output=recon, dropped=int((kept == 0).sum()), total=kept.numel())
+
+    return fit
+
+
+def sublayers_constant(state: dict[str, torch.Tensor], env: CaseEnv, linears: tuple[str, ...],
+                       nonzero: int) -> dict[str, torch.Tensor]:
+    """Zero the weights of the sublayers' last linear layers and give their biases ``nonzero`` entries,
+    so that each sublayer outputs a known constant whatever its inner dropout does."""
+    for name in linears:
+        weight, bias = state[f"state.{name}.weight"], state[f"state.{name}.bias"]
+        weight.zero_()
+        values = torch.zeros_like(bias)
+        where = torch.randperm(bias.shape[0], generator=env.gen)[:nonzero]
+        signs = torch.randint(0, 2, (nonzero,), generator=env.gen) * 2 - 1
+        values[where] = signs * (0.5 + torch.rand(nonzero, generator=env.gen, dtype=torch.float64)).to(bias.dtype)
+        bias.copy_(values)
+    return state
+
+
+ENCODER_SITES_LINEAR = ("self_attn.w_o", "feed_forward.linear2")
+DECODER_SITES_LINEAR = ("self_attn.w_o", "cross_attn.w_o", "feed_forward.linear2")
+"""The last linear layer of each sublayer, in order; their norms are norm1, norm2 (and norm3)."""
+
+
 # --- exercises ------------------------------------------------------------------------------------
 
 GRAD = (Property("gradients"),)
@@ -107,7 +230,7 @@ ZERO_M = Property("masked_zero", mask="mask")
 W_ROWS_M = Property("rows_sum_to_one", key="out.1", mask="mask")
 W_ZERO_M = Property("masked_zero", key="out.1", mask="mask")
 RAISES = (Property("raises"),)
-DROPOUT = (Property("dropout_train"),)
+DROPOUT = (Property("dropout_train", p=0.5),)
 
 
 def _pe() -> Exercise:
@@ -338,8 +461,8 @@ def _mha() -> Exercise:
             Case("float64", "call", make(2, 3, 4, 16, 4, dtype=torch.float64, mask=lambda e: key_padding(e, 2, 4)),
                  args(16, 4, mask=True, dtype="float64"), hidden=True),
             Case("dropout_eval", "call", make(2, 4, 4, 16, 4, dropout=0.3), args(16, 4, dropout=0.3), hidden=True),
-            Case("dropout_train", "dropout", make(2, 6, 6, 16, 4, dropout=0.5), args(16, 4, dropout=0.5),
-                 hidden=True, compare=("eval",), properties=DROPOUT),
+            Case("dropout_train", "dropout", make(2, 6, 6, 32, 4, dropout=0.5), args(32, 4, dropout=0.5),
+                 hidden=True, compare=("eval",), properties=DROPOUT, dropout_fit=mha_dropout_fit(4)),
             Case("gradients", "grad", make(2, 4, 5, 16, 4, mask=lambda e: key_padding(e, 2, 5)),
                  args(16, 4, mask=True, grad_wrt=["query", "key", "value"]), hidden=True, properties=GRAD),
             Case("indivisible", "raises", lambda env: {}, {"init": [V(10), V(3), V(0.0)], "forward": []},
@@ -370,8 +493,8 @@ def _ffn() -> Exercise:
             Case("length_one", "call", make(1, 1, 8, 16), args(8, 16), hidden=True),
             Case("float64", "call", make(2, 3, 8, 16, dtype=torch.float64), args(8, 16, dtype="float64"), hidden=True),
             Case("dropout_eval", "call", make(2, 4, 8, 16, dropout=0.4), args(8, 16, 0.4), hidden=True),
-            Case("dropout_train", "dropout", make(2, 6, 16, 32, dropout=0.5), args(16, 32, 0.5), hidden=True,
-                 compare=("eval",), properties=DROPOUT),
+            Case("dropout_train", "dropout", make(2, 6, 32, 16, dropout=0.5), args(32, 16, 0.5), hidden=True,
+                 compare=("eval",), properties=DROPOUT, dropout_fit=ffn_dropout_fit),
             Case("gradients", "grad", make(2, 4, 8, 16), args(8, 16, grad_wrt=["x"]), hidden=True, properties=GRAD),
             Case("meta_device", "call", make(2, 4, 8, 16), args(8, 16), hidden=True, device="meta", compare=()),
         ),
@@ -381,9 +504,12 @@ def _ffn() -> Exercise:
 
 def _encoder() -> Exercise:
     def make(b: int, length: int, d: int, h: int, d_ff: int, dropout: float = 0.0, mask: bool = False,
-             dtype: torch.dtype = torch.float32):
+             dtype: torch.dtype = torch.float32, constant: int = 0):
         def build(env: CaseEnv) -> dict[str, torch.Tensor]:
-            out = {**weights(env, "EncoderLayer", d, h, d_ff, dropout), "x": randn(env, b, length, d, dtype=dtype)}
+            state = weights(env, "EncoderLayer", d, h, d_ff, dropout)
+            if constant:
+                state = sublayers_constant(state, env, ENCODER_SITES_LINEAR, constant)
+            out = {**state, "x": randn(env, b, length, d, dtype=dtype)}
             if mask:
                 out["mask"] = key_padding(env, b, length)
             return out
@@ -404,8 +530,10 @@ def _encoder() -> Exercise:
                  args(8, 2, 16, mask=True, dtype="float64"), hidden=True),
             Case("dropout_eval", "call", make(2, 4, 8, 2, 16, dropout=0.3, mask=True),
                  args(8, 2, 16, 0.3, mask=True), hidden=True),
-            Case("dropout_train", "dropout", make(2, 6, 16, 4, 32, dropout=0.5), args(16, 4, 32, 0.5), hidden=True,
-                 compare=("eval",), properties=DROPOUT),
+            Case("dropout_train", "dropout", make(2, 6, 8, 2, 16, dropout=0.5, constant=4), args(8, 2, 16, 0.5),
+                 hidden=True, compare=("eval",), properties=DROPOUT,
+                 dropout_fit=post_ln_dropout_fit(tuple(zip((f"{n}.bias" for n in ENCODER_SITES_LINEAR),
+                                                           ("norm1", "norm2"), strict=True)))),
             Case("gradients", "grad", make(2, 4, 8, 2, 16, mask=True), args(8, 2, 16, mask=True, grad_wrt=["x"]),
                  hidden=True, properties=GRAD),
             Case("meta_device", "call", make(2, 4, 8, 2, 16, mask=True), args(8, 2, 16, mask=True), hidden=True,
@@ -417,9 +545,13 @@ def _encoder() -> Exercise:
 
 def _decoder() -> Exercise:
     def make(b: int, length: int, lm: int, d: int, h: int, d_ff: int, dropout: float = 0.0,
-             memory_mask: bool = False, dtype: torch.dtype = torch.float32, perturb: int | None = None):
+             memory_mask: bool = False, dtype: torch.dtype = torch.float32, perturb: int | None = None,
+             constant: int = 0):
         def build(env: CaseEnv) -> dict[str, torch.Tensor]:
-            out = {**weights(env, "DecoderLayer", d, h, d_ff, dropout), "x": randn(env, b, length, d, dtype=dtype),
+            state = weights(env, "DecoderLayer", d, h, d_ff, dropout)
+            if constant:
+                state = sublayers_constant(state, env, DECODER_SITES_LINEAR, constant)
+            out = {**state, "x": randn(env, b, length, d, dtype=dtype),
                    "memory": randn(env, b, lm, d, dtype=dtype), "tgt_mask": tril(length)}
             if memory_mask:
                 out["memory_mask"] = key_padding(env, b, lm)
@@ -446,8 +578,10 @@ def _decoder() -> Exercise:
             Case("float64", "call", make(2, 3, 4, 8, 2, 16, memory_mask=True, dtype=torch.float64),
                  args(8, 2, 16, memory_mask=True, dtype="float64"), hidden=True),
             Case("dropout_eval", "call", make(2, 3, 4, 8, 2, 16, dropout=0.3), args(8, 2, 16, 0.3), hidden=True),
-            Case("dropout_train", "dropout", make(2, 6, 6, 16, 4, 32, dropout=0.5), args(16, 4, 32, 0.5),
-                 hidden=True, compare=("eval",), properties=DROPOUT),
+            Case("dropout_train", "dropout", make(2, 6, 6, 8, 2, 16, dropout=0.5, constant=3), args(8, 2, 16, 0.5),
+                 hidden=True, compare=("eval",), properties=DROPOUT,
+                 dropout_fit=post_ln_dropout_fit(tuple(zip((f"{n}.bias" for n in DECODER_SITES_LINEAR),
+                                                           ("norm1", "norm2", "norm3"), strict=True)))),
             Case("gradients", "grad", make(2, 4, 5, 8, 2, 16, memory_mask=True),
                  args(8, 2, 16, memory_mask=True, grad_wrt=["x", "memory"]), hidden=True, properties=GRAD),
             Case("causality", "causal", make(2, 6, 4, 16, 4, 32, perturb=3), args(16, 4, 32, swap={"x": "x_alt"}),
