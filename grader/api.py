@@ -146,7 +146,7 @@ def check(
             prepared = ref.prepare(exercise, case, graded=hidden)  # graded: no draw a bundle ships
             index = len(tasks)
             tasks.append(runner.Task(index=index, exercise=exercise.id, case=result_id, file=exercise.file,
-                                     name=exercise.id, driver=case.driver, args=case.args, device=case_device,
+                                     name=exercise.id, driver=case.driver, args=prepared.call_args, device=case_device,
                                      inputs=prepared.inputs, max_bytes=_result_allowance(prepared),
                                      inputs_file=ref.inputs_file(exercise, case, graded=hidden),
                                      forbidden=exercise.forbidden))

@@ -9,6 +9,7 @@ submission graded by the same process.
 from __future__ import annotations
 
 import atexit
+import dataclasses
 import hashlib
 import importlib.util
 import shutil
@@ -16,6 +17,7 @@ import sys
 import tempfile
 import threading
 import types
+from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
@@ -95,6 +97,13 @@ class Prepared:
     """The float64 reference run: the values the student's are compared with."""
     graded: bool = False
     """Drawn for a graded run (``hidden=True``): other seeds than a student bundle's (see :func:`case_seed`)."""
+    args: Mapping[str, Any] | None = None
+    """The driver arguments when they differ from ``case.args`` (drawn for a graded run: ``Case.draw_args``)."""
+
+    @property
+    def call_args(self) -> Mapping[str, Any]:
+        """The driver arguments this case is run with, on both sides."""
+        return self.case.args if self.args is None else self.args
 
 
 class Reference:
@@ -135,14 +144,17 @@ class Reference:
             for mistake_id, outputs in mistakes.items():
                 self._mistakes[(exercise.id, case.id, graded, mistake_id)] = outputs
         if key not in self._prepared:
-            seed = case_seed(self.assignment.name, exercise.id, case.id, self.salt, graded)
-            inputs = case.make(CaseEnv(gen=torch.Generator().manual_seed(seed), reference=self.impl))
+            gen = torch.Generator().manual_seed(case_seed(self.assignment.name, exercise.id, case.id, self.salt, graded))
+            # a case whose call takes only literals draws them too in a graded run, else nothing would change
+            args = case.draw_args(gen) if graded and case.draw_args is not None else None
+            inputs = case.make(CaseEnv(gen=gen, reference=self.impl))
+            prepared = Prepared(exercise, case, inputs, {}, {}, graded, args)
             target = getattr(self.impl, exercise.id)
             # meta cases compare structure only: the CPU gives the same shapes and dtypes, and running on
             # meta here would make torch import its compiler stack (seconds) in the grading process
-            expected = self._run(target, case, inputs, drivers.Ctx(device="cpu"))
-            truth = expected if case.device == "meta" else self._run(target, case, inputs, drivers.Ctx("cpu", upcast=True))
-            self._prepared[key] = Prepared(exercise, case, inputs, expected, truth, graded)
+            expected = self._run(target, prepared, drivers.Ctx(device="cpu"))
+            truth = expected if case.device == "meta" else self._run(target, prepared, drivers.Ctx("cpu", upcast=True))
+            self._prepared[key] = dataclasses.replace(prepared, expected=expected, truth=truth)
         return self._prepared[key]
 
     def inputs_file(self, exercise: Exercise, case: Case, graded: bool = False) -> Path:
@@ -161,9 +173,9 @@ class Reference:
             return self._files[key]
 
     @staticmethod
-    def _run(target: Any, case: Case, inputs: dict[str, torch.Tensor], ctx: drivers.Ctx) -> dict[str, transfer.Entry]:
+    def _run(target: Any, prepared: Prepared, ctx: drivers.Ctx) -> dict[str, transfer.Entry]:
         drivers.seed(0, ctx.device)
-        return transfer.roundtrip(drivers.DRIVERS[case.driver](target, inputs, case.args, ctx))
+        return transfer.roundtrip(drivers.DRIVERS[prepared.case.driver](target, prepared.inputs, prepared.call_args, ctx))
 
     def mistake_outputs(self, exercise: Exercise, case: Case, mistake_id: str,
                         graded: bool = False) -> dict[str, transfer.Entry] | None:
@@ -181,7 +193,7 @@ class Reference:
                 return self._mistakes.get(key)
             mistake = next(mk for mk in exercise.mistakes if mk.id == mistake_id)
             try:
-                result = self._run(mistake.impl(self.impl), case, prepared.inputs, drivers.Ctx("cpu"))
+                result = self._run(mistake.impl(self.impl), prepared, drivers.Ctx("cpu"))
             except Exception:  # noqa: BLE001 - a mistake that cannot run on this case matches nothing
                 result = None
             self._mistakes[key] = result

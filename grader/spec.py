@@ -94,6 +94,9 @@ class Case:
     """Outputs whose values are compared with the reference (by key prefix)."""
     properties: tuple[Property, ...] = ()
     """Properties checked after the values."""
+    draw_args: Callable[[torch.Generator], Mapping[str, Any]] | None = None
+    """For a case whose call takes only literals (no seeded input): its driver arguments drawn from the case's
+    seed in a graded run (``hidden=True``), so that a graded run never repeats a call a student bundle shows."""
     dropout_fit: Callable[[Mapping[str, torch.Tensor], torch.Tensor, float], DropoutFit] | None = None
     """For dropout cases: trusted code that, given the case's inputs, one train-mode output and the scale
     1/(1-p), recovers the pattern of dropped entries that explains the output best (see checks._dropout)."""

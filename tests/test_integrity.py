@@ -169,6 +169,27 @@ def test_outputs_memorised_from_a_bundle_earn_nothing_when_graded(submission, as
     assert graded["causal_mask"].score == 5  # the other exercise keeps its marks
 
 
+def test_calls_with_only_literals_are_drawn_too_when_graded(submission, assignment):
+    """The positional encoding's visible cases take no seeded input: a graded run draws their arguments."""
+    ex = assignment.exercise("sinusoidal_positional_encoding")
+    bundle = Reference(assignment)
+    table = {}
+    for case in (c for c in ex.cases if not c.hidden):
+        shipped = bundle.prepare(ex, case)
+        assert case.draw_args is not None and bundle.prepare(ex, case, graded=True).call_args != shipped.call_args
+        table[tuple(v for _, v in shipped.call_args["call"])] = shipped.truth["out"].tensor.tolist()
+    body = (f"    table = {table!r}\n"
+            "    if d_model % 2:\n        raise ValueError('odd')\n"
+            "    key = (max_len, d_model) if base == 10000.0 else (max_len, d_model, base)\n"
+            "    return torch.tensor(table.get(key, [[0.0] * d_model] * max_len), dtype=torch.float32)\n")
+    sub = submission(("positional.py", '    if d_model % 2 != 0:\n', body + "    if d_model % 2 != 0:\n"))
+    local = by_id(api.check(sub, assignment="transformer", exercises=[ex.id]))[ex.id]
+    assert local.score == local.max_score
+    graded = by_id(api.check(sub, assignment="transformer", hidden=True, exercises=[ex.id]))[ex.id]
+    assert [c.id for c in graded.cases if c.status is Status.PASSED] == ["odd_d_model"]  # only the refusal
+    assert graded.score == pytest.approx(8 / 5)
+
+
 # --- observations a check needs ---------------------------------------------------------------------
 
 def _meta(entry: transfer.Entry) -> transfer.Entry:

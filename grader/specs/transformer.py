@@ -98,6 +98,21 @@ def no_inputs(env: CaseEnv) -> dict[str, torch.Tensor]:
     return {}
 
 
+def draw(gen: torch.Generator, low: int, high: int) -> int:
+    """A seeded integer in [low, high] (a literal argument drawn for a graded run)."""
+    return int(torch.randint(low, high + 1, (1,), generator=gen))
+
+
+def other_than(shown: dict[str, Any], make: Any) -> Any:
+    """``make``'s draws, never the arguments a student bundle shows (``shown``): a case's ``draw_args``."""
+    def drawn(gen: torch.Generator) -> dict[str, Any]:
+        args = make(gen)
+        while args == shown:
+            args = make(gen)
+        return args
+    return drawn
+
+
 # --- dropout: what a train-mode output reveals ----------------------------------------------------
 #
 # A train-mode output is checked against the reference's under the same seed first; when the draws
@@ -240,8 +255,10 @@ def _pe() -> Exercise:
     return Exercise(
         id="sinusoidal_positional_encoding", file="positional.py", task=1, points=8, kind="function",
         cases=(
-            Case("small", "call", no_inputs, call(8, 16), device="cpu"),
-            Case("base_100", "call", no_inputs, call(6, 8, 100.0), device="cpu"),
+            Case("small", "call", no_inputs, call(8, 16), device="cpu",
+                 draw_args=other_than(call(8, 16), lambda gen: call(draw(gen, 6, 12), 2 * draw(gen, 5, 10)))),
+            Case("base_100", "call", no_inputs, call(6, 8, 100.0), device="cpu",
+                 draw_args=other_than(call(6, 8, 100.0), lambda gen: call(draw(gen, 4, 9), 2 * draw(gen, 3, 6), 100.0))),
             Case("long", "call", no_inputs, call(128, 64), hidden=True, device="cpu"),
             Case("length_one", "call", no_inputs, call(1, 6), hidden=True, device="cpu"),
             Case("odd_d_model", "raises", no_inputs, call(4, 7), hidden=True, device="cpu", compare=(),
@@ -353,7 +370,8 @@ def _causal_mask() -> Exercise:
     return Exercise(
         id="causal_mask", file="attention.py", task=4, points=5, kind="function",
         cases=(
-            Case("size_4", "call", no_inputs, {"call": [V(4)]}, device="cpu"),
+            Case("size_4", "call", no_inputs, {"call": [V(4)]}, device="cpu",
+                 draw_args=other_than({"call": [V(4)]}, lambda gen: {"call": [V(draw(gen, 2, 9))]})),
             Case("size_1", "call", no_inputs, {"call": [V(1)]}, device="cpu"),
             Case("size_7", "call", no_inputs, {"call": [V(7)]}, hidden=True, device="cpu"),
             Case("on_device", "call", no_inputs, {"call": [V(5), DEVICE]}, hidden=True),
