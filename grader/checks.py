@@ -286,7 +286,7 @@ def _dropout(prepared: Prepared, got: Mapping[str, Entry], prop: Property) -> Ch
     scale = 1.0 / (1.0 - prop.p)
     dropped = total = 0
     for t in (t1, t2):
-        if not t.is_floating_point():
+        if not t.is_floating_point() or not bool(torch.isfinite(t).all()):
             return _fail("dropout_train", "check.dropout_not_dropout", p=prop.p, scale=scale)
         explained = fit(prepared.inputs, t, scale)
         if not compare.close(t, explained.output, tol):

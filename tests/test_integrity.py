@@ -378,6 +378,17 @@ def test_the_same_mask_twice_fails(reference):
     assert _grade(prepared, entries).failure.message.key == "check.dropout_same"
 
 
+@pytest.mark.parametrize("value", [float("nan"), float("inf"), 1e30])
+@pytest.mark.parametrize("exercise_id", DROPOUT_EXERCISES)
+def test_non_finite_train_outputs_fail_cleanly(reference, exercise_id, value):
+    ex, case, prepared = _dropout_case(reference, exercise_id)
+    entries = dict(_train(getattr(reference.impl, ex.id), prepared, 3))
+    bad = entries["train2"].tensor.clone()
+    bad.view(-1)[::3] = value
+    entries["train2"] = dataclasses.replace(entries["train2"], tensor=bad)
+    assert _grade(prepared, entries).failure.message.key == "check.dropout_not_dropout"
+
+
 @pytest.mark.parametrize("n,p", [(96, 0.5), (178, 0.5), (576, 0.5), (200, 0.3), (5, 0.5)])
 def test_the_rate_bound_is_exact(n, p):
     """The accepted counts [low, high] of Binomial(n, p) leave out at most alpha of its mass, and no more
