@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 import torch
 
 import grader
-from grader import checks, specs, static
+from grader import checks, safefs, specs, static
 from grader.reference import Prepared, Reference
 from grader.results import CaseResult, ExerciseResult, GradeResult, Message, MistakeMatch, Status
 from grader.sandbox import runner
@@ -162,8 +162,11 @@ def check(
         limits = dataclasses.replace(limits, exercise_seconds=timeout)
     hidden_paths = [p for p in (spec.solutions, spec.fixtures, Path(specs.__file__).parent, *hide) if p is not None]
     # a reference passed in is shared by many submissions (a batch): so are its input files
-    run = runner.run_tasks(root, tasks, limits=limits, hide=hidden_paths, namespaces=sandbox == "auto",
-                           shared_inputs=reference is not None)
+    try:
+        run = runner.run_tasks(root, tasks, limits=limits, hide=hidden_paths, namespaces=sandbox == "auto",
+                               shared_inputs=reference is not None)
+    except safefs.UnsafeFile as exc:  # a submission too large to copy: nothing of it runs
+        raise UsageError(Message("usage.unreadable_submission", {"path": str(path), "detail": str(exc)})) from None
 
     results: dict[str, ExerciseResult] = {}
     for exercise in selected:

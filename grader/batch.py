@@ -437,7 +437,7 @@ def run(submissions: Path, *, assignment: str, output: Path, workers: int | None
             continue
         for case in exercise.cases:
             if hidden or not case.hidden:
-                reference.prepare(exercise, case)
+                reference.prepare(exercise, case, graded=hidden)
     report = BatchReport(rejected=[r.to_dict() for r in rejected if in_shard(r.name, chosen)])
     todo: list[tuple[Submission, str | None, BaseException | None]] = []
     for sub in subs:

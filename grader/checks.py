@@ -38,7 +38,12 @@ def _error_result(exercise_id: str, outcome: Outcome) -> tuple[Status, CheckResu
     if outcome.status == "timeout":
         key = "check.submission_timeout" if r.get("scope") == "submission" else "check.timeout"
         return Status.TIMEOUT, _fail("runs", key, limit=r.get("limit", 0))
+    if r.get("kind") == "forbidden_call":  # a tripwire: whatever the route, the exercise did not do the work
+        return Status.FAILED, _fail("runs", "check.forbidden_call", name=r.get("name", ""), file=r.get("file", ""),
+                                    line=r.get("line", 0))
     if outcome.status == "crashed":
+        if r.get("setup"):  # the sandbox could not be set up: the grader's fault, said as such
+            return Status.ERROR, _fail("runs", "check.sandbox_setup", detail=r.get("setup"))
         sig = r.get("signal")
         if sig == "SIGXCPU":
             return Status.TIMEOUT, _fail("runs", "check.cpu_time")
@@ -265,11 +270,12 @@ def _binomial_accepts(n: int, p: float, alpha: float = DROPOUT_ALPHA) -> tuple[i
 def _dropout(prepared: Prepared, got: Mapping[str, Entry], prop: Property) -> CheckResult | None:
     """Train-mode outputs are dropout's: the reference's under the same seed, or else outputs that some pattern
     of dropped entries (the kept ones scaled by 1/(1-p)) gives exactly, with a share of dropped entries that fits p."""
-    observed = {}
+    observed: dict[str, torch.Tensor] = {}
     for key in ("train1", "train2", "eval"):
-        observed[key], failure = _observed(prepared, got, key, "dropout_train")
-        if failure is not None:
-            return failure
+        tensor, failure = _observed(prepared, got, key, "dropout_train")
+        if failure is not None or tensor is None:
+            return failure or _fail("dropout_train", "check.observation", key=key, check="dropout_train", got="nothing")
+        observed[key] = tensor
     t1, t2, ev = observed["train1"], observed["train2"], observed["eval"]
     tol = tolerance_for(t1.dtype)
     same_seed = [prepared.expected.get(k) for k in ("train1", "train2")]

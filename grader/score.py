@@ -39,10 +39,12 @@ GATE_DEVICES = ("meta",)
 
 
 def is_gate(exercise: Exercise, result_id: str) -> bool:
-    """Whether the case behind ``result_id`` (a case id, or ``id@device``) is a device case: one that earns
-    no points itself and takes points away when it fails (see :func:`score_exercise`)."""
+    """Whether the case behind ``result_id`` (a case id, or ``id@device``) is a gate: a case that compares no
+    value (a device case; a case where the code must refuse its arguments), so code that does no work can
+    pass it (zeros of the right shape; ``raise ValueError`` everywhere). A gate earns no points itself and
+    takes points away when it fails (see :func:`score_exercise`)."""
     case = next((c for c in exercise.cases if c.id == result_id.split("@", 1)[0]), None)
-    return case is not None and case.device in GATE_DEVICES
+    return case is not None and (case.device in GATE_DEVICES or not case.compare)
 
 
 def case_points(result: GradeResult, exercise: ExerciseResult) -> list[tuple[float, float]]:
@@ -64,14 +66,16 @@ def case_points(result: GradeResult, exercise: ExerciseResult) -> list[tuple[flo
 
 def score_exercise(exercise: Exercise, cases: Sequence[CaseResult], mistakes: Sequence[MistakeMatch],
                    notes: Sequence[Message], forbidden: bool) -> ExerciseResult:
-    """Partial credit from the cases that compare values; the device (``meta``) cases gate it.
+    """Partial credit from the cases that compare values; the gates (device cases, cases that must raise)
+    gate it.
 
-    points × (passed value cases / value cases) × (1 − failed device cases / all cases).
+    points × (passed value cases / value cases) × (1 − failed gates / all cases).
 
     A device case compares only structure (shapes, dtypes, the device), which zeros of the right shape also
-    have: it earns nothing by itself, and each one that fails takes its share (1 / all cases) off what the
-    value cases earned, so an exercise that is right except on the device loses what it lost before, and a
-    submission that returns zeros of the right shape scores 0. An exercise with no value case to run cannot
+    have, and a case that must raise is passed by code that raises everywhere: a gate earns nothing by itself,
+    and each one that fails takes its share (1 / all cases) off what the value cases earned, so an exercise
+    that is right except on the device (or that accepts bad arguments) loses what it lost before, and a
+    submission that returns zeros of the right shape, or only raises, scores 0. An exercise with no value case to run cannot
     be graded: it is an error with 0 points, never full marks. A forbidden shortcut scores 0.
     """
     notes = list(notes)

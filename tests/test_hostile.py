@@ -158,19 +158,26 @@ def test_wrong_return_type_and_nan(submission, reference):
 
 # --- nothing left running -------------------------------------------------------------------------
 
+def _alive(comm: str) -> bool:
+    return subprocess.run(["pgrep", "-x", comm], capture_output=True).returncode == 0
+
+
 def test_new_session_and_threads_do_not_outlive_the_run(submission, reference, level):
-    body = ("    import subprocess, threading, time\n"
-            "    subprocess.Popen(['sleep', '987'], start_new_session=True)\n"
+    """A daemon in its own session (forked: no new program can be started) and a thread, both left behind."""
+    body = ("    import os, threading, time\n"
+            "    if os.fork() == 0:\n        os.setsid()\n"
+            "        with open('/proc/self/comm', 'w') as f:\n            f.write('nlpg-escape987')\n"
+            "        time.sleep(987)\n        os._exit(0)\n"
             "    threading.Thread(target=time.sleep, args=(986,)).start()\n" + PADDING)
     result = grade(hostile(submission, body), reference=reference)
-    assert all(c.status is Status.PASSED for c in by_id(result)["padding_mask"].cases)  # (subprocess: flagged)
+    assert all(c.status is Status.PASSED for c in by_id(result)["padding_mask"].cases)  # (os.fork: flagged)
     if level["level"] == "namespaces":
         deadline = time.monotonic() + 5
-        while leftovers("sleep 987") and time.monotonic() < deadline:
+        while _alive("nlpg-escape987") and time.monotonic() < deadline:
             time.sleep(0.1)
-        assert not leftovers("sleep 987")
+        assert not _alive("nlpg-escape987")
     else:  # without a PID namespace a new session escapes; the README says so
-        subprocess.run(["pkill", "-f", "sleep 987"])
+        subprocess.run(["pkill", "-x", "nlpg-escape987"])
         pytest.fail("this machine has no PID namespaces: the escape is documented, not contained")
 
 

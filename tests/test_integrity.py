@@ -187,7 +187,7 @@ def test_calls_with_only_literals_are_drawn_too_when_graded(submission, assignme
     assert local.score == local.max_score
     graded = by_id(api.check(sub, assignment="transformer", hidden=True, exercises=[ex.id]))[ex.id]
     assert [c.id for c in graded.cases if c.status is Status.PASSED] == ["odd_d_model"]  # only the refusal
-    assert graded.score == pytest.approx(8 / 5)
+    assert graded.score == 0  # which, comparing no value, earns nothing by itself
 
 
 # --- observations a check needs ---------------------------------------------------------------------
@@ -400,3 +400,14 @@ def test_the_rate_bound_is_exact(n, p):
     assert below <= alpha / 2 and above <= alpha / 2
     assert below + pmf[low] > alpha / 2 and above + pmf[high] > alpha / 2
     assert low <= n * p <= high
+
+
+def test_code_that_only_raises_earns_nothing(submission, reference):
+    """Cases where the code must refuse its arguments are passed by code that raises everywhere: they gate
+    the points, they do not earn them."""
+    sub = submission(("multihead.py", "        super().__init__()\n",
+                      "        super().__init__()\n        raise ValueError('everything is refused')\n"))
+    result = by_id(api.check(sub, assignment="transformer", hidden=True, exercises=["MultiHeadAttention"],
+                             reference=reference))["MultiHeadAttention"]
+    assert any(c.status is Status.PASSED for c in result.cases)  # the refusal case passed...
+    assert result.score == 0  # ...and earned nothing

@@ -309,7 +309,6 @@ def test_a_forbidden_call_the_scan_cannot_see_scores_zero(submission, reference,
     assert torch.nn.functional.scaled_dot_product_attention is torch._C._nn.scaled_dot_product_attention
 
 
-@pytest.mark.xfail(strict=True, reason="needs checks wiring")
 def test_a_forbidden_call_is_named_on_each_case(submission, reference):
     sub, line = _hidden_route(submission)
     result = api.check(sub, exercises=["scaled_dot_product_attention"], reference=reference)

@@ -5,6 +5,7 @@ MESSAGES: dict[str, str] = {
     "check.timeout": "ran past the time limit of {limit:g} s (an endless loop, or far too much work?)",
     "check.submission_timeout": "the whole submission ran past its time limit of {limit:g} s; the remaining cases were not run",
     "check.cpu_time": "used up its CPU time (an endless loop or far too much work?)",
+    "check.sandbox_setup": "the sandbox could not be set up ({detail}); this is the grader's fault, not your code's: tell your instructor",
     "check.signal": "the process running your code was killed by {signal} (a crash in native code, e.g. a segmentation fault, or a forced stop)",
     "check.memory": "ran out of memory ({type}): the grader's memory limit was reached; look for huge tensors or lists that keep growing",
     "check.too_large": "returned {size} of data where a few KiB were expected (limit {limit}); nothing was sent back",
@@ -75,8 +76,8 @@ MESSAGES: dict[str, str] = {
     "note.depends": "this exercise relies on {deps}, which did not pass: fix that first, this failure may follow from it",
     "note.no_cases": "the grader has no case that earns points for this exercise, so it cannot be graded "
                      "(its cases are missing): this is not your score",
-    "note.device_gate": "{failed} device case(s) failed: they earn nothing themselves, but take {share}% off "
-                        "what the other cases earned",
+    "note.device_gate": "{failed} case(s) that compare no value (the device; arguments that must be refused) failed: "
+                        "they earn nothing themselves, but take {share}% off what the other cases earned",
     # --- mistakes (what to look at, never the fix) ----------------------------------------------
     "mistake.pe_sin_cos_swapped": "sin and cos seem swapped: check which function goes on the even dimensions",
     "mistake.pe_parity_by_position": "sin/cos alternate by position here; the alternation runs over dimensions "
@@ -129,6 +130,7 @@ MESSAGES: dict[str, str] = {
     "mistake.target_mask_used_for_memory": "the cross-attention uses the target mask; it needs the memory mask",
     "mistake.self_attention_not_masked": "the decoder's self-attention ignores tgt_mask, so positions see the future",
     # --- usage errors ---------------------------------------------------------------------------
+    "usage.unreadable_submission": "{path} cannot be graded: {detail}. A submission holds at most 2000 files, 16 MiB each and 64 MiB in all",
     "usage.no_path": "{path} does not exist; give the folder that holds your assignment files",
     "usage.not_a_folder": "{path} is a file; give the folder that holds your assignment files",
     "usage.no_assignment": "cannot tell which assignment {path} holds (no assignment.toml and no known set of "

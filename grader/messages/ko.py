@@ -5,6 +5,7 @@ MESSAGES: dict[str, str] = {
     "check.timeout": "제한 시간 {limit:g}초를 넘겼습니다 (무한 루프이거나 계산이 지나치게 많은지 확인하세요)",
     "check.submission_timeout": "제출물 전체가 제한 시간 {limit:g}초를 넘겼습니다. 남은 케이스는 실행하지 않았습니다",
     "check.cpu_time": "CPU 시간 한도를 다 썼습니다 (무한 루프이거나 계산이 지나치게 많은지 확인하세요)",
+    "check.sandbox_setup": "샌드박스를 준비하지 못했습니다 ({detail}). 여러분 코드가 아니라 채점기의 문제이니 담당 교수자에게 알려 주세요",
     "check.signal": "코드를 실행하던 프로세스가 {signal} 신호로 종료되었습니다 (세그멘테이션 오류 같은 네이티브 코드 충돌 또는 강제 종료)",
     "check.memory": "메모리가 부족합니다 ({type}). grader 의 메모리 한도에 닿았습니다. 거대한 텐서나 계속 커지는 리스트가 있는지 보세요",
     "check.too_large": "몇 KiB 가 나와야 할 곳에서 {size} 의 데이터를 돌려주었습니다 (한도 {limit}). 아무것도 가져오지 않았습니다",
@@ -72,8 +73,8 @@ MESSAGES: dict[str, str] = {
     "note.depends": "이 문제는 통과하지 못한 {deps} 에 기대고 있습니다. 그것부터 고치세요. 이 실패는 그 결과일 수 있습니다",
     "note.no_cases": "채점기에 이 문제의 점수를 매길 케이스가 없어 채점할 수 없습니다 (케이스가 빠져 있습니다). "
                      "여러분의 점수가 아닙니다",
-    "note.device_gate": "장치 케이스 {failed}개가 실패했습니다. 장치 케이스 자체에는 점수가 없지만, 다른 케이스에서 "
-                        "얻은 점수를 {share}% 깎습니다",
+    "note.device_gate": "값을 비교하지 않는 케이스(장치, 거부해야 하는 인자) {failed}개가 실패했습니다. "
+                        "이 케이스 자체에는 점수가 없지만, 다른 케이스에서 얻은 점수를 {share}% 깎습니다",
     # --- mistakes ---------------------------------------------------------------------------------
     "mistake.pe_sin_cos_swapped": "sin 과 cos 가 바뀐 것 같습니다. 짝수 차원에 어떤 함수를 쓰는지 확인하세요",
     "mistake.pe_parity_by_position": "여기서는 위치에 따라 sin/cos 가 번갈아 나옵니다. 번갈아 쓰는 기준은 차원(열)이며, "
@@ -119,6 +120,7 @@ MESSAGES: dict[str, str] = {
     "mistake.target_mask_used_for_memory": "교차 어텐션에 타깃 마스크를 썼습니다. memory 마스크가 필요합니다",
     "mistake.self_attention_not_masked": "디코더 셀프 어텐션이 tgt_mask 를 무시해서 각 위치가 미래를 봅니다",
     # --- usage errors ---------------------------------------------------------------------------
+    "usage.unreadable_submission": "{path} 은(는) 채점할 수 없습니다: {detail}. 제출물은 파일 2000개, 파일당 16 MiB, 전체 64 MiB까지 받습니다",
     "usage.no_path": "{path} 이(가) 없습니다. 과제 파일이 있는 폴더를 지정하세요",
     "usage.not_a_folder": "{path} 은(는) 파일입니다. 과제 파일이 있는 폴더를 지정하세요",
     "usage.no_assignment": "{path} 이(가) 어떤 과제인지 알 수 없습니다 (assignment.toml 도, 알려진 파일 묶음도 없음). "

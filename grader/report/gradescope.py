@@ -8,6 +8,7 @@ from grader import clean
 from grader.messages import render
 from grader.report.plain import case_text, exercise_notes
 from grader.results import GradeResult, Status
+from grader.score import case_points
 
 VISIBILITIES = ("hidden", "after_due_date", "after_published", "visible")
 
@@ -18,19 +19,18 @@ def to_dict(result: GradeResult, lang: str, *, execution_time: float,
         raise ValueError(f"hidden_visibility={hidden_visibility!r}; expected one of {', '.join(VISIBILITIES)}")
     tests = []
     for task, e in enumerate(result.exercises, 1):
-        per_case = e.max_score / len(e.cases) if e.cases else 0.0
         notes = exercise_notes(e, lang)
-        for i, c in enumerate(e.cases, 1):
+        # each case's share as the exercise was scored (gates earn nothing; a forbidden shortcut zeroes all):
+        # the cases' points add up to the exercise's score
+        for i, (c, (score, most)) in enumerate(zip(e.cases, case_points(result, e), strict=True), 1):
             passed = c.status is Status.PASSED
-            # a forbidden shortcut zeroes the exercise: its cases earn nothing even when they pass
-            score = per_case if passed and e.score > 0 else 0.0
             output = "" if passed else "\n".join([render(f"status.{c.status.value}", lang), *notes, case_text(c, lang)])
             tests.append({
                 "name": f"{e.id}: {c.id}",
                 "number": f"{task}.{i}",
                 "score": round(score, 4),
-                "max_score": round(per_case, 4),
-                "status": "passed" if passed and score > 0 else "failed",
+                "max_score": round(most, 4),
+                "status": "passed" if passed and (score > 0 or most == 0) and e.score > 0 else "failed",
                 "output": output.strip(),
                 "visibility": hidden_visibility if c.hidden else "visible",
                 "tags": [e.id],
