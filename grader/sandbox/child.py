@@ -28,6 +28,7 @@ import torch
 from safetensors.torch import load_file
 
 from grader.sandbox import drivers, isolate, limits, transfer, tripwire
+from grader.sandbox.limits import ENVIRONMENT_KEPT
 
 STUB_MARKER = re.compile(r"^Task \d+: (\w+)")
 PACKAGE = "submission"
@@ -234,13 +235,6 @@ def _forget_the_grader() -> None:
     for name in [m for m in sys.modules if m == "grader" or m.startswith("grader.")]:
         del sys.modules[name]
     sys.modules["__main__"] = types.ModuleType("__main__")
-
-
-ENVIRONMENT_KEPT = ("LANG", "LC_ALL", "LC_CTYPE", "TZ", "OMP_NUM_THREADS", "MKL_NUM_THREADS",
-                    "CUDA_VISIBLE_DEVICES", "CUDA_DEVICE_ORDER", "CUDA_HOME", "CUDA_PATH", "LD_LIBRARY_PATH",
-                    "NVIDIA_VISIBLE_DEVICES", "NVIDIA_DRIVER_CAPABILITIES", "PYTORCH_CUDA_ALLOC_CONF",
-                    "CUBLAS_WORKSPACE_CONFIG")
-"""Variables the child may inherit (locale, threads, what torch and CUDA read); nothing else."""
 
 
 def child_environment(*, home: str, tmp: str, inherited: dict[str, str]) -> dict[str, str]:

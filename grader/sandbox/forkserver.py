@@ -68,7 +68,7 @@ class ForkServer:
     def _start(self, preload: tuple[str, ...]) -> None:
         if self._proc is not None and self._proc.poll() is None:
             return
-        from grader.sandbox.child import ENVIRONMENT_KEPT
+        from grader.sandbox.limits import ENVIRONMENT_KEPT
 
         ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
         env = {k: v for k, v in os.environ.items() if k in SERVER_ENVIRONMENT or k in ENVIRONMENT_KEPT}

@@ -9,6 +9,13 @@ from dataclasses import asdict, dataclass
 from typing import Any
 
 MiB = 1024 * 1024
+ENVIRONMENT_KEPT = ("LANG", "LC_ALL", "LC_CTYPE", "TZ", "OMP_NUM_THREADS", "MKL_NUM_THREADS",
+                    "CUDA_VISIBLE_DEVICES", "CUDA_DEVICE_ORDER", "CUDA_HOME", "CUDA_PATH", "LD_LIBRARY_PATH",
+                    "NVIDIA_VISIBLE_DEVICES", "NVIDIA_DRIVER_CAPABILITIES", "PYTORCH_CUDA_ALLOC_CONF",
+                    "CUBLAS_WORKSPACE_CONFIG")
+"""Variables the child may inherit (locale, threads, what torch and CUDA read); nothing else."""
+
+
 SANDBOXES = ("auto", "process")
 """auto: Linux namespaces where available, else a plain child process; process: never namespaces."""
 

@@ -29,9 +29,8 @@ from safetensors.torch import save_file
 
 from grader import clean, safefs
 from grader.sandbox import isolate, transfer
-from grader.sandbox.child import ENVIRONMENT_KEPT
 from grader.sandbox.forkserver import ForkServerError, server, warm_up  # noqa: F401  (warm_up: part of this module's API)
-from grader.sandbox.limits import Limits
+from grader.sandbox.limits import ENVIRONMENT_KEPT, Limits
 
 MAX_RESULT_BYTES = 64 * 1024 * 1024
 RECORD_BYTES = 1024 * 1024
