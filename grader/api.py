@@ -12,6 +12,7 @@ import torch
 
 import grader
 from grader import checks, safefs, specs, static
+from grader.messages import closest
 from grader.reference import Prepared, Reference
 from grader.results import CaseResult, ExerciseResult, GradeResult, Message, MistakeMatch, Status
 from grader.sandbox import runner
@@ -52,6 +53,17 @@ def _named_in_marker(folder: Path) -> str | None:
     return name if isinstance(name, str) else None
 
 
+def _where_to_go(path: Path) -> str:
+    """Where to run ``grade`` from ``path``: an assignment folder a little below it, else a known one's folder."""
+    known = specs.names()
+    for pattern in (f"*/{MARKER}", f"*/*/{MARKER}"):
+        for marker in sorted(path.glob(pattern)):
+            parts = marker.relative_to(path).parts[:-1]
+            if not any(p.startswith((".", "__")) for p in parts) and _named_in_marker(marker.parent) in known:
+                return (path / Path(*parts)).as_posix()
+    return known[0] if known else "<assignment folder>"
+
+
 def locate(path: Path, assignment: str | None) -> tuple[Assignment, Path]:
     """The assignment and the folder that holds its files: ``path`` itself or one folder below it."""
     if not path.exists():
@@ -72,7 +84,8 @@ def locate(path: Path, assignment: str | None) -> tuple[Assignment, Path]:
                 assignment = name
                 break
     if assignment is None:
-        raise UsageError(Message("usage.no_assignment", {"path": str(path), "known": ", ".join(specs.names())}))
+        raise UsageError(Message("usage.no_assignment", {"path": str(path), "where": _where_to_go(path),
+                                                         "known": ", ".join(specs.names())}))
     spec = assignment_spec(assignment)
     for folder in candidates:
         if any((folder / file).is_file() for file in spec.files):
@@ -92,8 +105,10 @@ def _select(spec: Assignment, exercises: Sequence[str]) -> list[Exercise]:
     known = {e.id for e in spec.exercises}
     unknown = [e for e in exercises if e not in known]
     if unknown:
-        raise UsageError(Message("usage.unknown_exercise", {"names": ", ".join(unknown),
-                                                             "known": ", ".join(e.id for e in spec.exercises)}))
+        close = [c for c in (closest(name, known) for name in unknown) if c is not None]
+        raise UsageError(Message("usage.unknown_exercise_close" if close else "usage.unknown_exercise",
+                                 {"names": ", ".join(unknown), "close": ", ".join(dict.fromkeys(close)),
+                                  "known": ", ".join(e.id for e in spec.exercises)}))
     return [e for e in spec.exercises if not exercises or e.id in exercises]
 
 

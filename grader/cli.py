@@ -6,19 +6,25 @@ lost points, 2 usage error, 3 the grader itself failed.
 
 from __future__ import annotations
 
+import contextlib
 import sys
 import time
 import traceback
+from collections.abc import Iterator, Sequence
 from pathlib import Path
-from typing import NoReturn
+from typing import Any, NoReturn
 
 import click
+from rich import box
+from rich.cells import cell_len
 from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
 from grader import clean, score
-from grader.messages import LANGUAGES, render, resolve_lang
+from grader.messages import CLICK_TEXTS, HELP_TEXTS, LANGUAGES, closest, render, resolve_lang
+from grader.messages import title as assignment_title
+from grader.results import Message
 from grader.report import json as json_report
 from grader.report.text import render_report
 from grader.sandbox.forkserver import warm_up
@@ -27,6 +33,105 @@ from grader.sandbox.limits import SANDBOXES, Limits, MiB
 
 class GraderUsage(click.UsageError):
     """A usage error whose text is already in the user's language (exit code 2)."""
+
+
+def _usage(exc: Any, lang: str) -> GraderUsage:
+    """An api.UsageError for a person: in ``lang``, with the closest known name when one was mistyped."""
+    message: Message = exc.message
+    if message.key == "usage.unknown_assignment":
+        from grader import specs
+
+        close = closest(str(message.params.get("name", "")), specs.names())
+        if close is not None:
+            message = Message("usage.unknown_assignment_close", {**message.params, "close": close})
+    return GraderUsage(render(message, lang))
+
+
+def _lang_of(args: Sequence[str]) -> str:
+    """The language a command line asks for (``--lang xx`` or ``--lang=xx``), else the environment's."""
+    asked = None
+    for i, arg in enumerate(args):
+        if arg == "--":
+            break
+        if arg == "--lang" and i + 1 < len(args):
+            asked = args[i + 1]
+        elif arg.startswith("--lang="):
+            asked = arg.split("=", 1)[1]
+    return resolve_lang(asked if asked in LANGUAGES else None)
+
+
+# the modules whose texts click looks up with gettext (``_`` and ``ngettext``, bound when each was imported)
+_CLICK_MODULES = ("click.core", "click.exceptions", "click.types", "click.parser", "click.formatting",
+                  "click.decorators", "click.termui")
+
+
+@contextlib.contextmanager
+def _click_in(lang: str) -> Iterator[None]:
+    """click's own texts (usage, errors, help headings) in ``lang`` while the command runs: click asks gettext for
+    every one of them, and here gettext answers from the catalog (English: click's own text)."""
+    texts = CLICK_TEXTS.get(lang) or {}
+    if not texts:
+        yield
+        return
+
+    def gettext(message: str) -> str:
+        return texts.get(message, message)
+
+    def ngettext(singular: str, plural: str, n: int) -> str:
+        chosen = singular if n == 1 else plural
+        return texts.get(chosen) or texts.get(singular) or chosen
+
+    saved: list[tuple[Any, str, Any]] = []
+    for name in _CLICK_MODULES:
+        module = sys.modules.get(name)
+        for attr, replacement in (("_", gettext), ("ngettext", ngettext)):
+            if module is not None and hasattr(module, attr):
+                saved.append((module, attr, getattr(module, attr)))
+                setattr(module, attr, replacement)
+    try:
+        yield
+    finally:
+        for module, attr, original in reversed(saved):
+            setattr(module, attr, original)
+
+
+def _commands(command: click.Command, path: str = "") -> Iterator[tuple[str, click.Command]]:
+    yield path, command
+    if isinstance(command, click.Group):
+        for name, sub in command.commands.items():
+            yield from _commands(sub, f"{path} {name}".strip())
+
+
+@contextlib.contextmanager
+def _help_in(root: click.Command, lang: str) -> Iterator[None]:
+    """The --help texts in ``lang`` while the command runs: by command path ("check", "export gradescope" as
+    "export.gradescope") and option name ("check.exercises", or the name alone for every command: "lang")."""
+    texts = HELP_TEXTS.get(lang) or {}
+    if not texts:
+        yield
+        return
+    saved: list[tuple[Any, str, Any]] = []
+
+    def swap(obj: Any, attr: str, value: Any) -> None:
+        saved.append((obj, attr, getattr(obj, attr)))
+        setattr(obj, attr, value)
+
+    for path, command in _commands(root):
+        key = path.replace(" ", ".")
+        if key in texts:
+            swap(command, "help", texts[key])
+            swap(command, "short_help", None)
+        if hasattr(command, "_help_option"):  # click caches its --help option: made again in lang, then dropped
+            swap(command, "_help_option", None)
+        for param in command.params:
+            text = texts.get(f"{key}.{param.name}" if key else str(param.name)) or texts.get(str(param.name))
+            if text is not None and isinstance(param, click.Option):
+                swap(param, "help", text)
+    try:
+        yield
+    finally:
+        for obj, attr, original in reversed(saved):
+            setattr(obj, attr, original)
 
 
 def _stdout() -> Console:
@@ -50,10 +155,21 @@ LANG_OPTION = click.option("--lang", type=click.Choice(LANGUAGES), default=None,
 
 
 class DefaultToCheck(click.Group):
-    """``grade`` alone, or ``grade --lang ko``, or ``grade PATH`` means ``grade check ...``."""
+    """``grade`` alone, or ``grade --lang ko``, or ``grade PATH`` means ``grade check ...``; every text, click's own
+    included, is in the language asked for (--lang, GRADER_LANG, the locale)."""
+
+    def main(self, args: Sequence[str] | None = None, *rest: Any, **kwargs: Any) -> Any:
+        args = list(sys.argv[1:] if args is None else args)
+        lang = _lang_of(args)
+        with _click_in(lang), _help_in(self, lang):
+            return super().main(args, *rest, **kwargs)
 
     def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
         if not args or (args[0] not in self.commands and args[0] not in ("-h", "--help", "--version")):
+            first = args[0] if args else ""
+            close = closest(first, self.commands) if first and not first.startswith("-") else None
+            if close is not None and not Path(first).exists():  # a mistyped command, not a folder to grade
+                raise GraderUsage(render("usage.unknown_command", _lang_of(args), name=first, close=close), ctx)
             args = ["check", *args]
         return super().parse_args(ctx, args)
 
@@ -113,9 +229,10 @@ def check(path: Path = Path("."), assignment: str | None = None, hidden: bool = 
 
             click.echo(junit.dumps(result, lang), nl=False)
         else:
-            render_report(result, _stdout(), lang)
+            title = assignment_title(result.assignment, api.assignment_spec(result.assignment).title, lang)
+            render_report(result, _stdout(), lang, title=title)
     except api.UsageError as exc:
-        raise GraderUsage(render(exc.message, lang)) from None
+        raise _usage(exc, lang) from None
     except Exception as exc:  # noqa: BLE001 - any other failure is the grader's, not the student's
         abort_fault(exc, lang)
     sys.exit(score.exit_code(result, min_score))
@@ -132,13 +249,19 @@ def list_(assignment: str | None = None, lang: str | None = None) -> None:
     console = _stdout()
     found = [a for a in api.assignments() if assignment in (None, a.name)]
     if not found:
-        known = ", ".join(a.name for a in api.assignments())
-        raise GraderUsage(render("usage.unknown_assignment", lang, name=assignment, known=known))
+        names = [a.name for a in api.assignments()]
+        close = closest(str(assignment), names)
+        raise GraderUsage(render("usage.unknown_assignment_close" if close else "usage.unknown_assignment", lang,
+                                 name=assignment, close=close, known=", ".join(names)))
     for a in found:
-        console.print(Text(render("ui.list.title", lang, name=a.name, title=a.title, points=a.max_score), style="bold"))
-        table = Table()
+        console.print(Text(render("ui.list.title", lang, name=a.name, title=assignment_title(a.name, a.title, lang),
+                                  points=a.max_score), style="bold"))
+        # as in the report: 80 columns hold every exercise name whole (what --exercise takes)
+        table = Table(box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False)
+        longest = max((cell_len(clean.terminal(e.id).plain) for e in a.exercises), default=0)
         for key in ("ui.col.exercise", "ui.col.file", "ui.col.points", "ui.col.cases_count"):
-            table.add_column(render(key, lang))
+            table.add_column(render(key, lang), no_wrap=key == "ui.col.exercise",
+                             min_width=longest if key == "ui.col.exercise" else None)
         for e in a.exercises:
             visible = sum(not c.hidden for c in e.cases)
             table.add_row(clean.terminal(e.id), clean.terminal(e.file), Text(f"{e.points:g}"),
@@ -185,7 +308,7 @@ def batch(submissions: Path, assignment: str, output: Path, workers: int | None 
                                    hidden=hidden, shard=shard, lang=lang, salt=salt, exercises=exercises,
                                    on_progress=on_progress)
     except api.UsageError as exc:
-        raise GraderUsage(render(exc.message, lang)) from None
+        raise _usage(exc, lang) from None
     except batch_mod.BatchError as exc:
         raise GraderUsage(clean.text(str(exc))) from None
     except Exception as exc:  # noqa: BLE001
@@ -208,7 +331,7 @@ def merge(outputs: tuple[Path, ...], assignment: str, output: Path, lang: str | 
     try:
         summary = batch_mod.merge(list(outputs), assignment=assignment, output=output)
     except api.UsageError as exc:
-        raise GraderUsage(render(exc.message, lang)) from None
+        raise _usage(exc, lang) from None
     except batch_mod.BatchError as exc:
         raise GraderUsage(clean.text(str(exc))) from None
     _print_summary(summary, lang, graded=summary["graded"], skipped=0, failed=len(summary["grader_errors"]))
@@ -229,7 +352,7 @@ def release(assignment: str, output: Path, salt: str = "", lang: str | None = No
     try:
         path = release_mod.release(assignment=assignment, output=output, salt=salt)
     except api.UsageError as exc:
-        raise GraderUsage(render(exc.message, lang)) from None
+        raise _usage(exc, lang) from None
     except release_mod.ReleaseError as exc:
         raise GraderUsage(str(exc)) from None
     _stdout().print(Text(render("release.done", lang, path=str(path), name=assignment)))
@@ -259,7 +382,7 @@ def export_gradescope(assignment: str, output: Path, hidden_visibility: str = "a
         path = release_mod.gradescope_zip(assignment=assignment, output=output, hidden_visibility=hidden_visibility,
                                           salt=salt)
     except api.UsageError as exc:
-        raise GraderUsage(render(exc.message, lang)) from None
+        raise _usage(exc, lang) from None
     except release_mod.ReleaseError as exc:
         raise GraderUsage(str(exc)) from None
     _stdout().print(Text(render("export.done", lang, path=str(path))))
@@ -353,7 +476,7 @@ def quiz(assignment: str | None = None, answers: Path | None = None, student: st
                 save.write_text(tomli_w.dumps({"student": result.student, **given}), encoding="utf-8")
                 console.print(Text(render("quiz.written.answers", lang, path=str(save))))
     except api.UsageError as exc:
-        raise GraderUsage(render(exc.message, lang)) from None
+        raise _usage(exc, lang) from None
     except QuizError as exc:
         raise GraderUsage(render("quiz.error", lang, detail=str(exc))) from None
     except Exception as exc:  # noqa: BLE001 - the grader's fault, not the student's

@@ -6,8 +6,9 @@ The language comes from ``--lang``, else ``GRADER_LANG``, else the locale (``LC_
 
 from __future__ import annotations
 
+import difflib
 import os
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 from grader.messages import en, ko
@@ -15,6 +16,12 @@ from grader.results import Message
 
 CATALOGS: Mapping[str, Mapping[str, str]] = {"en": en.MESSAGES, "ko": ko.MESSAGES}
 LANGUAGES = tuple(CATALOGS)
+TITLES: Mapping[str, Mapping[str, str]] = {"en": en.TITLES, "ko": ko.TITLES}
+"""Assignment titles by language and assignment name (English: the spec's own title)."""
+CLICK_TEXTS: Mapping[str, Mapping[str, str]] = {"en": en.CLICK, "ko": ko.CLICK}
+"""click's own texts by language and gettext message id (English: click's own)."""
+HELP_TEXTS: Mapping[str, Mapping[str, str]] = {"en": en.HELP, "ko": ko.HELP}
+"""--help texts by language, command path and option name (English: those in grader/cli.py)."""
 
 
 def resolve_lang(explicit: str | None = None) -> str:
@@ -52,3 +59,15 @@ def render(message: Message | str, lang: str, /, **params: Any) -> str:
         return template.format(**{k: _plain(v, lang) for k, v in values.items()})
     except (KeyError, ValueError, IndexError):
         return f"{template} {values}"
+
+
+def title(name: str, default: str, lang: str) -> str:
+    """The title of the assignment called ``name`` in ``lang``; ``default`` (the spec's own) where it has none."""
+    return TITLES.get(lang, {}).get(name) or default
+
+
+def closest(name: str, choices: Iterable[str]) -> str | None:
+    """The choice closest to ``name`` (a typo's likely intent, case ignored), or None when none is close."""
+    by_lower = {c.lower(): c for c in choices}
+    match = difflib.get_close_matches(name.lower(), list(by_lower), n=1, cutoff=0.6)
+    return by_lower[match[0]] if match else None

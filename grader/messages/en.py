@@ -10,8 +10,8 @@ MESSAGES: dict[str, str] = {
     "check.memory": "ran out of memory ({type}): the grader's memory limit was reached; look for huge tensors or lists that keep growing",
     "check.too_large": "returned {size} of data where a few KiB were expected (limit {limit}); nothing was sent back",
     "usage.bad_sandbox": "unknown sandbox {sandbox!r}; expected auto or process",
-    "ui.isolation.namespaces": "isolation: namespaces (no network, reference hidden, read-only files, every process ends with the run)",
-    "ui.isolation.process": "isolation: child process only (network and files as for your user); see the README's security section",
+    "ui.isolation.namespaces": "isolated: no network, reference hidden, files read-only",
+    "ui.isolation.process": "isolated: a plain child process only (see the README, Security)",
     "check.crashed": "the process running your code ended abruptly (exit code {code}); "
                      "os._exit, a crash in native code or running out of memory can do this",
     "check.transfer": "your result could not be brought back for comparison: {detail}",
@@ -133,10 +133,13 @@ MESSAGES: dict[str, str] = {
     "usage.unreadable_submission": "{path} cannot be graded: {detail}. A submission holds at most 2000 files, 16 MiB each and 64 MiB in all",
     "usage.no_path": "{path} does not exist; give the folder that holds your assignment files",
     "usage.not_a_folder": "{path} is a file; give the folder that holds your assignment files",
-    "usage.no_assignment": "cannot tell which assignment {path} holds (no assignment.toml and no known set of "
-                           "files); pass --assignment, one of: {known}",
+    "usage.no_assignment": "{path} is not an assignment folder (no assignment.toml, none of its files): "
+                           "run grade in your assignment's folder, e.g.  cd {where}  (assignments: {known})",
     "usage.unknown_assignment": "no assignment called {name!r}; known: {known}",
     "usage.unknown_exercise": "no exercise called {names}; known: {known}",
+    "usage.unknown_exercise_close": "no exercise called {names}; did you mean {close}? known: {known}",
+    "usage.unknown_assignment_close": "no assignment called {name!r}; did you mean {close}? known: {known}",
+    "usage.unknown_command": "no command called {name!r}; did you mean {close}? (grade --help lists them)",
     "usage.bad_device": "unknown device {device!r}; expected auto, cpu or cuda",
     "usage.no_cuda": "--device cuda was asked for, but PyTorch sees no CUDA GPU here; use --device cpu or auto",
     "usage.no_quiz": "the assignment {name} has no quiz bank (quiz.toml)",
@@ -144,13 +147,14 @@ MESSAGES: dict[str, str] = {
     "usage.fixtures": "the grader's stored cases are damaged: {detail}. Reinstall the assignment bundle",
     # --- report ---------------------------------------------------------------------------------
     "ui.title": "{assignment}: {score:g} / {max_score:g}",
+    "ui.title_full": "{title} · {assignment}: {score:g} / {max_score:g}",
     "ui.subtitle": "device {device} · isolation {isolation} · {cases} · grader {version}",
     "ui.cases_visible": "visible cases",
     "ui.cases_hidden": "visible and hidden cases",
     "ui.col.exercise": "exercise",
     "ui.col.status": "status",
     "ui.col.score": "score",
-    "ui.col.cases": "cases passed",
+    "ui.col.cases": "passed",
     "ui.col.file": "file",
     "ui.col.points": "points",
     "ui.col.cases_count": "cases (visible + hidden)",
@@ -227,3 +231,12 @@ MESSAGES: dict[str, str] = {
     "fault.grader": "Sorry: the grader itself failed ({error}). This is not your mistake and no score was given. "
                     "Please report it to your instructor with the text below.",
 }
+
+TITLES: dict[str, str] = {}
+"""Assignment titles by assignment name; English needs none: it is the assignment spec's own ``title``."""
+
+CLICK: dict[str, str] = {}
+"""click's own texts (usage, errors) by their gettext message id; English needs none: they are click's own."""
+
+HELP: dict[str, str] = {}
+"""``--help`` texts by command path and option ("check", "check.exercise"); English ones are in grader/cli.py."""

@@ -2,21 +2,54 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from grader.messages import render
 from grader.results import CaseResult, ExerciseResult, TensorDiff
 
 
+WIDTH = 80
+"""Plain text is read in 80-column terminals, CI logs and e-mails: no line of a diff grid is wider."""
+
+
+def grid_window(d: TensorDiff, fits: Callable[[int, int], bool]) -> tuple[int, int]:
+    """The grid columns [start, stop) to show: as many as ``fits(start, stop)`` allows, around the worst one."""
+    n = len(d.grid.cells[0]) if d.grid.cells else 0
+    if n == 0:
+        return 0, 0
+    focus = min(max((d.max_abs_index[-1] if d.max_abs_index else 0) - d.grid.col_start, 0), n - 1)
+    for keep in range(n, 1, -1):
+        start = max(0, min(focus - keep // 2, n - keep))
+        if fits(start, start + keep):
+            return start, start + keep
+    return focus, focus + 1
+
+
+def _plain_grid(d: TensorDiff) -> tuple[int, list[str]]:
+    """The first column shown and the grid's lines, expected | got, at most WIDTH characters wide when it can be."""
+    cells = d.grid.cells
+    texts = [[(f"{c.expected:.4g}", f"{c.got:.4g}", c.ok) for c in row] for row in cells]
+    widths = [max(max(len(e), len(g)) for e, g, _ in column) for column in zip(*texts)] if texts else []
+
+    def line(row: list[tuple[str, str, bool]], start: int, stop: int) -> str:
+        expected = " ".join(row[j][0].rjust(widths[j]) for j in range(start, stop))
+        got = " ".join(row[j][1].rjust(widths[j]) + (" " if row[j][2] else "*") for j in range(start, stop))
+        return f"  {expected} | {got}"
+
+    start, stop = grid_window(d, lambda a, b: all(len(line(row, a, b)) <= WIDTH for row in texts))
+    return start, [line(row, start, stop) for row in texts]
+
+
 def diff_text(d: TensorDiff, lang: str) -> str:
+    start, grid = _plain_grid(d)
     lines = [
         render("ui.diff.worst", lang, max_abs=d.max_abs, index=list(d.max_abs_index), expected=d.expected_at, got=d.got_at),
         render("ui.diff.rel", lang, max_rel=d.max_rel, index=list(d.max_rel_index)),
         render("ui.diff.tolerance", lang, atol=d.atol, rtol=d.rtol),
-        render("ui.diff.grid_plain", lang, slice=list(d.grid.slice_index), row=d.grid.row_start, col=d.grid.col_start),
+        render("ui.diff.grid_plain", lang, slice=list(d.grid.slice_index), row=d.grid.row_start,
+               col=d.grid.col_start + start),
+        *grid,
     ]
-    for row in d.grid.cells:
-        expected = " ".join(f"{c.expected:>9.4g}" for c in row)
-        got = " ".join(f"{c.got:>9.4g}{' ' if c.ok else '*'}" for c in row)
-        lines.append(f"  {expected}  |  {got}")
     return "\n".join(lines)
 
 

@@ -3,6 +3,8 @@ piece of it is cleaned here (no escape sequences or other controls) whatever the
 
 from __future__ import annotations
 
+from rich import box
+from rich.cells import cell_len
 from rich.console import Console, Group, RenderableType
 from rich.panel import Panel
 from rich.table import Table
@@ -10,6 +12,7 @@ from rich.text import Text
 
 from grader import clean
 from grader.messages import render
+from grader.report.plain import grid_window
 from grader.results import CaseResult, ExerciseResult, GradeResult, Message, Status, TensorDiff
 
 STYLES = {
@@ -17,6 +20,8 @@ STYLES = {
     Status.TIMEOUT: "magenta", Status.MISSING: "yellow",
 }
 MAX_FAILING_CASES = 3
+PANEL_FRAME = 4
+"""Cells a panel takes around its content: a border and a space on each side."""
 
 
 def _t(lang: str, key: str | Message, /, style: str = "", **params: object) -> Text:
@@ -28,36 +33,49 @@ def _s(value: object, style: str = "") -> Text:
     return clean.terminal(value, style)
 
 
-def _grid(d: TensorDiff, lang: str) -> Table:
-    """Expected values on the left, the student's on the right, the bad ones in red."""
-    width = len(d.grid.cells[0]) if d.grid.cells else 0
+def _grid(d: TensorDiff, lang: str, width: int) -> tuple[int, Table]:
+    """Expected values on the left, the student's on the right, the bad ones in red: as many columns around the
+    worst element as fit in ``width`` cells, never a value cut short. Returns the first column shown, and the table."""
+    cells = d.grid.cells
+    expected = [[f"{c.expected:.3g}" for c in row] for row in cells]
+    got = [[f"{c.got:.3g}" for c in row] for row in cells]
+    headers = (render("ui.diff.expected", lang), render("ui.diff.got", lang))
+
+    def needed(start: int, stop: int) -> int:  # every column: its widest value or header, and a space each side
+        total = 3  # the separator column
+        for side, header in zip((expected, got), headers, strict=True):
+            for j in range(start, stop):
+                total += 2 + max([len(row[j]) for row in side] + ([cell_len(header)] if j == start else []))
+        return total
+
+    start, stop = grid_window(d, lambda a, b: needed(a, b) <= width)
     table = Table(box=None, padding=(0, 1), show_header=True, header_style="dim")
-    for i in range(width):
-        table.add_column(_t(lang, "ui.diff.expected") if i == 0 else "", justify="right", no_wrap=True)
-    table.add_column("│", justify="center", style="dim")
-    for i in range(width):
-        table.add_column(_t(lang, "ui.diff.got") if i == 0 else "", justify="right", no_wrap=True)
-    for row in d.grid.cells:
-        expected = [Text(f"{c.expected:.3g}", style="dim") for c in row]
-        got = [Text(f"{c.got:.3g}", style="green" if c.ok else "bold red") for c in row]
-        table.add_row(*expected, Text("│"), *got)
-    return table
+    for j in range(start, stop):
+        table.add_column(clean.terminal(headers[0]) if j == start else "", justify="right", no_wrap=True)
+    table.add_column("│", justify="center", style="dim", no_wrap=True, min_width=1)
+    for j in range(start, stop):
+        table.add_column(clean.terminal(headers[1]) if j == start else "", justify="right", no_wrap=True)
+    for r, row in enumerate(cells):
+        table.add_row(*(Text(expected[r][j], style="dim") for j in range(start, stop)), Text("│"),
+                      *(Text(got[r][j], style="green" if row[j].ok else "bold red") for j in range(start, stop)))
+    return start, table
 
 
-def _diff(d: TensorDiff, lang: str) -> RenderableType:
+def _diff(d: TensorDiff, lang: str, width: int) -> RenderableType:
     index = list(d.max_abs_index)
+    start, grid = _grid(d, lang, width)
     lines: list[RenderableType] = [
         _t(lang, "ui.diff.worst", max_abs=d.max_abs, index=index, expected=d.expected_at, got=d.got_at),
         _t(lang, "ui.diff.rel", max_rel=d.max_rel, index=list(d.max_rel_index)),
         _t(lang, "ui.diff.tolerance", atol=d.atol, rtol=d.rtol, style="dim"),
-        _t(lang, "ui.diff.grid", slice=list(d.grid.slice_index), row=d.grid.row_start, col=d.grid.col_start,
+        _t(lang, "ui.diff.grid", slice=list(d.grid.slice_index), row=d.grid.row_start, col=d.grid.col_start + start,
            style="dim"),
-        _grid(d, lang),
+        grid,
     ]
     return Group(*lines)
 
 
-def _case(case: CaseResult, lang: str, detailed: bool) -> list[RenderableType]:
+def _case(case: CaseResult, lang: str, detailed: bool, width: int) -> list[RenderableType]:
     failure = case.failure
     hidden = render("ui.hidden_tag", lang) if case.hidden else ""
     head = _t(lang, "ui.case", case=case.id, hidden=hidden, style="bold")
@@ -66,13 +84,13 @@ def _case(case: CaseResult, lang: str, detailed: bool) -> list[RenderableType]:
     line = Text.assemble(head, Text(" · "), _s(f"[{failure.name}] ", style="cyan"), _t(lang, failure.message))
     parts: list[RenderableType] = [line]
     if detailed and failure.diff is not None:
-        parts.append(_diff(failure.diff, lang))
+        parts.append(_diff(failure.diff, lang, width))
     if detailed and failure.traceback:
         parts += [_t(lang, "ui.traceback", style="dim"), _s(failure.traceback)]
     return parts
 
 
-def _exercise(e: ExerciseResult, lang: str) -> RenderableType:
+def _exercise(e: ExerciseResult, lang: str, width: int) -> RenderableType:
     parts: list[RenderableType] = []
     for note in e.notes:
         parts.append(_t(lang, note, style="yellow"))
@@ -85,7 +103,7 @@ def _exercise(e: ExerciseResult, lang: str) -> RenderableType:
     if e.status is Status.NOT_ATTEMPTED:
         failing = failing[:1]
     for i, case in enumerate(failing[:MAX_FAILING_CASES]):
-        parts += _case(case, lang, detailed=(i == 0))
+        parts += _case(case, lang, detailed=(i == 0), width=width - PANEL_FRAME)
     if len(failing) > MAX_FAILING_CASES:
         parts.append(_t(lang, "ui.more_cases", count=len(failing) - MAX_FAILING_CASES, style="dim"))
     title = Text.assemble(_s(e.id, style="bold"), _s(f"  {render('status.' + e.status.value, lang)}",
@@ -94,17 +112,23 @@ def _exercise(e: ExerciseResult, lang: str) -> RenderableType:
     return Panel(Group(*parts), title=title, title_align="left", border_style=STYLES[e.status])
 
 
-def render_report(result: GradeResult, console: Console, lang: str) -> None:
+def render_report(result: GradeResult, console: Console, lang: str, title: str | None = None) -> None:
+    """The report, readable at 80 columns: exercise names (what ``--exercise`` takes) are never cut; ``title`` is the
+    assignment's title in ``lang``, shown before its name when given."""
     cases = render("ui.cases_hidden" if result.hidden else "ui.cases_visible", lang)
-    console.print(_t(lang, "ui.title", style="bold", assignment=result.assignment, score=result.score,
-                     max_score=result.max_score))
+    console.print(_t(lang, "ui.title_full" if title else "ui.title", style="bold", assignment=result.assignment,
+                     title=title, score=result.score, max_score=result.max_score))
     console.print(_t(lang, "ui.subtitle", style="dim", device=result.device, isolation=result.isolation,
                      cases=cases, version=result.grader_version))
     level = result.isolation if result.isolation in ("namespaces", "process") else "process"
     console.print(_t(lang, f"ui.isolation.{level}", style="dim"))
-    table = Table(show_lines=False)
+    # no outer frame: five columns and the longest exercise name fit in 80 cells; only the file names may wrap
+    table = Table(box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False, show_lines=False)
+    names = max((cell_len(_s(e.id).plain) for e in result.exercises), default=0)
     for key in ("ui.col.exercise", "ui.col.file", "ui.col.status", "ui.col.score", "ui.col.cases"):
-        table.add_column(_t(lang, key), justify="right" if key in ("ui.col.score", "ui.col.cases") else "left")
+        table.add_column(_t(lang, key), justify="right" if key in ("ui.col.score", "ui.col.cases") else "left",
+                         no_wrap=key != "ui.col.file", overflow="fold",
+                         min_width=names if key == "ui.col.exercise" else None)
     for e in result.exercises:
         passed = sum(c.status is Status.PASSED for c in e.cases)
         table.add_row(_s(e.id), _s(e.file, style="dim"),
@@ -117,7 +141,7 @@ def render_report(result: GradeResult, console: Console, lang: str) -> None:
     if not shown:
         shown = [e for e in result.exercises if e.status is Status.NOT_ATTEMPTED][:1]
     for e in shown:
-        console.print(_exercise(e, lang))
+        console.print(_exercise(e, lang, console.width))
     if result.quiz is not None:
         answered = sum(q.status != "unanswered" for q in result.quiz.questions)
         console.print(_t(lang, "quiz.ui.line", style="bold", score=result.quiz.score, max_score=result.quiz.max_score,
