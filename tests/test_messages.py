@@ -61,3 +61,72 @@ def test_language_choice(monkeypatch, explicit, env, expected):
     for k, v in env.items():
         monkeypatch.setenv(k, v)
     assert resolve_lang(explicit) == expected
+
+
+def test_korean_reads_as_written():
+    """The wording a Korean speaker corrected stays corrected (grade's Korean is written, not translated)."""
+    ko = CATALOGS["ko"]
+    text = "\n".join(ko.values())
+    for translated in ("스케일하지", "서브층", "기대고 있습니다", "그것부터", "가장 많이 다른", "1/√d_k 인자"):
+        assert translated not in text, translated
+    assert ko["mistake.no_sqrt_dk"] == "점수를 √d_k 로 나누지 않았습니다. 1/√d_k 배율을 확인하세요"
+    assert "하위 층(sublayer)" in ko["mistake.missing_residual"]
+    assert "에 의존합니다. 먼저 그 문제를 고치세요" in ko["note.depends"]
+    assert ko["ui.diff.grid"].startswith("차이가 가장 큰 원소")
+
+
+def test_every_assignment_has_a_korean_title(assignment):
+    from grader import specs
+    from grader.messages import TITLES, title
+
+    for name in specs.names():
+        assert re.search(r"[가-힣]", TITLES["ko"].get(name, "")), f"no Korean title for {name}"
+    assert title(assignment.name, assignment.title, "en") == assignment.title
+    assert title(assignment.name, assignment.title, "ko") != assignment.title
+
+
+def _click_message_ids() -> set[str]:
+    """Every text click asks gettext for (the first arguments of its _() and ngettext() calls)."""
+    import ast
+
+    import click
+
+    ids: set[str] = set()
+    for path in Path(click.__file__).parent.glob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id in ("_", "ngettext"):
+                ids |= {a.value for a in node.args if isinstance(a, ast.Constant) and isinstance(a.value, str)}
+    return ids
+
+
+def test_click_texts_are_click_s_own_with_the_same_placeholders():
+    from grader.messages import CLICK_TEXTS
+
+    ids = _click_message_ids()
+    assert "Usage:" in ids and "Error: {message}" in ids  # the scan finds click's texts
+    ko = CLICK_TEXTS["ko"]
+    stale = sorted(k for k in ko if k not in ids and k != "required")  # "required" is passed through _() as a value
+    assert not stale, f"click no longer says these (update grader/messages/ko.py CLICK): {stale}"
+    for msgid, text in ko.items():
+        assert _fields(text) <= _fields(msgid), msgid
+        assert re.search(r"[가-힣]", text), msgid
+    for needed in ("Usage:", "Error: {message}", "Try '{command} {option}' for help.", "No such option {name!r}.",
+                   "No such command {name!r}.", "Missing argument", "Invalid value for {param_hint}: {message}",
+                   "{value!r} is not one of {choices}.", "Did you mean {possibility}?", "Options", "Commands"):
+        assert needed in ko, needed
+
+
+def test_help_texts_name_real_commands_and_options():
+    from grader import cli
+    from grader.messages import HELP_TEXTS
+
+    known = {""}
+    for path, command in cli._commands(cli.main):
+        key = path.replace(" ", ".")
+        known.add(key)
+        for param in command.params:
+            known.add(f"{key}.{param.name}" if key else str(param.name))
+            known.add(str(param.name))
+    unknown = sorted(k for k in HELP_TEXTS["ko"] if k not in known)
+    assert not unknown, unknown
+    assert {"check", "check.exercises", "lang", "list", "batch"} <= set(HELP_TEXTS["ko"])
