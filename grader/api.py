@@ -156,6 +156,7 @@ def check(
 
     tasks: list[runner.Task] = []
     planned: list[tuple[Prepared, str, str]] = []
+    reaches = static.reaches(root, [e.id for e in selected])
     for exercise in selected:
         for case, result_id, case_device in _plan(exercise, hidden, device):
             prepared = ref.prepare(exercise, case, graded=hidden)  # graded: no draw a bundle ships
@@ -164,7 +165,9 @@ def check(
                                      name=exercise.id, driver=case.driver, args=prepared.call_args, device=case_device,
                                      inputs=prepared.inputs, max_bytes=_result_allowance(prepared),
                                      inputs_file=ref.inputs_file(exercise, case, graded=hidden),
-                                     forbidden=exercise.forbidden))
+                                     forbidden=exercise.forbidden, reaches=frozenset(reaches.get(exercise.id, ())),
+                                     # a time limit of its own from the reference's cost, unless one was asked for
+                                     reference_seconds=prepared.seconds if timeout is None else None))
             planned.append((prepared, result_id, case_device))
 
     forbidden_by_file: dict[str, dict[str, tuple[str, ...]]] = {}

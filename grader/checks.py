@@ -36,8 +36,7 @@ def _error_result(exercise_id: str, outcome: Outcome) -> tuple[Status, CheckResu
     """The status and failed check for a task that did not return outputs."""
     r = outcome.record
     if outcome.status == "timeout":
-        key = "check.submission_timeout" if r.get("scope") == "submission" else "check.timeout"
-        return Status.TIMEOUT, _fail("runs", key, limit=r.get("limit", 0))
+        return Status.TIMEOUT, _timeout(r)
     if r.get("kind") == "forbidden_call":  # a tripwire: whatever the route, the exercise did not do the work
         return Status.FAILED, _fail("runs", "check.forbidden_call", name=r.get("name", ""), file=r.get("file", ""),
                                     line=r.get("line", 0))
@@ -81,6 +80,25 @@ def _error_result(exercise_id: str, outcome: Outcome) -> tuple[Status, CheckResu
         return Status.NOT_ATTEMPTED, _fail("runs", "check.not_attempted")
     return Status.ERROR, CheckResult("runs", False, Message("check.exception", {"type": r.get("type", "")}),
                                      traceback=r.get("traceback"))
+
+
+def _timeout(r: Mapping[str, Any]) -> CheckResult:
+    """Which limit ran out, and where the student's code was running then (innermost frame of its own)."""
+    stack = r.get("stack") or []
+    where = stack[-1] if stack else None
+    if r.get("scope") == "skipped":
+        return _fail("runs", "check.timeout_skipped", case=r.get("after", ""))
+    if r.get("scope") == "dependency":
+        return _fail("runs", "check.timeout_dependency", function=r.get("function", ""), file=r.get("file", ""),
+                     line=r.get("line", 0))
+    key = "check.submission_timeout" if r.get("scope") == "submission" else "check.timeout"
+    if where is None:
+        return _fail("runs", key, limit=r.get("limit", 0))
+    trace = "\n".join(f'  File "{f["file"]}", line {f["line"]}, in {f["function"]}' + (f"\n    {f['code']}" if f["code"] else "")
+                      for f in stack)
+    return CheckResult("runs", False, Message(key + "_at", {"limit": r.get("limit", 0), "file": where["file"],
+                                                           "line": where["line"], "function": where["function"]}),
+                       traceback=trace)
 
 
 def _size(n: Any) -> str:

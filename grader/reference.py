@@ -16,6 +16,7 @@ import shutil
 import sys
 import tempfile
 import threading
+import time
 import types
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -99,6 +100,8 @@ class Prepared:
     """Drawn for a graded run (``hidden=True``): other seeds than a student bundle's (see :func:`case_seed`)."""
     args: Mapping[str, Any] | None = None
     """The driver arguments when they differ from ``case.args`` (drawn for a graded run: ``Case.draw_args``)."""
+    seconds: float = 0.0
+    """What the reference needed for this case (its run as the student's is run); 0 when unknown (a bundle)."""
 
     @property
     def call_args(self) -> Mapping[str, Any]:
@@ -152,9 +155,11 @@ class Reference:
             target = getattr(self.impl, exercise.id)
             # meta cases compare structure only: the CPU gives the same shapes and dtypes, and running on
             # meta here would make torch import its compiler stack (seconds) in the grading process
+            started = time.perf_counter()
             expected = self._run(target, prepared, drivers.Ctx(device="cpu"))
+            seconds = time.perf_counter() - started
             truth = expected if case.device == "meta" else self._run(target, prepared, drivers.Ctx("cpu", upcast=True))
-            self._prepared[key] = dataclasses.replace(prepared, expected=expected, truth=truth)
+            self._prepared[key] = dataclasses.replace(prepared, expected=expected, truth=truth, seconds=seconds)
         return self._prepared[key]
 
     def inputs_file(self, exercise: Exercise, case: Case, graded: bool = False) -> Path:

@@ -840,3 +840,46 @@ def scan(root: Path, files: dict[str, dict[str, tuple[str, ...]]]) -> list[Forbi
         except RecursionError:
             uses += [ForbiddenUse(e, f.rel, 0, f.rel, UNSCANNABLE) for e in everyone]
     return _dedupe(uses)
+
+
+def reaches(root: Path, exercises: Iterable[str]) -> dict[str, set[str]]:
+    """For each exercise defined in the submission: the names of the submission's own top-level functions
+    and classes that its definition can reach by name, through its helpers and the other files
+    (``MultiHeadAttention`` -> ``scaled_dot_product_attention`` -> ``masked_softmax``), itself excluded.
+    Read from the source only, never run; what a name resolves to at run time may differ (a good guess for
+    notes and for not running what would loop again, never for a score)."""
+    mentions: dict[str, set[str]] = {}
+    sources, _ = _submission_files(Path(root))
+    budget = MAX_SCAN_BYTES
+    for rel in sources:
+        path = Path(root) / rel
+        try:
+            if not safefs.is_regular(path) or path.stat().st_size > min(MAX_FILE_BYTES, budget):
+                continue
+            budget -= path.stat().st_size
+            source = _decode(safefs.read_bytes(path, MAX_FILE_BYTES))
+        except OSError:
+            continue
+        tree = _parse(source, rel) if source is not None else None
+        if not isinstance(tree, ast.Module):
+            continue
+        for node in tree.body:
+            if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+                names = mentions.setdefault(node.name, set())
+                for n in ast.walk(node):
+                    if isinstance(n, ast.Name):
+                        names.add(n.id)
+                    elif isinstance(n, ast.Attribute):
+                        names.add(n.attr)
+    out: dict[str, set[str]] = {}
+    for exercise in exercises:
+        if exercise not in mentions:
+            continue
+        seen, todo = set(), [exercise]
+        while todo:
+            for name in mentions.get(todo.pop(), ()):
+                if name in mentions and name not in seen:
+                    seen.add(name)
+                    todo.append(name)
+        out[exercise] = seen - {exercise}
+    return out

@@ -78,7 +78,9 @@ def test_every_submission_gets_a_result(graded):
     assert float(rows["frank"]["padding_mask"]) == 0 and float(rows["frank"]["split_heads"]) == 6  # endless loop contained
     frank = json.loads((out / "frank.json").read_text())
     stuck = next(e for e in frank["exercises"] if e["id"] == "padding_mask")
-    assert stuck["status"] == "timeout" and "5 s" in stuck["cases"][0]["checks"][-1]["message"]  # the batch's limit held
+    message = stuck["cases"][0]["checks"][-1]["message"]
+    # the case's own limit (from the reference's cost) ran out well within the batch's 5 s, and says where
+    assert stuck["status"] == "timeout" and "stuck in attention.py line" in message and "padding_mask" in message, message
     assert float(rows["gina"]["masked_softmax"]) < 10  # zipped, one level down
     assert rows["mallory"]["status"] == "invalid"
     assert "escape.py" in json.loads((out / "mallory.json").read_text())["error"]

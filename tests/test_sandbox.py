@@ -5,6 +5,8 @@ from __future__ import annotations
 import subprocess
 import time
 
+from conftest import SOLUTIONS
+
 from grader import api
 from grader.results import Status
 
@@ -134,3 +136,44 @@ def test_printing_is_captured_and_truncated(submission, reference):
     result = api.check(sub, exercises=["padding_mask"], reference=reference)
     assert result.exercises[0].status is Status.PASSED
     assert result.output.startswith("xxxx") and len(result.output) < 5000
+
+
+def _endless_masked_softmax(submission):
+    text = (SOLUTIONS / "attention.py").read_text()
+    start = text.index("def masked_softmax")
+    body = text.index('"""', text.index('"""', start) + 3) + 3
+    loop = "\n    while True:\n        scores = scores + 0\n"
+    sub = submission()
+    (sub / "attention.py").write_text(text[:body] + loop + text[body:])
+    return sub, text[:body].count("\n") + 3  # the line of `scores = scores + 0`
+
+
+def test_an_endless_loop_costs_seconds_and_says_where_it_was_stuck(submission, reference):
+    sub, line = _endless_masked_softmax(submission)
+    started = time.monotonic()
+    result = api.check(sub, reference=reference)
+    assert time.monotonic() - started < 60  # the exercise limit alone is 60 s, five exercises use it
+    ex = {e.id: e for e in result.exercises}
+    first = ex["masked_softmax"].cases[0].failure
+    assert ex["masked_softmax"].status is Status.TIMEOUT
+    assert first.message.key == "check.timeout_at"
+    assert first.message.params == {"limit": first.message.params["limit"], "file": "attention.py", "line": line,
+                                    "function": "masked_softmax"}
+    assert "attention.py" in first.traceback and "scores = scores + 0" in first.traceback
+    assert ex["masked_softmax"].cases[1].failure.message.key == "check.timeout_skipped"
+    # what calls it is not run again (it would loop the same way), and says why
+    for name in ("scaled_dot_product_attention", "MultiHeadAttention", "EncoderLayer", "DecoderLayer"):
+        failure = ex[name].cases[0].failure
+        assert ex[name].status is Status.TIMEOUT and failure.message.key == "check.timeout_dependency", name
+        assert failure.message.params["function"] == "masked_softmax"
+    # what does not call it is graded as usual
+    for name in ("sinusoidal_positional_encoding", "causal_mask", "split_heads", "PositionwiseFeedForward"):
+        assert ex[name].status is Status.PASSED, name
+
+
+def test_an_explicit_timeout_is_the_exercises_limit(submission, reference):
+    """`--timeout` (or timeout=) is a per-exercise limit as documented: no case limit of its own then."""
+    sub, _ = _endless_masked_softmax(submission)
+    result = api.check(sub, reference=reference, exercises=["masked_softmax"], timeout=3)
+    failure = result.exercises[0].cases[0].failure
+    assert failure.message.params["limit"] == 3

@@ -15,10 +15,13 @@ from __future__ import annotations
 import importlib
 import io
 import json
+import linecache
 import os
 import re
 import sys
 import tempfile
+import threading
+import time
 import traceback
 import types
 from pathlib import Path
@@ -28,7 +31,7 @@ import torch
 from safetensors.torch import load_file
 
 from grader.sandbox import drivers, isolate, limits, transfer, tripwire
-from grader.sandbox.limits import ENVIRONMENT_KEPT
+from grader.sandbox.limits import ENVIRONMENT_KEPT, IMPORT_SECONDS
 
 STUB_MARKER = re.compile(r"^Task \d+: (\w+)")
 PACKAGE = "submission"
@@ -75,6 +78,11 @@ class Submission:
         sys.modules[PACKAGE] = package
         sys.path.insert(0, str(self.root))
         self._modules: dict[str, Any] = {}
+
+    @property
+    def loaded(self) -> set[str]:
+        """The files already imported (or that failed to)."""
+        return set(self._modules)
 
     def load(self, file: str) -> Any:
         """The imported module, or an error record (cached either way)."""
@@ -212,10 +220,14 @@ def _serve(job: dict[str, Any], progress: int, capture: int, inputs: dict[int, d
     _say(progress, "isolation " + json.dumps(details))
     _forget_the_grader()
     sub = Submission(Path(paths.get("submission") or work / "sub"))
+    watchdog = Watchdog(progress, sub.root)
     for task in job["tasks"]:
         index = task["index"]
         _say(progress, f"start {index}")
+        if task.get("seconds") is not None:  # the grading process stops the case just after this
+            watchdog.arm(index, task["seconds"] + (0.0 if task["file"] in sub.loaded else IMPORT_SECONDS))
         record, tensors = run_task(sub, task, inputs[index])
+        watchdog.disarm()
         try:
             data = transfer.dumps(record, tensors)
         except Exception as exc:  # noqa: BLE001 - a result that cannot be serialised is the task's error
@@ -252,10 +264,74 @@ def _say(fd: int, line: str) -> None:
     _send(fd, line.encode() + b"\n")
 
 
+_SEND = threading.Lock()
+"""The progress pipe carries whole messages: the watchdog's report never lands inside a result."""
+
+
 def _send(fd: int, data: bytes) -> None:
-    view = memoryview(data)
-    while view:
-        view = view[os.write(fd, view):]
+    with _SEND:
+        view = memoryview(data)
+        while view:
+            view = view[os.write(fd, view):]
+
+
+_monotonic, _sleep, _frames = time.monotonic, time.sleep, sys._current_frames
+"""Taken at import, before any student code: patching ``time`` or ``sys`` does not blind the watchdog."""
+
+
+class Watchdog:
+    """A thread that, when the running case reaches its time limit, reports where the student's code is
+    (``stuck <i> [{file, line, function, code}, ...]``, the student's frames only, innermost last), so
+    that the report can say "stuck in attention.py line 12, in masked_softmax". The grading process
+    kills the child just after; code that holds the interpreter lock in native code gets no report."""
+
+    def __init__(self, progress: int, root: Path) -> None:
+        self._progress, self._root, self._main = progress, root, threading.get_ident()
+        self._lock = threading.Lock()
+        self._index: int | None = None
+        self._deadline = 0.0
+        self._thread: threading.Thread | None = None
+
+    def arm(self, index: int, seconds: float) -> None:
+        with self._lock:
+            self._index, self._deadline = index, _monotonic() + seconds
+        if self._thread is None:
+            self._thread = threading.Thread(target=self._watch, name="nlp-grader-watchdog", daemon=True)
+            self._thread.start()
+
+    def disarm(self) -> None:
+        with self._lock:
+            self._index = None
+
+    def _watch(self) -> None:
+        while True:
+            _sleep(0.05)
+            with self._lock:
+                index, due = self._index, self._deadline
+            if index is None or _monotonic() < due:
+                continue
+            stack = student_stack(_frames().get(self._main), self._root)
+            _send(self._progress, f"stuck {index} {json.dumps(stack)}\n".encode())
+            with self._lock:
+                if self._index == index:
+                    self._index = None
+
+
+def student_stack(frame: Any, root: Path, limit: int = 12) -> list[dict[str, Any]]:
+    """The frames of ``frame``'s stack that run the student's files (outermost first), relative to ``root``."""
+    frames: list[Any] = []
+    while frame is not None and len(frames) < 200:
+        frames.append(frame)
+        frame = frame.f_back
+    out = []
+    for f in reversed(frames):
+        try:
+            rel = Path(f.f_code.co_filename).resolve().relative_to(root)
+        except (ValueError, OSError):
+            continue
+        out.append({"file": str(rel), "line": int(f.f_lineno or 0), "function": str(f.f_code.co_name),
+                    "code": linecache.getline(f.f_code.co_filename, f.f_lineno or 0).strip()[:160]})
+    return out[-limit:]
 
 
 SHARED_INPUTS: dict[str, dict[str, torch.Tensor]] = {}

@@ -16,6 +16,23 @@ ENVIRONMENT_KEPT = ("LANG", "LC_ALL", "LC_CTYPE", "TZ", "OMP_NUM_THREADS", "MKL_
 """Variables the child may inherit (locale, threads, what torch and CUDA read); nothing else."""
 
 
+CASE_FLOOR_SECONDS = 2.0
+"""No case is stopped sooner than this (wall clock), whatever the reference needs."""
+CASE_FACTOR = 100.0
+"""A case may take this many times what the reference needed for it, when that is more than the floor."""
+IMPORT_SECONDS = 3.0
+"""Added to the first case that imports a student's file (the import runs the file's top-level code)."""
+CUDA_SECONDS = 30.0
+"""The floor for cases on a GPU (the first one initialises CUDA in the child)."""
+
+
+def case_seconds(reference_seconds: float, device: str, exercise_seconds: float) -> float:
+    """The time limit of one case: a generous multiple of what the reference needed, with a floor, never
+    more than the exercise's own limit. An endless loop then costs seconds, not the exercise's minute."""
+    floor = CUDA_SECONDS if device == "cuda" else CASE_FLOOR_SECONDS
+    return min(max(floor, CASE_FACTOR * reference_seconds), exercise_seconds)
+
+
 SANDBOXES = ("auto", "process")
 """auto: Linux namespaces where available, else a plain child process; process: never namespaces."""
 

@@ -30,7 +30,7 @@ from safetensors.torch import save_file
 from grader import clean, safefs
 from grader.sandbox import isolate, transfer
 from grader.sandbox.forkserver import ForkServerError, server, warm_up  # noqa: F401  (warm_up: part of this module's API)
-from grader.sandbox.limits import ENVIRONMENT_KEPT, Limits
+from grader.sandbox.limits import ENVIRONMENT_KEPT, IMPORT_SECONDS, Limits, case_seconds
 
 MAX_RESULT_BYTES = 64 * 1024 * 1024
 RECORD_BYTES = 1024 * 1024
@@ -59,6 +59,12 @@ class Task:
     """The inputs already written as safetensors (shared by every submission of a batch); else written per run."""
     """Largest result the child may send back for this task."""
     forbidden: tuple[str, ...] = ()
+    reaches: frozenset[str] = frozenset()
+    """Names of the submission's own functions and classes this exercise's code can reach (static.reaches):
+    once one of them is found looping, the cases that would call it again are not run."""
+    reference_seconds: float | None = None
+    """What the reference needed for this case: its time limit derives from it (``limits.case_seconds``;
+    the first case of a file also gets ``IMPORT_SECONDS``). None: only the exercise's limit applies."""
     """Dotted names the exercise forbids: calling one trips the child's tripwire (record ``forbidden_call``)."""
 
 
@@ -107,6 +113,12 @@ class _Run:
         # a hidden folder that holds the scratch folder (a class folder under /tmp, say) would hide it too
         self.hide = [str(Path(p).resolve()) for p in hide if not work.resolve().is_relative_to(Path(p).resolve())]
         self.outcomes: dict[int, Outcome] = {}
+        self.case_limits = {t.index: case_seconds(t.reference_seconds, t.device, limits.exercise_seconds)
+                            for t in tasks if t.reference_seconds is not None}
+        self.stacks: dict[int, list[dict[str, Any]]] = {}
+        self.looping: list[dict[str, Any]] = []
+        """Where earlier cases were stuck when they ran out of time: {function, file, line}."""
+        """Where the student's code was running when a case ran out of time (reported by the child)."""
         self.isolation: dict[str, Any] = {}
         self.deadline = time.monotonic() + limits.submission_seconds
         for d in ("in", "cwd", "tmp"):
@@ -125,7 +137,7 @@ class _Run:
         pending = self.tasks
         captured = ""
         while pending:
-            pending = self._child(pending)
+            pending = self._skip_looping(self._child(pending))
             captured = captured or _read_captured(self.work / "output.txt", self.limits.output_chars)
         return RunResult(outcomes=self.outcomes, stdout=captured, isolation=self.isolation)
 
@@ -136,6 +148,7 @@ class _Run:
             "environment": {k: v for k, v in os.environ.items() if k in ENVIRONMENT_KEPT},
             "tasks": [{"index": t.index, "exercise": t.exercise, "file": t.file, "name": t.name,
                        "driver": t.driver, "args": t.args, "device": t.device, "max_bytes": t.max_bytes,
+                       "seconds": self.case_limits.get(t.index),
                        "inputs": self.inputs[t.index], "forbidden": list(t.forbidden)}
                       for t in tasks],
         })
@@ -151,6 +164,8 @@ class _Run:
         left = sum(t.index not in self.outcomes for t in tasks)
         current: Task | None = None
         started: dict[str, float] = {}
+        imported: set[str] = set()
+        case_limit: float | None = None
         deadline = min(time.monotonic() + STARTUP_SECONDS, self.deadline)
         stream = ProgressStream(lambda i: min(by_index[i].max_bytes + RECORD_BYTES, MAX_RESULT_BYTES)
                                 if i in by_index else None)
@@ -158,7 +173,7 @@ class _Run:
             while True:
                 remaining = deadline - time.monotonic()
                 if remaining <= 0 or not select.select([read_fd], [], [], remaining)[0]:
-                    return self._timed_out(tasks, current, whole=deadline >= self.deadline)
+                    return self._timed_out(tasks, current, whole=deadline >= self.deadline, case_limit=case_limit)
                 chunk = os.read(read_fd, 1 << 20)
                 if not chunk:  # the child ended
                     try:
@@ -176,7 +191,8 @@ class _Run:
                     return [t for t in tasks if t.index not in self.outcomes]
                 try:
                     events = stream.feed(chunk)
-                except Exception as exc:  # noqa: BLE001 - ProtocolError, or anything malformed  # the stream cannot be trusted past this point: a fresh child goes on
+                except Exception as exc:  # noqa: BLE001 - ProtocolError, or anything malformed: the stream
+                    # cannot be trusted past this point, and a fresh child goes on
                     victim = current or next((t for t in tasks if t.index not in self.outcomes), None)
                     if victim is not None and victim.index not in self.outcomes:
                         self.outcomes[victim.index] = Outcome("transfer", {"message": clean.text(exc, 300)})
@@ -189,13 +205,24 @@ class _Run:
                         # the memory cgroup's OOM killer ended the sandbox (several processes together)
                         self.outcomes[current.index] = Outcome("error", {"kind": "memory", "type": "cgroup"})
                         continue
+                    if word == "stuck":  # where the student's code was when its case ran out of time
+                        index, _, where = rest.partition(" ")
+                        if _number(index) and int(index) in by_index:
+                            self.stacks[int(index)] = _stack(where)
+                        continue
                     if not _number(rest) or int(rest) not in by_index:
                         continue
                     task = by_index[int(rest)]
                     if word == "start":
                         current = task
-                        first = started.setdefault(task.exercise, time.monotonic())
+                        now = time.monotonic()
+                        first = started.setdefault(task.exercise, now)
                         deadline = min(first + self.limits.exercise_seconds, self.deadline)
+                        case_limit = None
+                        if task.index in self.case_limits:
+                            case_limit = self.case_limits[task.index] + (0.0 if task.file in imported else IMPORT_SECONDS)
+                            deadline = min(deadline, now + case_limit + STACK_GRACE)
+                        imported.add(task.file)
                     elif word == "done" and task.index not in self.outcomes:
                         self.outcomes[task.index] = _collect(payload)
                         left -= 1
@@ -206,16 +233,42 @@ class _Run:
             if pid:
                 _stop(pid)
 
-    def _timed_out(self, tasks: list[Task], current: Task | None, whole: bool) -> list[Task]:
+    def _skip_looping(self, pending: list[Task]) -> list[Task]:
+        """Cases whose code would call a function found stuck in an endless loop are not run (they would
+        cost their whole time limit each): they time out at once, naming that function."""
+        left = []
+        for t in pending:
+            stuck = next((f for f in self.looping if f["function"] in t.reaches or f["function"] == t.name), None)
+            if stuck is None:
+                left.append(t)
+            else:
+                self.outcomes[t.index] = Outcome("timeout", {"scope": "dependency", "limit": 0, **stuck})
+        return left
+
+    def _timed_out(self, tasks: list[Task], current: Task | None, whole: bool,
+                   case_limit: float | None = None) -> list[Task]:
+        """A deadline passed: the submission's (nothing more runs), a case's or an exercise's (the rest of
+        that exercise is not run: its code would most likely loop again; the next exercise goes on)."""
+        stack = self.stacks.get(current.index, []) if current is not None else []
         if whole:  # the submission's own limit: nothing more runs
             for t in tasks:
                 if t.index not in self.outcomes:
-                    self.outcomes[t.index] = Outcome("timeout", {"limit": self.limits.submission_seconds, "scope": "submission"})
+                    record: dict[str, Any] = {"limit": self.limits.submission_seconds, "scope": "submission"}
+                    if current is not None and t.index == current.index and stack:
+                        record["stack"] = stack
+                    self.outcomes[t.index] = Outcome("timeout", record)
             return []
         stuck = current.exercise if current else tasks[0].exercise
+        if stack:  # the innermost frame of the student's own: what later exercises must not call again
+            self.looping.append({k: stack[-1][k] for k in ("function", "file", "line")})
+        if current is not None and current.index not in self.outcomes:
+            scope, limit = ("case", case_limit) if case_limit is not None else ("exercise", self.limits.exercise_seconds)
+            self.outcomes[current.index] = Outcome("timeout", {"limit": round(limit, 1), "scope": scope, "stack": stack})
         for t in tasks:
             if t.exercise == stuck and t.index not in self.outcomes:
-                self.outcomes[t.index] = Outcome("timeout", {"limit": self.limits.exercise_seconds, "scope": "exercise"})
+                self.outcomes[t.index] = Outcome("timeout", {
+                    "limit": self.limits.exercise_seconds, "scope": "skipped",
+                    "after": current.case if current is not None else "", "stack": stack})
         return [t for t in tasks if t.index not in self.outcomes and t.exercise != stuck]
 
 
@@ -290,6 +343,27 @@ def _collect(payload: bytes) -> Outcome:
         return Outcome(status="transfer", record={"message": clean.text(exc, 500)})
     except Exception as exc:  # noqa: BLE001 - whatever the child sent costs this case, never the run
         return Outcome(status="transfer", record={"message": f"malformed result ({type(exc).__name__})"})
+
+
+STACK_GRACE = 0.6
+"""Seconds past a case's limit before the child is killed: its report of where it was stuck arrives first."""
+MAX_STACK = 12
+
+
+def _stack(text: str) -> list[dict[str, Any]]:
+    """The child's report of where the student's code was running: [{file, line, function}], innermost last,
+    checked and cleaned like everything else the child sends."""
+    try:
+        frames = json.loads(text)
+    except (ValueError, RecursionError):
+        return []
+    out = []
+    for f in frames[-MAX_STACK:] if isinstance(frames, list) else []:
+        if not isinstance(f, dict) or not isinstance(f.get("line"), int) or isinstance(f.get("line"), bool):
+            return []
+        out.append({"file": clean.name(f.get("file"), 120), "line": max(0, min(f["line"], 10**7)),
+                    "function": clean.name(f.get("function"), 120), "code": clean.name(f.get("code", ""), 160)})
+    return out
 
 
 def _number(text: str) -> bool:
