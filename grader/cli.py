@@ -7,6 +7,7 @@ lost points, 2 usage error, 3 the grader itself failed.
 from __future__ import annotations
 
 import contextlib
+import importlib
 import sys
 import time
 import traceback
@@ -60,15 +61,17 @@ def _lang_of(args: Sequence[str]) -> str:
     return resolve_lang(asked if asked in LANGUAGES else None)
 
 
-# the modules whose texts click looks up with gettext (``_`` and ``ngettext``, bound when each was imported)
+# the modules whose texts click looks up with gettext (``_`` and ``ngettext``, bound when each was imported),
+# and those that measure text to wrap help pages (``term_len``: one column per character)
 _CLICK_MODULES = ("click.core", "click.exceptions", "click.types", "click.parser", "click.formatting",
-                  "click.decorators", "click.termui")
+                  "click.decorators", "click.termui", "click._textwrap")
 
 
 @contextlib.contextmanager
 def _click_in(lang: str) -> Iterator[None]:
     """click's own texts (usage, errors, help headings) in ``lang`` while the command runs: click asks gettext for
-    every one of them, and here gettext answers from the catalog (English: click's own text)."""
+    every one of them, and here gettext answers from the catalog (English: click's own text). Help pages are
+    wrapped by terminal cells, not characters: a Hangul syllable takes two."""
     texts = CLICK_TEXTS.get(lang) or {}
     if not texts:
         yield
@@ -81,11 +84,14 @@ def _click_in(lang: str) -> Iterator[None]:
         chosen = singular if n == 1 else plural
         return texts.get(chosen) or texts.get(singular) or chosen
 
+    def term_len(text: str) -> int:
+        return cell_len(click.unstyle(text))
+
     saved: list[tuple[Any, str, Any]] = []
     for name in _CLICK_MODULES:
-        module = sys.modules.get(name)
-        for attr, replacement in (("_", gettext), ("ngettext", ngettext)):
-            if module is not None and hasattr(module, attr):
+        module = importlib.import_module(name)  # click._textwrap is otherwise imported only once it wraps text
+        for attr, replacement in (("_", gettext), ("ngettext", ngettext), ("term_len", term_len)):
+            if hasattr(module, attr):
                 saved.append((module, attr, getattr(module, attr)))
                 setattr(module, attr, replacement)
     try:

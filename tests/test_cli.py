@@ -7,6 +7,7 @@ import shutil
 
 import pytest
 from click.testing import CliRunner
+from rich.cells import cell_len
 from conftest import SOLUTIONS, STUBS
 
 from grader import api, cli
@@ -163,6 +164,10 @@ def test_help_in_korean(run, monkeypatch):
     monkeypatch.setenv("GRADER_LANG", "ko")
     top = run("--help")
     assert "명령:" in top.output and "어텐션과 트랜스포머 과제를 채점합니다" in top.output
+    monkeypatch.setenv("COLUMNS", "80")  # wrapped by terminal cells: a Hangul syllable takes two
+    for command in ([], ["check"], ["batch"], ["quiz"], ["release"]):
+        page = run(*command, "--help").output
+        assert max(cell_len(line) for line in page.splitlines()) <= 80, page
     monkeypatch.delenv("GRADER_LANG")
     en = run("check", "--help")
     assert "Usage: grade check" in en.output and "Only this exercise" in en.output and "Show this message" in en.output
