@@ -155,6 +155,14 @@ def test_click_usage_errors_in_korean(run, monkeypatch, args, korean):
     assert en.exit_code == 2 and "Usage: grade" in en.output and "Error: " in en.output and "사용법" not in en.output
 
 
+def test_a_korean_locale_is_enough(run, monkeypatch):
+    monkeypatch.setenv("LANG", "ko_KR.UTF-8")
+    result = run("batch")
+    assert result.exit_code == 2 and "사용법: grade batch" in result.output and "꼭 필요한 인자가 빠졌습니다" in result.output
+    english = run("batch", "--lang", "en")  # --lang wins over the locale
+    assert "Usage: grade batch" in english.output and "Missing argument 'SUBMISSIONS'" in english.output
+
+
 def test_help_in_korean(run, monkeypatch):
     ko = run("check", "--help", "--lang", "ko")
     assert ko.exit_code == 0
