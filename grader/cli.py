@@ -25,9 +25,9 @@ from rich.text import Text
 from grader import clean, score
 from grader.messages import CLICK_TEXTS, HELP_TEXTS, LANGUAGES, closest, render, resolve_lang
 from grader.messages import title as assignment_title
-from grader.results import Message
 from grader.report import json as json_report
 from grader.report.text import render_report
+from grader.results import Message
 from grader.sandbox.forkserver import warm_up
 from grader.sandbox.limits import SANDBOXES, Limits, MiB
 

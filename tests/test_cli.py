@@ -7,8 +7,8 @@ import shutil
 
 import pytest
 from click.testing import CliRunner
-from rich.cells import cell_len
 from conftest import SOLUTIONS, STUBS
+from rich.cells import cell_len
 
 from grader import api, cli
 

@@ -7,7 +7,6 @@ from collections.abc import Callable
 from grader.messages import render
 from grader.results import CaseResult, ExerciseResult, TensorDiff
 
-
 WIDTH = 80
 """Plain text is read in 80-column terminals, CI logs and e-mails: no line of a diff grid is wider."""
 
@@ -29,7 +28,7 @@ def _plain_grid(d: TensorDiff) -> tuple[int, list[str]]:
     """The first column shown and the grid's lines, expected | got, at most WIDTH characters wide when it can be."""
     cells = d.grid.cells
     texts = [[(f"{c.expected:.4g}", f"{c.got:.4g}", c.ok) for c in row] for row in cells]
-    widths = [max(max(len(e), len(g)) for e, g, _ in column) for column in zip(*texts)] if texts else []
+    widths = [max(max(len(e), len(g)) for e, g, _ in column) for column in zip(*texts, strict=True)] if texts else []
 
     def line(row: list[tuple[str, str, bool]], start: int, stop: int) -> str:
         expected = " ".join(row[j][0].rjust(widths[j]) for j in range(start, stop))
