@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import contextlib
 import importlib
+import os
 import sys
 import time
 import traceback
@@ -150,10 +151,25 @@ def _stderr() -> Console:
 
 def abort_fault(exc: BaseException, lang: str) -> NoReturn:
     """The grader failed: apologise, show what to report, exit 3. Never a student's zero."""
+    if isinstance(exc, (EOFError, KeyboardInterrupt)):  # Ctrl-D at a prompt: the person's doing, not a fault
+        interrupted(lang)
     err = _stderr()
     err.print(Text(render("fault.grader", lang, error=type(exc).__name__), style="bold red"))
     err.print(clean.terminal("".join(traceback.format_exception(exc)), style="dim"))
     sys.exit(score.EXIT_GRADER_FAULT)
+
+
+def interrupted(lang: str) -> NoReturn:
+    """Ctrl-C or Ctrl-D: say so in one line, leave nothing running, exit 130 (no apology, no traceback)."""
+    from grader.sandbox.forkserver import server
+
+    server().kill_now()
+    try:
+        _stderr().print(Text(render("interrupted", lang), style="yellow"))
+        sys.stderr.flush()
+        sys.stdout.flush()
+    finally:  # not sys.exit: batch worker threads would be waited for
+        os._exit(score.EXIT_INTERRUPTED)
 
 
 LANG_OPTION = click.option("--lang", type=click.Choice(LANGUAGES), default=None,
@@ -168,7 +184,15 @@ class DefaultToCheck(click.Group):
         args = list(sys.argv[1:] if args is None else args)
         lang = _lang_of(args)
         with _click_in(lang), _help_in(self, lang):
-            return super().main(args, *rest, **kwargs)
+            try:
+                kwargs["standalone_mode"] = False  # interruptions and usage errors are handled just below
+                code = super().main(args, *rest, **kwargs)  # type: ignore[call-overload]
+            except click.exceptions.Abort:  # Ctrl-C anywhere, or Ctrl-D at a prompt
+                interrupted(lang)
+            except click.ClickException as exc:
+                exc.show()
+                sys.exit(exc.exit_code)
+        sys.exit(code if isinstance(code, int) else 0)
 
     def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
         if not args or (args[0] not in self.commands and args[0] not in ("-h", "--help", "--version")):

@@ -18,6 +18,8 @@ EXIT_USAGE = 2
 """The command was used wrongly: a bad path, option or assignment name."""
 EXIT_GRADER_FAULT = 3
 """The grader itself failed; the student's score is not to be trusted."""
+EXIT_INTERRUPTED = 130
+"""Ctrl-C (or Ctrl-D at a prompt): stopped by the person running it, as shells report SIGINT."""
 
 
 def exercise_status(cases: Sequence[CaseResult]) -> Status:

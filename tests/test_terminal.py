@@ -130,3 +130,48 @@ def test_in_a_real_80_column_terminal(failing, tmp_path, lang):
     _assert_readable(text, ["scaled_dot_product_attention", "sinusoidal_positional_encoding", "causal_mask"])
     assert ("Start with scaled_dot_product_attention" if lang == "en" else "scaled_dot_product_attention 부터") in text
     assert "│" in text and "…" not in text
+
+
+def _forkservers() -> set[str]:
+    out = subprocess.run(["pgrep", "-f", "grader.sandbox.forkserver"], capture_output=True, text=True).stdout
+    return set(out.split())
+
+
+@pytest.mark.skipif(shutil.which("tmux") is None, reason="tmux is not installed")
+@pytest.mark.parametrize("lang, keys, command", [
+    ("en", "C-c", "check {looping}"),
+    ("ko", "C-c", "check {looping}"),
+    ("en", "C-d", "quiz --assignment transformer"),
+])
+def test_ctrl_c_and_ctrl_d_interrupt_cleanly(submission, tmp_path, lang, keys, command):
+    """In a real terminal: the key ends the run with one line, exit code 130, no apology, no traceback,
+    and no process of the run is left (the fork server is in its own session, so the terminal's SIGINT
+    reaches the grading process only)."""
+    looping = submission()
+    text = (looping / "attention.py").read_text()
+    start = text.index("def masked_softmax")
+    body = text.index('"""', text.index('"""', start) + 3) + 3
+    (looping / "attention.py").write_text(text[:body] + "\n    while True:\n        scores = scores + 0\n" + text[body:])
+    before = _forkservers()
+    socket = f"grade-test-{uuid.uuid4().hex[:8]}"
+    done = tmp_path / "done"
+    line = (f"cd {tmp_path} && env GRADER_LANG={lang} LANG=C.UTF-8 {GRADE} {command.format(looping=looping)}; "
+            f"echo exit=$? > {done}; sleep 30")
+    started = _tmux("-L", socket, "-f", "/dev/null", "new-session", "-d", "-x", "80", "-y", "50", line)
+    assert started.returncode == 0, started.stderr
+    try:
+        time.sleep(6)  # torch imported, the loop (or the quiz's first prompt) reached
+        _tmux("-L", socket, "send-keys", keys)
+        deadline = time.monotonic() + 30
+        while not done.exists() and time.monotonic() < deadline:
+            time.sleep(0.2)
+        pane = _tmux("-L", socket, "capture-pane", "-p", "-S", "-").stdout
+    finally:
+        _tmux("-L", socket, "kill-server")
+    assert done.exists() and done.read_text().strip() == "exit=130", (pane, done.read_text() if done.exists() else "")
+    assert ("interrupted" if lang == "en" else "중단했습니다") in pane, pane
+    assert "Traceback" not in pane and "failed" not in pane.split("interrupted")[-1], pane
+    deadline = time.monotonic() + 5
+    while _forkservers() - before and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert not _forkservers() - before

@@ -8,6 +8,7 @@ MESSAGES: dict[str, str] = {
     "check.submission_timeout_at": "the whole submission ran past its time limit of {limit:g} s, stuck in {file} line {line}, in {function}; the remaining cases were not run",
     "check.timeout_skipped": "not run: case {case} of this exercise did not finish in time, and these would most likely loop the same way",
     "check.timeout_dependency": "not run: this code calls {function} ({file} line {line}), which was stuck in an endless loop in an earlier case; fix that first",
+    "interrupted": "interrupted: stopped before the end (nothing is left running)",
     "check.cpu_time": "used up its CPU time (an endless loop or far too much work?)",
     "check.sandbox_setup": "the sandbox could not be set up ({detail}); this is the grader's fault, not your code's: tell your instructor",
     "check.signal": "the process running your code was killed by {signal} (a crash in native code, e.g. a segmentation fault, or a forced stop)",

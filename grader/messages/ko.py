@@ -8,6 +8,7 @@ MESSAGES: dict[str, str] = {
     "check.submission_timeout_at": "제출물 전체가 제한 시간 {limit:g}초를 넘겼습니다. {file} {line}번째 줄({function})에서 멈춰 있었고, 남은 케이스는 실행하지 않았습니다",
     "check.timeout_skipped": "실행하지 않았습니다. 이 문제의 {case} 케이스가 제한 시간 안에 끝나지 않았고, 나머지도 같은 곳에서 멈출 가능성이 큽니다",
     "check.timeout_dependency": "실행하지 않았습니다. 이 코드는 {function}({file} {line}번째 줄)을(를) 호출하는데, 앞선 케이스에서 그 함수가 끝나지 않고 멈춰 있었습니다. 먼저 그 문제를 고치세요",
+    "interrupted": "중단했습니다. 끝까지 실행하지 않았습니다 (남아 있는 프로세스는 없습니다)",
     "check.cpu_time": "CPU 시간 한도를 다 썼습니다 (무한 루프이거나 계산이 지나치게 많은지 확인하세요)",
     "check.sandbox_setup": "샌드박스를 준비하지 못했습니다 ({detail}). 여러분 코드가 아니라 채점기의 문제이니 담당 교수자에게 알려 주세요",
     "check.signal": "코드를 실행하던 프로세스가 {signal} 신호로 종료되었습니다 (세그멘테이션 오류 같은 네이티브 코드 충돌 또는 강제 종료)",

@@ -79,6 +79,7 @@ class ForkServer:
             [sys.executable, "-m", "grader.sandbox.forkserver", str(theirs.fileno()), *self._preload],
             pass_fds=(theirs.fileno(),), stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL, env=env, close_fds=True,
+            start_new_session=True,  # Ctrl-C in the terminal reaches the grading process only, never the server
         )
         theirs.close()
         self._sock, self._buffer, self._exits = ours, b"", {}
@@ -99,6 +100,15 @@ class ForkServer:
         if self._sock is not None:
             self._sock.close()
         self._proc, self._sock, self._buffer, self._exits = None, None, b"", {}
+
+    def kill_now(self) -> None:
+        """Kill the server without waiting for the lock (an interrupt may come while a call holds it)."""
+        proc = self._proc
+        if proc is not None:
+            try:
+                proc.kill()
+            except OSError:
+                pass
 
     def healthy(self) -> bool:
         """Running and not stopped (a SIGSTOP, or a debugger)."""
