@@ -100,11 +100,18 @@ def test_the_plain_diff_grid_fits_80_columns(result):
         assert any("*" in line for line in grid)  # the values beyond the tolerance are marked
 
 
+@pytest.fixture
+def tmux() -> None:
+    """A real terminal is part of what these tests check: without tmux they fail, they do not skip."""
+    if shutil.which("tmux") is None:
+        pytest.fail("tmux is required for the terminal tests (apt-get install tmux; .ci/run installs it)")
+
+
 def _tmux(*args: str) -> subprocess.CompletedProcess:
     return subprocess.run(["tmux", *args], capture_output=True, text=True, timeout=30)
 
 
-@pytest.mark.skipif(shutil.which("tmux") is None, reason="tmux is not installed")
+@pytest.mark.usefixtures("tmux")
 @pytest.mark.parametrize("lang", ["en", "ko"])
 def test_in_a_real_80_column_terminal(failing, tmp_path, lang):
     """grade check in an 80x50 tmux pane: rich sizes itself from the terminal, nothing from the test."""
@@ -137,7 +144,7 @@ def _forkservers() -> set[str]:
     return set(out.split())
 
 
-@pytest.mark.skipif(shutil.which("tmux") is None, reason="tmux is not installed")
+@pytest.mark.usefixtures("tmux")
 @pytest.mark.parametrize("lang, keys, command", [
     ("en", "C-c", "check {looping}"),
     ("ko", "C-c", "check {looping}"),
