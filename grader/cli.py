@@ -225,8 +225,9 @@ def main() -> None:
               help="auto runs every case on the CPU and, where a GPU exists, the visible ones on it too.")
 @LANG_OPTION
 @click.option("--exercise", "exercises", multiple=True, help="Only this exercise (repeatable).")
-@click.option("--timeout", type=click.FloatRange(min=1), default=Limits().exercise_seconds, show_default=True,
-              help="Seconds each exercise may run.")
+@click.option("--timeout", type=click.FloatRange(min=1), default=None,
+              help="Seconds each exercise may run (default: each case gets a limit from what the reference needs, "
+                   "and each exercise 60 s).")
 @click.option("--salt", default="", help="Changes every case's inputs (instructors: keep hidden inputs unguessable).")
 @click.option("--min-score", type=float, default=None, help="Exit 0 when the score reaches this, else 1.")
 @click.option("--memory", "memory_mb", type=click.IntRange(min=64), default=Limits().memory_bytes // MiB,
@@ -236,7 +237,7 @@ def main() -> None:
 def check(path: Path = Path("."), assignment: str | None = None, hidden: bool = False, fmt: str = "text",
           hidden_visibility: str = "after_published", device: str = "auto", lang: str | None = None,
           exercises: tuple[str, ...] = (),
-          timeout: float = Limits().exercise_seconds, salt: str = "", min_score: float | None = None,
+          timeout: float | None = None, salt: str = "", min_score: float | None = None,
           memory_mb: int = Limits().memory_bytes // MiB, sandbox: str = "auto") -> None:
     """Grade the submission in PATH (default: the current folder)."""
     lang = resolve_lang(lang)

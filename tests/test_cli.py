@@ -206,3 +206,19 @@ def test_list_shows_exercises_and_points(run):
     assert "MultiHeadAttention" in result.output and "100점" in result.output
     assert "어텐션과 트랜스포머" in result.output
     assert "Attention and the Transformer" in run("list", "--lang", "en").output
+
+
+def test_the_cli_stops_an_endless_loop_by_the_cases_limit(submission):
+    """`grade check` without --timeout gives each case its own limit (the exercise's 60 s would apply
+    otherwise, five times over)."""
+    text = (SOLUTIONS / "attention.py").read_text()
+    start = text.index("def masked_softmax")
+    body = text.index('"""', text.index('"""', start) + 3) + 3
+    sub = submission()
+    (sub / "attention.py").write_text(text[:body] + "\n    while True:\n        scores = scores + 0\n" + text[body:])
+    result = CliRunner().invoke(cli.main, ["check", str(sub), "--exercise", "masked_softmax", "--exercise",
+                                           "scaled_dot_product_attention", "--format", "json"], prog_name="grade")
+    data = json.loads(result.output)
+    first = data["exercises"][0]["cases"][0]["checks"][-1]
+    assert data["exercises"][0]["status"] == "timeout" and "stuck in attention.py line" in first["message"]
+    assert data["exercises"][1]["cases"][0]["checks"][-1]["code"] == "check.timeout_dependency"

@@ -283,7 +283,7 @@ HELP: dict[str, str] = {
     "check.device": "auto 는 모든 케이스를 CPU 에서 실행하고, GPU 가 있으면 공개 케이스를 GPU 에서도 실행합니다.",
     "lang": "모든 메시지의 언어 (기본값: GRADER_LANG, 그다음 로캘).",
     "check.exercises": "이 문제만 채점합니다 (여러 번 쓸 수 있음).",
-    "check.timeout": "문제 하나가 실행될 수 있는 시간(초).",
+    "check.timeout": "문제 하나가 실행될 수 있는 시간(초). 기본값: 케이스마다 정답 코드가 걸린 시간에서 정한 한도, 문제마다 60초.",
     "check.salt": "모든 케이스의 입력을 바꿉니다 (교수자용: 비공개 입력을 추측할 수 없게 합니다).",
     "check.min_score": "점수가 이 값 이상이면 종료 코드 0, 아니면 1.",
     "check.memory_mb": "학생 코드가 쓸 수 있는 메모리(MiB).",
