@@ -220,7 +220,9 @@ def check(
     final = []
     for exercise in selected:
         r = results[exercise.id]
-        failing = [d for d in exercise.depends_on if d in results and results[d].status is not Status.PASSED]
+        # only what this submission's code actually calls (directly or through its helpers), as read from the source
+        failing = [d for d in exercise.depends_on if d in results and results[d].status is not Status.PASSED
+                   and d in reaches.get(exercise.id, ())]
         if r.status in (Status.FAILED, Status.ERROR) and failing:
             r = ExerciseResult(r.id, r.file, r.score, r.max_score, r.status, r.cases, r.mistakes,
                                (*r.notes, Message("note.depends", {"deps": ", ".join(failing)})))

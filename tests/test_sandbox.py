@@ -177,3 +177,33 @@ def test_an_explicit_timeout_is_the_exercises_limit(submission, reference):
     result = api.check(sub, reference=reference, exercises=["masked_softmax"], timeout=3)
     failure = result.exercises[0].cases[0].failure
     assert failure.message.params["limit"] == 3
+
+
+def _broken(sub, file: str, old: str, new: str) -> None:
+    path = sub / file
+    text = path.read_text()
+    assert old in text, old
+    path.write_text(text.replace(old, new, 1))
+
+
+def test_the_relies_on_note_names_only_what_the_code_calls(submission, reference):
+    """The reference's MultiHeadAttention calls masked_softmax, not scaled_dot_product_attention: when both
+    it and scaled_dot_product_attention fail, the note names masked_softmax only if that failed too."""
+    names = ["scaled_dot_product_attention", "masked_softmax", "MultiHeadAttention"]
+    sub = submission()
+    sdpa = (sub / "attention.py").read_text()
+    start = sdpa.index("def scaled_dot_product_attention")
+    body = sdpa.index('"""', sdpa.index('"""', start) + 3) + 3
+    (sub / "attention.py").write_text(sdpa[:body] + "\n    q = q * 2\n" + sdpa[body:])
+    _broken(sub, "multihead.py", "return self.w_o(combine_heads(heads))", "return combine_heads(heads)")
+    ex = {e.id: e for e in api.check(sub, reference=reference, exercises=names).exercises}
+    assert ex["scaled_dot_product_attention"].status is Status.FAILED and ex["MultiHeadAttention"].status is Status.FAILED
+    assert not [n for n in ex["MultiHeadAttention"].notes if n.key == "note.depends"]
+    # masked_softmax broken too: MultiHeadAttention does call it, and the note says so
+    _broken(sub, "attention.py", "def masked_softmax(", "def _masked_softmax_reference(")
+    (sub / "attention.py").write_text((sub / "attention.py").read_text() + (
+        "\n\ndef masked_softmax(scores, mask=None, dim=-1):\n    return _masked_softmax_reference(scores, mask, dim) * 2\n"))
+    ex = {e.id: e for e in api.check(sub, reference=reference, exercises=names).exercises}
+    notes = [n for n in ex["MultiHeadAttention"].notes if n.key == "note.depends"]
+    assert ex["masked_softmax"].status is Status.FAILED
+    assert [n.params["deps"] for n in notes] == ["masked_softmax"]
