@@ -608,7 +608,15 @@ def remove_cgroups(pid: int) -> None:
         except OSError:
             continue
         for path in stale:
-            _remove_group(path, tries=5)
+            try:  # whatever is still in it is the killed sandbox's: end it, then the group can go
+                for line in (path / "cgroup.procs").read_text().split():
+                    try:
+                        os.kill(int(line), signal.SIGKILL)
+                    except (ProcessLookupError, PermissionError, ValueError):
+                        pass
+            except OSError:
+                pass
+            _remove_group(path, tries=100)
 
 
 def _fallback(body: Callable[[dict[str, Any]], NoReturn], why: str, binds: Sequence[Bind]) -> NoReturn:
