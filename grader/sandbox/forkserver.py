@@ -168,9 +168,12 @@ class ForkServer:
         deadline = time.monotonic() + limit
         while True:
             remaining = deadline - time.monotonic()
-            line = self._line(timeout=max(0.0, remaining)) if remaining > 0 else None
+            line = self._line(timeout=min(0.5, remaining)) if remaining > 0 else None
             if line is None:
-                raise ForkServerError(f"no answer from the fork server in {limit:.0f} s")
+                if remaining > 0 and self.healthy():  # still starting, or busy: keep waiting
+                    continue
+                raise ForkServerError(f"no answer from the fork server in {limit:.0f} s" if remaining <= 0
+                                      else "the fork server ended or was stopped")
             pid = self._handle(line)
             if pid is not None:
                 self._answered = True
