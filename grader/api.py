@@ -198,7 +198,7 @@ def check(
             result = CaseResult(result_id, result.hidden, result.status, result.checks)
             case_results.append(result)
             if result.status is Status.FAILED:
-                for mistake_id in checks.matching_mistakes(ref, prepared, outcome):
+                for mistake_id in checks.matching_mistakes(ref, prepared, outcome, result):
                     matches.setdefault(mistake_id, []).append(result_id)
         # the static scan's findings (a forbidden name, code that is not allowed), then the calls that reached
         # a forbidden function at run time (the child's tripwire): either scores the exercise 0

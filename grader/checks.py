@@ -387,15 +387,24 @@ def grade_case(prepared: Prepared, outcome: Outcome, device: str) -> CaseResult:
     return CaseResult(case.id, case.hidden, Status.PASSED, tuple(passed))
 
 
-def matching_mistakes(reference: Reference, prepared: Prepared, outcome: Outcome) -> list[str]:
-    """The catalogued mistakes whose outputs equal the student's on this (failed) case."""
+STRUCTURE_CHECKS = ("signature", "runs", "parameters", "type", "shape", "dtype", "device")
+"""A case that failed one of these says nothing about values: no mistake is named from it."""
+
+
+def matching_mistakes(reference: Reference, prepared: Prepared, outcome: Outcome,
+                      result: CaseResult | None = None) -> list[str]:
+    """The catalogued mistakes whose outputs equal the student's on this (failed) case, named only where
+    they can be told apart: the case failed on its values or a property (never on its structure), and
+    the mistake's own output differs from the correct one there (a 1x1 causal mask "matches" anything)."""
     if outcome.status != "ok" or prepared.case.device == "meta":
+        return []
+    if result is not None and result.failure is not None and result.failure.name in STRUCTURE_CHECKS:
         return []
     got = outcome.entries
     found = []
     for mistake in prepared.exercise.mistakes:
         theirs = reference.mistake_outputs(prepared.exercise, prepared.case, mistake.id, prepared.graded)
-        if theirs is not None and _same(got, theirs):
+        if theirs is not None and _same(got, theirs) and not _same(prepared.expected, theirs):
             found.append(mistake.id)
     return found
 
@@ -407,7 +416,8 @@ def _same(got: Mapping[str, Entry], theirs: Mapping[str, Entry]) -> bool:
             continue
         other = theirs.get(key)
         if entry.kind == "tensor" and entry.tensor is not None:
-            if other is None or other.tensor is None or entry.tensor.shape != other.tensor.shape:
+            if other is None or other.tensor is None or entry.tensor.shape != other.tensor.shape \
+                    or entry.tensor.dtype != other.tensor.dtype:  # a uint8 mask is not a bool mask's mistake
                 return False
             if not compare.close(entry.tensor, other.tensor, tolerance_for(entry.tensor.dtype)):
                 return False
