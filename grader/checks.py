@@ -388,25 +388,39 @@ def grade_case(prepared: Prepared, outcome: Outcome, device: str) -> CaseResult:
 
 
 STRUCTURE_CHECKS = ("signature", "runs", "parameters", "type", "shape", "dtype", "device")
-"""A case that failed one of these says nothing about values: no mistake is named from it."""
+"""A case that failed one of these says nothing about values: only a mistake of structure (one whose own
+output has another shape or dtype than the correct one, and exactly the student's) is named from it."""
 
 
 def matching_mistakes(reference: Reference, prepared: Prepared, outcome: Outcome,
                       result: CaseResult | None = None) -> list[str]:
     """The catalogued mistakes whose outputs equal the student's on this (failed) case, named only where
-    they can be told apart: the case failed on its values or a property (never on its structure), and
-    the mistake's own output differs from the correct one there (a 1x1 causal mask "matches" anything)."""
+    they can be told apart: the mistake's own output differs from the correct one there (a 1x1 causal mask
+    "matches" anything), and after a structural failure only a mistake of structure is named."""
     if outcome.status != "ok" or prepared.case.device == "meta":
         return []
-    if result is not None and result.failure is not None and result.failure.name in STRUCTURE_CHECKS:
-        return []
+    structural = result is not None and result.failure is not None and result.failure.name in STRUCTURE_CHECKS
     got = outcome.entries
     found = []
     for mistake in prepared.exercise.mistakes:
         theirs = reference.mistake_outputs(prepared.exercise, prepared.case, mistake.id, prepared.graded)
-        if theirs is not None and _same(got, theirs) and not _same(prepared.expected, theirs):
-            found.append(mistake.id)
+        if theirs is None or not _same(got, theirs) or _same(prepared.expected, theirs):
+            continue
+        if structural and _same_structure(prepared.expected, theirs):  # a value mistake says nothing here
+            continue
+        found.append(mistake.id)
     return found
+
+
+def _same_structure(a: Mapping[str, Entry], b: Mapping[str, Entry]) -> bool:
+    """Same kinds, shapes and dtypes for every tensor of ``a`` (values aside)."""
+    for key, entry in a.items():
+        other = b.get(key)
+        if entry.kind == "tensor" and entry.tensor is not None:
+            if other is None or other.tensor is None or other.tensor.shape != entry.tensor.shape \
+                    or other.tensor.dtype != entry.tensor.dtype:
+                return False
+    return True
 
 
 def _same(got: Mapping[str, Entry], theirs: Mapping[str, Entry]) -> bool:
