@@ -150,6 +150,8 @@ def check(
     if sandbox not in SANDBOXES:
         raise UsageError(Message("usage.bad_sandbox", {"sandbox": sandbox}))
     spec, root = locate(Path(path), assignment)
+    if hidden and spec.fixtures is not None:  # a student bundle ships the visible cases only
+        raise UsageError(Message("usage.no_hidden_cases", {"name": spec.name}))
     device = resolve_device(device)
     selected = _select(spec, exercises)
     ref = reference if reference is not None and reference.assignment.name == spec.name else Reference(spec, salt)

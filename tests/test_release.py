@@ -154,3 +154,11 @@ def test_a_bundle_cannot_release_or_export(bundle, tmp_path):
     assert result.returncode == 2 and "no reference" in result.stderr + result.stdout
     result = bundle_grade(bundle, "export", "gradescope", "--assignment", "transformer", "--output", str(tmp_path / "a.zip"))
     assert result.returncode == 2 and not (tmp_path / "a.zip").exists()
+
+
+def test_hidden_cases_from_a_bundle_are_a_usage_error(bundle, tmp_path):
+    """The bundle has no hidden case: `--hidden` says so and exits 2, instead of running the visible ones
+    and reporting "hidden": true."""
+    result = bundle_grade(bundle, "check", str(bundle / "transformer"), "--hidden", "--format", "json")
+    assert result.returncode == 2, (result.returncode, result.stdout[-500:], result.stderr[-500:])
+    assert "--hidden" in result.stderr and "visible cases only" in result.stderr

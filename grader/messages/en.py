@@ -136,6 +136,7 @@ MESSAGES: dict[str, str] = {
     "mistake.self_attention_not_masked": "the decoder's self-attention ignores tgt_mask, so positions see the future",
     # --- usage errors ---------------------------------------------------------------------------
     "usage.unreadable_submission": "{path} cannot be graded: {detail}. A submission holds at most 2000 files, 16 MiB each and 64 MiB in all",
+    "usage.no_hidden_cases": "this is a student bundle of {name}: it holds the visible cases only, so --hidden cannot run here (your instructor grades the hidden ones); run grade without --hidden",
     "usage.no_path": "{path} does not exist; give the folder that holds your assignment files",
     "usage.not_a_folder": "{path} is a file; give the folder that holds your assignment files",
     "usage.no_assignment": "{path} is not an assignment folder (no assignment.toml, none of its files): "

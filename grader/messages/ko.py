@@ -118,6 +118,7 @@ MESSAGES: dict[str, str] = {
     "mistake.self_attention_not_masked": "디코더 셀프 어텐션이 tgt_mask 를 무시해서 각 위치가 미래를 봅니다",
     # --- usage errors ---------------------------------------------------------------------------
     "usage.unreadable_submission": "{path} 은(는) 채점할 수 없습니다: {detail}. 제출물은 파일 2000개, 파일당 16 MiB, 전체 64 MiB까지 받습니다",
+    "usage.no_hidden_cases": "{name} 학생용 배포본에는 공개 케이스만 있어 여기서는 --hidden 을 실행할 수 없습니다 (비공개 케이스는 담당 교수자가 채점합니다). --hidden 없이 grade 를 실행하세요",
     "usage.no_path": "{path} 경로가 없습니다. 과제 파일이 있는 폴더를 지정하세요",
     "usage.not_a_folder": "{path} 은(는) 파일입니다. 과제 파일이 있는 폴더를 지정하세요",
     "usage.no_assignment": "{path} 은(는) 과제 폴더가 아닙니다 (assignment.toml 도, 과제 파일도 없습니다). "
