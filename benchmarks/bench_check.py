@@ -9,13 +9,14 @@ Goal (DESIGN.md): the check takes at most 1.5x the bare torch import.
 from __future__ import annotations
 
 import argparse
-import json
 import platform
 import statistics
 import subprocess
 import sys
 import time
 from pathlib import Path
+
+from _results import emit  # noqa: E402  (benchmarks/ is on sys.path when run as a script)
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -49,10 +50,7 @@ def main() -> None:
         "goal_ratio": 1.5, "check_s": [round(x, 3) for x in grades], "import_torch_s": [round(x, 3) for x in imports],
         "python": platform.python_version(), "machine": platform.machine(),
     }
-    print(json.dumps(result, indent=2))
-    if args.out:
-        args.out.parent.mkdir(parents=True, exist_ok=True)
-        args.out.write_text(json.dumps(result, indent=2) + "\n")
+    emit(result, args.out)
 
 
 if __name__ == "__main__":

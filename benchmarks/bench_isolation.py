@@ -11,13 +11,14 @@ Interleaved rounds (namespaces, process, cold start, ...), medians.
 from __future__ import annotations
 
 import argparse
-import json
 import platform
 import statistics
 import subprocess
 import sys
 import time
 from pathlib import Path
+
+from _results import emit  # noqa: E402  (benchmarks/ is on sys.path when run as a script)
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
@@ -63,10 +64,7 @@ def main() -> None:
         "python_import_torch_s": [round(x, 3) for x in starts],
         "python": platform.python_version(), "machine": platform.machine(),
     }
-    print(json.dumps(result, indent=2))
-    if args.out:
-        args.out.parent.mkdir(parents=True, exist_ok=True)
-        args.out.write_text(json.dumps(result, indent=2) + "\n")
+    emit(result, args.out)
 
 
 if __name__ == "__main__":

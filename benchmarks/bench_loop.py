@@ -21,6 +21,8 @@ import tempfile
 import time
 from pathlib import Path
 
+from _results import emit  # noqa: E402  (benchmarks/ is on sys.path when run as a script)
+
 ROOT = Path(__file__).resolve().parents[1]
 SOLUTIONS = ROOT / "solutions" / "transformer"
 
@@ -67,10 +69,7 @@ def main() -> None:
         "loop_s": [round(x, 3) for x in loops], "correct_s": [round(x, 3) for x in corrects],
         "python": platform.python_version(), "machine": platform.machine(),
     }
-    print(json.dumps(result, indent=2, ensure_ascii=False))
-    if args.out:
-        args.out.parent.mkdir(parents=True, exist_ok=True)
-        args.out.write_text(json.dumps(result, indent=2, ensure_ascii=False) + "\n")
+    emit(result, args.out)
 
 
 if __name__ == "__main__":
