@@ -138,7 +138,7 @@ def _compared(prepared: Prepared, got: Mapping[str, Entry]) -> list[tuple[str, t
         if (not _matches(key, prepared.case.compare) or truth.tensor is None or act is None
                 or act.tensor is None or exp is None):
             continue
-        out.append((key, act.tensor, truth.tensor, tolerance_for(getattr(torch, exp.dtype))))
+        out.append((key, act.tensor, truth.tensor, tolerance_for(getattr(torch, exp.dtype)).for_output(truth.tensor)))
     return out
 
 

@@ -22,10 +22,22 @@ class Tolerance:
     """Absolute part of the bound."""
     rtol: float
     """Relative part of the bound."""
+    scale: float = 0.0
+    """Share of the output's largest magnitude added to ``atol`` (:meth:`for_output`): an element near zero
+    is judged against the size of the values it was computed from, not against zero (a constant computed
+    in float32 moves every element of a float64 output by ~1e-8 of that size)."""
+
+    def for_output(self, expected: torch.Tensor) -> Tolerance:
+        """This tolerance for one output: ``atol`` grown by ``scale`` times its largest finite magnitude."""
+        if not self.scale or not expected.is_floating_point() or expected.numel() == 0:
+            return self
+        finite = expected[torch.isfinite(expected)]
+        largest = float(finite.abs().max()) if finite.numel() else 0.0
+        return Tolerance(self.atol + self.scale * largest, self.rtol)
 
 
 TOLERANCES: Mapping[torch.dtype, Tolerance] = {
-    torch.float64: Tolerance(atol=1e-9, rtol=1e-7),
+    torch.float64: Tolerance(atol=1e-9, rtol=1e-7, scale=1e-7),
     torch.float32: Tolerance(atol=1e-4, rtol=1e-4),
     torch.float16: Tolerance(atol=5e-3, rtol=5e-3),
     torch.bfloat16: Tolerance(atol=3e-2, rtol=3e-2),

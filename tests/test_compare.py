@@ -1,6 +1,8 @@
 from __future__ import annotations
 
+import pytest
 import torch
+from conftest import TESTS
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -65,3 +67,27 @@ def test_an_infinity_matches_only_the_same_infinity():
         d = compare.diff(torch.tensor(wrong, dtype=torch.float64), expected, TOL)
         assert d is not None and d.mismatched == 1, wrong
         assert not compare.close(torch.tensor(wrong, dtype=torch.float64), expected, TOL)
+
+
+def test_a_float32_constant_passes_the_float64_cases_under_any_salt(reference, tmp_path):
+    """Ported from public implementations: √d_k as a float32 constant. It is correct, but moves every
+    element of the float64 output by ~1e-8 of the output's size, so the elements near zero used to fail
+    a bound relative to themselves (11 of 12 salts). Judged against the output's scale, it passes, while
+    the mistakes still fail (tests/test_meta.py)."""
+    from corpus import build, load
+
+    from grader import api
+    from grader.results import Status
+
+    sub = build(load(TESTS / "corpus" / "correct" / "sdpa_float32_scale.py"), tmp_path / "sub")
+    for salt in range(12):
+        result = api.check(sub, exercises=["scaled_dot_product_attention"], hidden=True, salt=str(salt))
+        failed = [c.id for c in result.exercises[0].cases if c.status is not Status.PASSED]
+        assert not failed, (salt, failed)
+
+
+def test_the_scale_of_an_output_widens_only_its_absolute_part():
+    tol = Tolerance(atol=1e-9, rtol=1e-7, scale=1e-7).for_output(torch.tensor([0.0, -3.0, float("inf")],
+                                                                           dtype=torch.float64))
+    assert tol.atol == pytest.approx(1e-9 + 3e-7) and tol.rtol == 1e-7
+    assert Tolerance(1e-4, 1e-4).for_output(torch.ones(3)) == Tolerance(1e-4, 1e-4)
