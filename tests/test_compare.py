@@ -91,3 +91,35 @@ def test_the_scale_of_an_output_widens_only_its_absolute_part():
                                                                            dtype=torch.float64))
     assert tol.atol == pytest.approx(1e-9 + 3e-7) and tol.rtol == 1e-7
     assert Tolerance(1e-4, 1e-4).for_output(torch.ones(3)) == Tolerance(1e-4, 1e-4)
+
+
+def test_the_diff_prints_digits_enough_to_show_the_difference():
+    """0.0583555 vs 0.0583555 hid the difference it reported: the values get the digits they need."""
+    from grader.report.plain import diff_text
+
+    expected = torch.full((3, 4), 0.05835551234, dtype=torch.float64)
+    got = expected.clone()
+    got[1, 2] += 3e-9
+    d = compare.diff(got, expected, Tolerance(1e-12, 1e-12))
+    text = diff_text(d, "en")
+    worst = next(line for line in text.splitlines() if line.startswith("largest difference"))
+    shown = worst.split("expected ")[1].split(", got ")
+    assert shown[0] != shown[1].strip(), worst
+    grid = [line for line in text.splitlines() if " | " in line]
+    bad = next(line for line in grid if "*" in line)
+    left, right = bad.split(" | ")
+    assert [v for v in left.split()] != [v.rstrip("*") for v in right.split()], bad
+
+
+def test_no_relative_difference_where_the_expected_values_are_zero():
+    """"largest relative difference 0 at [0, 0, 0]" pointed at an element that does not differ."""
+    from grader.report.plain import diff_text
+
+    expected = torch.zeros(2, 3, dtype=torch.float64)
+    got = expected.clone()
+    got[1, 1] = 0.5
+    text = diff_text(compare.diff(got, expected, Tolerance(1e-9, 1e-7)), "en")
+    assert "relative difference" not in text
+    expected[0, 0] = 2.0
+    got[0, 0] = 3.0
+    assert "largest relative difference" in diff_text(compare.diff(got, expected, Tolerance(1e-9, 1e-7)), "en")

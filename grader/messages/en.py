@@ -170,7 +170,7 @@ MESSAGES: dict[str, str] = {
     "ui.mistake": "known mistake: {message}",
     "ui.mistake_cases": "seen in: {cases}",
     "ui.traceback": "traceback (your code only):",
-    "ui.diff.worst": "largest difference {max_abs:.3g} at {index}: expected {expected:.6g}, got {got:.6g}",
+    "ui.diff.worst": "largest difference {max_abs:.3g} at {index}: expected {expected}, got {got}",
     "ui.diff.rel": "largest relative difference {max_rel:.3g} at {index}",
     "ui.diff.tolerance": "tolerance: |got - expected| ≤ {atol:g} + {rtol:g}·|expected|",
     "ui.diff.grid": "expected / got around the worst element (slice {slice}, rows from {row}, columns from {col}); "

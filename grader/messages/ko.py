@@ -152,7 +152,7 @@ MESSAGES: dict[str, str] = {
     "ui.mistake": "알려진 실수: {message}",
     "ui.mistake_cases": "해당 케이스: {cases}",
     "ui.traceback": "트레이스백 (여러분 코드 부분만):",
-    "ui.diff.worst": "가장 큰 차이는 {index} 에서 {max_abs:.3g} 입니다: 기대값 {expected:.6g}, 실제값 {got:.6g}",
+    "ui.diff.worst": "가장 큰 차이는 {index} 에서 {max_abs:.3g} 입니다: 기대값 {expected}, 실제값 {got}",
     "ui.diff.rel": "가장 큰 상대 차이는 {index} 에서 {max_rel:.3g} 입니다",
     "ui.diff.tolerance": "허용 오차: |실제 - 기대| ≤ {atol:g} + {rtol:g}·|기대|",
     "ui.diff.grid": "차이가 가장 큰 원소 주변의 기대값 / 실제값 (슬라이스 {slice}, {row}행·{col}열부터). 빨간색은 허용 오차를 벗어난 값입니다:",

@@ -2,13 +2,38 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 
 from grader.messages import render
 from grader.results import CaseResult, ExerciseResult, TensorDiff
 
 WIDTH = 80
 """Plain text is read in 80-column terminals, CI logs and e-mails: no line of a diff grid is wider."""
+
+
+def digits(pairs: Iterable[tuple[float, float]], least: int, most: int = 17) -> int:
+    """The fewest significant digits (at least ``least``) that print each differing pair differently:
+    a diff that shows "expected 0.0583555, got 0.0583555" hides the very difference it reports."""
+    for n in range(least, most + 1):
+        if all(f"{e:.{n}g}" != f"{g:.{n}g}" for e, g in pairs if e != g):
+            return n
+    return most
+
+
+def grid_digits(d: TensorDiff, least: int) -> int:
+    """Digits for a grid: enough to tell every cell beyond the tolerance from its expected value (at most 10)."""
+    return digits(((c.expected, c.got) for row in d.grid.cells for c in row if not c.ok), least, most=10)
+
+
+def worst_values(d: TensorDiff) -> dict[str, str]:
+    """The expected and the student's value at the worst element, printed with digits enough to differ."""
+    n = digits([(d.expected_at, d.got_at)], 6)
+    return {"expected": f"{d.expected_at:.{n}g}", "got": f"{d.got_at:.{n}g}"}
+
+
+def relative_line(d: TensorDiff) -> bool:
+    """Whether a relative difference means anything: not where every failing element is expected to be zero."""
+    return d.max_rel > 0
 
 
 def grid_window(d: TensorDiff, fits: Callable[[int, int], bool]) -> tuple[int, int]:
@@ -27,7 +52,8 @@ def grid_window(d: TensorDiff, fits: Callable[[int, int], bool]) -> tuple[int, i
 def _plain_grid(d: TensorDiff) -> tuple[int, list[str]]:
     """The first column shown and the grid's lines, expected | got, at most WIDTH characters wide when it can be."""
     cells = d.grid.cells
-    texts = [[(f"{c.expected:.4g}", f"{c.got:.4g}", c.ok) for c in row] for row in cells]
+    n = grid_digits(d, 4)
+    texts = [[(f"{c.expected:.{n}g}", f"{c.got:.{n}g}", c.ok) for c in row] for row in cells]
     widths = [max(max(len(e), len(g)) for e, g, _ in column) for column in zip(*texts, strict=True)] if texts else []
 
     def line(row: list[tuple[str, str, bool]], start: int, stop: int) -> str:
@@ -42,8 +68,8 @@ def _plain_grid(d: TensorDiff) -> tuple[int, list[str]]:
 def diff_text(d: TensorDiff, lang: str) -> str:
     start, grid = _plain_grid(d)
     lines = [
-        render("ui.diff.worst", lang, max_abs=d.max_abs, index=list(d.max_abs_index), expected=d.expected_at, got=d.got_at),
-        render("ui.diff.rel", lang, max_rel=d.max_rel, index=list(d.max_rel_index)),
+        render("ui.diff.worst", lang, max_abs=d.max_abs, index=list(d.max_abs_index), **worst_values(d)),
+        *([render("ui.diff.rel", lang, max_rel=d.max_rel, index=list(d.max_rel_index))] if relative_line(d) else []),
         render("ui.diff.tolerance", lang, atol=d.atol, rtol=d.rtol),
         render("ui.diff.grid_plain", lang, slice=list(d.grid.slice_index), row=d.grid.row_start,
                col=d.grid.col_start + start),

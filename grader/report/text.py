@@ -12,7 +12,7 @@ from rich.text import Text
 
 from grader import clean
 from grader.messages import render
-from grader.report.plain import grid_window
+from grader.report.plain import grid_digits, grid_window, relative_line, worst_values
 from grader.results import CaseResult, ExerciseResult, GradeResult, Message, Status, TensorDiff
 
 STYLES = {
@@ -37,8 +37,9 @@ def _grid(d: TensorDiff, lang: str, width: int) -> tuple[int, Table]:
     """Expected values on the left, the student's on the right, the bad ones in red: as many columns around the
     worst element as fit in ``width`` cells, never a value cut short. Returns the first column shown, and the table."""
     cells = d.grid.cells
-    expected = [[f"{c.expected:.3g}" for c in row] for row in cells]
-    got = [[f"{c.got:.3g}" for c in row] for row in cells]
+    n = grid_digits(d, 3)
+    expected = [[f"{c.expected:.{n}g}" for c in row] for row in cells]
+    got = [[f"{c.got:.{n}g}" for c in row] for row in cells]
     headers = (render("ui.diff.expected", lang), render("ui.diff.got", lang))
 
     def needed(start: int, stop: int) -> int:  # every column: its widest value or header, and a space each side
@@ -65,8 +66,8 @@ def _diff(d: TensorDiff, lang: str, width: int) -> RenderableType:
     index = list(d.max_abs_index)
     start, grid = _grid(d, lang, width)
     lines: list[RenderableType] = [
-        _t(lang, "ui.diff.worst", max_abs=d.max_abs, index=index, expected=d.expected_at, got=d.got_at),
-        _t(lang, "ui.diff.rel", max_rel=d.max_rel, index=list(d.max_rel_index)),
+        _t(lang, "ui.diff.worst", max_abs=d.max_abs, index=index, **worst_values(d)),
+        *([_t(lang, "ui.diff.rel", max_rel=d.max_rel, index=list(d.max_rel_index))] if relative_line(d) else []),
         _t(lang, "ui.diff.tolerance", atol=d.atol, rtol=d.rtol, style="dim"),
         _t(lang, "ui.diff.grid", slice=list(d.grid.slice_index), row=d.grid.row_start, col=d.grid.col_start + start,
            style="dim"),
