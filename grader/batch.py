@@ -482,7 +482,12 @@ def run(submissions: Path, *, assignment: str, output: Path, workers: int | None
     def grade_one(sub: Submission, digest: str | None, problem: BaseException | None) -> tuple[str, str]:
         try:
             if problem is None and digest is not None:
-                return sub.label, grade(sub, digest)
+                try:
+                    return sub.label, grade(sub, digest)
+                except (api.UsageError, BatchError):
+                    raise
+                except Exception:  # noqa: BLE001 - a grader fault may pass (a fork server replaced): once more
+                    return sub.label, grade(sub, digest)
             if isinstance(problem, BatchError):
                 _write_failure(output, spec, sub, "invalid", str(problem), None)
                 return sub.label, "invalid"

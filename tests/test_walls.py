@@ -324,3 +324,25 @@ def test_a_stopped_child_leaves_no_cgroup_behind(submission, reference, walls):
     while not _groups() <= before and time.monotonic() < deadline:  # removed once its processes are reaped
         time.sleep(0.05)
     assert _groups() <= before
+
+
+def test_the_fork_server_outlives_the_thread_that_started_it(reference):
+    """A batch may start the server from a worker thread; the kernel's parent-death signal fires when that
+    *thread* ends, which used to kill the server under the next submissions (grader_error in a batch)."""
+    import threading
+
+    def start_and_linger() -> None:  # the thread outlives the server's own start-up, then ends
+        server().start()
+        time.sleep(4)
+
+    server().stop()
+    starter = threading.Thread(target=start_and_linger)
+    starter.start()
+    starter.join()
+    proc = server()._proc
+    assert proc is not None
+    time.sleep(1.5)
+    assert proc.poll() is None
+    result = grade(SOLUTIONS, exercises=["causal_mask"], reference=reference)
+    assert by_id(result)["causal_mask"].status is Status.PASSED
+    assert server()._proc is proc

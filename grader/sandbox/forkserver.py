@@ -17,7 +17,6 @@ process (parent-death signal), and its children die with it.
 
 from __future__ import annotations
 
-import ctypes
 import json
 import os
 import select
@@ -28,8 +27,6 @@ import sys
 import threading
 import time
 from pathlib import Path
-
-PR_SET_PDEATHSIG = 1
 
 
 class ForkServerError(ConnectionError):
@@ -258,7 +255,10 @@ def _warm(meta: bool) -> None:
 
 
 def main(fd: int, preload: list[str]) -> None:
-    ctypes.CDLL(None).prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
+    # Not PR_SET_PDEATHSIG: it fires when the *thread* that started this process ends, and a batch may
+    # start it from a worker thread that ends with its pool. The server ends instead when its socket
+    # closes (the grading process is gone) or when it is orphaned (checked below, every second at most).
+    parent = os.getppid()
     import importlib
 
     from grader.sandbox import child, isolate  # torch and the child code, imported once for every fork
@@ -286,6 +286,8 @@ def main(fd: int, preload: list[str]) -> None:
             children.discard(pid)
             sock.sendall(f"exit {pid} {status}\n".encode())
         ready = select.select([sock.fileno(), wake_r], [], [], 1.0)[0]
+        if os.getppid() != parent:  # the grading process died without closing the socket
+            break
         if wake_r in ready:
             try:
                 os.read(wake_r, 4096)
