@@ -333,4 +333,7 @@ def main(fd: int, preload: list[str]) -> None:
 
 
 if __name__ == "__main__":
-    main(int(sys.argv[1]), sys.argv[2:])
+    try:
+        main(int(sys.argv[1]), sys.argv[2:])
+    finally:  # at once: a torch-loaded interpreter's teardown takes a second, and its children die with it
+        os._exit(0)
