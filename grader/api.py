@@ -158,7 +158,8 @@ def check(
 
     tasks: list[runner.Task] = []
     planned: list[tuple[Prepared, str, str]] = []
-    reaches = static.reaches(root, [e.id for e in selected])
+    source = static.read(root)  # read and parsed once, for what the code calls and for what it must not use
+    reaches = static.reaches(source, [e.id for e in selected])
     for exercise in selected:
         for case, result_id, case_device in _plan(exercise, hidden, device):
             prepared = ref.prepare(exercise, case, graded=hidden)  # graded: no draw a bundle ships
@@ -175,7 +176,7 @@ def check(
     forbidden_by_file: dict[str, dict[str, tuple[str, ...]]] = {}
     for exercise in selected:
         forbidden_by_file.setdefault(exercise.file, {})[exercise.id] = exercise.forbidden
-    forbidden = static.scan(root, forbidden_by_file)
+    forbidden = static.scan(source, forbidden_by_file)
 
     limits = limits or Limits()
     if timeout is not None:

@@ -796,42 +796,62 @@ def _submission_files(root: Path) -> tuple[list[str], list[str]]:
     return sources, compiled
 
 
-def scan(root: Path, files: dict[str, dict[str, tuple[str, ...]]]) -> list[ForbiddenUse]:
-    """Scan the submission in ``root``: ``files`` maps each exercise's file to ``{exercise: forbidden}``;
-    every other ``.py`` file under ``root`` is read as a helper module. Unreadable files are skipped."""
+@dataclass(frozen=True)
+class Sources:
+    """A submission's Python source, read once (without following links, within the byte budget) and
+    parsed; both :func:`scan` and :func:`reaches` work from it."""
+
+    files: tuple[str, ...]
+    """Every ``.py`` file found (relative, ``/``-separated), parsed or not."""
+    trees: tuple[tuple[str, ast.Module], ...]
+    """The files that parsed (a syntax error is left to the sandbox, which reports it)."""
+    unscannable: tuple[str, ...]
+    """Files too large, past the budget, with a foreign coding cookie, or too deeply nested to parse."""
+    compiled: tuple[str, ...]
+
+
+def read(root: Path) -> Sources:
+    """Read and parse the submission in ``root`` (nothing at all when it holds too many files)."""
     root = Path(root)
-    everyone = {e: forbidden for exercises in files.values() for e, forbidden in exercises.items()}
-    sources, compiled = _submission_files(root)
-    uses = [ForbiddenUse(e, rel, 0, rel, COMPILED) for rel in compiled for e in everyone]
-    if len(sources) > MAX_FILES:
-        return _dedupe(uses + [ForbiddenUse(e, f"{len(sources)} files", 0, ".", UNSCANNABLE) for e in everyone])
-    own = frozenset(Path(rel).parts[0].removesuffix(".py") for rel in sources)
-    parsed: list[_File] = []
+    files, compiled = _submission_files(root)
+    if len(files) > MAX_FILES:
+        return Sources(tuple(files), (), (), tuple(compiled))
+    trees: list[tuple[str, ast.Module]] = []
+    unscannable: list[str] = []
     budget = MAX_SCAN_BYTES
-    for rel in sources:
+    for rel in files:
         path = root / rel
         try:
             if not safefs.is_regular(path):  # a link, pipe or device is never opened (nor run: it is not copied)
                 continue
             size = path.stat().st_size
             if size > min(MAX_FILE_BYTES, budget):
-                uses += [ForbiddenUse(e, rel, 0, rel, UNSCANNABLE) for e in everyone]
+                unscannable.append(rel)
                 continue
             budget -= size
             data = safefs.read_bytes(path, MAX_FILE_BYTES)
         except OSError:
             continue
         source = _decode(data)
-        if source is None:
-            uses += [ForbiddenUse(e, rel, 0, rel, UNSCANNABLE) for e in everyone]
-            continue
-        tree = _parse(source, rel)
-        if tree is None:
-            continue
-        if isinstance(tree, str):
-            uses += [ForbiddenUse(e, rel, 0, rel, UNSCANNABLE) for e in everyone]
-            continue
-        parsed.append(_File(rel, tree, own))
+        tree = _parse(source, rel) if source is not None else UNSCANNABLE
+        if isinstance(tree, ast.Module):
+            trees.append((rel, tree))
+        elif tree is not None:
+            unscannable.append(rel)
+    return Sources(tuple(files), tuple(trees), tuple(unscannable), tuple(compiled))
+
+
+def scan(root: Path | Sources, files: dict[str, dict[str, tuple[str, ...]]]) -> list[ForbiddenUse]:
+    """Scan the submission in ``root`` (or already :func:`read`): ``files`` maps each exercise's file to
+    ``{exercise: forbidden}``; every other ``.py`` file is read as a helper module."""
+    src = root if isinstance(root, Sources) else read(root)
+    everyone = {e: forbidden for exercises in files.values() for e, forbidden in exercises.items()}
+    uses = [ForbiddenUse(e, rel, 0, rel, COMPILED) for rel in src.compiled for e in everyone]
+    if len(src.files) > MAX_FILES:
+        return _dedupe(uses + [ForbiddenUse(e, f"{len(src.files)} files", 0, ".", UNSCANNABLE) for e in everyone])
+    uses += [ForbiddenUse(e, rel, 0, rel, UNSCANNABLE) for rel in src.unscannable for e in everyone]
+    own = frozenset(Path(rel).parts[0].removesuffix(".py") for rel in src.files)
+    parsed = [_File(rel, tree, own) for rel, tree in src.trees]
     defined = set().union(*(f.defined for f in parsed)) if parsed else set()
     rules = _Rules((n for names in everyone.values() for n in names), defined)
     for f in parsed:
@@ -842,27 +862,15 @@ def scan(root: Path, files: dict[str, dict[str, tuple[str, ...]]]) -> list[Forbi
     return _dedupe(uses)
 
 
-def reaches(root: Path, exercises: Iterable[str]) -> dict[str, set[str]]:
+def reaches(root: Path | Sources, exercises: Iterable[str]) -> dict[str, set[str]]:
     """For each exercise defined in the submission: the names of the submission's own top-level functions
     and classes that its definition can reach by name, through its helpers and the other files
     (``MultiHeadAttention`` -> ``scaled_dot_product_attention`` -> ``masked_softmax``), itself excluded.
     Read from the source only, never run; what a name resolves to at run time may differ (a good guess for
     notes and for not running what would loop again, never for a score)."""
+    src = root if isinstance(root, Sources) else read(root)
     mentions: dict[str, set[str]] = {}
-    sources, _ = _submission_files(Path(root))
-    budget = MAX_SCAN_BYTES
-    for rel in sources:
-        path = Path(root) / rel
-        try:
-            if not safefs.is_regular(path) or path.stat().st_size > min(MAX_FILE_BYTES, budget):
-                continue
-            budget -= path.stat().st_size
-            source = _decode(safefs.read_bytes(path, MAX_FILE_BYTES))
-        except OSError:
-            continue
-        tree = _parse(source, rel) if source is not None else None
-        if not isinstance(tree, ast.Module):
-            continue
+    for _, tree in src.trees:
         for node in tree.body:
             if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
                 names = mentions.setdefault(node.name, set())

@@ -28,6 +28,8 @@ import threading
 import time
 from pathlib import Path
 
+from grader.sandbox.limits import ENVIRONMENT_KEPT
+
 
 class ForkServerError(ConnectionError):
     """The fork server ended, stopped or stopped answering."""
@@ -65,8 +67,6 @@ class ForkServer:
     def _start(self, preload: tuple[str, ...]) -> None:
         if self._proc is not None and self._proc.poll() is None:
             return
-        from grader.sandbox.limits import ENVIRONMENT_KEPT
-
         ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
         env = {k: v for k, v in os.environ.items() if k in SERVER_ENVIRONMENT or k in ENVIRONMENT_KEPT}
         package_root = str(Path(__file__).resolve().parents[2])

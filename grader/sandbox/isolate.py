@@ -86,7 +86,6 @@ SECUREBITS_LOCKED_ROOTLESS = 0x2F
 """NOROOT, NO_SETUID_FIXUP and KEEP_CAPS, each locked: uid 0 gains nothing from execve or setuid."""
 LINUX_CAPABILITY_VERSION_3 = 0x20080522
 SETUP_FAILED = 125
-CGROUP_ROOTS = (Path("/sys/fs/cgroup/pids"), Path("/sys/fs/cgroup"))
 NOBODY = 65534
 SCRATCH_SIZE = "64m"
 """Room in /work and in /tmp each (tmpfs: memory, so it is bounded)."""
