@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 import torch
 
 import grader
-from grader import checks, safefs, specs, static
+from grader import checks, diagnose, safefs, specs, static
 from grader.messages import closest
 from grader.reference import Prepared, Reference
 from grader.results import CaseResult, ExerciseResult, GradeResult, Message, MistakeMatch, Status
@@ -147,8 +147,29 @@ def check(
     ``quiz_student``, when given, is the student the quiz is graded for, whatever the answers file declares.
     """
     runner.warm_up(hidden)  # the fork server imports torch while the cases are prepared below
+    threads = torch.get_num_threads()
+    # the reference's tensors are tiny: one thread, not a pool that spins against the fork server's start
+    torch.set_num_threads(1)
+    try:
+        return _check(path, assignment=assignment, hidden=hidden, device=device, exercises=exercises, timeout=timeout,
+                      salt=salt, reference=reference, limits=limits, sandbox=sandbox, hide=hide,
+                      quiz_student=quiz_student)
+    finally:
+        torch.set_num_threads(threads)
+
+
+def _check(path: Path | str, *, assignment: str | None, hidden: bool, device: str, exercises: Sequence[str],
+           timeout: float | None, salt: str, reference: Reference | None, limits: Limits | None, sandbox: str,
+           hide: Sequence[Path], quiz_student: str | None) -> GradeResult:
     if sandbox not in SANDBOXES:
         raise UsageError(Message("usage.bad_sandbox", {"sandbox": sandbox}))
+    from grader import notebook  # a notebook (the file, or the one a folder holds instead of the files)
+
+    found = notebook.find(Path(path), assignment)
+    if found is not None:  # its code cells, read (never run) into the assignment's files, are graded as a folder
+        return notebook.grade_file(found, assignment=assignment, hidden=hidden, device=device, exercises=exercises,
+                                   timeout=timeout, salt=salt, reference=reference, limits=limits, sandbox=sandbox,
+                                   hide=hide, quiz_student=quiz_student)
     spec, root = locate(Path(path), assignment)
     if hidden and spec.fixtures is not None:  # a student bundle ships the visible cases only
         raise UsageError(Message("usage.no_hidden_cases", {"name": spec.name}))
@@ -193,6 +214,9 @@ def check(
     for exercise in selected:
         case_results: list[CaseResult] = []
         matches: dict[str, list[str]] = {}
+        refuted: dict[str, int] = {}
+        weighed: list[tuple[Prepared, runner.Outcome, CaseResult]] = []
+        probed: list[tuple[str, diagnose.View]] = []
         for task, (prepared, result_id, case_device) in zip(tasks, planned, strict=True):
             if task.exercise != exercise.id:
                 continue
@@ -200,9 +224,12 @@ def check(
             result = checks.grade_case(prepared, outcome, case_device)
             result = CaseResult(result_id, result.hidden, result.status, result.checks)
             case_results.append(result)
+            if result.status in (Status.FAILED, Status.PASSED):
+                weighed.append((prepared, outcome, result))
             if result.status is Status.FAILED:
-                for mistake_id in checks.matching_mistakes(ref, prepared, outcome, result):
-                    matches.setdefault(mistake_id, []).append(result_id)
+                view = checks.probe_view(prepared, outcome, result)
+                if view is not None:
+                    probed.append((result_id, view))
         # the static scan's findings (a forbidden name, code that is not allowed), then the calls that reached
         # a forbidden function at run time (the child's tripwire): either scores the exercise 0
         notes = [Message(f.key, {"name": f.name, "line": f.line, "file": f.file or exercise.file})
@@ -215,10 +242,21 @@ def check(
                     "name": str(record.get("name", "")), "file": record.get("file") or exercise.file,
                     "line": record.get("line") or "?"}))
         notes += reached.values()
-        # several mistakes can coincide on one case (e.g. when L == h); name the best-supported ones
+        if any(r.status is Status.FAILED for _, _, r in weighed):  # an exercise that passes names nothing
+            for prepared, outcome, result in weighed:
+                for mistake_id, matched in checks.mistake_evidence(ref, prepared, outcome, result).items():
+                    if matched and result.status is Status.FAILED:
+                        matches.setdefault(mistake_id, []).append(result.id)
+                    elif not matched:  # the student's output differs from what this mistake gives here
+                        refuted[mistake_id] = refuted.get(mistake_id, 0) + 1
+        # a mistake is named only when more cases show it than contradict it (a match on one degenerate case,
+        # a 1x1 mask, proves little when the larger cases differ); several can coincide on one case (e.g. when
+        # L == h): the best-supported ones are named
+        matches = {mid: cases for mid, cases in matches.items() if len(cases) > refuted.get(mid, 0)}
         best = max((len(cases) for cases in matches.values()), default=0)
         mistakes = [MistakeMatch(mid, tuple(cases)) for mid, cases in matches.items() if len(cases) == best]
-        results[exercise.id] = score_exercise(exercise, case_results, mistakes, notes, forbidden=bool(notes))
+        scored = score_exercise(exercise, case_results, mistakes, notes, forbidden=bool(notes))
+        results[exercise.id] = dataclasses.replace(scored, diagnoses=diagnose.diagnose(exercise, exercise.probes, probed))
 
     final = []
     for exercise in selected:
@@ -227,8 +265,7 @@ def check(
         failing = [d for d in exercise.depends_on if d in results and results[d].status is not Status.PASSED
                    and d in reaches.get(exercise.id, ())]
         if r.status in (Status.FAILED, Status.ERROR) and failing:
-            r = ExerciseResult(r.id, r.file, r.score, r.max_score, r.status, r.cases, r.mistakes,
-                               (*r.notes, Message("note.depends", {"deps": ", ".join(failing)})))
+            r = dataclasses.replace(r, notes=(*r.notes, Message("note.depends", {"deps": ", ".join(failing)})))
         final.append(r)
 
     quiz, quiz_error = None, ""

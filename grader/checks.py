@@ -397,19 +397,40 @@ def matching_mistakes(reference: Reference, prepared: Prepared, outcome: Outcome
     """The catalogued mistakes whose outputs equal the student's on this (failed) case, named only where
     they can be told apart: the mistake's own output differs from the correct one there (a 1x1 causal mask
     "matches" anything), and after a structural failure only a mistake of structure is named."""
+    return [m for m, matched in mistake_evidence(reference, prepared, outcome, result).items() if matched]
+
+
+def mistake_evidence(reference: Reference, prepared: Prepared, outcome: Outcome,
+                     result: CaseResult | None = None) -> dict[str, bool]:
+    """For each catalogued mistake this case can tell apart from the correct output: True when the student's
+    output equals the mistake's (evidence for it), False when it differs (evidence against it). A case that
+    cannot tell the mistake from the correct output, or a structural failure for a mistake of values, says
+    nothing and is left out."""
     if outcome.status != "ok" or prepared.case.device == "meta":
-        return []
+        return {}
     structural = result is not None and result.failure is not None and result.failure.name in STRUCTURE_CHECKS
     got = outcome.entries
-    found = []
+    found: dict[str, bool] = {}
     for mistake in prepared.exercise.mistakes:
         theirs = reference.mistake_outputs(prepared.exercise, prepared.case, mistake.id, prepared.graded)
-        if theirs is None or not _same(got, theirs) or _same(prepared.expected, theirs):
+        if theirs is None or _same(prepared.expected, theirs):
             continue
         if structural and _same_structure(prepared.expected, theirs):  # a value mistake says nothing here
             continue
-        found.append(mistake.id)
+        found[mistake.id] = _same(got, theirs)
     return found
+
+
+def probe_view(prepared: Prepared, outcome: Outcome, result: CaseResult) -> Any:
+    """What the exercise's probes may look at for this failed case (None when they have nothing to read: the
+    code did not return, the case compares structure only, or a structural check failed)."""
+    from grader.diagnose import View
+
+    if outcome.status != "ok" or prepared.case.device == "meta" or result.failure is None \
+            or result.failure.name in STRUCTURE_CHECKS:
+        return None
+    return View(prepared.exercise, prepared.case, prepared.inputs, prepared.call_args, outcome.entries,
+                prepared.expected, prepared.truth)
 
 
 def _same_structure(a: Mapping[str, Entry], b: Mapping[str, Entry]) -> bool:

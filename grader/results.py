@@ -113,6 +113,25 @@ class MistakeMatch:
 
 
 @dataclass(frozen=True)
+class Diagnosis:
+    """What a probe recognised in the student's outputs, whatever code produced them (see grader/diagnose.py)."""
+
+    id: str
+    """Stable identifier; the message lives under ``diagnosis.<id>`` in the catalogs."""
+    params: Mapping[str, Any]
+    """What was observed (an estimated factor, an axis, columns), filled into the message."""
+    cases: tuple[str, ...]
+    """The failed cases on which it was observed."""
+
+    @property
+    def message(self) -> Message:
+        """The message: ``diagnosis.<id>``, or ``diagnosis.<id>.<variant>`` when the probe names a variant."""
+        variant = self.params.get("variant")
+        key = f"diagnosis.{self.id}.{variant}" if isinstance(variant, str) and variant else f"diagnosis.{self.id}"
+        return Message(key, self.params)
+
+
+@dataclass(frozen=True)
 class ExerciseResult:
     id: str
     file: str
@@ -123,6 +142,8 @@ class ExerciseResult:
     mistakes: tuple[MistakeMatch, ...] = ()
     notes: tuple[Message, ...] = ()
     """Exercise-level messages: a forbidden shortcut, a failing dependency."""
+    diagnoses: tuple[Diagnosis, ...] = ()
+    """What the probes recognised on the failed cases (the nature of the error, not a catalogued program)."""
 
 
 @dataclass(frozen=True)

@@ -153,6 +153,10 @@ class Exercise:
     mistakes: tuple[Mistake, ...] = ()
     forbidden: tuple[str, ...] = ()
     """Dotted names the student's code for this exercise must not use (a shortcut to the answer)."""
+    probes: tuple[Callable[[Any], Any], ...] = ()
+    """Trusted functions that recognise the nature of an error on a failed case (grader.diagnose.Probe)."""
+    outputs: Mapping[str, str] = field(default_factory=dict)
+    """Names a person reads for the outputs' keys (``out.0`` → ``output``), in reports and messages."""
 
 
 @dataclass(frozen=True)

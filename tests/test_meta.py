@@ -26,9 +26,16 @@ def reach(assignment, exercise_id: str) -> set[str]:
     return found
 
 
+MINED = [v for v in MUTANTS if v.source]
+"""Mutants taken from bugs reported in public implementations (each names where in its ``# source:`` header)."""
+VISIBLE = [v for v in MUTANTS if v.visible]
+
+
 def test_corpus_sizes_meet_the_bar():
     assert len(CORRECT) >= 10
     assert len(MUTANTS) >= 25
+    assert len(MINED) >= 15
+    assert all(v.source.startswith("https://") for v in MINED)
 
 
 def test_solutions_score_full_marks_with_hidden_cases(reference):
@@ -59,9 +66,50 @@ def test_mutant_loses_points_on_its_exercise_only(variant, reference, assignment
     lost = {e.id for e in result.exercises if e.score < e.max_score}
     assert variant.exercise in lost, f"{variant.name} did not lose points on {variant.exercise}"
     assert lost <= reach(assignment, variant.exercise), f"{variant.name} lost points out of reach: {lost}"
-    if variant.mistake:
+    if variant.mistake:  # a catalogued mistake must be named (by the catalog, or by its diagnosis)
         own = next(e for e in result.exercises if e.id == variant.exercise)
-        assert variant.mistake in {m.id for m in own.mistakes}, [m.id for m in own.mistakes]
+        named = {m.id for m in own.mistakes} | {d.id for d in own.diagnoses}
+        assert variant.names & named, sorted(named)
+
+
+@pytest.mark.parametrize("variant", VISIBLE, ids=[v.name for v in VISIBLE])
+def test_mutant_loses_points_on_the_visible_cases_alone(variant, reference, assignment, tmp_path):
+    """What a student runs locally tells them: every kind of check an exercise has is on a visible case, so a
+    mistake never gets "passed" locally and fails only when graded."""
+    result = api.check(build(variant, tmp_path / "sub"), assignment="transformer", hidden=False, reference=reference)
+    lost = {e.id for e in result.exercises if e.score < e.max_score}
+    assert variant.exercise in lost, f"{variant.name} passes every visible case of {variant.exercise}"
+    assert lost <= reach(assignment, variant.exercise), f"{variant.name} lost points out of reach: {lost}"
+
+
+def test_only_device_placement_hides_from_the_visible_cases(assignment):
+    """The one kind of mistake the visible cases cannot show on a machine without a GPU: a tensor made on the
+    default device (the CPU) equals one made on the inputs' device there. Those mutants say so in their header,
+    and their exercise has a hidden meta-device case that shows it."""
+    hidden_only = [v for v in MUTANTS if not v.visible]
+    for v in hidden_only:
+        cases = assignment.exercise(v.exercise).cases
+        assert any(c.device == "meta" and c.hidden for c in cases), v.name
+    assert len(hidden_only) <= 3
+
+
+def test_most_mutants_are_named(reference, tmp_path):
+    """The share of mutants whose nature the report names, by the catalog or by a probe's diagnosis: at least
+    80 % of the corpus, mined bugs included (printed with -s)."""
+    named, unnamed = [], []
+    for i, variant in enumerate(MUTANTS):
+        result = api.check(build(variant, tmp_path / f"s{i}"), assignment="transformer", hidden=True,
+                           reference=reference, exercises=[variant.exercise])
+        own = result.exercises[0]
+        found = {m.id for m in own.mistakes} | {d.id for d in own.diagnoses}
+        (named if variant.names & found else unnamed).append(variant.name)
+    mined = [v.name for v in MINED]
+    share = len(named) / len(MUTANTS)
+    mined_share = len(set(named) & set(mined)) / len(mined)
+    print(f"\nnamed: {len(named)}/{len(MUTANTS)} = {share:.0%} (mined from bug reports: {mined_share:.0%} of {len(mined)});"
+          f" not named: {', '.join(unnamed)}")
+    assert share >= 0.8, unnamed
+    assert mined_share >= 0.8, sorted(set(unnamed) & set(mined))
 
 
 def test_every_catalogued_mistake_is_caught_by_some_hidden_case(assignment, reference):

@@ -72,6 +72,8 @@ def to_dict(result: GradeResult, lang: str) -> dict[str, Any]:
                 "notes": [_message(n, lang) for n in e.notes],
                 "mistakes": [{"id": m.id, **_message(Message(f"mistake.{m.id}"), lang), "cases": list(m.cases)}
                              for m in e.mistakes],
+                "diagnoses": [{"id": d.id, **_message(d.message, lang), "cases": list(d.cases)}
+                              for d in e.diagnoses],
                 "cases": [{"id": c.id, "hidden": c.hidden, "status": c.status.value,
                            "checks": [_check(ch, lang) for ch in c.checks]} for c in e.cases],
             }

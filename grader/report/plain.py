@@ -95,4 +95,6 @@ def exercise_notes(exercise: ExerciseResult, lang: str) -> list[str]:
     """Notes and named mistakes of an exercise, as plain lines."""
     lines = [render(n, lang) for n in exercise.notes]
     lines += [render("ui.mistake", lang, message=render(f"mistake.{m.id}", lang)) + f" ({m.id})" for m in exercise.mistakes]
+    lines += [render("ui.diagnosis", lang, message=render(d.message, lang)) + f" ({d.id})"
+              for d in exercise.diagnoses]
     return lines

@@ -100,6 +100,11 @@ def _exercise(e: ExerciseResult, lang: str, width: int) -> RenderableType:
                                       message=render(f"mistake.{m.id}", lang)),
                                    _s(f"  ({m.id})", style="dim")))
         parts.append(_t(lang, "ui.mistake_cases", cases=", ".join(m.cases), style="dim"))
+    for d in e.diagnoses:
+        parts.append(Text.assemble(_t(lang, "ui.diagnosis", style="bold magenta",
+                                      message=render(d.message, lang)),
+                                   _s(f"  ({d.id})", style="dim")))
+        parts.append(_t(lang, "ui.mistake_cases", cases=", ".join(d.cases), style="dim"))
     failing = [c for c in e.cases if c.status is not Status.PASSED]
     if e.status is Status.NOT_ATTEMPTED:
         failing = failing[:1]

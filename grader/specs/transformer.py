@@ -15,6 +15,7 @@ import torch
 
 from grader.spec import Assignment, Case, CaseEnv, DropoutFit, Exercise, Property
 from grader.specs import transformer_mistakes as m
+from grader.specs import transformer_probes as probes
 
 SOLUTIONS = Path(__file__).resolve().parents[2] / "solutions" / "transformer"
 QUIZ = Path(__file__).resolve().parents[2] / "assignments" / "transformer" / "quiz.toml"
@@ -56,9 +57,13 @@ def randn(env: CaseEnv, *shape: int, scale: float = 1.0, dtype: torch.dtype = to
 
 
 def rand_mask(env: CaseEnv, *shape: int, keep: float = 0.6) -> torch.Tensor:
-    """A random bool mask in which every row (last dimension) keeps at least one position."""
+    """A random bool mask in which every row (last dimension) keeps at least one position and, where the row
+    has two or more, masks at least one: a mask that happens to be all True would test nothing."""
     r = torch.rand(shape, generator=env.gen)
-    return (r < keep) | (r == r.amax(dim=-1, keepdim=True))
+    mask = (r < keep) | (r == r.amax(dim=-1, keepdim=True))
+    if shape and shape[-1] > 1:
+        mask &= r != r.amin(dim=-1, keepdim=True)
+    return mask
 
 
 def tril(n: int, m: int | None = None) -> torch.Tensor:
@@ -261,10 +266,10 @@ def _pe() -> Exercise:
                  draw_args=other_than(call(6, 8, 100.0), lambda gen: call(draw(gen, 4, 9), 2 * draw(gen, 3, 6), 100.0))),
             Case("long", "call", no_inputs, call(128, 64), hidden=True, device="cpu"),
             Case("length_one", "call", no_inputs, call(1, 6), hidden=True, device="cpu"),
-            Case("odd_d_model", "raises", no_inputs, call(4, 7), hidden=True, device="cpu", compare=(),
+            Case("odd_d_model", "raises", no_inputs, call(4, 7), device="cpu", compare=(),
                  properties=RAISES),
         ),
-        mistakes=m.PE,
+        mistakes=m.PE, probes=(probes.pe_probe,),
     )
 
 
@@ -292,21 +297,21 @@ def _masked_softmax() -> Exercise:
                  properties=(ROWS_M, ZERO_M)),
             Case("causal_4d", "call", lambda env: {"scores": randn(env, 2, 3, 5, 5), "mask": tril(5)}, call(),
                  hidden=True, properties=(ROWS_M, ZERO_M)),
-            Case("dim_1", "call", scores_mask(2, 5, 3, mask_shape=(2, 5, 1)), call(dim=1), hidden=True,
+            Case("dim_1", "call", scores_mask(2, 5, 3, mask_shape=(2, 5, 1)), call(dim=1),
                  properties=(Property("rows_sum_to_one", mask="mask", dim=1), ZERO_M)),
             Case("large_logits", "call", scores_mask(2, 4, 6, mask_shape=(2, 4, 6), scale=1e4), call(),
-                 hidden=True, properties=(ROWS_M, ZERO_M)),
+                 properties=(ROWS_M, ZERO_M)),
             Case("fully_masked_rows", "call", scores_mask(2, 4, 5, mask_shape=(2, 4, 5), full_rows=True),
-                 call(), hidden=True, properties=(ROWS_M, ZERO_M)),
+                 call(), properties=(ROWS_M, ZERO_M)),
             Case("float64", "call", scores_mask(2, 3, 4, mask_shape=(2, 1, 4), dtype=torch.float64), call(),
                  hidden=True, properties=(ROWS_M, ZERO_M)),
             Case("length_one", "call", scores_mask(1, 1, 1, mask_shape=(1, 1, 1)), call(), hidden=True),
             Case("gradients", "grad", scores_mask(2, 4, 5, mask_shape=(2, 1, 5)),
-                 {**call(), "grad_wrt": ["scores"]}, hidden=True, properties=GRAD),
+                 {**call(), "grad_wrt": ["scores"]}, properties=GRAD),
             Case("meta_device", "call", scores_mask(2, 4, 5, mask_shape=(2, 1, 5)), call(), hidden=True,
                  device="meta", compare=()),
         ),
-        mistakes=m.MASKED_SOFTMAX,
+        mistakes=m.MASKED_SOFTMAX, probes=(probes.masked_softmax_probe, probes.gradient_flow),
     )
 
 
@@ -343,26 +348,26 @@ def _sdpa() -> Exercise:
             Case("causal_4d", "call", qkv((2, 2), 5, 5, 8, 8, mask=lambda e: tril(5)), call(),
                  properties=weights_props),
             Case("cross_padding", "call", qkv((2, 2), 3, 6, 8, 4, mask=lambda e: key_padding(e, 2, 6)), call(),
-                 hidden=True, properties=weights_props),
+                 properties=weights_props),
             Case("d_k_64", "call", qkv((2,), 4, 4, 64, 8), call(mask=False), hidden=True),
             Case("length_one", "call", qkv((1, 1), 1, 1, 4, 4, mask=lambda e: tril(1)), call(), hidden=True),
             Case("large_logits", "call", qkv((2,), 4, 5, 8, 8, scale=60.0, mask=lambda e: rand_mask(e, 2, 4, 5)),
-                 call(), hidden=True, properties=weights_props),
+                 call(), properties=weights_props),
             Case("fully_masked_rows", "call",
                  qkv((2,), 4, 5, 8, 8, mask=lambda e: rand_mask(e, 2, 4, 5).index_fill_(1, torch.tensor([2]), False)),
-                 call(), hidden=True, properties=weights_props),
+                 call(), properties=weights_props),
             Case("float64", "call", qkv((2, 2), 3, 4, 8, 8, dtype=torch.float64, mask=lambda e: key_padding(e, 2, 4)),
                  call(), hidden=True, properties=weights_props),
             Case("gradients", "grad", qkv((2, 2), 4, 5, 8, 6, mask=lambda e: key_padding(e, 2, 5)),
-                 {**call(), "grad_wrt": ["q", "k", "v"]}, hidden=True, properties=GRAD),
-            Case("causality", "causal", causal_pair, {**call(), "swap": {"k": "k_alt", "v": "v_alt"}}, hidden=True,
+                 {**call(), "grad_wrt": ["q", "k", "v"]}, properties=GRAD),
+            Case("causality", "causal", causal_pair, {**call(), "swap": {"k": "k_alt", "v": "v_alt"}},
                  properties=(Property("causal", key="out.0", prefix=3),)),
             Case("meta_device", "call", qkv((2, 2), 3, 5, 8, 8, mask=lambda e: key_padding(e, 2, 5)), call(),
                  hidden=True, device="meta", compare=()),
             Case("meta_device_no_mask", "call", qkv((2,), 3, 5, 8, 8), call(mask=False), hidden=True,
                  device="meta", compare=()),
         ),
-        mistakes=m.SDPA,
+        mistakes=m.SDPA, probes=(probes.sdpa_probe, probes.gradient_flow), outputs={"out.0": "output", "out.1": "weights"},
     )
 
 
@@ -378,7 +383,7 @@ def _causal_mask() -> Exercise:
             Case("meta_device", "call", no_inputs, {"call": [V(5), DEVICE]}, hidden=True, device="meta",
                  compare=()),
         ),
-        mistakes=m.CAUSAL_MASK,
+        mistakes=m.CAUSAL_MASK, probes=(probes.mask_inverted,),
     )
 
 
@@ -401,7 +406,7 @@ def _padding_mask() -> Exercise:
             Case("meta_device", "call", tokens(2, 5, 0), {"call": [T("tokens"), V(0)]}, hidden=True,
                  device="meta", compare=()),
         ),
-        mistakes=m.PADDING_MASK,
+        mistakes=m.PADDING_MASK, probes=(probes.mask_inverted,),
     )
 
 
@@ -434,10 +439,10 @@ def _heads(kind: str) -> Exercise:
             case("one_head", (2, 3, 6), 1, hidden=True),
             case("length_one", (1, 1, 8), 2, hidden=True),
             case("float64", (2, 3, 12), 3, dtype=torch.float64, hidden=True),
-            case("gradients", (2, 4, 8), 2, driver="grad", hidden=True),
+            case("gradients", (2, 4, 8), 2, driver="grad"),
             case("meta_device", (2, 5, 8), 2, hidden=True, device="meta", compare=()),
         ),
-        mistakes=m.SPLIT_HEADS if split else m.COMBINE_HEADS,
+        mistakes=m.SPLIT_HEADS if split else m.COMBINE_HEADS, probes=(probes.heads_probe(split), probes.gradient_flow),
     )
 
 
@@ -470,7 +475,7 @@ def _mha() -> Exercise:
             Case("padding_mask", "call", make(2, 5, 5, 16, 4, self_attn=True, mask=lambda e: key_padding(e, 2, 5)),
                  args(16, 4, mask=True)),
             Case("cross_lq_ne_lk", "call", make(2, 3, 6, 16, 4, mask=lambda e: key_padding(e, 2, 6)),
-                 args(16, 4, mask=True), hidden=True),
+                 args(16, 4, mask=True)),
             Case("causal", "call", make(2, 5, 5, 16, 2, self_attn=True, mask=lambda e: tril(5)),
                  args(16, 2, mask=True), hidden=True),
             Case("one_head", "call", make(2, 4, 4, 8, 1), args(8, 1), hidden=True),
@@ -478,19 +483,20 @@ def _mha() -> Exercise:
             Case("length_one", "call", make(1, 1, 1, 8, 2), args(8, 2), hidden=True),
             Case("float64", "call", make(2, 3, 4, 16, 4, dtype=torch.float64, mask=lambda e: key_padding(e, 2, 4)),
                  args(16, 4, mask=True, dtype="float64"), hidden=True),
-            Case("dropout_eval", "call", make(2, 4, 4, 16, 4, dropout=0.3), args(16, 4, dropout=0.3), hidden=True),
+            Case("dropout_eval", "call", make(2, 4, 4, 16, 4, dropout=0.3), args(16, 4, dropout=0.3)),
             Case("dropout_train", "dropout", make(2, 6, 6, 32, 4, dropout=0.5), args(32, 4, dropout=0.5),
-                 hidden=True, compare=("eval",), properties=DROPOUT, dropout_fit=mha_dropout_fit(4)),
+                 compare=("eval",), properties=DROPOUT, dropout_fit=mha_dropout_fit(4)),
             Case("gradients", "grad", make(2, 4, 5, 16, 4, mask=lambda e: key_padding(e, 2, 5)),
-                 args(16, 4, mask=True, grad_wrt=["query", "key", "value"]), hidden=True, properties=GRAD),
+                 args(16, 4, mask=True, grad_wrt=["query", "key", "value"]), properties=GRAD),
             Case("indivisible", "raises", lambda env: {}, {"init": [V(10), V(3), V(0.0)], "forward": []},
-                 hidden=True, compare=(), properties=RAISES),
+                 compare=(), properties=RAISES),
             Case("meta_device", "call", make(2, 3, 4, 16, 4, mask=lambda e: key_padding(e, 2, 4)),
                  args(16, 4, mask=True), hidden=True, device="meta", compare=()),
             Case("meta_device_no_mask", "call", make(2, 3, 4, 16, 4), args(16, 4), hidden=True, device="meta",
                  compare=()),
         ),
-        mistakes=m.MHA,
+        mistakes=m.MHA, probes=(probes.mha_probe, probes.gradient_flow,
+                                probes.dropout_location("attention_weights")),
     )
 
 
@@ -510,13 +516,14 @@ def _ffn() -> Exercise:
             Case("wide", "call", make(2, 3, 8, 64), args(8, 64), hidden=True),
             Case("length_one", "call", make(1, 1, 8, 16), args(8, 16), hidden=True),
             Case("float64", "call", make(2, 3, 8, 16, dtype=torch.float64), args(8, 16, dtype="float64"), hidden=True),
-            Case("dropout_eval", "call", make(2, 4, 8, 16, dropout=0.4), args(8, 16, 0.4), hidden=True),
-            Case("dropout_train", "dropout", make(2, 6, 32, 16, dropout=0.5), args(32, 16, 0.5), hidden=True,
+            Case("dropout_eval", "call", make(2, 4, 8, 16, dropout=0.4), args(8, 16, 0.4)),
+            Case("dropout_train", "dropout", make(2, 6, 32, 16, dropout=0.5), args(32, 16, 0.5),
                  compare=("eval",), properties=DROPOUT, dropout_fit=ffn_dropout_fit),
-            Case("gradients", "grad", make(2, 4, 8, 16), args(8, 16, grad_wrt=["x"]), hidden=True, properties=GRAD),
+            Case("gradients", "grad", make(2, 4, 8, 16), args(8, 16, grad_wrt=["x"]), properties=GRAD),
             Case("meta_device", "call", make(2, 4, 8, 16), args(8, 16), hidden=True, device="meta", compare=()),
         ),
-        mistakes=m.FFN,
+        mistakes=m.FFN, probes=(probes.ffn_probe, probes.gradient_flow,
+                                probes.dropout_location("ffn_hidden")),
     )
 
 
@@ -547,17 +554,18 @@ def _encoder() -> Exercise:
             Case("float64", "call", make(2, 4, 8, 2, 16, mask=True, dtype=torch.float64),
                  args(8, 2, 16, mask=True, dtype="float64"), hidden=True),
             Case("dropout_eval", "call", make(2, 4, 8, 2, 16, dropout=0.3, mask=True),
-                 args(8, 2, 16, 0.3, mask=True), hidden=True),
+                 args(8, 2, 16, 0.3, mask=True)),
             Case("dropout_train", "dropout", make(2, 6, 8, 2, 16, dropout=0.5, constant=4), args(8, 2, 16, 0.5),
-                 hidden=True, compare=("eval",), properties=DROPOUT,
+                 compare=("eval",), properties=DROPOUT,
                  dropout_fit=post_ln_dropout_fit(tuple(zip((f"{n}.bias" for n in ENCODER_SITES_LINEAR),
                                                            ("norm1", "norm2"), strict=True)))),
             Case("gradients", "grad", make(2, 4, 8, 2, 16, mask=True), args(8, 2, 16, mask=True, grad_wrt=["x"]),
-                 hidden=True, properties=GRAD),
+                 properties=GRAD),
             Case("meta_device", "call", make(2, 4, 8, 2, 16, mask=True), args(8, 2, 16, mask=True), hidden=True,
                  device="meta", compare=()),
         ),
-        mistakes=m.ENCODER,
+        mistakes=m.ENCODER, probes=(probes.encoder_probe, probes.gradient_flow,
+                                    probes.dropout_location("sublayer")),
     )
 
 
@@ -595,19 +603,20 @@ def _decoder() -> Exercise:
             Case("length_one", "call", make(1, 1, 1, 8, 2, 16), args(8, 2, 16), hidden=True),
             Case("float64", "call", make(2, 3, 4, 8, 2, 16, memory_mask=True, dtype=torch.float64),
                  args(8, 2, 16, memory_mask=True, dtype="float64"), hidden=True),
-            Case("dropout_eval", "call", make(2, 3, 4, 8, 2, 16, dropout=0.3), args(8, 2, 16, 0.3), hidden=True),
+            Case("dropout_eval", "call", make(2, 3, 4, 8, 2, 16, dropout=0.3), args(8, 2, 16, 0.3)),
             Case("dropout_train", "dropout", make(2, 6, 6, 8, 2, 16, dropout=0.5, constant=3), args(8, 2, 16, 0.5),
-                 hidden=True, compare=("eval",), properties=DROPOUT,
+                 compare=("eval",), properties=DROPOUT,
                  dropout_fit=post_ln_dropout_fit(tuple(zip((f"{n}.bias" for n in DECODER_SITES_LINEAR),
                                                            ("norm1", "norm2", "norm3"), strict=True)))),
             Case("gradients", "grad", make(2, 4, 5, 8, 2, 16, memory_mask=True),
-                 args(8, 2, 16, memory_mask=True, grad_wrt=["x", "memory"]), hidden=True, properties=GRAD),
+                 args(8, 2, 16, memory_mask=True, grad_wrt=["x", "memory"]), properties=GRAD),
             Case("causality", "causal", make(2, 6, 4, 16, 4, 32, perturb=3), args(16, 4, 32, swap={"x": "x_alt"}),
-                 hidden=True, properties=(Property("causal", prefix=3),)),
+                 properties=(Property("causal", prefix=3),)),
             Case("meta_device", "call", make(2, 3, 4, 8, 2, 16, memory_mask=True), args(8, 2, 16, memory_mask=True),
                  hidden=True, device="meta", compare=()),
         ),
-        mistakes=m.DECODER,
+        mistakes=m.DECODER, probes=(probes.decoder_probe, probes.gradient_flow,
+                                    probes.dropout_location("sublayer")),
     )
 
 

@@ -137,6 +137,8 @@ def _padding(kind: str) -> Any:
     def padding_mask(tokens: torch.Tensor, pad_id: int) -> torch.Tensor:
         if kind == "polarity":
             return (tokens == pad_id)[:, None, None, :]
+        if kind == "query_axis":  # hyunwoongko/transformer#40: the keys' padding laid along the queries' axis
+            return (tokens != pad_id)[:, None, :, None]
         return tokens != pad_id
     return padding_mask
 
@@ -144,6 +146,7 @@ def _padding(kind: str) -> Any:
 PADDING_MASK = (
     Mistake("padding_mask_polarity", lambda ref: _padding("polarity")),
     Mistake("padding_mask_not_broadcastable", lambda ref: _padding("flat")),
+    Mistake("padding_mask_query_axis", lambda ref: _padding("query_axis")),
 )
 
 # --- heads ----------------------------------------------------------------------------------------

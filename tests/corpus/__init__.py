@@ -4,6 +4,9 @@ Each variant file patches the reference solution. It starts with header comments
 
     # exercise: <the exercise this variant is about>
     # mistake: <catalogued mistake id the report should name>   (mutants only, optional)
+    # diagnosis: <diagnosis id a probe should report>           (mutants only, optional; see grader/diagnose.py)
+    # source: <where the bug was reported>                       (mined mutants: the issue, PR or file)
+    # visible: no (<why>)                                         (a mistake only hidden or GPU cases can show)
     # file: <file in the submission>                             (starts a section; may repeat)
 
 and each section holds imports and top-level definitions that replace the definitions of the same
@@ -29,11 +32,21 @@ class Variant:
     exercise: str
     mistake: str | None
     sections: dict[str, str]
+    diagnosis: str | None = None
+    source: str | None = None
+    visible: bool = True
+    """Whether the visible cases alone can show the mistake (``# visible: no (why)`` says they cannot)."""
+
+    @property
+    def names(self) -> set[str]:
+        """What the report may name for this variant: its catalogued mistake and its diagnosis."""
+        return {n for n in (self.mistake, self.diagnosis) if n}
 
 
 def load(path: Path) -> Variant:
     text = path.read_text(encoding="utf-8")
-    header = dict(re.findall(r"^# (exercise|mistake): (\S+)$", text, flags=re.M))
+    header = dict(re.findall(r"^# (exercise|mistake|diagnosis|visible): (\S+)", text, flags=re.M))
+    source = re.search(r"^# source: (.+)$", text, flags=re.M)
     sections: dict[str, str] = {}
     current = None
     for line in text.splitlines(keepends=True):
@@ -45,7 +58,8 @@ def load(path: Path) -> Variant:
             sections[current] += line
     if "exercise" not in header or not sections:
         raise ValueError(f"{path.name}: needs '# exercise:' and at least one '# file:' section")
-    return Variant(path.stem, header["exercise"], header.get("mistake"), sections)
+    return Variant(path.stem, header["exercise"], header.get("mistake"), sections, header.get("diagnosis"),
+                   source.group(1).strip() if source else None, header.get("visible", "yes") != "no")
 
 
 def _patch(source: str, patch: str) -> str:

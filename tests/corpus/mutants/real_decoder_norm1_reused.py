@@ -1,5 +1,5 @@
 # exercise: DecoderLayer
-# diagnosis: not_post_ln
+# diagnosis: unused_parameter
 # source: https://github.com/ml-explore/mlx/issues/1636 (ml-explore/mlx#1636)
 # reported: the post-norm branch of TransformerDecoderLayer normalised the cross-attention residual with ln1 again (x = self.ln1(x + y)) instead of ln2
 # file: layers.py

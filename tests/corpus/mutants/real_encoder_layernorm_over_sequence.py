@@ -1,5 +1,5 @@
 # exercise: EncoderLayer
-# diagnosis: norm_axis
+# diagnosis: not_post_ln
 # source: https://github.com/jadore801120/attention-is-all-you-need-pytorch/pull/17 (jadore801120/attention-is-all-you-need-pytorch#17)
 # reported: the hand-written LayerNormalization took mean and std over dim 1 of a (batch, seq_len, d) tensor, i.e. over the sequence instead of over the features (and returned the input unchanged when that dimension had size 1)
 # file: layers.py

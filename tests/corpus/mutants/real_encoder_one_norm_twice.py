@@ -1,5 +1,5 @@
 # exercise: EncoderLayer
-# diagnosis: not_post_ln
+# diagnosis: norm_reused
 # source: https://github.com/allenai/OLMo/issues/222 (allenai/OLMo#222)
 # reported: the sequential block applied the same self.norm before the attention and before the feed-forward; the second should have been its own norm2
 # file: layers.py

@@ -1,5 +1,5 @@
 # exercise: sinusoidal_positional_encoding
-# diagnosis: pe_rows
+# diagnosis: pe_not_sinusoid
 # source: https://github.com/BrianPulfer/PapersReimplementations/issues/9 (BrianPulfer/PapersReimplementations#9)
 # reported: sinusoidal_embedding used the exponent 2j/d for every column j and alternated sin/cos over the positions (rows, with 1 - sin_mask as the odd-row index) instead of over the dimensions; embeddings @ embeddings.T looked nothing like the expected picture
 # file: positional.py

@@ -1,5 +1,5 @@
 # exercise: scaled_dot_product_attention
-# diagnosis: view_as_transpose
+# diagnosis: head_layout
 # source: https://github.com/hyunwoongko/transformer/blob/09c74b80162ac571584ca29379236e95453fe43b/models/layers/scale_dot_product_attention.py (hyunwoongko/transformer, early version)
 # reported: k^T was formed with k.view(batch_size, head, d_tensor, length), which has the right shape but reorders the elements instead of transposing the last two axes
 # file: attention.py

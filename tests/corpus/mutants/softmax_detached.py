@@ -1,4 +1,5 @@
 # exercise: masked_softmax
+# diagnosis: gradient_blocked
 # file: attention.py
 def masked_softmax(scores, mask=None, dim=-1):
     if mask is not None:

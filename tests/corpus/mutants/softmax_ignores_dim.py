@@ -1,5 +1,5 @@
 # exercise: masked_softmax
-# mistake: softmax_wrong_axis
+# diagnosis: softmax_axis
 # file: attention.py
 def masked_softmax(scores, mask=None, dim=-1):
     if mask is not None:

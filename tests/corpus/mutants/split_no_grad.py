@@ -1,4 +1,5 @@
 # exercise: split_heads
+# diagnosis: gradient_blocked
 # file: multihead.py
 def split_heads(x, num_heads):
     B, L, d_model = x.shape
