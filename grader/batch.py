@@ -35,7 +35,7 @@ from pathlib import Path
 from typing import Any
 
 import grader
-from grader import api, clean, safefs
+from grader import api, clean, notebook, safefs
 from grader.messages import render
 from grader.reference import Reference
 from grader.report import json as json_report
@@ -147,10 +147,10 @@ def scan(folder: Path) -> tuple[list[Submission], list[Rejected]]:
             is_file = not link and entry.is_file(follow_symlinks=False)
         except OSError:
             link, is_dir, is_file = False, False, False
-        zipped = raw.lower().endswith(".zip") and not is_dir
+        zipped = raw.lower().endswith((".zip", ".ipynb")) and not is_dir  # a zip, or a notebook (grader.notebook)
         if is_file and not zipped:
             continue  # a README or an LMS export's CSV: not a submission
-        name = raw[:-4] if zipped else raw
+        name = raw[: raw.rfind(".")] if zipped else raw
         if raw.startswith(".") or raw in IGNORED:
             rejected.append(Rejected(name or raw, "hidden", (raw,)))
         elif not (is_dir or is_file):
@@ -461,6 +461,8 @@ def run(submissions: Path, *, assignment: str, output: Path, workers: int | None
             try:
                 if sub.path.is_dir() and not sub.path.is_symlink():
                     path, left_out = snapshot(sub.path, Path(tmp) / sub.stem)
+                elif notebook.is_notebook(sub.path):  # a folder with the notebook, graded as a notebook
+                    path = notebook.to_folder(sub.path, Path(tmp) / sub.stem)
                 else:
                     path = extract(sub.path, Path(tmp) / sub.stem)
                 result = api.check(path, assignment=spec.name, hidden=hidden, reference=reference, salt=salt,

@@ -23,11 +23,9 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from grader import clean, score
+from grader import clean, report, score
 from grader.messages import CLICK_TEXTS, HELP_TEXTS, LANGUAGES, closest, render, resolve_lang
 from grader.messages import title as assignment_title
-from grader.report import json as json_report
-from grader.report.text import render_report
 from grader.results import Message
 from grader.sandbox.forkserver import warm_up
 from grader.sandbox.limits import SANDBOXES, Limits, MiB
@@ -217,8 +215,7 @@ def main() -> None:
 @click.argument("path", type=click.Path(path_type=Path), default=Path("."), required=False)
 @click.option("--assignment", "assignment", default=None, help="Assignment name (default: found from PATH).")
 @click.option("--hidden", is_flag=True, help="Also run the hidden cases (CI and batch grading).")
-@click.option("--format", "fmt", type=click.Choice(["text", "json", "gradescope", "junit"]), default="text",
-              show_default=True)
+@click.option("--format", "fmt", type=click.Choice(report.FORMATS), default=report.FORMATS[0], show_default=True)
 @click.option("--hidden-visibility", type=click.Choice(["hidden", "after_due_date", "after_published", "visible"]),
               default="after_published", show_default=True, help="Gradescope: when students see the hidden cases.")
 @click.option("--device", type=click.Choice(["auto", "cpu", "cuda"]), default="auto", show_default=True,
@@ -248,20 +245,11 @@ def check(path: Path = Path("."), assignment: str | None = None, hidden: bool = 
     try:
         result = api.check(path, assignment=assignment, hidden=hidden, device=device, exercises=exercises,
                            timeout=timeout, salt=salt, limits=Limits(memory_bytes=memory_mb * MiB), sandbox=sandbox)
-        if fmt == "json":
-            click.echo(json_report.dumps(result, lang))
-        elif fmt == "gradescope":
-            from grader.report import gradescope
-
-            click.echo(gradescope.dumps(result, lang, execution_time=time.monotonic() - started,
-                                        hidden_visibility=hidden_visibility))
-        elif fmt == "junit":
-            from grader.report import junit
-
-            click.echo(junit.dumps(result, lang), nl=False)
-        else:
-            title = assignment_title(result.assignment, api.assignment_spec(result.assignment).title, lang)
-            render_report(result, _stdout(), lang, title=title)
+        console = _stdout()
+        title = assignment_title(result.assignment, api.assignment_spec(result.assignment).title, lang)
+        click.echo(report.render(fmt, result, lang, report.Options(
+            title=title, execution_time=time.monotonic() - started, hidden_visibility=hidden_visibility,
+            name=Path(path).name, width=console.width, color=console.is_terminal)), nl=False)
     except api.UsageError as exc:
         raise _usage(exc, lang) from None
     except Exception as exc:  # noqa: BLE001 - any other failure is the grader's, not the student's

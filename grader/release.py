@@ -41,7 +41,7 @@ version = "{version}"
 description = "Grader for the {name} assignment (student bundle: visible cases only)"
 requires-python = ">=3.10"
 dependencies = ["numpy>=1.24", "torch>=2.2,<3", "click>=8.1", "rich>=13", "safetensors>=0.4", "tomli-w>=1.0",
-                "tomli>=2; python_version < '3.11'"]
+                "tomli>=2; python_version < '3.11'", "nbformat>=5.7"]
 
 [project.scripts]
 grade = "grader.cli:main"
@@ -97,6 +97,11 @@ README = """# {title}
    quiz-answers.toml` writes an answers file to fill in. Keep `quiz-answers.toml` in `{name}/`: it is
    handed in with your code. Practice questions give feedback at once; graded ones are marked
    "recorded, graded later".
+5. Jupyter or Colab: open `{name}/{name}.ipynb`. Its first cell installs this bundle where the grader is
+   missing (Colab: upload this bundle as a zip, or put its address in `BUNDLE`). Each task has a stub
+   cell to fill in and a check cell, `grader.check("name")`, that grades what the notebook defines.
+   Hand in the notebook itself if your instructor asks for it; `grade check {name}/{name}.ipynb` grades
+   it from a terminal too.
 
 Pushing to GitHub runs the same check (`.github/workflows/grade.yml`).
 
@@ -117,6 +122,10 @@ Pushing to GitHub runs the same check (`.github/workflows/grade.yml`).
    quiz-answers.toml` 로 답안 파일을 만들 수 있습니다. `quiz-answers.toml` 은 `{name}/` 에 두면 코드와
    함께 제출됩니다. 연습 문제는 바로 결과를 알려 주고, 채점 문제는 "기록했습니다, 나중에 채점"으로
    표시됩니다.
+5. Jupyter 나 Colab: `{name}/{name}.ipynb` 를 여세요. 첫 셀이 채점기가 없으면 이 꾸러미를 설치합니다
+   (Colab: 이 꾸러미를 zip 으로 올리거나 `BUNDLE` 에 주소를 넣으세요). 문제마다 채울 스텁 셀과, 노트북에
+   정의된 코드를 채점하는 확인 셀 `grader.check("이름")` 이 있습니다. 교수자가 노트북 제출을 요구하면
+   노트북을 그대로 내면 되고, 터미널에서 `grade check {name}/{name}.ipynb` 로도 채점할 수 있습니다.
 
 GitHub 에 push 하면 같은 검사가 실행됩니다 (`.github/workflows/grade.yml`).
 """
@@ -135,7 +144,9 @@ def release(*, assignment: str, output: Path, salt: str = "") -> Path:
     staging = output.with_name(f".{output.name}.partial")
     shutil.rmtree(staging, ignore_errors=True)
     staging.mkdir(parents=True)
-    shutil.copytree(stubs, staging / spec.name, ignore=shutil.ignore_patterns("__pycache__", "*.pyc", "quiz.toml"))
+    # the stubs, and the handout notebook beside them (grader.check in Jupyter and Colab)
+    shutil.copytree(stubs, staging / spec.name, ignore=shutil.ignore_patterns("__pycache__", "*.pyc", "quiz.toml",
+                                                                              ".ipynb_checkpoints"))
     _grader_without_specs(staging / "grader")
     fixture_dir = staging / "grader" / "cases" / spec.name
     if spec.quiz is not None and spec.quiz.is_file():

@@ -1,1 +1,111 @@
-"""Renderers: the same result as a terminal report (rich) or as JSON."""
+"""Renderers: one graded result, many formats, one signature.
+
+Every renderer is ``render(result, lang, options) -> str``: the terminal report (``text``), the notebook's
+``html``, ``json``, Gradescope's results.json, JUnit XML and the student's Markdown feedback. They are
+chosen by name from :data:`RENDERERS` (``grade check --format`` offers exactly these names); each format's
+module is imported only when it is used.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from grader.results import GradeResult
+
+
+@dataclass(frozen=True)
+class Options:
+    """What a renderer may need besides the result and the language; each uses the fields that concern it."""
+
+    title: str | None = None
+    """The assignment's title in the report's language (text, html)."""
+    execution_time: float = 0.0
+    """Seconds the grading took (gradescope)."""
+    hidden_visibility: str = "after_published"
+    """When students see the hidden cases (gradescope)."""
+    name: str = ""
+    """The submission's name (markdown's heading; html's caption when given)."""
+    left_out: Sequence[str] = ()
+    """The submission's files that were not graded (markdown)."""
+    width: int | None = None
+    """Columns of the terminal (text; default 80)."""
+    color: bool = False
+    """Terminal colours and styles (text)."""
+
+
+Renderer = Callable[["GradeResult", str, Options], str]
+
+
+# the adapters: each format's own module is imported only when that format is asked for
+
+def _text(result: GradeResult, lang: str, options: Options) -> str:
+    import io
+
+    from rich.console import Console
+
+    from grader.report.text import render_report
+
+    buffer = io.StringIO()
+    console = Console(file=buffer, width=options.width or 80, force_terminal=options.color, force_jupyter=False,
+                      highlight=False, soft_wrap=False, emoji=False)
+    render_report(result, console, lang, title=options.title)
+    return buffer.getvalue()
+
+
+def _json(result: GradeResult, lang: str, options: Options) -> str:
+    from grader.report import json
+
+    return json.dumps(result, lang) + "\n"
+
+
+def _gradescope(result: GradeResult, lang: str, options: Options) -> str:
+    from grader.report import gradescope
+
+    return gradescope.dumps(result, lang, execution_time=options.execution_time,
+                            hidden_visibility=options.hidden_visibility) + "\n"
+
+
+def _junit(result: GradeResult, lang: str, options: Options) -> str:
+    from grader.report import junit
+
+    return junit.dumps(result, lang)
+
+
+def _markdown(result: GradeResult, lang: str, options: Options) -> str:
+    from grader.batch import feedback_markdown  # the per-student feedback a batch writes
+
+    return feedback_markdown(result, options.name or result.assignment, lang, options.left_out)
+
+
+def _html(result: GradeResult, lang: str, options: Options) -> str:
+    from grader.report import html
+
+    return html.render(result, lang, options)
+
+
+RENDERERS: dict[str, Renderer] = {
+    "text": _text,
+    "json": _json,
+    "gradescope": _gradescope,
+    "junit": _junit,
+    "markdown": _markdown,
+    "html": _html,
+}
+"""Format name -> its renderer. The first one is the default; ``grade check --format`` offers these names."""
+
+FORMATS: tuple[str, ...] = tuple(RENDERERS)
+
+
+def renderer(fmt: str) -> Renderer:
+    """The renderer called ``fmt``; ValueError naming the known ones when there is none."""
+    if fmt not in RENDERERS:
+        raise ValueError(f"unknown format {fmt!r}; expected one of {', '.join(FORMATS)}")
+    return RENDERERS[fmt]
+
+
+def render(fmt: str, result: GradeResult, lang: str, options: Options | None = None) -> str:
+    """``result`` in the format ``fmt`` and the language ``lang``."""
+    return renderer(fmt)(result, lang, options or Options())

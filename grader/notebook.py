@@ -1,0 +1,606 @@
+"""Notebooks: ``grader.check(...)`` in a live Jupyter or Colab kernel, and ``.ipynb`` files as submissions.
+
+Either way the student's definitions are read as *source*, never run here: the cells a kernel executed
+(IPython's input history) or the code cells of a notebook file (read with nbformat). From them, each file of
+the assignment (``Exercise.file``) is written into a private temporary folder, holding the exercises of that
+file as the notebook last defined them, and what they reach that the notebook defined: helpers, classes,
+constants and imports (free names, found with :mod:`symtable`). An exercise of another file that one of them
+uses is imported from its sibling module, as in a ``.py`` submission. That folder is then graded by
+:func:`grader.api.check`, exactly as a folder: the same sandboxed child, checks, diagnoses and messages.
+
+Shell and magic lines (``!pip``, ``%time``) are left out; a cell magic other than a timing one (``%%writefile``,
+``%%bash``) makes its cell no Python at all. A cell that does not parse is reported with its number and line,
+and the rest is graded. The concept quiz's answers can live in a ``quiz-answers`` cell: a code cell that assigns
+a TOML string to ``QUIZ_ANSWERS`` (or a raw or Markdown cell holding TOML), tagged ``quiz-answers`` or starting
+with the comment ``# quiz-answers``.
+"""
+
+from __future__ import annotations
+
+import ast
+import re
+import symtable
+import sys
+import tempfile
+import traceback
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+from grader import clean, safefs
+from grader.messages import render, resolve_lang
+from grader.results import ExerciseResult, GradeResult, Message, Status
+
+SUFFIX = ".ipynb"
+QUIZ_TAG = "quiz-answers"
+QUIZ_VARIABLE = "QUIZ_ANSWERS"
+QUIZ_FILE = "quiz-answers.toml"
+MAX_NOTEBOOK_BYTES = 16 * 1024 * 1024
+"""A notebook larger than this (outputs included) is refused: a course notebook is a few hundred KiB."""
+TIMING_MAGICS = frozenset({"time", "timeit", "capture", "prun"})
+"""Cell magics whose body is plain Python run in the kernel."""
+_CELL_MAGIC = re.compile(r"^\s*%%(\w+)")
+_SHELL_OR_MAGIC = re.compile(r"^(\s*)[!%]")
+
+
+class NotebookError(Exception):
+    """A notebook that cannot be read (not JSON, not a notebook, too large, a link); carries a message."""
+
+    def __init__(self, message: Message) -> None:
+        super().__init__(message.key)
+        self.message = message
+
+
+# --- reading cells ----------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Cell:
+    label: str
+    """How a person finds the cell: its number from the top of the notebook, or ``In [n]`` in a kernel."""
+    source: str
+    kind: str = "code"
+    """code, markdown or raw (as nbformat says)."""
+    tags: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class CellProblem:
+    """A code cell that is not valid Python: nothing in it is graded."""
+
+    cell: str
+    line: int
+    detail: str
+    text: str
+    names: tuple[str, ...]
+    """The functions and classes it seems to define (``def name`` / ``class name`` at the start of a line)."""
+
+    def message(self) -> Message:
+        return Message("notebook.cell_syntax", {"cell": self.cell, "line": self.line, "detail": self.detail,
+                                                "text": self.text})
+
+
+def python_source(source: str) -> str | None:
+    """The Python of a code cell, line for line: shell and magic lines become ``pass`` at their indentation
+    (so that line numbers and blocks stay as they were); None for a cell magic whose body is not Python."""
+    lines = source.splitlines()
+    first = next((i for i, line in enumerate(lines) if line.strip()), None)
+    if first is not None:
+        magic = _CELL_MAGIC.match(lines[first])
+        if magic:
+            if magic.group(1) not in TIMING_MAGICS:
+                return None
+            lines[first] = ""
+    out = []
+    for line in lines:
+        shell = _SHELL_OR_MAGIC.match(line)
+        out.append(f"{shell.group(1)}pass" if shell else line)
+    return "\n".join(out) + "\n"
+
+
+def read_notebook(path: Path) -> list[Cell]:
+    """The cells of the notebook file ``path``, read with nbformat (any version it knows, upgraded to 4), never
+    run. The file is read without following links and within :data:`MAX_NOTEBOOK_BYTES`."""
+    import nbformat
+
+    shown = clean.name(path.name)
+    try:
+        data = safefs.read_bytes(path, MAX_NOTEBOOK_BYTES)
+    except (OSError, safefs.UnsafeFile) as exc:
+        raise NotebookError(Message("usage.notebook_unreadable", {"path": shown, "detail": clean.text(exc, 300)})) from None
+    try:
+        notebook = nbformat.reads(data.decode("utf-8"), as_version=4)
+    except Exception as exc:  # noqa: BLE001 - not UTF-8, not JSON, not a notebook: all say the same to a person
+        detail = clean.text(f"{type(exc).__name__}: {exc}", 300)
+        raise NotebookError(Message("usage.notebook_unreadable", {"path": shown, "detail": detail})) from None
+    cells = []
+    for number, cell in enumerate(notebook.get("cells", []), 1):
+        source = cell.get("source", "")
+        if isinstance(source, list):  # nbformat normally joins them; a hand-made file may not be normal
+            source = "".join(str(s) for s in source)
+        tags = cell.get("metadata", {}).get("tags", [])
+        cells.append(Cell(str(number), str(source), str(cell.get("cell_type", "code")),
+                          tuple(t for t in tags if isinstance(t, str)) if isinstance(tags, list) else ()))
+    return cells
+
+
+def _quiz_cell(cell: Cell) -> bool:
+    first = cell.source.lstrip().splitlines()[0] if cell.source.strip() else ""
+    return QUIZ_TAG in cell.tags or first.strip().lower().replace(" ", "").startswith(f"#{QUIZ_TAG}")
+
+
+def quiz_answers(cells: Iterable[Cell]) -> str | None:
+    """The TOML of the last quiz-answers cell, if any: the string a code cell assigns to QUIZ_ANSWERS, or the
+    text of a raw or Markdown cell (a ```toml fence taken off)."""
+    found = None
+    for cell in cells:
+        if not _quiz_cell(cell):
+            continue
+        if cell.kind == "code":
+            source = python_source(cell.source)
+            try:
+                tree = ast.parse(source or "")
+            except SyntaxError:
+                continue
+            for node in tree.body:
+                if (isinstance(node, ast.Assign) and any(isinstance(t, ast.Name) and t.id == QUIZ_VARIABLE
+                                                         for t in node.targets)
+                        and isinstance(node.value, ast.Constant) and isinstance(node.value.value, str)):
+                    found = node.value.value
+        else:
+            text = cell.source
+            fenced = re.search(r"```[a-zA-Z]*\n(.*?)```", text, re.S)
+            lines = (fenced.group(1) if fenced else text).splitlines()
+            found = "\n".join(line for line in lines if not line.strip().lower().startswith(f"# {QUIZ_TAG}")) + "\n"
+    return found
+
+
+# --- definitions ------------------------------------------------------------------------------------
+
+@dataclass
+class Definition:
+    names: tuple[str, ...]
+    source: str
+    cell: str
+    line: int
+    """The statement's first line in its cell."""
+    uses: frozenset[str]
+    """The global names it reads (at definition time or when called)."""
+    kind: str
+    """def, class, import, future or assign."""
+
+
+@dataclass
+class Definitions:
+    """What a notebook defines at its top level, the last definition of each name winning."""
+
+    items: list[Definition] = field(default_factory=list)
+    problems: list[CellProblem] = field(default_factory=list)
+
+    def by_name(self) -> dict[str, Definition]:
+        return {name: d for d in self.items for name in d.names}
+
+
+def _uses(source: str) -> frozenset[str]:
+    """The global names a top-level statement reads: in itself, its decorators, defaults and bases, and in the
+    bodies of its functions and classes (their own locals and parameters left out)."""
+    try:
+        top = symtable.symtable(source, "<cell>", "exec")
+    except SyntaxError:
+        return frozenset()
+    found: set[str] = set()
+    stack = [top]
+    while stack:
+        table = stack.pop()
+        for symbol in table.get_symbols():
+            if symbol.is_referenced() and (table.get_type() == "module" or symbol.is_global()):
+                found.add(symbol.get_name())
+        stack.extend(table.get_children())
+    return frozenset(found)
+
+
+def _bound(node: ast.stmt) -> tuple[tuple[str, ...], str] | None:
+    """The names a top-level statement binds and its kind, for the statements a file keeps; None otherwise."""
+    if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+        return (node.name,), "def"
+    if isinstance(node, ast.ClassDef):
+        return (node.name,), "class"
+    if isinstance(node, ast.ImportFrom) and node.module == "__future__":
+        return tuple(f"__future__.{a.name}" for a in node.names), "future"
+    if isinstance(node, (ast.Import, ast.ImportFrom)):
+        if any(a.name == "*" for a in node.names):
+            return (f"*{getattr(node, 'module', '')}",), "import"
+        return tuple((a.asname or a.name.split(".")[0]) for a in node.names), "import"
+    targets: list[ast.expr] = []
+    if isinstance(node, ast.Assign):
+        targets = node.targets
+    elif isinstance(node, ast.AnnAssign) and node.value is not None:
+        targets = [node.target]
+    names: list[str] = []
+    for target in targets:
+        parts = target.elts if isinstance(target, (ast.Tuple, ast.List)) else [target]
+        if not all(isinstance(p, ast.Name) for p in parts):
+            return None
+        names += [p.id for p in parts if isinstance(p, ast.Name)]
+    return (tuple(names), "assign") if names else None
+
+
+def _statement_source(node: ast.stmt, lines: list[str], shared: set[int]) -> str:
+    """The statement as written (its decorators and comments inside it kept), or re-written from the tree
+    when it shares a line with another statement (``import a; b = 1``)."""
+    decorators = getattr(node, "decorator_list", [])
+    start = min([node.lineno, *(d.lineno for d in decorators)])
+    end = node.end_lineno or node.lineno
+    if start in shared or end in shared:
+        return ast.unparse(node) + "\n"
+    return "\n".join(lines[start - 1:end]) + "\n"
+
+
+def collect(cells: Iterable[Cell], keep: Callable[[str], bool] | None = None) -> Definitions:
+    """The top-level definitions of ``cells`` in order (a later definition of a name replaces the earlier one
+    and takes its place at the end); ``keep(name)`` filters what a live kernel still holds."""
+    defs = Definitions()
+    for cell in cells:
+        if cell.kind != "code" or _quiz_cell(cell):
+            continue
+        source = python_source(cell.source)
+        if source is None:
+            continue
+        try:
+            tree = ast.parse(source)
+        except SyntaxError as exc:
+            lines = source.splitlines()
+            line = exc.lineno or 0
+            text = lines[line - 1].strip() if 0 < line <= len(lines) else ""
+            names = tuple(dict.fromkeys(re.findall(r"^\s*(?:async\s+)?(?:def|class)\s+(\w+)", source, re.M)))
+            defs.problems.append(CellProblem(cell.label, line, clean.text(exc.msg, 200), clean.text(text, 200), names))
+            continue
+        lines = source.splitlines()
+        counts: dict[int, int] = {}
+        for node in tree.body:
+            for n in {node.lineno, node.end_lineno or node.lineno}:
+                counts[n] = counts.get(n, 0) + 1
+        shared = {n for n, c in counts.items() if c > 1}
+        for node in tree.body:
+            bound = _bound(node)
+            if bound is None:
+                continue
+            names, kind = bound
+            if keep is not None and kind in ("def", "class", "assign", "import") and not any(
+                    n.startswith("*") or keep(n) for n in names):
+                continue
+            text = _statement_source(node, lines, shared)
+            definition = Definition(names, text, cell.label, node.lineno, _uses(text), kind)
+            for old in [d for d in defs.items if set(d.names) & set(names)]:
+                rest = tuple(n for n in old.names if n not in names)
+                if rest and old.kind == "import":  # `import a, b` then `import a as x`: b stays
+                    defs.items[defs.items.index(old)] = replace(old, names=rest)
+                else:
+                    defs.items.remove(old)
+            defs.items.append(definition)
+    return defs
+
+
+def write_files(defs: Definitions, spec: Any, dest: Path, origin: str) -> dict[str, list[str]]:
+    """Write each file of the assignment into ``dest``: its exercises the notebook defines and what they reach.
+    Returns, per file, the exercises written into it."""
+    by_name = defs.by_name()
+    file_of = {e.id: e.file for e in spec.exercises}
+    written: dict[str, list[str]] = {}
+    for file in spec.files:
+        roots = [e.id for e in spec.exercises if e.file == file and e.id in by_name]
+        chosen: list[Definition] = []
+        imports: dict[str, list[str]] = {}
+        todo, seen = list(roots), set(roots)
+        while todo:
+            name = todo.pop()
+            definition = by_name[name]
+            if definition not in chosen:
+                chosen.append(definition)
+            for used in sorted(definition.uses):
+                if used in seen or used not in by_name:
+                    continue
+                seen.add(used)
+                if used in file_of and file_of[used] != file:  # another file's exercise: imported from it
+                    imports.setdefault(file_of[used], []).append(used)
+                else:
+                    todo.append(used)
+        stars = [d for d in defs.items if d.kind == "import" and d.names[0].startswith("*")]
+        # imports first (a module imported again in a later cell was there all along), then in notebook order
+        kept = [d for d in defs.items if d in chosen or (chosen and d in stars)]
+        ordered = [d for d in kept if d.kind == "import"] + [d for d in kept if d.kind != "import"]
+        body = [d.source for d in defs.items if d.kind == "future"] if chosen else []  # must come first
+        body.append(f"# Written by nlp-grader from {clean.name(origin, 100)}: the definitions this file's exercises "
+                    "need, each under the cell it came from.\n")
+        body += [f"from .{Path(other).stem} import {', '.join(sorted(set(names)))}\n"
+                 for other, names in sorted(imports.items())]
+        body += [f"# cell {d.cell}, line {d.line}\n{d.source}" for d in ordered]
+        target = dest / file
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text("".join(body), encoding="utf-8")
+        written[file] = roots
+    return written
+
+
+# --- grading ----------------------------------------------------------------------------------------
+
+def _assignment_of(names: Iterable[str], given: str | None) -> str:
+    """The assignment: ``given``, else the one whose exercise ids include one of ``names`` (ids are unique
+    across assignments), else the only one there is."""
+    from grader import api, specs
+
+    if given is not None:
+        return api.assignment_spec(given).name
+    known = specs.names()
+    wanted = set(names)
+    for name in known:
+        if wanted & {e.id for e in api.assignment_spec(name).exercises}:
+            return name
+    if len(known) == 1:
+        return known[0]
+    raise NotebookError(Message("notebook.no_assignment", {"names": ", ".join(sorted(wanted)) or "-",
+                                                           "known": ", ".join(known)}))
+
+
+def _with_notes(result: GradeResult, defs: Definitions, written: Mapping[str, Sequence[str]]) -> GradeResult:
+    """The notebook's own notes on the result: cells that do not parse (on the exercises they seem to define,
+    else on every exercise that did not pass) and exercises the notebook does not define."""
+    defined = {name for names in written.values() for name in names}
+    exercises = []
+    for e in result.exercises:
+        notes: list[Message] = []
+        for problem in defs.problems:
+            if e.id in problem.names or (not set(problem.names) & {x.id for x in result.exercises}
+                                         and e.status is not Status.PASSED):
+                notes.append(problem.message())
+        if e.id not in defined and e.status is Status.MISSING:
+            notes.append(Message("notebook.not_defined", {"name": e.id}))
+        exercises.append(replace(e, notes=(*notes, *e.notes)) if notes else e)
+    return replace(result, exercises=tuple(exercises))
+
+
+def grade_cells(cells: Sequence[Cell], *, origin: str, assignment: str | None = None,
+                keep: Callable[[str], bool] | None = None, quiz: str | None = None,
+                **check_options: Any) -> GradeResult:
+    """Grade the definitions of ``cells`` as a submission (see the module's docstring); ``check_options`` are
+    :func:`grader.api.check`'s."""
+    from grader import api
+
+    defs = collect(cells, keep)
+    exercises = check_options.get("exercises") or ()
+    name = _assignment_of([*exercises, *defs.by_name()], assignment)
+    spec = api.assignment_spec(name)
+    with tempfile.TemporaryDirectory(prefix="nlp-grader-notebook-") as tmp:
+        folder = Path(tmp) / spec.name
+        folder.mkdir()
+        written = write_files(defs, spec, folder, origin)
+        answers = quiz if quiz is not None else quiz_answers(cells)
+        if answers is not None:
+            (folder / QUIZ_FILE).write_text(answers, encoding="utf-8")
+        result = api.check(folder, assignment=spec.name, **check_options)
+    return _with_notes(result, defs, written)
+
+
+def is_notebook(path: Path) -> bool:
+    return path.suffix.lower() == SUFFIX and not path.is_dir()
+
+
+def find(path: Path, assignment: str | None = None) -> Path | None:
+    """The notebook to grade for ``path``: the file itself, or the one notebook of a folder (or of a folder just
+    below it) that holds none of the assignment's files. Links are not followed."""
+    if is_notebook(path):
+        return path
+    if not path.is_dir() or path.is_symlink():
+        return None
+    from grader import api, specs
+
+    names = [assignment] if assignment is not None else specs.names()
+    try:
+        files = {f for n in names for f in api.assignment_spec(n).files}
+    except api.UsageError:
+        return None
+    folders = [path, *sorted(p for p in path.iterdir() if p.is_dir() and not p.is_symlink()
+                             and not p.name.startswith((".", "__")))]
+    if any((f / file).exists() for f in folders for file in files):
+        return None
+    found = [p for f in folders for p in sorted(f.glob(f"*{SUFFIX}")) if not p.is_symlink() and p.is_file()]
+    return found[0] if len(found) == 1 else None
+
+
+def grade_file(path: Path, **check_options: Any) -> GradeResult:
+    """Grade the notebook file ``path`` (read with nbformat, never run); UsageError when it cannot be read."""
+    from grader import api
+
+    try:
+        cells = read_notebook(path)
+        assignment = check_options.pop("assignment", None) or _metadata_assignment(path)
+        return grade_cells(cells, origin=path.name, assignment=assignment, **check_options)
+    except NotebookError as exc:
+        raise api.UsageError(exc.message) from None
+
+
+def _metadata_assignment(path: Path) -> str | None:
+    """The assignment a handout notebook names in its metadata (``nlp_grader.assignment``), if any."""
+    import json
+
+    try:
+        data = json.loads(safefs.read_bytes(path, MAX_NOTEBOOK_BYTES))
+        name = data.get("metadata", {}).get("nlp_grader", {}).get("assignment")
+    except Exception:  # noqa: BLE001 - read_notebook says what is wrong with the file
+        return None
+    from grader import specs
+
+    return name if isinstance(name, str) and name in specs.names() else None
+
+
+# --- a live kernel ----------------------------------------------------------------------------------
+
+def _ipython() -> Any:
+    module = sys.modules.get("IPython")
+    if module is None:
+        return None
+    try:
+        return module.get_ipython()
+    except Exception:  # noqa: BLE001
+        return None
+
+
+def kernel_cells() -> tuple[list[Cell], dict[str, Any]]:
+    """The cells this session has run, in order, and the namespace they ran in (``__main__`` outside IPython:
+    a script's own file, or what ``inspect`` finds of a console's definitions)."""
+    shell = _ipython()
+    if shell is not None:
+        history = list(getattr(shell.history_manager, "input_hist_raw", []) or [])
+        cells = [Cell(f"In [{i}]", src) for i, src in enumerate(history) if isinstance(src, str) and src.strip()]
+        return cells, dict(shell.user_ns)
+    main = sys.modules.get("__main__")
+    namespace = dict(vars(main)) if main is not None else {}
+    file = namespace.get("__file__")
+    if isinstance(file, str) and Path(file).is_file():
+        return [Cell(Path(file).name, Path(file).read_text(encoding="utf-8", errors="replace"))], namespace
+    return [], namespace
+
+
+def _source_of(obj: Any) -> str | None:
+    import inspect
+
+    try:
+        return inspect.getsource(obj)
+    except (OSError, TypeError):
+        return None
+
+
+@dataclass
+class NotebookResult:
+    """What ``grader.check`` returns: the graded result, shown as HTML in a notebook and as text in a console.
+
+    ``score``, ``max_score``, ``passed``, ``exercises`` (each with its ``id``, ``status``, ``score``) and the
+    other fields of :class:`grader.results.GradeResult` are read through; ``error`` says why nothing could be
+    graded (a mistyped exercise name, an unknown assignment), and is then also what is shown."""
+
+    result: GradeResult | None
+    lang: str
+    title: str | None = None
+    error: str = ""
+    _shown_at: Any = field(default=None, repr=False)
+
+    def __getattr__(self, name: str) -> Any:
+        if name.startswith("_") or self.__dict__.get("result") is None:
+            raise AttributeError(name)
+        return getattr(self.__dict__["result"], name)
+
+    @property
+    def score(self) -> float:
+        return self.result.score if self.result is not None else 0.0
+
+    @property
+    def max_score(self) -> float:
+        return self.result.max_score if self.result is not None else 0.0
+
+    @property
+    def passed(self) -> bool:
+        return self.result is not None and self.result.passed
+
+    @property
+    def exercises(self) -> tuple[ExerciseResult, ...]:
+        return self.result.exercises if self.result is not None else ()
+
+    def html(self) -> str:
+        from grader import report
+
+        if self.result is None:
+            return f'<div class="nlpg" style="color:#cf222e;font-weight:600">{_escape(self.error)}</div>'
+        return report.render("html", self.result, self.lang, report.Options(title=self.title))
+
+    def text(self, width: int | None = None, color: bool = False) -> str:
+        from grader import report
+
+        if self.result is None:
+            return self.error + "\n"
+        return report.render("text", self.result, self.lang, report.Options(title=self.title, width=width, color=color))
+
+    def __repr__(self) -> str:
+        if self.result is None:
+            return f"<grader result: {self.error}>"
+        return (f"<grader result {self.result.assignment}: {self.score:g} / {self.max_score:g}, "
+                f"{sum(e.status is Status.PASSED for e in self.exercises)} of {len(self.exercises)} exercise(s) passed>")
+
+    def show(self) -> None:
+        """Display the report: HTML in a notebook (text where the front end has no HTML), text in a console."""
+        shell = _ipython()
+        if shell is not None and type(shell).__name__ != "TerminalInteractiveShell":
+            from IPython.display import display
+
+            display({"text/html": self.html(), "text/plain": self.text()}, raw=True)
+            self._shown_at = getattr(shell, "execution_count", None)
+            return
+        from rich.console import Console
+
+        console = Console(highlight=False, soft_wrap=False, force_jupyter=False)
+        sys.stdout.write(self.text(width=console.width, color=console.is_terminal))
+        sys.stdout.flush()
+
+    def _ipython_display_(self) -> None:
+        # shown by grader.check in this very cell: the cell's value is not shown a second time
+        shell = _ipython()
+        if self._shown_at is not None and shell is not None and self._shown_at == getattr(shell, "execution_count", None):
+            return
+        self.show()
+
+
+def _escape(text: str) -> str:
+    import html
+
+    return html.escape(clean.text(text), quote=True)
+
+
+def check(exercise: str | Sequence[str] | None = None, *, assignment: str | None = None, lang: str | None = None,
+          hidden: bool | None = None, device: str = "auto", display: bool = True,
+          namespace: Mapping[str, Any] | None = None, cells: Sequence[Cell] | None = None,
+          **check_options: Any) -> NotebookResult:
+    """Grade this notebook's definitions (see :func:`grader.check`)."""
+    from grader import api
+    from grader.messages import title as assignment_title
+
+    lang = resolve_lang(lang)
+    wanted = [exercise] if isinstance(exercise, str) else list(exercise or ())
+    try:
+        if cells is None or namespace is None:
+            live_cells, live_ns = kernel_cells()
+            cells = live_cells if cells is None else cells
+            namespace = live_ns if namespace is None else namespace
+        ns = namespace
+        name = _assignment_of(wanted or [k for k in ns if not k.startswith("_")], assignment)
+        spec = api.assignment_spec(name)
+        all_cells = list(cells)
+        # what the history holds no source for (defined by exec or %run): inspect's, where it has one
+        defined = collect(all_cells, lambda n: n in ns).by_name()
+        for e in spec.exercises:
+            if e.id in ns and e.id not in defined:
+                source = _source_of(ns[e.id])
+                if source is not None:
+                    all_cells.append(Cell(f"{e.id} (inspect)", source))
+        quiz = ns.get(QUIZ_VARIABLE) if isinstance(ns.get(QUIZ_VARIABLE), str) else None
+        if hidden is None:  # the course repository (a reference at hand) runs the hidden cases too
+            hidden = spec.fixtures is None and spec.solutions is not None
+        result = grade_cells(all_cells, origin="notebook", assignment=spec.name, keep=lambda n: n in ns, quiz=quiz,
+                             hidden=hidden, device=device, exercises=wanted, **check_options)
+        out = NotebookResult(result, lang, assignment_title(spec.name, spec.title, lang))
+    except (api.UsageError, NotebookError) as exc:  # a mistyped name: said, never raised at the student
+        out = NotebookResult(None, lang, error=render(exc.message, lang))
+    except Exception as exc:  # noqa: BLE001 - the grader's own fault: said as such, with what to report
+        detail = clean.text("".join(traceback.format_exception(exc)), 4000)
+        out = NotebookResult(None, lang, error=render("fault.grader", lang, error=type(exc).__name__) + "\n" + detail)
+    if display:
+        out.show()
+    return out
+
+
+def to_folder(path: Path, dest: Path) -> Path:
+    """A new folder ``dest`` holding a private copy of the notebook ``path`` (read without following links,
+    within :data:`MAX_NOTEBOOK_BYTES`), which :func:`grader.api.check` grades as a notebook. For tools that
+    grade folders (``grade batch``); safefs.UnsafeFile (an OSError) when the file cannot be read."""
+    data = safefs.read_bytes(path, MAX_NOTEBOOK_BYTES)
+    dest.mkdir(parents=True)
+    (dest / f"submission{SUFFIX}").write_bytes(data)
+    return dest

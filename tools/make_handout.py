@@ -1,0 +1,138 @@
+"""Write the handout notebook of an assignment from its stubs: ``python tools/make_handout.py transformer``.
+
+The notebook (assignments/NAME/NAME.ipynb) has, in English and Korean: how to work in it, a first cell that
+installs the grader where it is missing (Colab), an imports cell, then for each exercise its task (formula and
+shapes, from the stub's docstrings), a stub cell and a check cell, the quiz-answers cell, and a last cell that
+checks everything. tests/test_notebook.py checks that the committed notebook is what this script writes.
+"""
+
+from __future__ import annotations
+
+import ast
+import sys
+from pathlib import Path
+
+import nbformat
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+INTRO = """# {title}
+
+**English.** Implement each function and class in its *stub cell* (replace `raise NotImplementedError`), run it,
+then run the *check cell* under it: `grader.check("name")` grades what this notebook defines, in the grader's
+sandbox, with the same cases and messages as `grade check`. Run the cells top to bottom; you may add cells with
+helpers and tests of your own. Korean reports: `grader.check("name", lang="ko")`. Hand in this notebook
+(`.ipynb`) as your instructor asks; your answers to the concept quiz go in the `quiz-answers` cell near the end.
+
+**한국어.** 각 함수와 클래스를 *스텁 셀*에서 구현하고 (`raise NotImplementedError` 를 바꾸세요) 실행한 뒤, 바로 아래의
+*확인 셀*을 실행하세요. `grader.check("이름")` 은 이 노트북에 정의된 코드를 채점기의 샌드박스에서 `grade check` 와 같은
+케이스와 메시지로 채점합니다. 셀은 위에서부터 차례로 실행하고, 도우미 함수나 직접 만든 테스트 셀을 더해도 됩니다.
+한국어 보고서: `grader.check("이름", lang="ko")`. 제출은 교수자 안내에 따라 이 노트북(`.ipynb`)으로 하며, 개념 퀴즈
+답은 끝부분의 `quiz-answers` 셀에 적습니다.
+"""
+
+SETUP = '''# Setup: installs the grader where it is missing (Colab). 설치: 채점기가 없으면 설치합니다 (Colab).
+# BUNDLE: the address of the student bundle (.zip) your instructor gave, or "" to install a bundle zip
+# uploaded to this session (Colab: the folder icon on the left, then upload).
+# BUNDLE: 교수자가 알려 준 학생용 꾸러미(.zip) 주소. 비워 두면 이 세션에 올린 꾸러미 zip 을 설치합니다
+# (Colab: 왼쪽 폴더 아이콘 → 업로드).
+BUNDLE = ""
+
+import glob
+import importlib.util
+import subprocess
+import sys
+
+if importlib.util.find_spec("grader") is None:
+    found = sorted(glob.glob("*.zip") + glob.glob("/content/*.zip"))
+    source = BUNDLE or (found[0] if found else "")
+    if not source:
+        raise ModuleNotFoundError("The grader is not installed: set BUNDLE above, or upload the bundle zip, "
+                                  "then run this cell again. / 채점기가 설치되어 있지 않습니다. 위의 BUNDLE 을 "
+                                  "채우거나 꾸러미 zip 을 올린 뒤 이 셀을 다시 실행하세요.")
+    subprocess.run([sys.executable, "-m", "pip", "install", "--quiet", source], check=True)
+    importlib.invalidate_caches()
+
+import grader
+
+print("nlp-grader", grader.__version__)
+'''
+
+IMPORTS = """import math
+
+import torch
+import torch.nn.functional as F
+from torch import nn
+"""
+
+QUIZ = '''# quiz-answers: your answers to the concept quiz, in TOML (`grade quiz --template` lists the questions).
+# quiz-answers: 개념 퀴즈 답안을 TOML 로 적습니다 (`grade quiz --template` 이 문제 목록을 보여 줍니다).
+QUIZ_ANSWERS = """
+student = ""
+"""
+'''
+
+TASK = """## Task {task} · `{id}` ({points:g} points / 점) — `{file}`
+
+{doc}
+"""
+
+CHECK_ALL = """## Everything / 전체 확인
+
+`grader.check()` grades every exercise (and the quiz answers above). / `grader.check()` 는 모든 문제(와 위의 퀴즈
+답안)를 채점합니다.
+"""
+
+
+def _definitions(path: Path) -> dict[str, tuple[str, str]]:
+    """name -> (its source, its docstring) for the top-level functions and classes of ``path``."""
+    source = path.read_text(encoding="utf-8")
+    lines = source.splitlines()
+    out = {}
+    for node in ast.parse(source).body:
+        if isinstance(node, (ast.FunctionDef, ast.ClassDef)):
+            start = min([node.lineno, *(d.lineno for d in node.decorator_list)])
+            out[node.name] = ("\n".join(lines[start - 1:node.end_lineno]) + "\n", ast.get_docstring(node) or "")
+    return out
+
+
+def build(name: str) -> nbformat.NotebookNode:
+    from grader import api
+
+    spec = api.assignment_spec(name)
+    stubs = ROOT / "assignments" / spec.name
+    defs = {}
+    for file in spec.files:
+        defs.update({k: (file, *v) for k, v in _definitions(stubs / file).items()})
+    md, code = nbformat.v4.new_markdown_cell, nbformat.v4.new_code_cell
+    cells = [md(INTRO.format(title=spec.title)), code(SETUP), code(IMPORTS)]
+    files_seen: set[str] = set()
+    for e in sorted(spec.exercises, key=lambda e: e.task):
+        file, source, doc = defs[e.id]
+        if file not in files_seen:  # the file's overview: the formulas and shapes its tasks share
+            files_seen.add(file)
+            overview = ast.get_docstring(ast.parse((stubs / file).read_text(encoding="utf-8"))) or ""
+            cells.append(md(f"# `{file}`\n\n```text\n{overview}\n```\n"))
+        cells.append(md(TASK.format(task=e.task, id=e.id, points=e.points, file=file, doc="```text\n" + doc + "\n```")))
+        cells.append(code(source))
+        cells.append(code(f'grader.check("{e.id}")'))
+    cells += [code(QUIZ), md(CHECK_ALL), code("grader.check()")]
+    nb = nbformat.v4.new_notebook()
+    nb.cells = cells
+    for i, cell in enumerate(nb.cells):  # stable ids: the file does not change when nothing else does
+        cell["id"] = f"{spec.name}-{i:02d}"
+    nb.metadata = {"kernelspec": {"display_name": "Python 3", "language": "python", "name": "python3"},
+                   "language_info": {"name": "python"}, "nlp_grader": {"assignment": spec.name}}
+    return nb
+
+
+def main() -> None:
+    name = sys.argv[1] if len(sys.argv) > 1 else "transformer"
+    path = ROOT / "assignments" / name / f"{name}.ipynb"
+    nbformat.write(build(name), path)
+    print(path)
+
+
+if __name__ == "__main__":
+    main()
