@@ -16,7 +16,6 @@ two submissions with one name) are listed in the summary with the reason.
 
 from __future__ import annotations
 
-import csv
 import hashlib
 import io
 import json
@@ -27,7 +26,6 @@ import threading
 import traceback
 import zipfile
 import zlib
-from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass, field
@@ -38,10 +36,13 @@ import grader
 from grader import api, clean, notebook, safefs
 from grader.messages import render
 from grader.reference import Reference
+from grader.report import feedback as feedback_mod
 from grader.report import json as json_report
-from grader.report.plain import case_text, exercise_notes
-from grader.results import GradeResult, Message, Status
+from grader.report import stored
+from grader.results import Message
 from grader.spec import Assignment
+from grader.stats import plot_scores as plot_scores  # the batch's statistics, kept importable from here
+from grader.stats import summarize as summarize
 
 RESERVED = {"gradebook.csv", "summary.json", "scores.png"}
 RESERVED_NAMES = ("gradebook", "summary", "scores")
@@ -59,6 +60,15 @@ REASONS = ("hidden", "reserved", "link", "duplicate")
 class BatchError(Exception):
     """A problem with the batch as a whole (bad folder, bad shard, clashing shards), or, raised while one
     submission is prepared, with that submission (it is then recorded as ``invalid``)."""
+
+
+class NotASubmission(BatchError):
+    """A folder or zip that holds none of the assignment's files where they belong: ``message`` says why, in
+    every language (it is recorded as the reason, and rendered again by ``grade report``)."""
+
+    def __init__(self, message: Message) -> None:
+        super().__init__(render(message, "en"))
+        self.message = message
 
 
 _PLAIN_NAME = re.compile(r"\w[\w .\-]*")
@@ -362,85 +372,117 @@ def write_atomic(path: Path, content: str | bytes) -> None:
         raise
 
 
-def feedback_markdown(result: GradeResult, name: str, lang: str, left_out: Sequence[str] = ()) -> str:
-    """Feedback for the student: every name and message escaped, every code fence longer than what it holds.
-    ``left_out``: the submission's files that were not graded (links, special files, too large)."""
-    md, code = clean.markdown, clean.markdown_code
-    title = render("ui.title", lang, assignment=result.assignment, score=result.score, max_score=result.max_score)
-    lines = [f"# {md(name)}: {md(title)}",
-             "", f"| {md(render('ui.col.exercise', lang))} | {md(render('ui.col.status', lang))} | "
-                 f"{md(render('ui.col.score', lang))} |",
-             "|---|---|---|"]
-    for e in result.exercises:
-        lines.append(f"| {code(e.id)} | {md(render('status.' + e.status.value, lang))} | {e.score:g} / {e.max_score:g} |")
-    for e in result.exercises:
-        if e.status is Status.PASSED:
+def feedback_markdown(result: Any, name: str, lang: str, left_out: Sequence[str] = (),
+                      level: str = feedback_mod.DEFAULT) -> str:
+    """Feedback for the student (see grader.report.feedback for what each ``level`` shows)."""
+    return feedback_mod.markdown(result, name, lang, left_out, level)
+
+
+def submission_root(folder: Path, spec: Assignment) -> Path:
+    """The folder of a submission's copy that holds the assignment's files: itself or one folder down (as
+    Gradescope and GitHub Classroom exports have them). NotASubmission says why there is none: the files sit
+    deeper (and where), or none of them is there at all (and what is)."""
+    names = set(spec.files)
+    subfolders = sorted(p for p in folder.iterdir()
+                        if p.is_dir() and not p.is_symlink() and not p.name.startswith((".", "__")))
+    for candidate in (folder, *subfolders):
+        if any((candidate / f).is_file() and not (candidate / f).is_symlink() for f in names):
+            return candidate
+    walked = _walk(folder)
+    if any(kind == "file" and rel.endswith(".ipynb") and rel.count("/") <= 1 for rel, kind, _ in walked):
+        return folder  # a notebook submission: its own reader finds the code in it
+    deeper = sorted({rel.rsplit("/", 1)[0] for rel, kind, _ in walked
+                     if kind == "file" and "/" in rel and rel.rsplit("/", 1)[1] in names})
+    if deeper:
+        raise NotASubmission(Message("batch.invalid.too_deep", {
+            "where": ", ".join(clean.name(d + "/") for d in deeper[:5]), "files": ", ".join(spec.files)}))
+    found = [clean.name(rel) for rel, kind, _ in walked if kind == "file"]
+    raise NotASubmission(Message("batch.invalid.no_files", {
+        "files": ", ".join(spec.files),
+        "found": ", ".join(found[:10]) + (f" (+{len(found) - 10})" if len(found) > 10 else "") if found else "—"}))
+
+
+def read_sources(root: Path, spec: Assignment) -> dict[str, str]:
+    """The assignment's files as graded (for the similarity report), read without following links."""
+    from grader.similar import MAX_SOURCE
+
+    out = {}
+    for name in spec.files:
+        try:
+            out[name] = clean.text(safefs.read_bytes(root / name, MAX_SOURCE), MAX_SOURCE)
+        except OSError:  # missing, a link, or too large: not compared
             continue
-        lines += ["", f"## {code(e.id)}", ""]
-        lines += [f"- {md(note)}" for note in exercise_notes(e, lang)]
-        failing = [c for c in e.cases if c.status is not Status.PASSED]
-        if failing:
-            first = failing[0]
-            hidden = render("ui.hidden_tag", lang) if first.hidden else ""
-            lines += ["", md(render("ui.case", lang, case=first.id, hidden=hidden)), "", clean.fence(case_text(first, lang))]
-            if len(failing) > 1:
-                lines.append(md(render("ui.more_cases", lang, count=len(failing) - 1)))
-    if result.quiz is not None:
-        answered = sum(q.status != "unanswered" for q in result.quiz.questions)
-        lines += ["", md(render("quiz.ui.line", lang, score=result.quiz.score, max_score=result.quiz.max_score,
-                                answered=answered, total=len(result.quiz.questions)))]
-    elif result.quiz_error:
-        lines += ["", md(render("quiz.error", lang, detail=result.quiz_error))]
-    if left_out:
-        lines += ["", md(render("batch.left_out", lang, files=", ".join(left_out[:20])))]
-    return "\n".join(lines) + "\n"
+    return out
 
 
-def failure_record(spec: Assignment, name: str, status: str, message: str, digest: str | None) -> dict[str, Any]:
+def failure_record(spec: Assignment, name: str, status: str, message: str | Message, digest: str | None) -> dict[str, Any]:
+    reason = {"reason": {"code": message.key, "params": dict(message.params)}} if isinstance(message, Message) else {}
+    text = render(message, "en") if isinstance(message, Message) else message
     return {"schema": json_report.SCHEMA, "assignment": spec.name, "submission": clean.name(name),
             "grader_version": grader.__version__, "score": 0.0, "max_score": spec.max_score, "exercises": [],
-            "error": clean.text(message, 20000), "batch": {"status": status, "content_hash": digest}}
+            "error": clean.text(text, 20000), "batch": {"status": status, "content_hash": digest, **reason}}
 
 
-def _write_failure(output: Path, spec: Assignment, sub: Submission, status: str, message: str,
-                   digest: str | None) -> None:
-    if status == "invalid":
-        write_atomic(output / f"{sub.stem}.md", f"# {clean.markdown(sub.label)}\n\n{clean.fence(message)}\n")
-    write_atomic(output / f"{sub.stem}.json", clean.json_dumps(failure_record(spec, sub.name, status, message, digest)))
+def _write_failure(output: Path, spec: Assignment, sub: Submission, status: str, message: str | Message,
+                   digest: str | None, lang: str = "en", level: str = feedback_mod.DEFAULT) -> None:
+    from grader.report import render_batch
+
+    record = failure_record(spec, sub.name, status, message, digest)
+    data, md = render_batch.render_record(record, lang, level) or (record, None)
+    if md is not None:
+        write_atomic(output / f"{sub.stem}.md", md)
+    write_atomic(output / f"{sub.stem}.json", clean.json_dumps(data))
 
 
 # --- the batch ------------------------------------------------------------------------------------
 
+def _chosen(found: Sequence[Submission], only: Sequence[str]) -> list[Submission]:
+    """The submissions ``--only`` names (by name as on disk, as shown, or by result file name)."""
+    from grader.messages import closest
+
+    by_name: dict[str, Submission] = {}
+    for sub in found:
+        for key in (sub.name, sub.label, sub.stem):
+            by_name.setdefault(key, sub)
+    unknown = [n for n in only if n not in by_name]
+    if unknown:
+        close = [c for c in (closest(n, by_name) for n in unknown) if c is not None]
+        raise api.UsageError(Message("batch.only_unknown", {
+            "names": ", ".join(clean.name(n) for n in unknown),
+            "close": ", ".join(clean.name(c) for c in dict.fromkeys(close)) or "—"}))
+    return list({by_name[n].stem: by_name[n] for n in only}.values())
+
+
 def run(submissions: Path, *, assignment: str, output: Path, workers: int | None = None, resume: bool = True,
         hidden: bool = True, shard: str | None = None, lang: str = "en", salt: str = "",
-        limits: Any = None, exercises: Sequence[str] = (),
+        limits: Any = None, exercises: Sequence[str] = (), only: Sequence[str] = (), timeout: float | None = None,
+        feedback: str = feedback_mod.DEFAULT,
         on_progress: Callable[[str, int, int], None] | None = None) -> BatchReport:
-    """Grade every submission in ``submissions`` into ``output`` (only ``exercises``, when given); return
-    what was done. One submission's fault, whatever it is, is recorded for it and the batch goes on."""
+    """Grade every submission in ``submissions`` into ``output`` (only ``exercises``, when given; only the
+    submissions named in ``only``, whatever their content, when given); then render every output file from the
+    stored results, in ``lang`` at ``feedback`` level. One submission's fault, whatever it is, is recorded for it
+    and the batch goes on."""
+    from grader.report import render_batch
+
     spec = api.assignment_spec(assignment)
+    feedback_mod.check_level(feedback)
     unknown = [e for e in exercises if e not in {x.id for x in spec.exercises}]
     if unknown:
         raise api.UsageError(Message("usage.unknown_exercise", {"names": ", ".join(unknown),
                                                                  "known": ", ".join(e.id for e in spec.exercises)}))
     chosen = parse_shard(shard)
-    output.mkdir(parents=True, exist_ok=True)
     found, rejected = scan(submissions)
     subs = [s for s in found if in_shard(s.name, chosen)]
+    picked = _chosen(subs, only) if only else None
+    output.mkdir(parents=True, exist_ok=True)
     settings = json.dumps({"grader": grader.__version__, "assignment": spec.name, "hidden": hidden, "salt": salt,
                            **({"exercises": sorted(exercises)} if exercises else {})})
-    reference = Reference(spec, salt)
-    api.runner.warm_up(hidden)
-    # the plot's library loads while the fork server is still importing torch, not after the last submission
-    threading.Thread(target=_load_plotting, daemon=True).start()
-    for exercise in spec.exercises:  # the reference runs once per batch, before any worker starts
-        if exercises and exercise.id not in exercises:
-            continue
-        for case in exercise.cases:
-            if hidden or not case.hidden:
-                reference.prepare(exercise, case, graded=hidden)
     report = BatchReport(rejected=[r.to_dict() for r in rejected if in_shard(r.name, chosen)])
     todo: list[tuple[Submission, str | None, BaseException | None]] = []
     for sub in subs:
+        if picked is not None and sub not in picked:
+            report.skipped.append(sub.label)  # not asked for: kept as it is
+            continue
         try:
             digest = content_hash(sub, settings)
         except Exception as exc:  # noqa: BLE001 - recorded for this submission by its worker
@@ -448,11 +490,24 @@ def run(submissions: Path, *, assignment: str, output: Path, workers: int | None
             continue
         previous = _read_json(output / f"{sub.stem}.json") or {}
         record = previous.get("batch")
-        if resume and isinstance(record, dict) and record.get("content_hash") == digest:
+        if (picked is None and resume and isinstance(record, dict) and record.get("content_hash") == digest
+                and (record.get("status") != "graded" or "result" in record)):  # an older grader's: graded again
             report.skipped.append(sub.label)
         else:
             todo.append((sub, digest, None))
+    reference = Reference(spec, salt)
+    if todo:
+        api.runner.warm_up(hidden)
+        # the plot's library loads while the fork server is still importing torch, not after the last submission
+        threading.Thread(target=_load_plotting, daemon=True).start()
+        for exercise in spec.exercises:  # the reference runs once per batch, before any worker starts
+            if exercises and exercise.id not in exercises:
+                continue
+            for case in exercise.cases:
+                if hidden or not case.hidden:
+                    reference.prepare(exercise, case, graded=hidden)
     hide = [submissions.resolve(), output.resolve()]
+    code_dir = output / render_batch.CODE
     done = 0
 
     def grade(sub: Submission, digest: str) -> str:
@@ -465,20 +520,27 @@ def run(submissions: Path, *, assignment: str, output: Path, workers: int | None
                     path = notebook.to_folder(sub.path, Path(tmp) / sub.stem)
                 else:
                     path = extract(sub.path, Path(tmp) / sub.stem)
-                result = api.check(path, assignment=spec.name, hidden=hidden, reference=reference, salt=salt,
-                                   limits=limits, hide=hide, exercises=exercises, quiz_student=sub.label)
-            except (api.UsageError, BatchError, safefs.UnsafeFile) as exc:  # the submission's fault, not ours
-                message = render(exc.message, lang) if isinstance(exc, api.UsageError) else str(exc)
-                _write_failure(output, spec, sub, "invalid", message, digest)
+                root = submission_root(path, spec)
+                result = api.check(root, assignment=spec.name, hidden=hidden, reference=reference, salt=salt,
+                                   limits=limits, timeout=timeout, hide=hide, exercises=exercises,
+                                   quiz_student=sub.label)
+                sources = read_sources(root, spec)
+            except NotASubmission as exc:
+                _write_failure(output, spec, sub, "invalid", exc.message, digest, lang, feedback)
                 return "invalid"
-        data = json_report.to_dict(result, lang)
-        data["submission"] = sub.label
-        data["batch"] = {"status": "graded", "content_hash": digest,
-                         **({"left_out": left_out[:50]} if left_out else {})}
-        feedback = feedback_markdown(result, sub.label, lang, left_out)
-        text = clean.json_dumps(data)
-        write_atomic(output / f"{sub.stem}.md", feedback)
-        write_atomic(output / f"{sub.stem}.json", text)  # last: its content hash marks the submission done
+            except (api.UsageError, BatchError, safefs.UnsafeFile) as exc:  # the submission's fault, not ours
+                message: str | Message = exc.message if isinstance(exc, api.UsageError) else str(exc)
+                _write_failure(output, spec, sub, "invalid", message, digest, lang, feedback)
+                return "invalid"
+        record: dict[str, Any] = {"submission": sub.label, "batch": {
+            "status": "graded", "content_hash": digest, **({"left_out": left_out[:50]} if left_out else {}),
+            "result": stored.encode(result)}}
+        data, md = render_batch.render_record(record, lang, feedback) or (record, None)
+        code_dir.mkdir(exist_ok=True)
+        write_atomic(code_dir / f"{sub.stem}.json", render_batch.code_record(spec, sub.label, sources))
+        if md is not None:
+            write_atomic(output / f"{sub.stem}.md", md)
+        write_atomic(output / f"{sub.stem}.json", clean.json_dumps(data))  # last: its content hash marks it done
         return "graded"
 
     def grade_one(sub: Submission, digest: str | None, problem: BaseException | None) -> tuple[str, str]:
@@ -491,7 +553,7 @@ def run(submissions: Path, *, assignment: str, output: Path, workers: int | None
                 except Exception:  # noqa: BLE001 - a grader fault may pass (a fork server replaced): once more
                     return sub.label, grade(sub, digest)
             if isinstance(problem, BatchError):
-                _write_failure(output, spec, sub, "invalid", str(problem), None)
+                _write_failure(output, spec, sub, "invalid", str(problem), None, lang, feedback)
                 return sub.label, "invalid"
             raise problem if problem is not None else RuntimeError("no content hash")
         except Exception:  # noqa: BLE001 - the grader's fault: recorded, and retried by the next run
@@ -512,7 +574,7 @@ def run(submissions: Path, *, assignment: str, output: Path, workers: int | None
                     on_progress(name, done, len(todo))
                 except Exception:  # noqa: BLE001 - a progress display never stops the batch
                     pass
-    report.summary = write_gradebook(output, spec, rejected=report.rejected)
+    report.summary = render_batch.render_output(output, lang=lang, level=feedback, spec=spec, rejected=report.rejected)
     return report
 
 
@@ -543,97 +605,20 @@ def results_in(folder: Path) -> list[dict[str, Any]]:
     return [data for _, data in _results(folder)]
 
 
-def _number(value: Any) -> Any:
-    return value if isinstance(value, (int, float)) and not isinstance(value, bool) else clean.csv_cell(value)
-
-
 def write_gradebook(output: Path, spec: Assignment, results: Iterable[dict[str, Any]] | None = None,
                     rejected: Sequence[dict[str, Any]] | None = None) -> dict[str, Any]:
-    """``gradebook.csv`` and ``summary.json`` (and ``scores.png`` where matplotlib is installed). Text cells
-    cannot start a formula; scores stay numbers."""
-    rows = sorted(results if results is not None else results_in(output), key=lambda d: d["submission"])
-    ids = [e.id for e in spec.exercises]
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow([clean.csv_cell(c) for c in ["student", "score", "max_score", *ids, "quiz_score",
-                                                  "quiz_max_score", "status"]])
-    for d in rows:
-        per = {e.get("id"): e.get("score", 0) for e in d.get("exercises", []) if isinstance(e, dict)}
-        quiz: dict[str, Any] = d["quiz"] if isinstance(d.get("quiz"), dict) else {}
-        writer.writerow([clean.csv_cell(d["submission"]), _number(d.get("score", 0)),
-                         _number(d.get("max_score", spec.max_score)), *[_number(per.get(i, 0)) for i in ids],
-                         _number(quiz.get("score", "")), _number(quiz.get("max_score", "")),
-                         clean.csv_cell(_status(d))])
-    write_atomic(output / "gradebook.csv", buffer.getvalue())
-    summary = summarize(rows, spec, rejected)
-    write_atomic(output / "summary.json", clean.json_dumps(summary))
-    summary["plot"] = plot_scores(summary, output / "scores.png")
-    return summary
+    """``gradebook.csv``, ``summary.json``, the plots and the similarity report from ``results`` (default: the
+    results in ``output``), as they are (see grader.report.render_batch for rendering them again)."""
+    from grader.report import render_batch
 
-
-def _status(d: dict[str, Any]) -> str:
-    record = d.get("batch")
-    return str(record.get("status", "graded")) if isinstance(record, dict) else "graded"
-
-
-def summarize(rows: Sequence[dict[str, Any]], spec: Assignment,
-              rejected: Sequence[dict[str, Any]] | None = None) -> dict[str, Any]:
-    graded = [d for d in rows if _status(d) == "graded"]
-    scores = [float(d["score"]) for d in graded]
-    # a batch restricted to some exercises is out of their points, not the assignment's
-    maxima = {float(d.get("max_score", spec.max_score)) for d in graded}
-    max_score = maxima.pop() if len(maxima) == 1 and maxima != {float(spec.max_score)} else spec.max_score
-    bins = [0] * 10
-    for s in scores:
-        bins[min(max(int(10 * s / max_score), 0), 9) if max_score else 0] += 1
-    pass_rates = {}
-    for e in spec.exercises:
-        statuses = [x["status"] for d in graded for x in d.get("exercises", []) if x["id"] == e.id]
-        pass_rates[e.id] = round(sum(s == "passed" for s in statuses) / len(statuses), 3) if statuses else None
-    mistakes = Counter((x["id"], m["id"]) for d in graded for x in d.get("exercises", []) for m in x.get("mistakes", []))
-    return {
-        "submissions": len(rows), "graded": len(graded),
-        "invalid": sorted(d["submission"] for d in rows if _status(d) == "invalid"),
-        "grader_errors": sorted(d["submission"] for d in rows if _status(d) == "grader_error"),
-        "rejected": sorted(rejected or [], key=lambda r: (r["submission"], r["reason"])),
-        "mean": round(sum(scores) / len(scores), 2) if scores else None,
-        "median": sorted(scores)[len(scores) // 2] if scores else None,
-        "max_score": max_score,
-        "histogram": {"bins": [f"{10 * i}-{10 * (i + 1)}%" for i in range(10)], "counts": bins},
-        "pass_rates": pass_rates,
-        "top_mistakes": [{"exercise": ex, "mistake": mk, "students": n} for (ex, mk), n in mistakes.most_common(10)],
-    }
+    rows = list(results if results is not None else results_in(output))
+    return render_batch.write_summary(output, spec, rows, rejected)
 
 
 def _load_plotting() -> Any:
-    """matplotlib's pyplot with a file-only backend, or None when matplotlib is not installed."""
-    try:
-        import matplotlib
+    from grader.stats import load_plotting
 
-        matplotlib.use("Agg")
-        import matplotlib.pyplot as plt
-    except ImportError:
-        return None
-    return plt
-
-
-def plot_scores(summary: dict[str, Any], path: Path) -> str | None:
-    """A bar chart of the score distribution; None when matplotlib is not installed."""
-    plt = _load_plotting()
-    if plt is None:
-        return None
-    fig, ax = plt.subplots(figsize=(7, 3.5), dpi=100)
-    ax.bar(summary["histogram"]["bins"], summary["histogram"]["counts"], color="#4477aa")
-    ax.set_xlabel("score (share of max)")
-    ax.set_ylabel("submissions")
-    ax.set_title(f"{summary['graded']} graded · mean {summary['mean']} / {summary['max_score']:g}")
-    ax.tick_params(axis="x", labelrotation=45)
-    fig.tight_layout()
-    tmp = path.with_name(f".{path.name}.tmp.png")
-    fig.savefig(tmp)
-    plt.close(fig)
-    os.replace(tmp, path)
-    return path.name
+    return load_plotting()
 
 
 def merge(outputs: Sequence[Path], *, assignment: str, output: Path) -> dict[str, Any]:
@@ -653,10 +638,11 @@ def merge(outputs: Sequence[Path], *, assignment: str, output: Path) -> dict[str
             seen[stem] = folder
             rows.append(data)
             if folder.resolve() != output.resolve():
-                for suffix in (".json", ".md"):
-                    src = folder / f"{stem}{suffix}"
-                    if src.is_file() and not src.is_symlink():
-                        write_atomic(output / f"{stem}{suffix}", src.read_bytes())
+                for rel in (f"{stem}.json", f"{stem}.md", f"code/{stem}.json"):  # code/: for the similarity report
+                    src = folder / rel
+                    if src.is_file() and not src.is_symlink() and not src.parent.is_symlink():
+                        (output / rel).parent.mkdir(exist_ok=True)
+                        write_atomic(output / rel, src.read_bytes())
         previous = _read_json(folder / "summary.json") or {}
         for r in previous.get("rejected", []) if isinstance(previous.get("rejected"), list) else []:
             if isinstance(r, dict) and isinstance(r.get("submission"), str) and r.get("reason") in REASONS:

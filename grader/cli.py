@@ -172,6 +172,10 @@ def interrupted(lang: str) -> NoReturn:
 
 LANG_OPTION = click.option("--lang", type=click.Choice(LANGUAGES), default=None,
                            help="Language of every message (default: GRADER_LANG, then the locale).")
+FEEDBACK_OPTION = click.option(
+    "--feedback", type=click.Choice(["full", "visible", "summary"]), default="visible", show_default=True,
+    help="What students see of a failing case: full (hidden ones too), visible (hidden ones: status and the check "
+         "only), summary (scores and statuses).")
 
 
 class DefaultToCheck(click.Group):
@@ -231,11 +235,12 @@ def main() -> None:
               show_default=True, help="MiB of memory the student's code may use.")
 @click.option("--sandbox", type=click.Choice(SANDBOXES), default="auto", show_default=True,
               help="auto: Linux namespaces where available; process: a plain child process.")
+@FEEDBACK_OPTION
 def check(path: Path = Path("."), assignment: str | None = None, hidden: bool = False, fmt: str = "text",
           hidden_visibility: str = "after_published", device: str = "auto", lang: str | None = None,
           exercises: tuple[str, ...] = (),
           timeout: float | None = None, salt: str = "", min_score: float | None = None,
-          memory_mb: int = Limits().memory_bytes // MiB, sandbox: str = "auto") -> None:
+          memory_mb: int = Limits().memory_bytes // MiB, sandbox: str = "auto", feedback: str = "visible") -> None:
     """Grade the submission in PATH (default: the current folder)."""
     lang = resolve_lang(lang)
     started = time.monotonic()
@@ -247,9 +252,15 @@ def check(path: Path = Path("."), assignment: str | None = None, hidden: bool = 
                            timeout=timeout, salt=salt, limits=Limits(memory_bytes=memory_mb * MiB), sandbox=sandbox)
         console = _stdout()
         title = assignment_title(result.assignment, api.assignment_spec(result.assignment).title, lang)
-        click.echo(report.render(fmt, result, lang, report.Options(
-            title=title, execution_time=time.monotonic() - started, hidden_visibility=hidden_visibility,
-            name=Path(path).name, width=console.width, color=console.is_terminal)), nl=False)
+        if fmt == "gradescope":  # what a failing case shows students (--feedback) is Gradescope's own concern
+            from grader.report import gradescope
+
+            click.echo(gradescope.dumps(result, lang, execution_time=time.monotonic() - started,
+                                        hidden_visibility=hidden_visibility, feedback=feedback))
+        else:
+            click.echo(report.render(fmt, result, lang, report.Options(
+                title=title, execution_time=time.monotonic() - started, hidden_visibility=hidden_visibility,
+                name=Path(path).name, width=console.width, color=console.is_terminal)), nl=False)
     except api.UsageError as exc:
         raise _usage(exc, lang) from None
     except Exception as exc:  # noqa: BLE001 - any other failure is the grader's, not the student's
@@ -300,10 +311,18 @@ def list_(assignment: str | None = None, lang: str | None = None) -> None:
 @click.option("--shard", default=None, help="K/N: grade only the K-th of N deterministic slices of the class.")
 @click.option("--salt", default="", help="Changes every case's inputs.")
 @click.option("--exercise", "exercises", multiple=True, help="Only this exercise (repeatable).")
+@click.option("--only", "only", multiple=True,
+              help="Regrade only this submission, whatever its content (repeatable); the others are kept.")
+@click.option("--timeout", type=click.FloatRange(min=1), default=None,
+              help="Seconds each exercise may run (default: per-case limits from the reference, 60 s an exercise).")
+@click.option("--memory", "memory_mb", type=click.IntRange(min=64), default=Limits().memory_bytes // MiB,
+              show_default=True, help="MiB of memory the student's code may use.")
+@FEEDBACK_OPTION
 @LANG_OPTION
 def batch(submissions: Path, assignment: str, output: Path, workers: int | None = None, resume: bool = True,
           hidden: bool = True, shard: str | None = None, salt: str = "", exercises: tuple[str, ...] = (),
-          lang: str | None = None) -> None:
+          only: tuple[str, ...] = (), timeout: float | None = None, memory_mb: int = Limits().memory_bytes // MiB,
+          feedback: str = "visible", lang: str | None = None) -> None:
     """Grade every folder or .zip in SUBMISSIONS; write results, a gradebook and a summary to OUTPUT."""
     warm_up(hidden)  # the fork server imports torch while this process does the same
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
@@ -325,7 +344,8 @@ def batch(submissions: Path, assignment: str, output: Path, workers: int | None 
 
             report = batch_mod.run(submissions, assignment=assignment, output=output, workers=workers, resume=resume,
                                    hidden=hidden, shard=shard, lang=lang, salt=salt, exercises=exercises,
-                                   on_progress=on_progress)
+                                   only=only, timeout=timeout, limits=Limits(memory_bytes=memory_mb * MiB),
+                                   feedback=feedback, on_progress=on_progress)
     except api.UsageError as exc:
         raise _usage(exc, lang) from None
     except batch_mod.BatchError as exc:
@@ -389,22 +409,147 @@ def export() -> None:
 @click.option("--hidden-visibility", type=click.Choice(["hidden", "after_due_date", "after_published", "visible"]),
               default="after_published", show_default=True)
 @click.option("--salt", default="", help="Changes every case's inputs.")
+@FEEDBACK_OPTION
 @LANG_OPTION
 def export_gradescope(assignment: str, output: Path, hidden_visibility: str = "after_published", salt: str = "",
-                      lang: str | None = None) -> None:
-    """The Gradescope autograder zip (setup.sh, run_autograder, the grader with its reference)."""
+                      feedback: str = "visible", lang: str | None = None) -> None:
+    """The Gradescope autograder zip (setup.sh, run_autograder, the grader with its reference); its reports are in
+    --lang."""
     from grader import api
     from grader import release as release_mod
 
     lang = resolve_lang(lang)
     try:
         path = release_mod.gradescope_zip(assignment=assignment, output=output, hidden_visibility=hidden_visibility,
-                                          salt=salt)
+                                          salt=salt, lang=lang, feedback=feedback)
     except api.UsageError as exc:
         raise _usage(exc, lang) from None
     except release_mod.ReleaseError as exc:
         raise GraderUsage(str(exc)) from None
     _stdout().print(Text(render("export.done", lang, path=str(path))))
+
+
+def _lms_export(system: str, output: Path, roster: Path, column: str, target: Path, id_column: str | None,
+                lang: str) -> None:
+    from grader import api, lms
+    from grader import batch as batch_mod
+
+    results = batch_mod.results_in(output)
+    names = sorted({str(d.get("assignment")) for d in results if isinstance(d.get("assignment"), str)})
+    if len(names) != 1:
+        raise GraderUsage(render("lms.no_results", lang, path=str(output)))
+    spec = api.assignment_spec(names[0])
+    try:
+        if system == "canvas":
+            done = lms.canvas(results, roster=roster, column=column, assignment=spec.name, points=spec.max_score)
+        else:
+            done = lms.moodle(results, roster=roster, column=column, assignment=spec.name, id_column=id_column)
+    except lms.LmsError as exc:
+        raise GraderUsage(render(exc.message, lang)) from None
+    batch_mod.write_atomic(target, done.text)
+    console = _stdout()
+    console.print(Text(render("lms.done", lang, system=system.capitalize(), count=done.rows, graded=done.graded,
+                              path=str(target))))
+    if done.unmatched_submissions:
+        console.print(clean.terminal(render("lms.unmatched_submissions", lang, column=column,
+                                            names=", ".join(done.unmatched_submissions)), style="yellow"))
+    if done.unmatched_roster:
+        console.print(clean.terminal(render("lms.unmatched_roster", lang, names=", ".join(done.unmatched_roster)),
+                                     style="yellow"))
+    if done.not_graded:
+        console.print(clean.terminal(render("lms.not_graded", lang, names=", ".join(done.not_graded)), style="red"))
+
+
+def _lms_options(function: Any) -> Any:
+    for option in reversed([
+        click.argument("output", type=click.Path(path_type=Path, exists=True, file_okay=False)),
+        click.option("--roster", type=click.Path(path_type=Path, exists=True, dir_okay=False), required=True,
+                     help="The course's roster as CSV (best: the LMS's own gradebook or participants export)."),
+        click.option("--match", "column", required=True,
+                     help="The roster column that holds the names the submissions are named after."),
+        click.option("--output", "target", type=click.Path(path_type=Path, dir_okay=False), required=True,
+                     help="The CSV file to write."),
+        LANG_OPTION,
+    ]):
+        function = option(function)
+    return function
+
+
+@export.command(name="canvas")
+@_lms_options
+def export_canvas(output: Path, roster: Path, column: str, target: Path, lang: str | None = None) -> None:
+    """Canvas's gradebook import CSV (Student, ID, SIS User ID, SIS Login ID, Section, the assignment), one row per
+    roster student."""
+    _lms_export("canvas", output, roster, column, target, None, resolve_lang(lang))
+
+
+@export.command(name="moodle")
+@_lms_options
+@click.option("--id-column", default=None, help="The roster column Moodle identifies users by (default: --match).")
+def export_moodle(output: Path, roster: Path, column: str, target: Path, id_column: str | None = None,
+                  lang: str | None = None) -> None:
+    """Moodle's grade import CSV (an identifier column and the grade), one row per roster student."""
+    _lms_export("moodle", output, roster, column, target, id_column, resolve_lang(lang))
+
+
+@main.command(name="report")
+@click.argument("output", type=click.Path(path_type=Path, exists=True, file_okay=False))
+@FEEDBACK_OPTION
+@LANG_OPTION
+def report_(output: Path, feedback: str = "visible", lang: str | None = None) -> None:
+    """Render every file of a batch's OUTPUT again from its stored results (no student code runs)."""
+    from grader import api
+    from grader import batch as batch_mod
+    from grader.report import render_batch
+
+    lang = resolve_lang(lang)
+    try:
+        summary = render_batch.render_output(output, lang=lang, level=feedback)
+    except api.UsageError as exc:
+        raise _usage(exc, lang) from None
+    except batch_mod.BatchError as exc:
+        raise GraderUsage(clean.text(str(exc))) from None
+    console = _stdout()
+    console.print(Text(render("report.done", lang, count=summary["rendered"], path=str(output))))
+    if summary["kept"]:
+        console.print(clean.terminal(render("report.kept", lang, names=", ".join(summary["kept"])), style="yellow"))
+    _print_summary(summary, lang, graded=0, skipped=summary["graded"], failed=len(summary["grader_errors"]))
+
+
+@main.command()
+@click.argument("output", type=click.Path(path_type=Path, exists=True, file_okay=False))
+@click.option("--threshold", type=click.FloatRange(0, 1), default=0.5, show_default=True,
+              help="Share of their distinctive code two submissions must have in common to be listed.")
+@LANG_OPTION
+def similar(output: Path, threshold: float = 0.5, lang: str | None = None) -> None:
+    """List the pairs of a batch's submissions whose code is alike (a reason to look, never evidence)."""
+    from grader import api
+    from grader import batch as batch_mod
+    from grader.report import render_batch
+
+    lang = resolve_lang(lang)
+    try:
+        pairs = render_batch.update_similarity(output, threshold=threshold)
+    except api.UsageError as exc:
+        raise _usage(exc, lang) from None
+    except batch_mod.BatchError as exc:
+        raise GraderUsage(clean.text(str(exc))) from None
+    _print_similar(pairs, lang)
+
+
+def _print_similar(pairs: list[dict[str, Any]], lang: str) -> None:
+    console = _stdout()
+    if not pairs:
+        console.print(Text(render("batch.similar_none", lang)))
+        return
+    table = Table(title=clean.terminal(render("batch.similar", lang, count=len(pairs))))
+    for key in ("batch.col.a", "batch.col.b", "batch.col.similarity", "batch.col.exercises"):
+        table.add_column(clean.terminal(render(key, lang)), justify="right" if key == "batch.col.similarity" else "left")
+    for p in pairs:
+        table.add_row(clean.terminal(p["a"]), clean.terminal(p["b"]), Text(f"{p['score']:.2f}"),
+                      clean.terminal(", ".join(p["exercises"])))
+    console.print(table)
+    console.print(clean.terminal(render("batch.similar_note", lang), style="dim"))
 
 
 def _print_summary(summary: dict, lang: str, *, graded: int, skipped: int, failed: int) -> None:
@@ -416,6 +561,8 @@ def _print_summary(summary: dict, lang: str, *, graded: int, skipped: int, faile
     top = max(counts) if counts and max(counts) else 1
     for label, n in zip(summary["histogram"]["bins"], counts, strict=True):
         console.print(Text(f"{label:>9} │{'█' * round(30 * n / top):<30} {n}"))
+    if summary.get("quartiles"):
+        console.print(Text(render("batch.quartiles", lang, **summary["quartiles"])))
     # every cell and title is a Text: names in a summary are never read as markup
     table = Table(title=clean.terminal(render("batch.pass_rates", lang)))
     table.add_column(clean.terminal(render("ui.col.exercise", lang)))
@@ -430,6 +577,24 @@ def _print_summary(summary: dict, lang: str, *, graded: int, skipped: int, faile
         for m in summary["top_mistakes"]:
             mistakes.add_row(clean.terminal(m["exercise"]), clean.terminal(m["mistake"]), Text(str(m["students"])))
         console.print(mistakes)
+    if summary.get("diagnoses"):
+        diagnoses = Table(title=clean.terminal(render("batch.top_diagnoses", lang)))
+        for key in ("ui.col.exercise", "batch.diagnosis", "batch.students"):
+            diagnoses.add_column(clean.terminal(render(key, lang)))
+        for m in summary["diagnoses"]:
+            diagnoses.add_row(clean.terminal(m["exercise"]), clean.terminal(m["diagnosis"]), Text(str(m["students"])))
+        console.print(diagnoses)
+    failing = sorted(summary.get("cases", []), key=lambda c: -c["failed"])[:10]
+    if failing and failing[0]["failed"]:
+        cases = Table(title=clean.terminal(render("batch.top_cases", lang)))
+        for key in ("ui.col.exercise", "batch.col.case", "batch.col.failed", "batch.col.checks"):
+            cases.add_column(clean.terminal(render(key, lang)), justify="right" if key == "batch.col.failed" else "left")
+        for c in (c for c in failing if c["failed"]):
+            hidden = render("ui.hidden_tag", lang) if c["hidden"] else ""
+            checks = ", ".join(f"{name} {n}" for name, n in c["checks"].items())
+            cases.add_row(clean.terminal(c["exercise"]), clean.terminal(f"{c['case']}{hidden}"),
+                          Text(f"{c['failed']}/{c['runs']}"), clean.terminal(checks))
+        console.print(cases)
     if summary.get("invalid"):
         names = ", ".join(clean.name(n) for n in summary["invalid"])
         console.print(clean.terminal(render("batch.invalid", lang, names=names), style="yellow"))
@@ -440,8 +605,12 @@ def _print_summary(summary: dict, lang: str, *, graded: int, skipped: int, faile
         reason = render(f"batch.reason.{r['reason']}", lang, entries=", ".join(clean.name(e) for e in r.get("entries", [])))
         console.print(clean.terminal(render("batch.rejected", lang, name=clean.name(r["submission"]), reason=reason),
                                      style="yellow"))
+    if "similar" in summary:
+        _print_similar(summary["similar"], lang)
     if summary.get("plot"):
         console.print(Text(render("batch.plot", lang, path=summary["plot"]), style="dim"))
+    if summary.get("exercises_plot"):
+        console.print(Text(render("batch.plot_exercises", lang, path=summary["exercises_plot"]), style="dim"))
 
 
 @main.command()

@@ -185,20 +185,30 @@ GRADE="${{AUTOGRADER_GRADE:-/autograder/venv/bin/grade}}"
 mkdir -p "$RESULTS"
 cd "$SOURCE"
 "$GRADE" check "$SUBMISSION" --assignment {name} --hidden --format gradescope \\
-    --hidden-visibility {visibility} {salt}> "$RESULTS/results.json.tmp"
+    --hidden-visibility {visibility} --feedback {feedback} --lang {lang} {salt}> "$RESULTS/results.json.tmp"
 code=$?
 if [ "$code" -le 1 ]; then
     mv "$RESULTS/results.json.tmp" "$RESULTS/results.json"
 else  # usage error or grader fault: tell the student it is not their zero
-    msg="The autograder could not grade this submission (grader exit code $code). This is not a grade."
+    msg="{failed}"
     printf '{{"score": 0, "output": "%s", "tests": []}}\\n' "$msg" > "$RESULTS/results.json"
 fi
 exit 0
 """
 
 
-def gradescope_zip(*, assignment: str, output: Path, hidden_visibility: str = "after_published", salt: str = "") -> Path:
-    """The autograder zip: setup.sh, run_autograder and the grader with its reference."""
+def gradescope_zip(*, assignment: str, output: Path, hidden_visibility: str = "after_published", salt: str = "",
+                   lang: str = "en", feedback: str = "visible") -> Path:
+    """The autograder zip: setup.sh, run_autograder and the grader with its reference. Students read its report in
+    ``lang``, showing what ``feedback`` allows (grader.report.feedback)."""
+    from grader.messages import LANGUAGES, render
+    from grader.report.feedback import check_level
+
+    check_level(feedback)
+    if lang not in LANGUAGES:
+        raise ReleaseError(f"--lang {lang!r}: expected one of {', '.join(LANGUAGES)}")
+    # said by the shell inside double quotes, then put in JSON by printf: none of the characters either would read
+    failed = "".join(c for c in render("export.gradescope_failed", lang, code="$code") if c not in '"\\`%')
     spec = api.assignment_spec(assignment)
     if spec.solutions is None:
         raise ReleaseError("this grader holds no reference: build the autograder from the course repo")
@@ -214,7 +224,8 @@ def gradescope_zip(*, assignment: str, output: Path, hidden_visibility: str = "a
         for path, name in files:
             zf.write(path, name)
         for name, text in (("setup.sh", SETUP_SH), ("run_autograder", RUN_AUTOGRADER.format(
-                name=spec.name, visibility=hidden_visibility, salt=f'--salt "{salt}" ' if salt else ""))):
+                name=spec.name, visibility=hidden_visibility, salt=f'--salt "{salt}" ' if salt else "", lang=lang,
+                feedback=feedback, failed=failed))):
             info = zipfile.ZipInfo(name)
             info.external_attr = (stat.S_IFREG | 0o755) << 16
             zf.writestr(info, text)

@@ -6,7 +6,8 @@ from typing import Any
 
 from grader import clean
 from grader.messages import render
-from grader.report.plain import case_text, exercise_notes
+from grader.report.feedback import DEFAULT, case_output, check_level
+from grader.report.plain import exercise_notes
 from grader.results import GradeResult, Status
 from grader.score import case_points
 
@@ -14,17 +15,20 @@ VISIBILITIES = ("hidden", "after_due_date", "after_published", "visible")
 
 
 def to_dict(result: GradeResult, lang: str, *, execution_time: float,
-            hidden_visibility: str = "after_published") -> dict[str, Any]:
+            hidden_visibility: str = "after_published", feedback: str = DEFAULT) -> dict[str, Any]:
+    """``feedback``: what a failing case's output shows (grader.report.feedback: full, visible, summary)."""
+    check_level(feedback)
     if hidden_visibility not in VISIBILITIES:
         raise ValueError(f"hidden_visibility={hidden_visibility!r}; expected one of {', '.join(VISIBILITIES)}")
     tests = []
     for task, e in enumerate(result.exercises, 1):
-        notes = exercise_notes(e, lang)
+        notes = exercise_notes(e, lang) if feedback != "summary" else []
         # each case's share as the exercise was scored (gates earn nothing; a forbidden shortcut zeroes all):
         # the cases' points add up to the exercise's score
         for i, (c, (score, most)) in enumerate(zip(e.cases, case_points(result, e), strict=True), 1):
             passed = c.status is Status.PASSED
-            output = "" if passed else "\n".join([render(f"status.{c.status.value}", lang), *notes, case_text(c, lang)])
+            output = "" if passed else "\n".join([render(f"status.{c.status.value}", lang), *notes,
+                                                   case_output(c, lang, feedback)])
             tests.append({
                 "name": f"{e.id}: {c.id}",
                 "number": f"{task}.{i}",
@@ -52,5 +56,7 @@ def to_dict(result: GradeResult, lang: str, *, execution_time: float,
     }
 
 
-def dumps(result: GradeResult, lang: str, *, execution_time: float, hidden_visibility: str = "after_published") -> str:
-    return clean.json_dumps(to_dict(result, lang, execution_time=execution_time, hidden_visibility=hidden_visibility))
+def dumps(result: GradeResult, lang: str, *, execution_time: float, hidden_visibility: str = "after_published",
+          feedback: str = DEFAULT) -> str:
+    return clean.json_dumps(to_dict(result, lang, execution_time=execution_time, hidden_visibility=hidden_visibility,
+                                    feedback=feedback))

@@ -1,0 +1,104 @@
+"""What a student is shown of a graded submission, at three levels (as Gradescope's visibility settings do).
+
+- ``full``: every failing case as the instructor sees it, hidden ones included (their diff, expected values
+  and traceback);
+- ``visible`` (default): visible cases in full; a hidden case shows its status and the check that failed,
+  never its inputs, expected values, message or traceback (each of which can tell its inputs);
+- ``summary``: scores and statuses only.
+
+Used for the batch's per-student Markdown and for Gradescope's results.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from grader import clean
+from grader.messages import render
+from grader.report.plain import case_text, exercise_notes
+from grader.results import CaseResult, ExerciseResult, GradeResult, Status
+
+LEVELS = ("full", "visible", "summary")
+DEFAULT = "visible"
+MAX_LISTED = 20
+"""Failing cases listed by name under each exercise (the rest are counted)."""
+
+
+def check_level(level: str) -> str:
+    if level not in LEVELS:
+        raise ValueError(f"feedback={level!r}; expected one of {', '.join(LEVELS)}")
+    return level
+
+
+def shows_detail(case: CaseResult, level: str) -> bool:
+    """Whether ``case``'s message, diff and traceback may be shown at ``level``."""
+    return level == "full" or (level == "visible" and not case.hidden)
+
+
+def case_line(case: CaseResult, lang: str, level: str = DEFAULT) -> str:
+    """One line: the case's name, status and the check that failed, and, where ``level`` lets its data be shown,
+    the check's message (a hidden case's message can tell its inputs: ``visible`` leaves it out)."""
+    failure = case.failure
+    hidden = render("ui.hidden_tag", lang) if case.hidden else ""
+    status = render(f"status.{case.status.value}", lang)
+    check = f" [{failure.name}]" if failure is not None else ""
+    message = f" {render(failure.message, lang)}" if failure and failure.message and shows_detail(case, level) else ""
+    return f"{render('ui.case', lang, case=case.id, hidden=hidden)}: {status}{check}{message}"
+
+
+def case_output(case: CaseResult, lang: str, level: str) -> str:
+    """A failing case as plain text at ``level`` (empty at ``summary``)."""
+    if level == "summary":
+        return ""
+    return case_text(case, lang) if shows_detail(case, level) else case_line(case, lang)
+
+
+def markdown(result: GradeResult, name: str, lang: str, left_out: Sequence[str] = (), level: str = DEFAULT) -> str:
+    """Feedback for the student: every name and message escaped, every code fence longer than what it holds.
+    ``left_out``: the submission's files that were not graded (links, special files, too large)."""
+    check_level(level)
+    md, code = clean.markdown, clean.markdown_code
+    title = render("ui.title", lang, assignment=result.assignment, score=result.score, max_score=result.max_score)
+    lines = [f"# {md(name)}: {md(title)}",
+             "", f"| {md(render('ui.col.exercise', lang))} | {md(render('ui.col.status', lang))} | "
+                 f"{md(render('ui.col.score', lang))} |",
+             "|---|---|---|"]
+    for e in result.exercises:
+        lines.append(f"| {code(e.id)} | {md(render('status.' + e.status.value, lang))} | {e.score:g} / {e.max_score:g} |")
+    if level != "summary":
+        for e in result.exercises:
+            if e.status is not Status.PASSED:
+                lines += _exercise(e, lang, level)
+    if result.quiz is not None:
+        answered = sum(q.status != "unanswered" for q in result.quiz.questions)
+        lines += ["", md(render("quiz.ui.line", lang, score=result.quiz.score, max_score=result.quiz.max_score,
+                                answered=answered, total=len(result.quiz.questions)))]
+    elif result.quiz_error and level != "summary":
+        lines += ["", md(render("quiz.error", lang, detail=result.quiz_error))]
+    if left_out:
+        lines += ["", md(render("batch.left_out", lang, files=", ".join(left_out[:20])))]
+    return "\n".join(lines) + "\n"
+
+
+def _exercise(e: ExerciseResult, lang: str, level: str) -> list[str]:
+    md, code = clean.markdown, clean.markdown_code
+    lines = ["", f"## {code(e.id)}"]
+    notes = exercise_notes(e, lang)
+    if notes:
+        lines += ["", *(f"- {md(note)}" for note in notes)]
+    failing = [c for c in e.cases if c.status is not Status.PASSED]
+    if e.status is Status.NOT_ATTEMPTED:
+        failing = failing[:1]
+    # the case shown in full: the first failing one the level lets us show, visible ones first
+    detailed = next((c for c in failing if shows_detail(c, level)), None)
+    if detailed is not None:
+        hidden = render("ui.hidden_tag", lang) if detailed.hidden else ""
+        lines += ["", md(render("ui.case", lang, case=detailed.id, hidden=hidden)), "",
+                  clean.fence(case_text(detailed, lang))]
+    others = [c for c in failing if c is not detailed]
+    if others:
+        lines.append("")
+        lines += [f"- {md(case_line(c, lang, level))}" for c in others[:MAX_LISTED]]
+        if len(others) > MAX_LISTED:
+            lines.append(md(render("ui.more_cases", lang, count=len(others) - MAX_LISTED)))
+    return lines

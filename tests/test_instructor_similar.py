@@ -1,0 +1,120 @@
+"""The similarity report's calibration: no pair of independent correct solutions is listed, every disguised copy is.
+
+No grading here: the report reads code only. The correct-but-different corpus (tests/corpus/correct, each built
+on the reference solution) stands for independent correct work that shares the stub's structure; a copy is a
+submission with every local name renamed, the functions and methods in another order, comments and formatting
+gone (``ast.unparse``).
+"""
+
+from __future__ import annotations
+
+import ast
+import itertools
+
+import pytest
+from corpus import build, variants
+
+from grader import similar, specs
+
+SPEC = specs.get("transformer")
+
+
+class _Rename(ast.NodeTransformer):
+    def __init__(self, mapping: dict[str, str]) -> None:
+        self.mapping = mapping
+
+    def visit_Name(self, node: ast.Name) -> ast.Name:
+        node.id = self.mapping.get(node.id, node.id)
+        return node
+
+    def visit_arg(self, node: ast.arg) -> ast.arg:
+        node.arg = self.mapping.get(node.arg, node.arg)
+        return node
+
+
+def disguise(source: str) -> str:
+    """``source`` with every local variable and argument renamed (but keyword parameters callers name, and
+    ``self``) and the top-level definitions and the methods of each class in reverse order."""
+    tree = ast.parse(source)
+    top = {n.name for n in tree.body if isinstance(n, (ast.FunctionDef, ast.ClassDef))}
+    for n in tree.body:
+        if isinstance(n, (ast.Import, ast.ImportFrom)):
+            top |= {(a.asname or a.name).split(".")[0] for a in n.names}
+        elif isinstance(n, ast.Assign):
+            top |= {t.id for t in n.targets if isinstance(t, ast.Name)}
+    local = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.arg):
+            local.add(node.arg)
+        elif isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store) and node.id not in top:
+            local.add(node.id)
+    keywords = {k.arg for node in ast.walk(tree) if isinstance(node, ast.Call) for k in node.keywords}
+    mapping = {name: f"v{i}_{name[::-1]}" for i, name in enumerate(sorted(local - keywords - {"self"}))}
+    tree = _Rename(mapping).visit(tree)
+    defs = [n for n in tree.body if isinstance(n, (ast.FunctionDef, ast.ClassDef))]
+    tree.body = [n for n in tree.body if n not in defs] + defs[::-1]
+    for n in defs:
+        if isinstance(n, ast.ClassDef):
+            n.body = n.body[::-1]
+    return ast.unparse(tree)
+
+
+@pytest.fixture(scope="module")
+def corpus(tmp_path_factory):
+    root = tmp_path_factory.mktemp("corpus")
+    return {v.name: similar.read_folder(build(v, root / v.name), SPEC.files) for v in variants("correct")}
+
+
+def test_disguise_really_changes_the_text(corpus):
+    original = corpus["mha_loop_over_heads"]["multihead.py"]
+    copy = disguise(original)
+    assert copy != original and "v0_" in copy
+    assert original.index("def split_heads") < original.index("class MultiHeadAttention")
+    assert copy.index("def split_heads") > copy.index("class MultiHeadAttention")  # reordered
+
+
+def test_no_pair_of_independent_correct_solutions_is_listed(corpus):
+    assert len(corpus) >= 15
+    assert similar.compare(corpus, SPEC) == []
+
+def test_no_pair_comes_near_the_threshold(corpus, monkeypatch):
+    monkeypatch.setattr(similar, "MIN_SHARED", 0)
+    pairs = similar.compare(corpus, SPEC, threshold=0.0)
+    assert len(pairs) == len(corpus) * (len(corpus) - 1) // 2
+    assert max(p.score for p in pairs) < similar.THRESHOLD / 4
+
+
+def test_every_disguised_copy_is_listed_and_nothing_else(corpus):
+    klass = dict(corpus)
+    for name, files in corpus.items():
+        klass[f"{name}~copy"] = {f: disguise(src) for f, src in files.items()}
+    pairs = similar.compare(klass, SPEC)
+    assert {(p.a, p.b) for p in pairs} == {(name, f"{name}~copy") for name in corpus}
+    for p in pairs:
+        variant = next(v for v in variants("correct") if v.name == p.a)
+        assert variant.exercise in p.exercises, p  # the shared code is named where it lies
+        assert p.score >= similar.THRESHOLD
+
+
+def test_shared_stubs_and_shared_reference_code_are_not_evidence(corpus):
+    from conftest import SOLUTIONS, STUBS
+
+    stubs = similar.read_folder(STUBS, SPEC.files)
+    reference = similar.read_folder(SOLUTIONS, SPEC.files)
+    klass = {"a": stubs, "b": dict(stubs), "c": reference, "d": dict(reference)}
+    assert similar.compare(klass, SPEC, threshold=0.0) == []
+
+
+def test_code_that_cannot_be_parsed_is_compared_as_nothing(corpus):
+    klass = {"a": {"attention.py": "def masked_softmax(:\n"}, "b": {"attention.py": "(" * 10000},
+             "c": corpus["sdpa_einsum"]}
+    assert similar.compare(klass, SPEC, threshold=0.0) == []
+
+
+@pytest.mark.parametrize("a,b", list(itertools.combinations(["sdpa_einsum", "sdpa_float32_scale",
+                                                             "sdpa_float64_inside"], 2)))
+def test_three_ways_to_write_one_exercise_are_told_apart(corpus, a, b, monkeypatch):
+    """The closest calls of the corpus: three attentions, each built on the same reference."""
+    monkeypatch.setattr(similar, "MIN_SHARED", 0)
+    (pair,) = similar.compare({a: corpus[a], b: corpus[b]}, SPEC, threshold=0.0)
+    assert pair.score < 0.1, pair
