@@ -6,6 +6,7 @@ The first check that fails ends the case. Everything here runs in the grading pr
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import math
 from collections.abc import Callable, Mapping
@@ -383,7 +384,7 @@ def grade_case(prepared: Prepared, outcome: Outcome, device: str) -> CaseResult:
     for step in steps:
         failure = step()
         if failure is not None:
-            return CaseResult(case.id, case.hidden, Status.FAILED, (*passed, failure))
+            return CaseResult(case.id, case.hidden, Status.FAILED, (*passed, _named_output(prepared, failure)))
     return CaseResult(case.id, case.hidden, Status.PASSED, tuple(passed))
 
 
@@ -419,6 +420,26 @@ def mistake_evidence(reference: Reference, prepared: Prepared, outcome: Outcome,
             continue
         found[mistake.id] = _same(got, theirs)
     return found
+
+
+def output_name(exercise_outputs: Mapping[str, str], key: str) -> str:
+    """The name a person reads for an output key: the exercise's own (``out.1`` → ``weights``), else ``output``
+    for the single output, ``output 0`` for ``out.0``, and other keys as they are."""
+    if key in exercise_outputs:
+        return exercise_outputs[key]
+    if key == "out":
+        return "output"
+    if key.startswith("out.") and key[4:].isdigit():
+        return f"output {key[4:]}"
+    return key
+
+
+def _named_output(prepared: Prepared, failure: CheckResult) -> CheckResult:
+    message = failure.message
+    if message is None or not isinstance(message.params.get("key"), str):
+        return failure
+    name = output_name(prepared.exercise.outputs, message.params["key"])
+    return dataclasses.replace(failure, message=Message(message.key, {**message.params, "key": name}))
 
 
 def probe_view(prepared: Prepared, outcome: Outcome, result: CaseResult) -> Any:

@@ -73,7 +73,7 @@ def write(reference: Any, folder: Path) -> None:
         exercises.append({
             "id": exercise.id, "file": exercise.file, "task": exercise.task, "points": exercise.points,
             "kind": exercise.kind, "depends_on": list(exercise.depends_on), "forbidden": list(exercise.forbidden),
-            "mistakes": [m.id for m in exercise.mistakes], "cases": cases,
+            "mistakes": [m.id for m in exercise.mistakes], "cases": cases, "outputs": dict(exercise.outputs),
         })
     (folder / "assignment.json").write_text(json.dumps({
         "format": FORMAT, "name": spec.name, "title": spec.title, "files": list(spec.files),
@@ -176,6 +176,7 @@ def _load(folder: Path, data: dict[str, Any], quiz: Path | None) -> Assignment:
             id=ex["id"], file=ex["file"], task=ex["task"], points=ex["points"], kind=ex["kind"], cases=tuple(cases),
             depends_on=tuple(ex["depends_on"]), forbidden=tuple(ex["forbidden"]),
             mistakes=tuple(Mistake(m, impl=_no_code) for m in ex["mistakes"]),
+            outputs={str(k): str(v) for k, v in ex.get("outputs", {}).items()},
         ))
     return Assignment(name=data["name"], title=data["title"], exercises=tuple(exercises), solutions=None,
                       files=tuple(data["files"]), quiz=quiz, fixtures=folder)

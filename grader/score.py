@@ -63,7 +63,8 @@ def case_points(result: GradeResult, exercise: ExerciseResult) -> list[tuple[flo
     passed = [v and c.status is Status.PASSED for v, c in zip(valued, exercise.cases, strict=True)]
     most = exercise.max_score / sum(valued) if any(valued) else 0.0
     earned = exercise.score / sum(passed) if any(passed) else 0.0
-    return [(earned if p else 0.0, most if v else 0.0) for v, p in zip(valued, passed, strict=True)]
+    # the exercise's score is rounded to hundredths: a passed case never earns more than its share
+    return [(min(earned, most) if p else 0.0, most if v else 0.0) for v, p in zip(valued, passed, strict=True)]
 
 
 def score_exercise(exercise: Exercise, cases: Sequence[CaseResult], mistakes: Sequence[MistakeMatch],

@@ -199,7 +199,7 @@ MESSAGES: dict[str, str] = {
     "ui.col.cases_count": "cases (visible + hidden)",
     "ui.case": "case {case}{hidden}",
     "ui.hidden_tag": " (hidden)",
-    "ui.more_cases": "… and {count} more failing case(s)",
+    "ui.more_cases": "(and {count} more failing case(s), not shown)",
     "ui.mistake": "known mistake: {message}",
     "ui.mistake_cases": "seen in: {cases}",
     "ui.traceback": "traceback (your code only):",

@@ -181,7 +181,7 @@ MESSAGES: dict[str, str] = {
     "ui.col.cases_count": "케이스 (공개 + 비공개)",
     "ui.case": "케이스 {case}{hidden}",
     "ui.hidden_tag": " (비공개)",
-    "ui.more_cases": "… 실패한 케이스가 {count}개 더 있습니다",
+    "ui.more_cases": "(실패한 케이스 {count}개는 생략했습니다)",
     "ui.mistake": "알려진 실수: {message}",
     "ui.mistake_cases": "해당 케이스: {cases}",
     "ui.traceback": "트레이스백 (여러분 코드 부분만):",
