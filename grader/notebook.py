@@ -270,7 +270,8 @@ def collect(cells: Iterable[Cell], keep: Callable[[str], bool] | None = None) ->
                     n.startswith("*") or keep(n) for n in names):
                 continue
             text = _statement_source(node, lines, shared)
-            definition = Definition(names, text, cell.label, node.lineno, _uses(text), kind)
+            start = min([node.lineno, *(d.lineno for d in getattr(node, "decorator_list", []))])
+            definition = Definition(names, text, cell.label, start, _uses(text), kind)
             for old in [d for d in defs.items if set(d.names) & set(names)]:
                 rest = tuple(n for n in old.names if n not in names)
                 if rest and old.kind == "import":  # `import a, b` then `import a as x`: b stays
@@ -281,30 +282,49 @@ def collect(cells: Iterable[Cell], keep: Callable[[str], bool] | None = None) ->
     return defs
 
 
-def write_files(defs: Definitions, spec: Any, dest: Path, origin: str) -> dict[str, list[str]]:
-    """Write each file of the assignment into ``dest``: its exercises the notebook defines and what they reach.
-    Returns, per file, the exercises written into it."""
+@dataclass
+class Written:
+    """What :func:`write_files` wrote."""
+
+    exercises: dict[str, list[str]] = field(default_factory=dict)
+    """Per file, the exercises the notebook defines (written into it)."""
+    reached: dict[str, set[str]] = field(default_factory=dict)
+    """Per exercise, the names its definition reaches (helpers, constants, imports; itself included)."""
+    lines: dict[str, list[tuple[int, int, str, int]]] = field(default_factory=dict)
+    """Per file: (first line, last line, cell, the cell's line of the first one) of every definition in it."""
+
+    def where(self, file: str, line: int) -> tuple[str, int] | None:
+        """The cell and the line in it of ``file``'s line ``line``, if a definition of the notebook is there."""
+        for first, last, cell, cell_line in self.lines.get(file, ()):
+            if first <= line <= last:
+                return cell, cell_line + line - first
+        return None
+
+
+def write_files(defs: Definitions, spec: Any, dest: Path, origin: str) -> Written:
+    """Write each file of the assignment into ``dest``: its exercises the notebook defines and what they reach."""
     by_name = defs.by_name()
     file_of = {e.id: e.file for e in spec.exercises}
-    written: dict[str, list[str]] = {}
+    written = Written()
     for file in spec.files:
         roots = [e.id for e in spec.exercises if e.file == file and e.id in by_name]
         chosen: list[Definition] = []
         imports: dict[str, list[str]] = {}
-        todo, seen = list(roots), set(roots)
-        while todo:
-            name = todo.pop()
-            definition = by_name[name]
-            if definition not in chosen:
-                chosen.append(definition)
-            for used in sorted(definition.uses):
-                if used in seen or used not in by_name:
-                    continue
-                seen.add(used)
-                if used in file_of and file_of[used] != file:  # another file's exercise: imported from it
-                    imports.setdefault(file_of[used], []).append(used)
-                else:
-                    todo.append(used)
+        for root in roots:
+            todo, seen = [root], {root}
+            while todo:
+                definition = by_name[todo.pop()]
+                if definition not in chosen:
+                    chosen.append(definition)
+                for used in sorted(definition.uses):
+                    if used in seen or used not in by_name:
+                        continue
+                    seen.add(used)
+                    if used in file_of and file_of[used] != file:  # another file's exercise: imported from it
+                        imports.setdefault(file_of[used], []).append(used)
+                    else:
+                        todo.append(used)
+            written.reached[root] = seen
         stars = [d for d in defs.items if d.kind == "import" and d.names[0].startswith("*")]
         # imports first (a module imported again in a later cell was there all along), then in notebook order
         kept = [d for d in defs.items if d in chosen or (chosen and d in stars)]
@@ -314,12 +334,40 @@ def write_files(defs: Definitions, spec: Any, dest: Path, origin: str) -> dict[s
                     "need, each under the cell it came from.\n")
         body += [f"from .{Path(other).stem} import {', '.join(sorted(set(names)))}\n"
                  for other, names in sorted(imports.items())]
-        body += [f"# cell {d.cell}, line {d.line}\n{d.source}" for d in ordered]
+        spans = []
+        for d in ordered:
+            body.append(f"# cell {d.cell}, line {d.line}\n")
+            first = sum(chunk.count("\n") for chunk in body) + 1
+            body.append(d.source)
+            spans.append((first, first + d.source.count("\n") - 1, d.cell, d.line))
         target = dest / file
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_text("".join(body), encoding="utf-8")
-        written[file] = roots
+        written.exercises[file] = roots
+        written.lines[file] = spans
     return written
+
+
+_FRAME = re.compile(r'File "(?P<file>[^"\n]+)", line (?P<line>\d+)')
+
+
+def _in_cells(text: str, written: Written) -> str:
+    """A traceback whose frames in the written files name the notebook's cells and lines instead."""
+    def cell(match: re.Match[str]) -> str:
+        found = written.where(match.group("file"), int(match.group("line")))
+        return f"cell {found[0]}, line {found[1]}" if found else match.group(0)
+
+    return _FRAME.sub(cell, text)
+
+
+def _message_in_cells(message: Message, written: Written) -> Message:
+    """A message that names a written file's line (code that is not allowed there) names the cell instead."""
+    file, line = message.params.get("file"), message.params.get("line")
+    if isinstance(file, str) and isinstance(line, int):
+        found = written.where(file, line)
+        if found is not None:
+            return Message(message.key, {**message.params, "file": f"cell {found[0]}", "line": found[1]})
+    return message
 
 
 # --- grading ----------------------------------------------------------------------------------------
@@ -342,20 +390,28 @@ def _assignment_of(names: Iterable[str], given: str | None) -> str:
                                                            "known": ", ".join(known)}))
 
 
-def _with_notes(result: GradeResult, defs: Definitions, written: Mapping[str, Sequence[str]]) -> GradeResult:
-    """The notebook's own notes on the result: cells that do not parse (on the exercises they seem to define,
-    else on every exercise that did not pass) and exercises the notebook does not define."""
-    defined = {name for names in written.values() for name in names}
+def _with_notes(result: GradeResult, defs: Definitions, written: Written) -> GradeResult:
+    """The result as the notebook's author reads it: tracebacks and notes name cells, not the written files; a
+    cell that does not parse is noted on the exercises it seems to define or that use what it defines (else on
+    the first exercise that did not pass); an exercise the notebook does not define says so."""
+    defined = {name for names in written.exercises.values() for name in names}
     exercises = []
+    placed: set[int] = set()
     for e in result.exercises:
         notes: list[Message] = []
-        for problem in defs.problems:
-            if e.id in problem.names or (not set(problem.names) & {x.id for x in result.exercises}
-                                         and e.status is not Status.PASSED):
+        for i, problem in enumerate(defs.problems):
+            if e.id in problem.names or set(problem.names) & written.reached.get(e.id, set()):
                 notes.append(problem.message())
+                placed.add(i)
         if e.id not in defined and e.status is Status.MISSING:
             notes.append(Message("notebook.not_defined", {"name": e.id}))
-        exercises.append(replace(e, notes=(*notes, *e.notes)) if notes else e)
+        cases = tuple(replace(c, checks=tuple(replace(ch, traceback=_in_cells(ch.traceback, written))
+                                              if ch.traceback else ch for ch in c.checks)) for c in e.cases)
+        exercises.append(replace(e, cases=cases, notes=(*notes, *(_message_in_cells(n, written) for n in e.notes))))
+    rest = [p.message() for i, p in enumerate(defs.problems) if i not in placed]
+    first = next((i for i, e in enumerate(exercises) if e.status is not Status.PASSED), None)
+    if rest and first is not None:
+        exercises[first] = replace(exercises[first], notes=(*rest, *exercises[first].notes))
     return replace(result, exercises=tuple(exercises))
 
 

@@ -100,8 +100,8 @@ def test_the_last_definition_wins_and_only_what_an_exercise_reaches_is_written(t
     multihead = (tmp_path / "multihead.py").read_text()
     assert "from .attention import scaled_dot_product_attention" in multihead  # another file's exercise: imported
     assert "def scaled_dot_product_attention" not in multihead
-    assert written["attention.py"] == ["masked_softmax", "scaled_dot_product_attention"]
-    assert written["positional.py"] == [] and (tmp_path / "positional.py").is_file()
+    assert written.exercises["attention.py"] == ["masked_softmax", "scaled_dot_product_attention"]
+    assert written.exercises["positional.py"] == [] and (tmp_path / "positional.py").is_file()
 
 
 def test_a_cell_that_does_not_parse_is_reported_with_its_number_and_line(tmp_path):
@@ -191,6 +191,19 @@ def test_check_without_a_kernel_returns_a_result_and_never_raises_for_a_typo(cap
     typo = notebook.check("masked_sofmax", cells=cells, namespace=namespace, lang="en")
     assert typo.result is None and typo.score == 0 and not typo.passed and "masked_softmax" in typo.error
     assert "masked_softmax" in capsys.readouterr().out  # shown as text in a console
+
+
+def test_a_traceback_names_the_cells_and_lines_of_the_notebook():
+    cells = [Cell("In [1]", "import torch"),
+             Cell("In [7]", "def helper(n):\n    x = torch.ones(n)\n    return x.tril()\n\n"
+                            "def causal_mask(size, device=None):\n    return helper(size)\n")]
+    result = notebook.check("causal_mask", cells=cells, namespace={"torch": 1, "helper": 1, "causal_mask": 1},
+                            display=False, hidden=False)
+    (exercise,) = result.exercises
+    assert exercise.status is Status.ERROR
+    traceback = next(ch.traceback for c in exercise.cases for ch in c.checks if ch.traceback)
+    assert "cell In [7], line 6, in causal_mask" in traceback and "cell In [7], line 3, in helper" in traceback
+    assert "attention.py" not in traceback
 
 
 # --- renderers ----------------------------------------------------------------------------------------

@@ -104,21 +104,18 @@ def _case(case: CaseResult, lang: str, detailed: bool) -> str:
 
 
 def _diagnosis_text(diagnosis: Any, lang: str) -> str:
-    """A diagnosis of whatever shape the results carry: a Message, something with a ``message`` (and an
-    ``id``), or plain text."""
-    if isinstance(diagnosis, Message):
-        return _t(lang, diagnosis)
-    message = getattr(diagnosis, "message", None)
-    ident = getattr(diagnosis, "id", None) or getattr(diagnosis, "key", None)
+    """A diagnosis of whatever shape the results carry (a Message, or something with a ``message`` and an
+    ``id``, or plain text), as "observed: ..." with its id."""
+    message = diagnosis if isinstance(diagnosis, Message) else getattr(diagnosis, "message", None)
+    ident = getattr(diagnosis, "id", None)
     if isinstance(message, Message):
-        text = _t(lang, message)
+        text = render_message(message, lang)
     elif isinstance(message, str):
-        text = _e(message)
-    elif isinstance(ident, str):
-        text = _t(lang, ident if "." in ident else f"mistake.{ident}")
+        text = message
     else:
-        text = _e(diagnosis)
-    return text + (f' <span class="dim">({_e(ident)})</span>' if isinstance(ident, str) and text != _e(ident) else "")
+        text = clean.text(diagnosis)
+    line = _t(lang, "ui.diagnosis", message=text)
+    return line + (f' <span class="dim">({_e(ident)})</span>' if isinstance(ident, str) else "")
 
 
 def _exercise(e: ExerciseResult, lang: str) -> str:
