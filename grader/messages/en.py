@@ -146,7 +146,7 @@ MESSAGES: dict[str, str] = {
     "diagnosis.fully_masked_rows.uniform": "rows where every position is masked come out uniform ({share} each); the contract asks for all zeros there",
     "diagnosis.fully_masked_rows.nonzero": "rows where every position is masked get non-zero weights; the contract asks for all zeros there",
     "diagnosis.scale_factor": "your scores were divided by {got} ({name}); the weights fit softmax(QKᵀ / {got}) exactly, and the expected divisor is √d_k = {expected}: check the factor you divide by",
-    "diagnosis.pe_columns": "columns 2i use {even}, columns 2i+1 use {odd}; expected sin on columns 2i and cos on columns 2i+1, both with exponent 2i/d (? marks columns that are no sinusoid)",
+    "diagnosis.pe_columns": "columns 2i use {even}, columns 2i+1 use {odd}; expected sin on columns 2i and cos on columns 2i+1, both with exponent 2i/d (j is the column index; ? marks columns that are no sinusoid)",
     "diagnosis.pe_not_sinusoid": "no column is a sine or cosine of the position: check what varies along the rows (positions) and along the columns (dimensions)",
     "diagnosis.head_layout.element": "elements land in the wrong place ({share}% of them): output index {at} holds input element {got}, expected input element {expected}; check the order of reshape and transpose",
     "diagnosis.head_layout.key_view": "the weights match kᵀ made with a reshape (view) of k instead of a transpose: the shape is right but the elements are reordered; swap the last two axes",

@@ -128,7 +128,7 @@ MESSAGES: dict[str, str] = {
     "diagnosis.fully_masked_rows.uniform": "모든 위치가 마스크된 행이 균등 분포(각 {share})가 됩니다. 그런 행은 모두 0이어야 합니다",
     "diagnosis.fully_masked_rows.nonzero": "모든 위치가 마스크된 행에 0이 아닌 가중치가 있습니다. 그런 행은 모두 0이어야 합니다",
     "diagnosis.scale_factor": "점수를 {got}({name})(으)로 나누었습니다. 가중치가 softmax(QKᵀ / {got}) 와 정확히 일치하는데, 나눠야 할 값은 √d_k = {expected} 입니다. 나누는 배율을 확인하세요",
-    "diagnosis.pe_columns": "2i번 열은 {even}, 2i+1번 열은 {odd} 를 씁니다. 2i번 열은 sin, 2i+1번 열은 cos 이고 지수(exponent)는 둘 다 2i/d 여야 합니다 (? 는 사인파가 아닌 열)",
+    "diagnosis.pe_columns": "2i번 열은 {even}, 2i+1번 열은 {odd} 를 씁니다. 2i번 열은 sin, 2i+1번 열은 cos 이고 지수(exponent)는 둘 다 2i/d 여야 합니다 (j 는 열 번호, ? 는 사인파가 아닌 열)",
     "diagnosis.pe_not_sinusoid": "위치에 대한 sin 이나 cos 인 열이 하나도 없습니다. 행(위치)과 열(차원)을 따라 각각 무엇이 변하는지 확인하세요",
     "diagnosis.head_layout.element": "원소가 엉뚱한 자리에 놓였습니다(전체의 {share}%). 출력의 {at} 자리에 입력의 {got} 원소가 있는데, {expected} 원소가 있어야 합니다. reshape 와 transpose 순서를 확인하세요",
     "diagnosis.head_layout.key_view": "가중치가 k 를 transpose 하지 않고 reshape(view) 해서 만든 kᵀ 와 일치합니다. 모양은 맞지만 원소 순서가 바뀝니다. 마지막 두 축을 맞바꾸세요",
