@@ -252,15 +252,9 @@ def check(path: Path = Path("."), assignment: str | None = None, hidden: bool = 
                            timeout=timeout, salt=salt, limits=Limits(memory_bytes=memory_mb * MiB), sandbox=sandbox)
         console = _stdout()
         title = assignment_title(result.assignment, api.assignment_spec(result.assignment).title, lang)
-        if fmt == "gradescope":  # what a failing case shows students (--feedback) is Gradescope's own concern
-            from grader.report import gradescope
-
-            click.echo(gradescope.dumps(result, lang, execution_time=time.monotonic() - started,
-                                        hidden_visibility=hidden_visibility, feedback=feedback))
-        else:
-            click.echo(report.render(fmt, result, lang, report.Options(
-                title=title, execution_time=time.monotonic() - started, hidden_visibility=hidden_visibility,
-                name=Path(path).name, width=console.width, color=console.is_terminal)), nl=False)
+        click.echo(report.render(fmt, result, lang, report.Options(
+            title=title, execution_time=time.monotonic() - started, hidden_visibility=hidden_visibility,
+            name=Path(path).name, width=console.width, color=console.is_terminal, feedback=feedback)), nl=False)
     except api.UsageError as exc:
         raise _usage(exc, lang) from None
     except Exception as exc:  # noqa: BLE001 - any other failure is the grader's, not the student's

@@ -228,6 +228,11 @@ def test_every_format_of_the_cli_is_a_renderer_of_the_registry(failing_result):
     assert "masked_softmax" in outputs["text"] and "\x1b[" not in outputs["text"]
     with pytest.raises(ValueError, match="html"):
         report.renderer("pdf")
+    # what students see of a failing case (--feedback) reaches the renderers that show it to them
+    summary = report.Options(name="alice", feedback="summary")
+    assert "differ beyond the tolerance" in outputs["gradescope"] and "differ beyond the tolerance" in outputs["markdown"]
+    for fmt in ("gradescope", "markdown"):
+        assert "differ beyond the tolerance" not in report.render(fmt, failing_result, "en", summary)
 
 
 def test_html_report_has_the_table_the_diagnosis_and_no_student_markup(failing_result):

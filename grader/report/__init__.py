@@ -34,6 +34,9 @@ class Options:
     """Columns of the terminal (text; default 80)."""
     color: bool = False
     """Terminal colours and styles (text)."""
+    feedback: str = "visible"
+    """What a student is shown of a failing case: full, visible or summary (gradescope, markdown; see
+    grader.report.feedback)."""
 
 
 Renderer = Callable[["GradeResult", str, Options], str]
@@ -65,7 +68,7 @@ def _gradescope(result: GradeResult, lang: str, options: Options) -> str:
     from grader.report import gradescope
 
     return gradescope.dumps(result, lang, execution_time=options.execution_time,
-                            hidden_visibility=options.hidden_visibility) + "\n"
+                            hidden_visibility=options.hidden_visibility, feedback=options.feedback) + "\n"
 
 
 def _junit(result: GradeResult, lang: str, options: Options) -> str:
@@ -75,9 +78,9 @@ def _junit(result: GradeResult, lang: str, options: Options) -> str:
 
 
 def _markdown(result: GradeResult, lang: str, options: Options) -> str:
-    from grader.batch import feedback_markdown  # the per-student feedback a batch writes
+    from grader.report import feedback  # the per-student feedback a batch writes
 
-    return feedback_markdown(result, options.name or result.assignment, lang, options.left_out)
+    return feedback.markdown(result, options.name or result.assignment, lang, options.left_out, options.feedback)
 
 
 def _html(result: GradeResult, lang: str, options: Options) -> str:
