@@ -42,6 +42,7 @@ TIMING_MAGICS = frozenset({"time", "timeit", "capture", "prun"})
 """Cell magics whose body is plain Python run in the kernel."""
 _CELL_MAGIC = re.compile(r"^\s*%%(\w+)")
 _SHELL_OR_MAGIC = re.compile(r"^(\s*)[!%]")
+_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 class NotebookError(Exception):
@@ -83,7 +84,9 @@ class CellProblem:
 def python_source(source: str) -> str | None:
     """The Python of a code cell, line for line: shell and magic lines become ``pass`` at their indentation
     (so that line numbers and blocks stay as they were); None for a cell magic whose body is not Python."""
-    lines = source.splitlines()
+    # lines as Python counts them (not str.splitlines, which also breaks at \x0c or \u2028); a lone surrogate
+    # cannot be written to a file
+    lines = _SURROGATE.sub("\ufffd", source).replace("\r\n", "\n").replace("\r", "\n").split("\n")
     first = next((i for i, line in enumerate(lines) if line.strip()), None)
     if first is not None:
         magic = _CELL_MAGIC.match(lines[first])
@@ -95,7 +98,7 @@ def python_source(source: str) -> str | None:
     for line in lines:
         shell = _SHELL_OR_MAGIC.match(line)
         out.append(f"{shell.group(1)}pass" if shell else line)
-    return "\n".join(out) + "\n"
+    return "\n".join(out).rstrip("\n") + "\n"
 
 
 def read_notebook(path: Path) -> list[Cell]:
@@ -140,7 +143,7 @@ def quiz_answers(cells: Iterable[Cell]) -> str | None:
             source = python_source(cell.source)
             try:
                 tree = ast.parse(source or "")
-            except SyntaxError:
+            except (SyntaxError, ValueError, RecursionError, MemoryError):
                 continue
             for node in tree.body:
                 if (isinstance(node, ast.Assign) and any(isinstance(t, ast.Name) and t.id == QUIZ_VARIABLE
@@ -168,6 +171,8 @@ class Definition:
     """The global names it reads (at definition time or when called)."""
     kind: str
     """def, class, import, future or assign."""
+    eager: frozenset[str] = frozenset()
+    """The global names it reads as it is defined (bases, decorators, defaults, class bodies)."""
 
 
 @dataclass
@@ -181,22 +186,48 @@ class Definitions:
         return {name: d for d in self.items for name in d.names}
 
 
-def _uses(source: str) -> frozenset[str]:
-    """The global names a top-level statement reads: in itself, its decorators, defaults and bases, and in the
-    bodies of its functions and classes (their own locals and parameters left out)."""
+def _uses(source: str) -> tuple[frozenset[str], frozenset[str]]:
+    """The global names a top-level statement reads: all of them (in itself, its decorators, defaults and bases,
+    and the bodies of its functions and classes, their own locals and parameters left out), and those it reads
+    as it is defined (everything but the bodies of its functions)."""
     try:
         top = symtable.symtable(source, "<cell>", "exec")
-    except SyntaxError:
-        return frozenset()
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        return frozenset(), frozenset()
     found: set[str] = set()
-    stack = [top]
+    eager: set[str] = set()
+    stack = [(top, True)]
     while stack:
-        table = stack.pop()
+        table, now = stack.pop()
         for symbol in table.get_symbols():
             if symbol.is_referenced() and (table.get_type() == "module" or symbol.is_global()):
                 found.add(symbol.get_name())
-        stack.extend(table.get_children())
-    return frozenset(found)
+                if now:
+                    eager.add(symbol.get_name())
+        # a class body runs when the class is defined; a function's body only when it is called
+        stack.extend((child, now and child.get_type() == "class") for child in table.get_children())
+    return frozenset(found), frozenset(eager)
+
+
+def _in_definition_order(items: Sequence[Definition]) -> list[Definition]:
+    """``items`` in notebook order, except that what a definition needs as it is defined (a base class, a
+    decorator, a default value) comes before it: a base class fixed in a later cell is still defined first."""
+    by_name = {name: d for d in items for name in d.names}
+    out: list[Definition] = []
+    placing: set[int] = set()
+
+    def place(d: Definition) -> None:
+        if d in out or id(d) in placing:  # placed, or a cycle: notebook order decides
+            return
+        placing.add(id(d))
+        for name in sorted(d.eager):
+            if name in by_name and by_name[name] is not d:
+                place(by_name[name])
+        out.append(d)
+
+    for d in items:
+        place(d)
+    return out
 
 
 def _bound(node: ast.stmt) -> tuple[tuple[str, ...], str] | None:
@@ -248,14 +279,15 @@ def collect(cells: Iterable[Cell], keep: Callable[[str], bool] | None = None) ->
             continue
         try:
             tree = ast.parse(source)
-        except SyntaxError as exc:
-            lines = source.splitlines()
-            line = exc.lineno or 0
+        except (SyntaxError, ValueError, RecursionError, MemoryError) as exc:  # a NUL byte, nesting too deep
+            lines = source.split("\n")
+            line = (exc.lineno or 0) if isinstance(exc, SyntaxError) else 0
+            detail = exc.msg if isinstance(exc, SyntaxError) else f"{type(exc).__name__}: {exc}"
             text = lines[line - 1].strip() if 0 < line <= len(lines) else ""
             names = tuple(dict.fromkeys(re.findall(r"^\s*(?:async\s+)?(?:def|class)\s+(\w+)", source, re.M)))
-            defs.problems.append(CellProblem(cell.label, line, clean.text(exc.msg, 200), clean.text(text, 200), names))
+            defs.problems.append(CellProblem(cell.label, line, clean.text(detail, 200), clean.text(text, 200), names))
             continue
-        lines = source.splitlines()
+        lines = source.split("\n")
         counts: dict[int, int] = {}
         for node in tree.body:
             for n in {node.lineno, node.end_lineno or node.lineno}:
@@ -271,7 +303,8 @@ def collect(cells: Iterable[Cell], keep: Callable[[str], bool] | None = None) ->
                 continue
             text = _statement_source(node, lines, shared)
             start = min([node.lineno, *(d.lineno for d in getattr(node, "decorator_list", []))])
-            definition = Definition(names, text, cell.label, start, _uses(text), kind)
+            uses, eager = _uses(text)
+            definition = Definition(names, text, cell.label, start, uses, kind, eager)
             for old in [d for d in defs.items if set(d.names) & set(names)]:
                 rest = tuple(n for n in old.names if n not in names)
                 if rest and old.kind == "import":  # `import a, b` then `import a as x`: b stays
@@ -328,7 +361,7 @@ def write_files(defs: Definitions, spec: Any, dest: Path, origin: str) -> Writte
         stars = [d for d in defs.items if d.kind == "import" and d.names[0].startswith("*")]
         # imports first (a module imported again in a later cell was there all along), then in notebook order
         kept = [d for d in defs.items if d in chosen or (chosen and d in stars)]
-        ordered = [d for d in kept if d.kind == "import"] + [d for d in kept if d.kind != "import"]
+        ordered = [d for d in kept if d.kind == "import"] + _in_definition_order([d for d in kept if d.kind != "import"])
         body = [d.source for d in defs.items if d.kind == "future"] if chosen else []  # must come first
         body.append(f"# Written by nlp-grader from {clean.name(origin, 100)}: the definitions this file's exercises "
                     "need, each under the cell it came from.\n")
@@ -432,7 +465,7 @@ def grade_cells(cells: Sequence[Cell], *, origin: str, assignment: str | None = 
         written = write_files(defs, spec, folder, origin)
         answers = quiz if quiz is not None else quiz_answers(cells)
         if answers is not None:
-            (folder / QUIZ_FILE).write_text(answers, encoding="utf-8")
+            (folder / QUIZ_FILE).write_text(_SURROGATE.sub("\ufffd", answers), encoding="utf-8")
         result = api.check(folder, assignment=spec.name, **check_options)
     return _with_notes(result, defs, written)
 

@@ -45,7 +45,7 @@ def solution_cells(*edits: tuple[str, str, str]) -> list[str]:
 def write_notebook(path: Path, sources: list[str], *, markdown: str = "# My transformer") -> Path:
     nb = nbformat.v4.new_notebook()
     nb.cells = [nbformat.v4.new_markdown_cell(markdown), *(nbformat.v4.new_code_cell(s) for s in sources)]
-    nbformat.write(nb, path)
+    path.write_text(json.dumps(nb, ensure_ascii=True))  # as nbformat writes it, and any string JSON can hold
     return path
 
 
@@ -102,6 +102,35 @@ def test_the_last_definition_wins_and_only_what_an_exercise_reaches_is_written(t
     assert "def scaled_dot_product_attention" not in multihead
     assert written.exercises["attention.py"] == ["masked_softmax", "scaled_dot_product_attention"]
     assert written.exercises["positional.py"] == [] and (tmp_path / "positional.py").is_file()
+
+
+def test_what_a_class_needs_as_it_is_defined_comes_first_whatever_the_cell_order(tmp_path, assignment):
+    cells = [Cell("1", "import torch\nfrom torch import nn"),
+             Cell("2", "class Base(nn.Module):\n    pass\n"),
+             Cell("3", "class PositionwiseFeedForward(Base):\n    SCALE = FACTOR\n"
+                       "    def forward(self, x):\n        return x * LATER\n"),
+             Cell("4", "class Base(nn.Module):  # fixed later\n    def extra(self):\n        return 1\n"),
+             Cell("5", "FACTOR = 2\nLATER = 3\n")]
+    notebook.write_files(notebook.collect(cells), assignment, tmp_path, "order.ipynb")
+    source = (tmp_path / "layers.py").read_text()
+    namespace: dict = {}
+    exec(compile(source, "layers.py", "exec"), namespace)  # the test's own code: it defines classes, nothing else
+    assert namespace["PositionwiseFeedForward"].__mro__[1] is namespace["Base"] and namespace["Base"]().extra() == 1
+    assert source.index("class Base") < source.index("class PositionwiseFeedForward")
+
+
+@pytest.mark.parametrize("cell", [
+    "def masked_softmax(x):\n    return x\x00\n",                    # a NUL byte
+    "x = " + "(" * 300 + "1" + ")" * 300 + "\n",                          # nesting the parser refuses
+    "def masked_softmax(s, mask=None, dim=-1):\n    return '\ud800'\n",  # a lone surrogate
+    "def masked_softmax(s, mask=None, dim=-1):\n    t = 'a\u2028b\x0cc'\n    return s.softmax(dim)\n",
+])
+def test_hostile_cells_are_reported_or_graded_never_a_grader_fault(tmp_path, cell):
+    path = write_notebook(tmp_path / "hostile.ipynb", ["import torch", cell])
+    result = CliRunner().invoke(cli.main, ["check", str(path), "--exercise", "masked_softmax", "--format", "json"])
+    assert result.exit_code in (0, 1), result.output
+    data = json.loads(result.output)
+    assert data["exercises"][0]["status"] in ("missing", "failed", "error", "passed")
 
 
 def test_a_cell_that_does_not_parse_is_reported_with_its_number_and_line(tmp_path):
