@@ -101,9 +101,10 @@ def python_source(source: str) -> str | None:
     return "\n".join(out).rstrip("\n") + "\n"
 
 
-def read_notebook(path: Path) -> list[Cell]:
+def read_notebook(path: Path) -> tuple[list[Cell], str | None]:
     """The cells of the notebook file ``path``, read with nbformat (any version it knows, upgraded to 4), never
-    run. The file is read without following links and within :data:`MAX_NOTEBOOK_BYTES`."""
+    run, and the assignment its metadata names (``nlp_grader.assignment``, as the handout does), if any. The
+    file is read without following links and within :data:`MAX_NOTEBOOK_BYTES`."""
     import nbformat
 
     shown = clean.name(path.name)
@@ -116,15 +117,25 @@ def read_notebook(path: Path) -> list[Cell]:
     except Exception as exc:  # noqa: BLE001 - not UTF-8, not JSON, not a notebook: all say the same to a person
         detail = clean.text(f"{type(exc).__name__}: {exc}", 300)
         raise NotebookError(Message("usage.notebook_unreadable", {"path": shown, "detail": detail})) from None
+    found = notebook.get("cells") if isinstance(notebook, dict) else None
+    if not isinstance(found, list):  # nbformat reports an invalid notebook without refusing it
+        detail = "no list of cells"
+        raise NotebookError(Message("usage.notebook_unreadable", {"path": shown, "detail": detail}))
     cells = []
-    for number, cell in enumerate(notebook.get("cells", []), 1):
+    for number, cell in enumerate(found, 1):
+        if not isinstance(cell, dict):
+            continue
         source = cell.get("source", "")
         if isinstance(source, list):  # nbformat normally joins them; a hand-made file may not be normal
             source = "".join(str(s) for s in source)
-        tags = cell.get("metadata", {}).get("tags", [])
+        metadata = cell.get("metadata")
+        tags = metadata.get("tags", []) if isinstance(metadata, dict) else []
         cells.append(Cell(str(number), str(source), str(cell.get("cell_type", "code")),
                           tuple(t for t in tags if isinstance(t, str)) if isinstance(tags, list) else ()))
-    return cells
+    metadata = notebook.get("metadata")
+    named = metadata.get("nlp_grader") if isinstance(metadata, dict) else None
+    assignment = named.get("assignment") if isinstance(named, dict) else None
+    return cells, assignment if isinstance(assignment, str) else None
 
 
 def _quiz_cell(cell: Cell) -> bool:
@@ -498,28 +509,14 @@ def find(path: Path, assignment: str | None = None) -> Path | None:
 
 def grade_file(path: Path, **check_options: Any) -> GradeResult:
     """Grade the notebook file ``path`` (read with nbformat, never run); UsageError when it cannot be read."""
-    from grader import api
+    from grader import api, specs
 
     try:
-        cells = read_notebook(path)
-        assignment = check_options.pop("assignment", None) or _metadata_assignment(path)
+        cells, named = read_notebook(path)
+        assignment = check_options.pop("assignment", None) or (named if named in specs.names() else None)
         return grade_cells(cells, origin=path.name, assignment=assignment, **check_options)
     except NotebookError as exc:
         raise api.UsageError(exc.message) from None
-
-
-def _metadata_assignment(path: Path) -> str | None:
-    """The assignment a handout notebook names in its metadata (``nlp_grader.assignment``), if any."""
-    import json
-
-    try:
-        data = json.loads(safefs.read_bytes(path, MAX_NOTEBOOK_BYTES))
-        name = data.get("metadata", {}).get("nlp_grader", {}).get("assignment")
-    except Exception:  # noqa: BLE001 - read_notebook says what is wrong with the file
-        return None
-    from grader import specs
-
-    return name if isinstance(name, str) and name in specs.names() else None
 
 
 # --- a live kernel ----------------------------------------------------------------------------------

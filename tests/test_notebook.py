@@ -198,6 +198,11 @@ def test_what_is_not_a_notebook_is_refused_with_a_reason(tmp_path):
     bad.write_text("{not json")
     result = CliRunner().invoke(cli.main, ["check", str(bad), "--lang", "en"])
     assert result.exit_code == 2 and "not a readable Jupyter notebook" in result.output
+    for text in ('{"cells": 3, "metadata": [], "nbformat": 4, "nbformat_minor": 5}', '[1, 2]', '"text"',
+                 '{"cells": ["x"], "metadata": {}, "nbformat": 4, "nbformat_minor": 5}'):
+        bad.write_text(text)
+        result = CliRunner().invoke(cli.main, ["check", str(bad), "--lang", "en"])
+        assert result.exit_code == 2 and "not a readable Jupyter notebook" in result.output, (text, result.output)
     link = tmp_path / "link.ipynb"
     link.symlink_to(write_notebook(tmp_path / "real.ipynb", solution_cells()))
     result = CliRunner().invoke(cli.main, ["check", str(link), "--lang", "en"])
@@ -275,9 +280,23 @@ def test_html_report_has_the_table_the_diagnosis_and_no_student_markup(failing_r
     named = [*(render(d.message, "en") for d in getattr(exercise, "diagnoses", ())),
              *(render(f"mistake.{m.id}", "en") for m in exercise.mistakes)]
     assert named and any(_escaped(n) in page for n in named)  # the diagnosis (or the named mistake)
-    assert "<script>" not in page and "&lt;script&gt;" in page
     korean = report.render("html", failing_result, "ko")
     assert "문제" in korean and "실패" in korean and '<div class="nlpg" lang="ko">' in korean
+
+
+def test_html_report_escapes_every_text_a_student_controls():
+    from grader.results import CaseResult, CheckResult, ExerciseResult, GradeResult, Message, MistakeMatch
+
+    evil = '<script>alert(1)</script><img src=x onerror=alert(2)>"\x1b[31m'
+    check = CheckResult("runs", False, Message("check.exception", {"type": evil}), traceback=evil)
+    case = CaseResult(evil, False, Status.ERROR, (check,))
+    exercise = ExerciseResult("masked_softmax", evil, 0, 10, Status.ERROR, (case,), (MistakeMatch("no_sqrt_dk", (evil,)),),
+                              (Message("check.forbidden_call", {"name": evil, "file": evil, "line": 1}),))
+    result = GradeResult("transformer", 0, 10, (exercise,), False, "cpu", "process", "0", output=evil)
+    for lang in ("en", "ko"):
+        page = report.render("html", result, lang, report.Options(title=evil, name=evil))
+        assert "<script" not in page and "<img" not in page and "\x1b" not in page
+        assert page.count("&lt;script&gt;") >= 6  # shown, escaped: output, traceback, case, file, note, title
 
 
 def _escaped(text: str) -> str:
