@@ -487,7 +487,8 @@ def is_notebook(path: Path) -> bool:
 
 def find(path: Path, assignment: str | None = None) -> Path | None:
     """The notebook to grade for ``path``: the file itself, or the one notebook of a folder (or of a folder just
-    below it) that holds none of the assignment's files. Links are not followed."""
+    below it) that holds none of the assignment's files; of several, the one named after the assignment. Links
+    are not followed."""
     if is_notebook(path):
         return path
     if not path.is_dir() or path.is_symlink():
@@ -504,6 +505,8 @@ def find(path: Path, assignment: str | None = None) -> Path | None:
     if any((f / file).exists() for f in folders for file in files):
         return None
     found = [p for f in folders for p in sorted(f.glob(f"*{SUFFIX}")) if not p.is_symlink() and p.is_file()]
+    if len(found) > 1:  # the handout's own name (transformer.ipynb) tells the work from a scratch notebook
+        found = [p for p in found if p.stem in names]
     return found[0] if len(found) == 1 else None
 
 

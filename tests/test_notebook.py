@@ -165,8 +165,9 @@ def test_batch_grades_notebooks_beside_folders_and_zips(tmp_path):
     write_notebook(subs / "alice.ipynb", solution_cells(MASK_IGNORED))
     as_folder(subs / "bob", MASK_IGNORED)
     carol = write_notebook(tmp_path / "carol.ipynb", solution_cells())
-    with zipfile.ZipFile(subs / "carol.zip", "w") as zf:  # a zip that holds a notebook (and nothing else)
+    with zipfile.ZipFile(subs / "carol.zip", "w") as zf:  # a zip that holds notebooks (and nothing else)
         zf.write(carol, "work/transformer.ipynb")
+        zf.writestr("work/scratch.ipynb", json.dumps(nbformat.v4.new_notebook()))  # named after no assignment
     out = tmp_path / "out"
     report_ = batch.run(subs, assignment="transformer", output=out, workers=1, hidden=False,
                         exercises=["masked_softmax", "causal_mask"])
