@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import dataclasses
+import functools
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, ParamSpec, TypeVar
 
 import torch
 
@@ -28,6 +29,9 @@ if sys.version_info >= (3, 11):
     import tomllib
 else:  # pragma: no cover - Python 3.10
     import tomli as tomllib
+
+P = ParamSpec("P")
+R = TypeVar("R")
 
 DEFAULT_TIMEOUT = Limits().exercise_seconds
 """Seconds one exercise (all its cases) may run in the sandbox."""
@@ -125,6 +129,23 @@ def _plan(exercise: Exercise, hidden: bool, device: str) -> list[tuple[Case, str
     return plan
 
 
+def _one_torch_thread(fn: Callable[P, R]) -> Callable[P, R]:
+    """Run ``fn`` with one torch thread, then restore the caller's count: the reference's tensors are tiny, and a
+    thread pool only spins against the fork server that starts beside it."""
+
+    @functools.wraps(fn)
+    def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
+        threads = torch.get_num_threads()
+        torch.set_num_threads(1)
+        try:
+            return fn(*args, **kwargs)
+        finally:
+            torch.set_num_threads(threads)
+
+    return wrapper
+
+
+@_one_torch_thread
 def check(
     path: Path | str = ".",
     *,
@@ -147,20 +168,6 @@ def check(
     ``quiz_student``, when given, is the student the quiz is graded for, whatever the answers file declares.
     """
     runner.warm_up(hidden)  # the fork server imports torch while the cases are prepared below
-    threads = torch.get_num_threads()
-    # the reference's tensors are tiny: one thread, not a pool that spins against the fork server's start
-    torch.set_num_threads(1)
-    try:
-        return _check(path, assignment=assignment, hidden=hidden, device=device, exercises=exercises, timeout=timeout,
-                      salt=salt, reference=reference, limits=limits, sandbox=sandbox, hide=hide,
-                      quiz_student=quiz_student)
-    finally:
-        torch.set_num_threads(threads)
-
-
-def _check(path: Path | str, *, assignment: str | None, hidden: bool, device: str, exercises: Sequence[str],
-           timeout: float | None, salt: str, reference: Reference | None, limits: Limits | None, sandbox: str,
-           hide: Sequence[Path], quiz_student: str | None) -> GradeResult:
     if sandbox not in SANDBOXES:
         raise UsageError(Message("usage.bad_sandbox", {"sandbox": sandbox}))
     from grader import notebook  # a notebook (the file, or the one a folder holds instead of the files)

@@ -393,20 +393,12 @@ STRUCTURE_CHECKS = ("signature", "runs", "parameters", "type", "shape", "dtype",
 output has another shape or dtype than the correct one, and exactly the student's) is named from it."""
 
 
-def matching_mistakes(reference: Reference, prepared: Prepared, outcome: Outcome,
-                      result: CaseResult | None = None) -> list[str]:
-    """The catalogued mistakes whose outputs equal the student's on this (failed) case, named only where
-    they can be told apart: the mistake's own output differs from the correct one there (a 1x1 causal mask
-    "matches" anything), and after a structural failure only a mistake of structure is named."""
-    return [m for m, matched in mistake_evidence(reference, prepared, outcome, result).items() if matched]
-
-
 def mistake_evidence(reference: Reference, prepared: Prepared, outcome: Outcome,
                      result: CaseResult | None = None) -> dict[str, bool]:
     """For each catalogued mistake this case can tell apart from the correct output: True when the student's
     output equals the mistake's (evidence for it), False when it differs (evidence against it). A case that
-    cannot tell the mistake from the correct output, or a structural failure for a mistake of values, says
-    nothing and is left out."""
+    cannot tell the mistake from the correct output (a 1x1 causal mask "matches" anything), or a structural
+    failure for a mistake of values, says nothing and is left out."""
     if outcome.status != "ok" or prepared.case.device == "meta":
         return {}
     structural = result is not None and result.failure is not None and result.failure.name in STRUCTURE_CHECKS
@@ -422,7 +414,7 @@ def mistake_evidence(reference: Reference, prepared: Prepared, outcome: Outcome,
     return found
 
 
-def output_name(exercise_outputs: Mapping[str, str], key: str) -> str:
+def _output_name(exercise_outputs: Mapping[str, str], key: str) -> str:
     """The name a person reads for an output key: the exercise's own (``out.1`` → ``weights``), else ``output``
     for the single output, ``output 0`` for ``out.0``, and other keys as they are."""
     if key in exercise_outputs:
@@ -438,7 +430,7 @@ def _named_output(prepared: Prepared, failure: CheckResult) -> CheckResult:
     message = failure.message
     if message is None or not isinstance(message.params.get("key"), str):
         return failure
-    name = output_name(prepared.exercise.outputs, message.params["key"])
+    name = _output_name(prepared.exercise.outputs, message.params["key"])
     return dataclasses.replace(failure, message=Message(message.key, {**message.params, "key": name}))
 
 

@@ -78,9 +78,10 @@ class View:
         tol = tolerance_for(getattr(torch, exp.dtype)).for_output(candidate)
         return compare.close(got, candidate.double(), Tolerance(tol.atol * 10, tol.rtol * 10))
 
-    def literal(self, position: int, default: Any = None) -> Any:
-        """The literal argument at ``position`` of the call (``["v", value]``), else ``default``."""
-        call = self.args.get("call", [])
+    def literal(self, position: int, default: Any = None, where: str = "call") -> Any:
+        """The literal argument at ``position`` of the call (``where="init"``: of the constructor), written
+        ``["v", value]`` in the case's driver arguments; else ``default``."""
+        call = self.args.get(where, [])
         if position < len(call) and isinstance(call[position], list) and call[position][:1] == ["v"]:
             return call[position][1]
         return default

@@ -38,7 +38,7 @@ def test_a_mistake_equal_to_the_correct_output_on_a_case_is_not_named_from_it(re
                   if checks._same(prepared.expected, reference.mistake_outputs(ex, case, m.id) or {})]
     assert indistinct  # some mistakes are the correct output at size 1
     outcome = Outcome("ok", {"status": "ok"}, prepared.expected)  # the correct output, as if a property had failed
-    assert not set(checks.matching_mistakes(reference, prepared, outcome)) & set(indistinct)
+    assert not set(checks.mistake_evidence(reference, prepared, outcome)) & set(indistinct)
 
 
 SDPA_SCALE = "    scores = q @ k.transpose(-2, -1) / math.sqrt(d_k)"

@@ -130,10 +130,6 @@ def other_than(shown: dict[str, Any], make: Any) -> Any:
 # the sublayer dropouts can be enumerated position by position.
 
 
-def _affine(inputs: Any, name: str, x: torch.Tensor) -> torch.Tensor:
-    return x @ inputs[f"state.{name}.weight"].double().T + inputs[f"state.{name}.bias"].double()
-
-
 def _solve_multipliers(columns: torch.Tensor, target: torch.Tensor, scale: float) -> tuple[torch.Tensor, torch.Tensor]:
     """For systems target = columns @ q: q rounded to {0, scale}, and which q are identifiable.
 
@@ -152,7 +148,7 @@ def _fit(output: torch.Tensor, recon: torch.Tensor, rounded: torch.Tensor, ident
 
 def ffn_dropout_fit(inputs: Any, out: torch.Tensor, scale: float) -> DropoutFit:
     """linear2(q ⊙ relu(linear1(x))): one linear solve per position (needs d_ff <= d_model)."""
-    hidden = torch.relu(_affine(inputs, "linear1", inputs["x"].double()))  # (B, L, d_ff)
+    hidden = torch.relu(probes.affine(inputs, "state.linear1", inputs["x"].double()))  # (B, L, d_ff)
     w2 = inputs["state.linear2.weight"].double()  # (d, d_ff)
     flat = hidden.reshape(-1, hidden.shape[-1])
     columns = w2.unsqueeze(0) * flat.unsqueeze(1)  # (N, d, d_ff)
@@ -170,9 +166,9 @@ def mha_dropout_fit(num_heads: int) -> Any:
             b, length, d = x.shape
             return x.reshape(b, length, num_heads, d // num_heads).transpose(1, 2)  # (B, h, L, d_k)
 
-        q = heads(_affine(inputs, "w_q", inputs["query"].double()))
-        k = heads(_affine(inputs, "w_k", inputs["key"].double()))
-        v = heads(_affine(inputs, "w_v", inputs["value"].double()))
+        q = heads(probes.affine(inputs, "state.w_q", inputs["query"].double()))
+        k = heads(probes.affine(inputs, "state.w_k", inputs["key"].double()))
+        v = heads(probes.affine(inputs, "state.w_v", inputs["value"].double()))
         scores = q @ k.transpose(-2, -1) / q.shape[-1] ** 0.5
         if "mask" in inputs:
             scores = scores.masked_fill(~inputs["mask"], float("-inf"))

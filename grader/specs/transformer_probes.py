@@ -18,6 +18,7 @@ from typing import Any
 import torch
 
 from grader.diagnose import Finding, View, number
+from grader.sandbox.transfer import Entry
 
 # --- attention weights: axis, masked positions, fully masked rows, scale -----------------------------------
 
@@ -64,9 +65,7 @@ def _masked(w: torch.Tensor, scores: torch.Tensor, mask: torch.Tensor, dim: int)
     if not bool(torch.isfinite(leaked).all()):
         return
     if bool((leaked.abs() <= 1e-12).all()):
-        sums = live_w.sum(dim)
-        target = live_rows.squeeze(dim).double() if live_rows.dim() == w.dim() else None
-        if target is not None and bool(((sums - target).abs() > 1e-3).any()):
+        if bool(((live_w.sum(dim) - live_rows.squeeze(dim).double()).abs() > 1e-3).any()):
             renormalised = torch.softmax(scores.double(), dim=dim) * keep
             if bool(((renormalised - w).abs() < 1e-4).all()):
                 yield Finding("mask_after_softmax")
@@ -294,8 +293,9 @@ def _state(view: View, prefix: str) -> dict[str, torch.Tensor]:
     return {k[len(p):]: v.double() for k, v in view.inputs.items() if k.startswith(p)}
 
 
-def _linear(st: Mapping[str, torch.Tensor], name: str, x: torch.Tensor) -> torch.Tensor:
-    return x @ st[f"{name}.weight"].T + st[f"{name}.bias"]
+def affine(st: Mapping[str, torch.Tensor], name: str, x: torch.Tensor) -> torch.Tensor:
+    """The linear layer ``name`` of the weights ``st`` applied to ``x``, in float64."""
+    return x.double() @ st[f"{name}.weight"].double().T + st[f"{name}.bias"].double()
 
 
 def mha(st: Mapping[str, torch.Tensor], query: torch.Tensor, key: torch.Tensor, value: torch.Tensor,
@@ -310,7 +310,7 @@ def mha(st: Mapping[str, torch.Tensor], query: torch.Tensor, key: torch.Tensor, 
             return t.reshape(t.shape[0], t.shape[1], dk, h).permute(0, 3, 1, 2)
         return t.reshape(t.shape[0], t.shape[1], h, dk).transpose(1, 2)
 
-    q, k, v = (split(_linear(st, name, t)) for name, t in zip(proj, (query, key, value), strict=True))
+    q, k, v = (split(affine(st, name, t)) for name, t in zip(proj, (query, key, value), strict=True))
     scores = q @ k.transpose(-2, -1) / (math.sqrt(dk) if scale is None else scale)
     if mask is not None:
         scores = scores.masked_fill(~mask.bool(), float("-inf"))
@@ -322,7 +322,7 @@ def mha(st: Mapping[str, torch.Tensor], query: torch.Tensor, key: torch.Tensor, 
         out = heads.permute(0, 2, 3, 1).reshape(b, lq, d)
     else:
         out = heads.transpose(1, 2).reshape(b, lq, d)
-    return _linear(st, "w_o", out) if w_o else out
+    return affine(st, "w_o", out) if w_o else out
 
 
 def _ln(st: Mapping[str, torch.Tensor], name: str, x: torch.Tensor) -> torch.Tensor:
@@ -330,14 +330,13 @@ def _ln(st: Mapping[str, torch.Tensor], name: str, x: torch.Tensor) -> torch.Ten
 
 
 def _ffn(st: Mapping[str, torch.Tensor], x: torch.Tensor, prefix: str = "") -> torch.Tensor:
-    return _linear(st, f"{prefix}linear2", torch.relu(_linear(st, f"{prefix}linear1", x)))
+    return affine(st, f"{prefix}linear2", torch.relu(affine(st, f"{prefix}linear1", x)))
 
 
 def _heads_of(view: View) -> int | None:
-    init = view.args.get("init", [])
-    if len(init) > 1 and isinstance(init[1], list) and init[1][:1] == ["v"] and isinstance(init[1][1], int):
-        return int(init[1][1])
-    return None
+    """The module's num_heads: its second constructor argument."""
+    h = view.literal(1, None, where="init")
+    return h if isinstance(h, int) and not isinstance(h, bool) and h > 0 else None
 
 
 def _first_match(view: View, candidates: Iterable[tuple[Finding, Callable[[], torch.Tensor]]]) -> Iterator[Finding]:
@@ -482,7 +481,7 @@ def ffn_probe(view: View) -> Iterator[Finding]:
     if view.case.driver in ("call", "grad") and "x" in view.inputs:
         st, x = _state(view, ""), view.inputs["x"].double()
         yield from _first_match(view, [
-            (Finding("activation_placement", {"variant": "none"}), lambda: _linear(st, "linear2", _linear(st, "linear1", x))),
+            (Finding("activation_placement", {"variant": "none"}), lambda: affine(st, "linear2", affine(st, "linear1", x))),
         ])
 
 
@@ -498,35 +497,37 @@ def mask_inverted(view: View) -> Iterator[Finding]:
 # --- probes for any module: parameters without influence, where dropout acts --------------------------------
 
 
+def _has_gradient(entry: Entry | None) -> bool:
+    return entry is not None and entry.tensor is not None and bool((entry.tensor != 0).any())
+
+
+def _as_modules(cut: list[str], every: list[str]) -> list[str]:
+    """Parameter names as a person reads them: a top-level submodule whose every parameter is cut off as one
+    (``cross_attn``), else each layer (``w_o``, ``feed_forward.linear1``)."""
+    names: list[str] = []
+    for top in dict.fromkeys(p.split(".")[0] for p in cut):
+        mine = [p for p in every if p.split(".")[0] == top]
+        if all(p in cut for p in mine):
+            names.append(top)
+        else:
+            names += dict.fromkeys(p.rsplit(".", 1)[0] for p in cut if p.split(".")[0] == top)
+    return names
+
+
 def gradient_flow(view: View) -> Iterator[Finding]:
     """Inputs and parameters whose gradient is missing or zero where the reference's is not: the output does not
     depend on them through autograd (a detach, a copy through numpy or .data, a layer skipped)."""
     if view.case.driver != "grad":
         return
-    blocked = []
-    for key, entry in view.truth.items():
-        if key.startswith("grad.") and not key.startswith("grad.param.") and entry.tensor is not None \
-                and bool((entry.tensor != 0).any()):
-            got = view.got.get(key)
-            if got is None or got.kind == "none" or (got.tensor is not None and not bool((got.tensor != 0).any())):
-                blocked.append(key.removeprefix("grad."))
-    if blocked:
-        yield Finding("gradient_blocked", {"names": blocked})
-    unused = []
-    for key, entry in view.truth.items():
-        if not key.startswith("grad.param.") or entry.tensor is None or not bool((entry.tensor != 0).any()):
-            continue
-        got = view.got.get(key)
-        if got is None or got.kind == "none" or (got.tensor is not None and not bool((got.tensor != 0).any())):
-            unused.append(key.removeprefix("grad.param.").rsplit(".", 1)[0])
-    if unused:
-        names = sorted(set(unused))
-        tops = sorted({n.split(".")[0] for n in names})
-        # a whole submodule without influence is named as one (cross_attn), else each layer (w_o)
-        whole = [t for t in tops if all(n.startswith(t) for n in names if n.split(".")[0] == t)
-                 and sum(1 for k in view.truth if k.startswith(f"grad.param.{t}.")) == 2 * sum(
-                     1 for n in names if n.split(".")[0] == t)]
-        yield Finding("unused_parameter", {"names": whole or names})
+    cut = [key.removeprefix("grad.") for key, entry in view.truth.items()
+           if key.startswith("grad.") and _has_gradient(entry) and not _has_gradient(view.got.get(key))]
+    inputs = [k for k in cut if not k.startswith("param.")]
+    if inputs:
+        yield Finding("gradient_blocked", {"names": inputs})
+    params = [k.removeprefix("param.") for k in cut if k.startswith("param.")]
+    if params:
+        every = [k.removeprefix("grad.param.") for k in view.truth if k.startswith("grad.param.")]
+        yield Finding("unused_parameter", {"names": _as_modules(params, every)})
 
 
 def dropout_location(expected: str) -> Callable[[View], Iterator[Finding]]:
