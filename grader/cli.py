@@ -629,16 +629,16 @@ def quiz(assignment: str | None = None, answers: Path | None = None, student: st
     """The concept quiz: ask it, grade an answers file, write a template, or export it for students."""
     from grader import api
     from grader.quiz import export, interactive
-    from grader.quiz.bank import TOPICS, QuizError
+    from grader.quiz.bank import QuizError
     from grader.quiz.grade import ANONYMOUS
     from grader.report import quiz as quiz_report
 
     lang = resolve_lang(lang)
-    unknown = [t for t in topics if t not in TOPICS]
-    if unknown:
-        raise GraderUsage(render("usage.unknown_topic", lang, names=", ".join(unknown), known=", ".join(TOPICS)))
     try:
         bank = api.quiz_bank(assignment, bank=bank_path)
+        unknown = [t for t in topics if t not in bank.topics]  # the topics the assignment's quiz declares
+        if unknown:
+            raise GraderUsage(render("usage.unknown_topic", lang, names=", ".join(unknown), known=", ".join(bank.topics)))
         if export_dir is not None:
             path = export.write_student_bank(bank, export_dir)
             _stdout().print(Text(render("quiz.written.export", lang, path=str(path))))

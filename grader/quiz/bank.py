@@ -28,8 +28,7 @@ else:  # pragma: no cover - Python 3.10
     import tomli as tomllib
 
 TYPES = ("single", "multiple", "numeric", "text", "order")
-TOPICS = ("qkv", "scaling", "masking", "multihead", "positional", "addnorm", "architecture", "rnn", "gpt",
-          "bert", "mlm", "nsp", "variants")
+TOPIC = re.compile(r"^[a-z][a-z0-9_-]{0,31}$")
 LANGS = ("en", "ko")
 ID = re.compile(r"^[a-z0-9][a-z0-9-]{1,60}$")
 MAX_COMBINATIONS = 512
@@ -82,6 +81,8 @@ class Bank:
     questions: tuple[Question, ...]
     salt: str = ""
     """Student banks: the release's salt for answer hashes."""
+    topics: tuple[str, ...] = ()
+    """The topics the assignment declares (``[meta] topics``); every question belongs to one of them."""
 
     @property
     def has_answers(self) -> bool:
@@ -156,28 +157,34 @@ def parse(data: Mapping[str, Any]) -> Bank:
     meta = data.get("meta", {})
     if not isinstance(meta, Mapping) or not isinstance(meta.get("assignment"), str):
         raise QuizError("the bank needs [meta] with assignment = \"NAME\"")
+    topics = meta.get("topics")
+    if (not isinstance(topics, list) or not topics
+            or not all(isinstance(t, str) and TOPIC.match(t) for t in topics) or len(set(topics)) != len(topics)):
+        raise QuizError("the bank needs [meta] topics = [\"name\", ...]: the assignment's topics, distinct, each "
+                        "lowercase letters, digits, '-' or '_' (1 to 32 characters)")
     raw_questions = data.get("questions")
     if not isinstance(raw_questions, list) or not raw_questions:
         raise QuizError("the bank needs at least one [[questions]] entry")
     questions, seen = [], set()
     for i, raw in enumerate(raw_questions):
-        q = _question(raw, i)
+        q = _question(raw, i, tuple(topics))
         if q.id in seen:
             raise _fail(q.id, "id", "used by more than one question")
         seen.add(q.id)
         questions.append(q)
-    return Bank(assignment=meta["assignment"], questions=tuple(questions), salt=str(meta.get("salt", "")))
+    return Bank(assignment=meta["assignment"], questions=tuple(questions), salt=str(meta.get("salt", "")),
+                topics=tuple(topics))
 
 
-def _question(raw: Any, index: int) -> Question:
+def _question(raw: Any, index: int, topics: tuple[str, ...]) -> Question:
     if not isinstance(raw, Mapping):
         raise QuizError(f"question #{index + 1} is not a table")
     qid = raw.get("id")
     if not isinstance(qid, str) or not ID.match(qid):
         raise _fail(str(qid) if qid else f"#{index + 1}", "id", "needs lowercase letters, digits and '-' (2 to 61 characters)")
     topic, qtype = raw.get("topic"), raw.get("type")
-    if topic not in TOPICS:
-        raise _fail(qid, "topic", f"{topic!r} is not one of {', '.join(TOPICS)}")
+    if topic not in topics:
+        raise _fail(qid, "topic", f"{topic!r} is not one of the bank's topics ({', '.join(topics)})")
     if qtype not in TYPES:
         raise _fail(qid, "type", f"{qtype!r} is not one of {', '.join(TYPES)}")
     points = raw.get("points", 1)

@@ -37,7 +37,7 @@ def student_bank(bank: Bank, salt: str | None = None) -> dict[str, Any]:
             else:
                 raw["answer_hash"] = [answer_hash(salt, q.id, a) for a in accepted(q, {})]
         questions.append(raw)
-    return {"meta": {"assignment": bank.assignment, "salt": salt}, "questions": questions}
+    return {"meta": {"assignment": bank.assignment, "salt": salt, "topics": list(bank.topics)}, "questions": questions}
 
 
 def write_student_bank(bank: Bank, directory: Path, salt: str | None = None) -> Path:
