@@ -18,6 +18,7 @@ from grader.reference import Prepared, Reference
 from grader.results import CaseResult, ExerciseResult, GradeResult, Message, MistakeMatch, Status
 from grader.sandbox import runner
 from grader.sandbox.limits import SANDBOXES, Limits
+from grader.sandbox.protocol import OutcomeStatus, RecordKind
 from grader.score import score_exercise
 from grader.spec import Assignment, Case, Exercise
 
@@ -181,99 +182,16 @@ def check(
     if hidden and spec.fixtures is not None:  # a student bundle ships the visible cases only
         raise UsageError(Message("usage.no_hidden_cases", {"name": spec.name}))
     device = resolve_device(device)
-    selected = _select(spec, exercises)
     ref = reference if reference is not None and reference.assignment.name == spec.name else Reference(spec, salt)
-
-    tasks: list[runner.Task] = []
-    planned: list[tuple[Prepared, str, str]] = []
-    source = static.read(root)  # read and parsed once, for what the code calls and for what it must not use
-    reaches = static.reaches(source, [e.id for e in selected])
-    for exercise in selected:
-        for case, result_id, case_device in _plan(exercise, hidden, device):
-            prepared = ref.prepare(exercise, case, graded=hidden)  # graded: no draw a bundle ships
-            index = len(tasks)
-            tasks.append(runner.Task(index=index, exercise=exercise.id, case=result_id, file=exercise.file,
-                                     name=exercise.id, driver=case.driver, args=prepared.call_args, device=case_device,
-                                     inputs=prepared.inputs, max_bytes=_result_allowance(prepared),
-                                     inputs_file=ref.inputs_file(exercise, case, graded=hidden),
-                                     forbidden=exercise.forbidden, reaches=frozenset(reaches.get(exercise.id, ())),
-                                     # a time limit of its own from the reference's cost, unless one was asked for
-                                     reference_seconds=prepared.seconds if timeout is None else None))
-            planned.append((prepared, result_id, case_device))
-
-    forbidden_by_file: dict[str, dict[str, tuple[str, ...]]] = {}
-    for exercise in selected:
-        forbidden_by_file.setdefault(exercise.file, {})[exercise.id] = exercise.forbidden
-    forbidden = static.scan(source, forbidden_by_file)
-
+    planned = plan(spec, root, ref, exercises=exercises, hidden=hidden, device=device, timed=timeout is None)
     limits = limits or Limits()
     if timeout is not None:
         limits = dataclasses.replace(limits, exercise_seconds=timeout)
-    hidden_paths = [p for p in (spec.solutions, spec.fixtures, Path(specs.__file__).parent, *hide) if p is not None]
-    # a reference passed in is shared by many submissions (a batch): so are its input files
     try:
-        run = runner.run_tasks(root, tasks, limits=limits, hide=hidden_paths, namespaces=sandbox == "auto",
-                               shared_inputs=reference is not None)
+        ran = run(planned, limits=limits, namespaces=sandbox == "auto", hide=hide, shared_inputs=reference is not None)
     except safefs.UnsafeFile as exc:  # a submission too large to copy: nothing of it runs
         raise UsageError(Message("usage.unreadable_submission", {"path": str(path), "detail": str(exc)})) from None
-
-    results: dict[str, ExerciseResult] = {}
-    for exercise in selected:
-        case_results: list[CaseResult] = []
-        matches: dict[str, list[str]] = {}
-        refuted: dict[str, int] = {}
-        weighed: list[tuple[Prepared, runner.Outcome, CaseResult]] = []
-        probed: list[tuple[str, diagnose.View]] = []
-        for task, (prepared, result_id, case_device) in zip(tasks, planned, strict=True):
-            if task.exercise != exercise.id:
-                continue
-            outcome = run.outcomes.get(task.index, runner.Outcome(status="crashed", record={"returncode": None}))
-            result = checks.grade_case(prepared, outcome, case_device)
-            result = CaseResult(result_id, result.hidden, result.status, result.checks)
-            case_results.append(result)
-            if result.status in (Status.FAILED, Status.PASSED):
-                weighed.append((prepared, outcome, result))
-            if result.status is Status.FAILED:
-                view = checks.probe_view(prepared, outcome, result)
-                if view is not None:
-                    probed.append((result_id, view))
-        # the static scan's findings (a forbidden name, code that is not allowed), then the calls that reached
-        # a forbidden function at run time (the child's tripwire): either scores the exercise 0
-        notes = [Message(f.key, {"name": f.name, "line": f.line, "file": f.file or exercise.file})
-                 for f in forbidden if f.exercise == exercise.id]
-        reached: dict[str, Message] = {}
-        for task in tasks:
-            record = run.outcomes[task.index].record if task.index in run.outcomes else {}
-            if task.exercise == exercise.id and record.get("kind") == "forbidden_call":
-                reached.setdefault(str(record.get("name", "")), Message("check.forbidden_call", {
-                    "name": str(record.get("name", "")), "file": record.get("file") or exercise.file,
-                    "line": record.get("line") or "?"}))
-        notes += reached.values()
-        if any(r.status is Status.FAILED for _, _, r in weighed):  # an exercise that passes names nothing
-            for prepared, outcome, result in weighed:
-                for mistake_id, matched in checks.mistake_evidence(ref, prepared, outcome, result).items():
-                    if matched and result.status is Status.FAILED:
-                        matches.setdefault(mistake_id, []).append(result.id)
-                    elif not matched:  # the student's output differs from what this mistake gives here
-                        refuted[mistake_id] = refuted.get(mistake_id, 0) + 1
-        # a mistake is named only when more cases show it than contradict it (a match on one degenerate case,
-        # a 1x1 mask, proves little when the larger cases differ); several can coincide on one case (e.g. when
-        # L == h): the best-supported ones are named
-        matches = {mid: cases for mid, cases in matches.items() if len(cases) > refuted.get(mid, 0)}
-        best = max((len(cases) for cases in matches.values()), default=0)
-        mistakes = [MistakeMatch(mid, tuple(cases)) for mid, cases in matches.items() if len(cases) == best]
-        scored = score_exercise(exercise, case_results, mistakes, notes, forbidden=bool(notes))
-        results[exercise.id] = dataclasses.replace(scored, diagnoses=diagnose.diagnose(exercise, exercise.probes, probed))
-
-    final = []
-    for exercise in selected:
-        r = results[exercise.id]
-        # only what this submission's code actually calls (directly or through its helpers), as read from the source
-        failing = [d for d in exercise.depends_on if d in results and results[d].status is not Status.PASSED
-                   and d in reaches.get(exercise.id, ())]
-        if r.status in (Status.FAILED, Status.ERROR) and failing:
-            r = dataclasses.replace(r, notes=(*r.notes, Message("note.depends", {"deps": ", ".join(failing)})))
-        final.append(r)
+    results = annotate(planned, judge(planned, ran))
 
     quiz, quiz_error = None, ""
     answers_file = root / QUIZ_ANSWERS
@@ -289,18 +207,144 @@ def check(
 
     return GradeResult(
         assignment=spec.name,
-        score=round(sum(r.score for r in final), 2),
-        max_score=sum(r.max_score for r in final),
-        exercises=tuple(final),
+        score=round(sum(r.score for r in results), 2),
+        max_score=sum(r.max_score for r in results),
+        exercises=tuple(results),
         hidden=hidden,
         device=device if device != "auto" else ("cuda" if torch.cuda.is_available() else "cpu"),
-        isolation=str(run.isolation.get("level", "process")),
+        isolation=str(ran.isolation.get("level", "process")),
         grader_version=grader.__version__,
-        output=run.stdout,
-        isolation_details=run.isolation,
+        output=ran.stdout,
+        isolation_details=ran.isolation,
         quiz=quiz,
         quiz_error=quiz_error,
     )
+
+
+# --- the four steps of check: plan -> run -> judge -> annotate ----------------------------------------
+
+@dataclasses.dataclass
+class Plan:
+    """What to run: the cases of the selected exercises, prepared by the reference, as the sandbox's tasks."""
+
+    spec: Assignment
+    root: Path
+    reference: Reference
+    selected: list[Exercise]
+    tasks: list[runner.Task]
+    prepared: list[tuple[Prepared, str, str]]
+    """Per task: the prepared case, its result id (``id`` or ``id@cuda``) and its device."""
+    reaches: dict[str, set[str]]
+    """Per exercise: the exercises its code calls, as read from the source."""
+    forbidden: list[static.ForbiddenUse]
+    """What the static scan found that an exercise must not use."""
+
+
+def plan(spec: Assignment, root: Path, ref: Reference, *, exercises: Sequence[str] = (), hidden: bool = False,
+         device: str = "cpu", timed: bool = True) -> Plan:
+    """Select the exercises, prepare their cases (inputs, the reference's outputs) and read the source once.
+    ``timed``: each case gets a time limit of its own from the reference's cost."""
+    selected = _select(spec, exercises)
+    source = static.read(root)  # read and parsed once, for what the code calls and for what it must not use
+    reaches = static.reaches(source, [e.id for e in selected])
+    tasks: list[runner.Task] = []
+    prepared_all: list[tuple[Prepared, str, str]] = []
+    for exercise in selected:
+        for case, result_id, case_device in _plan(exercise, hidden, device):
+            prepared = ref.prepare(exercise, case, graded=hidden)  # graded: no draw a bundle ships
+            tasks.append(runner.Task(index=len(tasks), exercise=exercise.id, case=result_id, file=exercise.file,
+                                     name=exercise.id, driver=case.driver.value, args=prepared.call_args,
+                                     device=case_device, inputs=prepared.inputs, max_bytes=_result_allowance(prepared),
+                                     inputs_file=ref.inputs_file(exercise, case, graded=hidden),
+                                     forbidden=exercise.forbidden, reaches=frozenset(reaches.get(exercise.id, ())),
+                                     reference_seconds=prepared.seconds if timed else None))
+            prepared_all.append((prepared, result_id, case_device))
+    forbidden_by_file: dict[str, dict[str, tuple[str, ...]]] = {}
+    for exercise in selected:
+        forbidden_by_file.setdefault(exercise.file, {})[exercise.id] = exercise.forbidden
+    return Plan(spec, root, ref, selected, tasks, prepared_all, reaches, static.scan(source, forbidden_by_file))
+
+
+def run(planned: Plan, *, limits: Limits, namespaces: bool = True, hide: Sequence[Path] = (),
+        shared_inputs: bool = False) -> runner.RunResult:
+    """Run the plan's tasks in the sandbox; the reference, the plug-in and the engine's registry stay hidden."""
+    spec = planned.spec
+    hidden_paths = [p for p in (spec.solutions, spec.fixtures, spec.package, Path(specs.__file__).parent, *hide)
+                    if p is not None]
+    # a reference passed in is shared by many submissions (a batch): so are its input files
+    return runner.run_tasks(planned.root, planned.tasks, limits=limits, hide=hidden_paths, namespaces=namespaces,
+                            shared_inputs=shared_inputs)
+
+
+def judge(planned: Plan, ran: runner.RunResult) -> dict[str, ExerciseResult]:
+    """Check every case's outcome, name the mistakes the cases show, diagnose the failures, and score."""
+    results: dict[str, ExerciseResult] = {}
+    for exercise in planned.selected:
+        results[exercise.id] = _judge_exercise(planned, ran, exercise)
+    return results
+
+
+def _judge_exercise(planned: Plan, ran: runner.RunResult, exercise: Exercise) -> ExerciseResult:
+    tasks, ref = planned.tasks, planned.reference
+    case_results: list[CaseResult] = []
+    matches: dict[str, list[str]] = {}
+    refuted: dict[str, int] = {}
+    weighed: list[tuple[Prepared, runner.Outcome, CaseResult]] = []
+    probed: list[tuple[str, diagnose.View]] = []
+    for task, (prepared, result_id, case_device) in zip(tasks, planned.prepared, strict=True):
+        if task.exercise != exercise.id:
+            continue
+        outcome = ran.outcomes.get(task.index, runner.Outcome(status=OutcomeStatus.CRASHED, record={"returncode": None}))
+        result = checks.grade_case(prepared, outcome, case_device)
+        result = CaseResult(result_id, result.hidden, result.status, result.checks)
+        case_results.append(result)
+        if result.status in (Status.FAILED, Status.PASSED):
+            weighed.append((prepared, outcome, result))
+        if result.status is Status.FAILED:
+            view = checks.probe_view(prepared, outcome, result)
+            if view is not None:
+                probed.append((result_id, view))
+    # the static scan's findings (a forbidden name, code that is not allowed), then the calls that reached
+    # a forbidden function at run time (the child's tripwire): either scores the exercise 0
+    notes = [Message(f.key, {"name": f.name, "line": f.line, "file": f.file or exercise.file})
+             for f in planned.forbidden if f.exercise == exercise.id]
+    reached: dict[str, Message] = {}
+    for task in tasks:
+        record = ran.outcomes[task.index].record if task.index in ran.outcomes else {}
+        if task.exercise == exercise.id and record.get("kind") == RecordKind.FORBIDDEN_CALL:
+            reached.setdefault(str(record.get("name", "")), Message("check.forbidden_call", {
+                "name": str(record.get("name", "")), "file": record.get("file") or exercise.file,
+                "line": record.get("line") or "?"}))
+    notes += reached.values()
+    if any(r.status is Status.FAILED for _, _, r in weighed):  # an exercise that passes names nothing
+        for prepared, outcome, result in weighed:
+            for mistake_id, matched in checks.mistake_evidence(ref, prepared, outcome, result).items():
+                if matched and result.status is Status.FAILED:
+                    matches.setdefault(mistake_id, []).append(result.id)
+                elif not matched:  # the student's output differs from what this mistake gives here
+                    refuted[mistake_id] = refuted.get(mistake_id, 0) + 1
+    # a mistake is named only when more cases show it than contradict it (a match on one degenerate case,
+    # a 1x1 mask, proves little when the larger cases differ); several can coincide on one case (e.g. when
+    # L == h): the best-supported ones are named
+    matches = {mid: cases for mid, cases in matches.items() if len(cases) > refuted.get(mid, 0)}
+    best = max((len(cases) for cases in matches.values()), default=0)
+    mistakes = [MistakeMatch(mid, tuple(cases)) for mid, cases in matches.items() if len(cases) == best]
+    scored = score_exercise(exercise, case_results, mistakes, notes, forbidden=bool(notes))
+    return dataclasses.replace(scored, diagnoses=diagnose.diagnose(exercise, exercise.probes, probed))
+
+
+def annotate(planned: Plan, results: dict[str, ExerciseResult]) -> list[ExerciseResult]:
+    """Add what a person needs beside the scores: an exercise that fails while one its code calls fails says so."""
+    final = []
+    for exercise in planned.selected:
+        r = results[exercise.id]
+        # only what this submission's code actually calls (directly or through its helpers), as read from the source
+        failing = [d for d in exercise.depends_on if d in results and results[d].status is not Status.PASSED
+                   and d in planned.reaches.get(exercise.id, ())]
+        if r.status in (Status.FAILED, Status.ERROR) and failing:
+            r = dataclasses.replace(r, notes=(*r.notes, Message("note.depends", {"deps": ", ".join(failing)})))
+        final.append(r)
+    return final
 
 
 def _result_allowance(prepared: Prepared) -> int:

@@ -17,11 +17,12 @@ import torch
 from grader import compare
 from grader.reference import Prepared, Reference
 from grader.results import CaseResult, CheckResult, Message, Status
+from grader.sandbox.protocol import OutcomeStatus, RecordKind
 from grader.sandbox.runner import Outcome
 from grader.sandbox.transfer import Entry
-from grader.spec import GRAD_SLACK, Property, Tolerance, tolerance_for
+from grader.spec import GRAD_SLACK, Call, Property, PropertyKind, Tolerance, tolerance_for
 
-UNSTRUCTURED = ("after.", "grad.", "alt")
+UNSTRUCTURED = ("after.", "grad.", "alt", "rng")
 """Outputs that only properties look at (not part of the type/shape/dtype/device checks)."""
 
 
@@ -36,12 +37,12 @@ def _matches(key: str, prefixes: tuple[str, ...]) -> bool:
 def _error_result(exercise_id: str, outcome: Outcome) -> tuple[Status, CheckResult]:
     """The status and failed check for a task that did not return outputs."""
     r = outcome.record
-    if outcome.status == "timeout":
+    if outcome.status == OutcomeStatus.TIMEOUT:
         return Status.TIMEOUT, _timeout(r)
-    if r.get("kind") == "forbidden_call":  # a tripwire: whatever the route, the exercise did not do the work
+    if r.get("kind") == RecordKind.FORBIDDEN_CALL:  # a tripwire: whatever the route, the exercise did not do the work
         return Status.FAILED, _fail("runs", "check.forbidden_call", name=r.get("name", ""), file=r.get("file", ""),
                                     line=r.get("line", 0))
-    if outcome.status == "crashed":
+    if outcome.status == OutcomeStatus.CRASHED:
         if r.get("setup"):  # the sandbox could not be set up: the grader's fault, said as such
             return Status.ERROR, _fail("runs", "check.sandbox_setup", detail=r.get("setup"))
         sig = r.get("signal")
@@ -50,31 +51,31 @@ def _error_result(exercise_id: str, outcome: Outcome) -> tuple[Status, CheckResu
         if sig is not None:
             return Status.ERROR, _fail("runs", "check.signal", signal=sig)
         return Status.ERROR, _fail("runs", "check.crashed", code=r.get("returncode"))
-    if outcome.status == "transfer" or r.get("kind") == "transfer":
+    if outcome.status == OutcomeStatus.TRANSFER or r.get("kind") == RecordKind.TRANSFER:
         return Status.ERROR, _fail("runs", "check.transfer", detail=str(r.get("message", "")))
     kind = r.get("kind")
-    if kind == "memory":
+    if kind == RecordKind.MEMORY:
         return Status.ERROR, CheckResult("runs", False, Message("check.memory", {"type": r.get("type", "")}),
                                          traceback=r.get("traceback"))
-    if kind == "too_large":
+    if kind == RecordKind.TOO_LARGE:
         return Status.ERROR, _fail("runs", "check.too_large", size=_size(r.get("size", 0)), limit=_size(r.get("limit", 0)))
-    if kind == "missing_file":
+    if kind == RecordKind.MISSING_FILE:
         return Status.MISSING, _fail("signature", "check.missing_file", file=r.get("file"))
-    if kind == "missing_name":
+    if kind == RecordKind.MISSING_NAME:
         return Status.MISSING, _fail("signature", "check.missing_name", name=r.get("name"), file=r.get("file"))
-    if kind == "syntax":
+    if kind == RecordKind.SYNTAX:
         return Status.ERROR, _fail("signature", "check.syntax", file=r.get("file"), line=r.get("line"),
                                    detail=r.get("detail", ""), text=r.get("text", ""))
-    if kind == "import":
+    if kind == RecordKind.IMPORT:
         return Status.ERROR, CheckResult("signature", False, Message("check.import_error", {"file": r.get("file")}),
                                          traceback=r.get("traceback"))
-    if kind == "signature":
+    if kind == RecordKind.SIGNATURE:
         return Status.FAILED, _fail("signature", "check.signature", what=r.get("what"),
                                     signature=r.get("signature"), nargs=r.get("nargs"))
-    if kind == "state_dict":
+    if kind == RecordKind.STATE_DICT:
         return Status.FAILED, _fail("parameters", "check.state_dict", missing=r.get("missing", []),
                                     unexpected=r.get("unexpected", []), misshaped=r.get("misshaped", []))
-    if kind == "not_implemented":
+    if kind == RecordKind.NOT_IMPLEMENTED:
         stub_of = r.get("stub_of")
         if stub_of and stub_of != exercise_id:
             return Status.FAILED, _fail("runs", "check.dependency_not_implemented", dependency=stub_of)
@@ -355,20 +356,66 @@ def _raises(prepared: Prepared, got: Mapping[str, Entry], prop: Property) -> Che
     return None
 
 
-PROPERTIES: Mapping[str, Callable[[Prepared, Mapping[str, Entry], Property], CheckResult | None]] = {
-    "rows_sum_to_one": _rows_sum,
-    "masked_zero": _masked_zero,
-    "gradients": lambda p, g, _: _gradients(p, g),
-    "dropout_train": _dropout,
-    "causal": _causal,
-    "raises": _raises,
+def _deterministic(prepared: Prepared, got: Mapping[str, Entry], prop: Property) -> CheckResult | None:
+    """A draws case: the extra call with the first draw's generator state gives the first draw again."""
+    for key, entry in prepared.expected.items():
+        if not key.startswith("repeat") or entry.kind != "tensor":
+            continue
+        again, failure = _observed(prepared, got, key, "deterministic")
+        drawn, failure2 = _observed(prepared, got, "out" + key.removeprefix("repeat"), "deterministic")
+        if again is None or drawn is None:
+            return failure or failure2
+        if drawn.shape[:1] == (0,) or not torch.equal(again, drawn[0]):
+            return _fail("deterministic", "check.not_deterministic")
+    return None
+
+
+def _global_rng(prepared: Prepared, got: Mapping[str, Entry], prop: Property) -> CheckResult | None:
+    """A draws case: torch's global generator, seeded before the calls, gives after them what it gives untouched."""
+    after, failure = _observed(prepared, got, "rng", "global_rng")
+    if after is None:
+        return failure
+    expected = prepared.expected["rng"].tensor
+    if expected is None or not torch.equal(after, expected):
+        return _fail("global_rng", "check.global_rng")
+    return None
+
+
+def _judge(prepared: Prepared, got: Mapping[str, Entry], prop: Property) -> CheckResult | None:
+    """The assignment's own trusted judge, on the case's inputs, the student's outputs and the call's literals."""
+    outputs = {k: e.tensor for k, e in got.items() if e.kind == "tensor" and e.tensor is not None}
+    wire = prepared.call_args
+    literals: dict[str, Any] = {}
+    for name in ("init", "forward", "call"):
+        if name in wire:
+            literals.update(Call.from_wire(wire[name], wire.get(f"{name}_kw")).literals())
+    try:
+        verdict = prop.resolve_judge()(prepared.inputs, outputs, literals)
+    except Exception as exc:  # noqa: BLE001 - outputs the judge cannot read fail the check, never the grader
+        return _fail(prop.check, "check.unjudgeable", check=prop.check, error=type(exc).__name__)
+    if verdict is None:
+        return None
+    key, params = verdict
+    return _fail(prop.check, key, **params)
+
+
+PROPERTIES: Mapping[PropertyKind, Callable[[Prepared, Mapping[str, Entry], Property], CheckResult | None]] = {
+    PropertyKind.ROWS_SUM_TO_ONE: _rows_sum,
+    PropertyKind.MASKED_ZERO: _masked_zero,
+    PropertyKind.GRADIENTS: lambda p, g, _: _gradients(p, g),
+    PropertyKind.DROPOUT_TRAIN: _dropout,
+    PropertyKind.CAUSAL: _causal,
+    PropertyKind.RAISES: _raises,
+    PropertyKind.DETERMINISTIC: _deterministic,
+    PropertyKind.GLOBAL_RNG: _global_rng,
+    PropertyKind.JUDGE: _judge,
 }
 
 
 def grade_case(prepared: Prepared, outcome: Outcome, device: str) -> CaseResult:
     """Run the ordered checks on one case's outcome."""
     case = prepared.case
-    if outcome.status != "ok":
+    if outcome.status != OutcomeStatus.OK:
         status, check = _error_result(prepared.exercise.id, outcome)
         return CaseResult(case.id, case.hidden, status, (check,))
     got = outcome.entries
@@ -399,7 +446,7 @@ def mistake_evidence(reference: Reference, prepared: Prepared, outcome: Outcome,
     output equals the mistake's (evidence for it), False when it differs (evidence against it). A case that
     cannot tell the mistake from the correct output (a 1x1 causal mask "matches" anything), or a structural
     failure for a mistake of values, says nothing and is left out."""
-    if outcome.status != "ok" or prepared.case.device == "meta":
+    if outcome.status != OutcomeStatus.OK or prepared.case.device == "meta":
         return {}
     structural = result is not None and result.failure is not None and result.failure.name in STRUCTURE_CHECKS
     got = outcome.entries
@@ -439,7 +486,7 @@ def probe_view(prepared: Prepared, outcome: Outcome, result: CaseResult) -> Any:
     code did not return, the case compares structure only, or a structural check failed)."""
     from grader.diagnose import View
 
-    if outcome.status != "ok" or prepared.case.device == "meta" or result.failure is None \
+    if outcome.status != OutcomeStatus.OK or prepared.case.device == "meta" or result.failure is None \
             or result.failure.name in STRUCTURE_CHECKS:
         return None
     return View(prepared.exercise, prepared.case, prepared.inputs, prepared.call_args, outcome.entries,

@@ -10,7 +10,12 @@ from __future__ import annotations
 import dataclasses
 import functools
 import hashlib
+import importlib
+import importlib.util
+import inspect
 import json
+import shutil
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -48,8 +53,9 @@ def write(reference: Any, folder: Path) -> None:
             prepared = reference.prepare(exercise, case)
             tensors = _prefixed("in", prepared.inputs)
             record: dict[str, Any] = {
-                "id": case.id, "driver": case.driver, "args": case.args, "device": case.device,
-                "compare": list(case.compare), "properties": [dataclasses.asdict(p) for p in case.properties],
+                "id": case.id, "driver": case.driver.value, "args": case.args, "device": case.device,
+                "compare": list(case.compare),
+                "properties": [{**dataclasses.asdict(p), "kind": p.kind.value} for p in case.properties],
                 "inputs": sorted(prepared.inputs), "mistakes": {},
             }
             for name, entries in (("expected", prepared.expected), ("truth", prepared.truth)):
@@ -72,15 +78,52 @@ def write(reference: Any, folder: Path) -> None:
             raise FixtureError(f"the exercise {exercise.id} has no visible case to store; a bundle needs one")
         exercises.append({
             "id": exercise.id, "file": exercise.file, "task": exercise.task, "points": exercise.points,
-            "kind": exercise.kind, "depends_on": list(exercise.depends_on), "forbidden": list(exercise.forbidden),
+            "kind": exercise.kind.value, "depends_on": list(exercise.depends_on), "forbidden": list(exercise.forbidden),
             "mistakes": [m.id for m in exercise.mistakes], "cases": cases, "outputs": dict(exercise.outputs),
         })
+    judges = _write_judges(spec, folder)
     (folder / "assignment.json").write_text(json.dumps({
         "format": FORMAT, "name": spec.name, "title": spec.title, "files": list(spec.files),
-        "salt": reference.salt, "exercises": exercises}, indent=1), encoding="utf-8")
+        "salt": reference.salt, "exercises": exercises,
+        "messages": {lang: dict(texts) for lang, texts in spec.messages.items()}, "judges": judges},
+        indent=1), encoding="utf-8")
     files = sorted(p.name for p in folder.iterdir() if p.is_file() and p.name != "manifest.json")
     (folder / "manifest.json").write_text(json.dumps(
         {"format": FORMAT, "files": {name: _sha256(folder / name) for name in files}}, indent=1), encoding="utf-8")
+
+
+def _write_judges(spec: Assignment, folder: Path) -> dict[str, str]:
+    """Copy the source of every judge module a visible case uses into the folder: {module name: file}. A judge
+    module must be self-contained (torch, the standard library and the engine only): a bundle has no plug-in."""
+    modules = sorted({p.judge.partition(":")[0] for e in spec.exercises for c in e.cases if not c.hidden
+                      for p in c.properties if p.judge})
+    out = {}
+    for name in modules:
+        source = inspect.getsourcefile(importlib.import_module(name))
+        if source is None:
+            raise FixtureError(f"the judge module {name} has no source file to ship in a bundle")
+        file = f"judge.{name}.py"
+        shutil.copyfile(source, folder / file)
+        out[name] = file
+    return out
+
+
+def _load_judges(folder: Path, judges: Any) -> None:
+    """Import the judge modules a bundle ships under their own names (the plug-in itself is not installed)."""
+    for name, file in dict(judges or {}).items():
+        if name in sys.modules:
+            continue
+        path = folder / str(file)
+        spec = importlib.util.spec_from_file_location(str(name), path)
+        if spec is None or spec.loader is None or path.parent != folder:
+            raise FixtureError(f"{folder}: the judge module {name} cannot be loaded from {file}")
+        module = importlib.util.module_from_spec(spec)
+        sys.modules[str(name)] = module
+        try:
+            spec.loader.exec_module(module)
+        except Exception as exc:
+            del sys.modules[str(name)]
+            raise FixtureError(f"{folder}: the judge module {name} fails to import ({type(exc).__name__}: {exc})") from None
 
 
 def verify(folder: Path) -> dict[str, Any]:
@@ -157,18 +200,19 @@ def load(folder: Path, quiz: Path | None = None) -> Assignment:
     data = verify(folder)
     try:
         return _load(folder, data, quiz)
-    except (KeyError, TypeError, ValueError) as exc:
+    except (KeyError, TypeError, ValueError, AttributeError) as exc:
         raise FixtureError(f"{folder}: assignment.json is malformed ({type(exc).__name__}: {exc})") from None
 
 
 def _load(folder: Path, data: dict[str, Any], quiz: Path | None) -> Assignment:
+    _load_judges(folder, data.get("judges"))
     exercises = []
     for ex in data["exercises"]:
         cases = []
         for c in ex["cases"]:
             loaded = _Loaded(folder / c["file"])
-            cases.append(Case(
-                id=c["id"], driver=c["driver"], make=loaded.inputs, args=c["args"],
+            cases.append(Case.from_wire(
+                c["args"], id=c["id"], driver=c["driver"], make=loaded.inputs,
                 hidden=False, device=c["device"], compare=tuple(c["compare"]),
                 properties=tuple(Property(**p) for p in c["properties"]),
             ))
@@ -178,8 +222,10 @@ def _load(folder: Path, data: dict[str, Any], quiz: Path | None) -> Assignment:
             mistakes=tuple(Mistake(m, impl=_no_code) for m in ex["mistakes"]),
             outputs={str(k): str(v) for k, v in ex.get("outputs", {}).items()},
         ))
+    messages = data.get("messages", {})
     return Assignment(name=data["name"], title=data["title"], exercises=tuple(exercises), solutions=None,
-                      files=tuple(data["files"]), quiz=quiz, fixtures=folder)
+                      files=tuple(data["files"]), quiz=quiz, fixtures=folder,
+                      messages={str(lang): {str(k): str(v) for k, v in texts.items()} for lang, texts in messages.items()})
 
 
 @functools.lru_cache(maxsize=8)

@@ -149,7 +149,7 @@ class Reference:
         if key not in self._prepared:
             gen = torch.Generator().manual_seed(case_seed(self.assignment.name, exercise.id, case.id, self.salt, graded))
             # a case whose call takes only literals draws them too in a graded run, else nothing would change
-            args = case.draw_args(gen) if graded and case.draw_args is not None else None
+            args = case.wire(case.draw_args(gen)) if graded and case.draw_args is not None else None
             inputs = case.make(CaseEnv(gen=gen, reference=self.impl))
             prepared = Prepared(exercise, case, inputs, {}, {}, graded, args)
             target = getattr(self.impl, exercise.id)
@@ -180,7 +180,7 @@ class Reference:
     @staticmethod
     def _run(target: Any, prepared: Prepared, ctx: drivers.Ctx) -> dict[str, transfer.Entry]:
         drivers.seed(0, ctx.device)
-        return transfer.roundtrip(drivers.DRIVERS[prepared.case.driver](target, prepared.inputs, prepared.call_args, ctx))
+        return transfer.roundtrip(drivers.DRIVERS[prepared.case.driver.value](target, prepared.inputs, prepared.call_args, ctx))
 
     def mistake_outputs(self, exercise: Exercise, case: Case, mistake_id: str,
                         graded: bool = False) -> dict[str, transfer.Entry] | None:

@@ -24,11 +24,9 @@ class ReleaseError(Exception):
 
 
 def _grader_without_specs(dest: Path) -> None:
-    """The engine without any assignment's cases, reference or mistake code."""
-    shutil.copytree(PACKAGE, dest, ignore=shutil.ignore_patterns("__pycache__", "*.pyc", "cases"))
-    for path in (dest / "specs").glob("*.py"):
-        if path.name != "__init__.py":
-            path.unlink()
+    """The engine without any assignment's cases, reference or mistake code (the built-in plug-ins stay behind;
+    a bundle registers no plug-in: its one assignment is the stored cases in grader/cases)."""
+    shutil.copytree(PACKAGE, dest, ignore=shutil.ignore_patterns("__pycache__", "*.pyc", "cases", "builtin"))
 
 
 BUNDLE_PYPROJECT = """[build-system]
@@ -138,9 +136,9 @@ def release(*, assignment: str, output: Path, salt: str = "") -> Path:
         raise ReleaseError("this grader holds no reference (it is itself a student bundle): release from the course repo")
     if output.exists() and any(output.iterdir()):
         raise ReleaseError(f"{output} is not empty; give a new folder")
-    stubs = ROOT / "assignments" / spec.name
-    if not stubs.is_dir():
-        raise ReleaseError(f"the stubs of {spec.name} are not at {stubs}")
+    stubs = spec.stubs
+    if stubs is None or not stubs.is_dir():
+        raise ReleaseError(f"the stubs of {spec.name} are not at {stubs} (the assignment's spec says where: stubs=)")
     staging = output.with_name(f".{output.name}.partial")
     shutil.rmtree(staging, ignore_errors=True)
     staging.mkdir(parents=True)
@@ -213,7 +211,7 @@ def gradescope_zip(*, assignment: str, output: Path, hidden_visibility: str = "a
     if spec.solutions is None:
         raise ReleaseError("this grader holds no reference: build the autograder from the course repo")
     files: list[tuple[Path, str]] = []
-    for folder in (PACKAGE, spec.solutions, ROOT / "assignments" / spec.name):
+    for folder in (PACKAGE, spec.solutions, *([spec.stubs] if spec.stubs is not None else [])):
         for path in sorted(folder.rglob("*")):
             rel = path.relative_to(ROOT)
             if path.is_file() and "__pycache__" not in rel.parts and path.suffix != ".pyc":

@@ -45,8 +45,11 @@ def is_gate(exercise: Exercise, result_id: str) -> bool:
     value (a device case; a case where the code must refuse its arguments), so code that does no work can
     pass it (zeros of the right shape; ``raise ValueError`` everywhere). A gate earns no points itself and
     takes points away when it fails (see :func:`score_exercise`)."""
+    from grader.spec import PropertyKind
+
     case = next((c for c in exercise.cases if c.id == result_id.split("@", 1)[0]), None)
-    return case is not None and (case.device in GATE_DEVICES or not case.compare)
+    judged = case is not None and any(p.kind is PropertyKind.JUDGE for p in case.properties)
+    return case is not None and (case.device in GATE_DEVICES or (not case.compare and not judged))
 
 
 def case_points(result: GradeResult, exercise: ExerciseResult) -> list[tuple[float, float]]:

@@ -20,6 +20,7 @@ from grader.results import CaseResult, CheckResult, Status
 from grader.sandbox import drivers, transfer
 from grader.sandbox.runner import Outcome
 from grader.score import case_points, is_gate, score_exercise
+from grader.spec import SpecError
 
 PADDING = "    return (tokens != pad_id)[:, None, None, :]"
 CAUSAL = "    return torch.ones(size, size, dtype=torch.bool, device=device).tril()"
@@ -91,11 +92,19 @@ def test_scoring_rule(assignment):
 
 # --- an exercise without cases ----------------------------------------------------------------------
 
+def test_an_exercise_with_no_case_is_refused_when_defined(assignment):
+    with pytest.raises(SpecError, match="exercise 'padding_mask', field 'cases': needs at least one case"):
+        dataclasses.replace(assignment.exercise("padding_mask"), cases=())
+
+
 def test_an_exercise_with_no_case_is_an_error_not_full_marks(monkeypatch, assignment):
-    empty = dataclasses.replace(assignment.exercise("padding_mask"), cases=())
+    """A spec can still leave an exercise nothing that earns points (only a meta case runs): 0, never full marks."""
+    pad = assignment.exercise("padding_mask")
+    meta = next(dataclasses.replace(c, hidden=False) for c in pad.cases if c.device == "meta")
+    empty = dataclasses.replace(pad, cases=(meta,))
     custom = dataclasses.replace(assignment, name="integrity_nocase",
                                  exercises=(assignment.exercise("causal_mask"), empty))
-    monkeypatch.setitem(specs.REGISTRY, custom.name, lambda: custom)
+    monkeypatch.setitem(specs.REGISTRY, custom.name, specs.Plugin(custom.name, lambda: custom, dict, "test"))
     monkeypatch.setitem(specs._CACHE, custom.name, custom)
     from conftest import SOLUTIONS
 
@@ -130,10 +139,9 @@ def test_a_bundle_without_an_exercises_cases_is_refused(assignment, tmp_path):
     _rehash(folder)
     with pytest.raises(fixtures.FixtureError, match="padding_mask"):
         fixtures.load(folder)
-    hidden_only = dataclasses.replace(assignment.exercise("causal_mask"), cases=tuple(
-        c for c in assignment.exercise("causal_mask").cases if c.hidden))
-    with pytest.raises(fixtures.FixtureError, match="causal_mask"):  # such a bundle is never made
-        fixtures.write(Reference(dataclasses.replace(assignment, exercises=(hidden_only,))), tmp_path / "none")
+    with pytest.raises(SpecError, match="causal_mask"):  # such a spec (and so such a bundle) is never made
+        dataclasses.replace(assignment.exercise("causal_mask"), cases=tuple(
+            c for c in assignment.exercise("causal_mask").cases if c.hidden))
 
 
 # --- graded runs draw other inputs than a bundle holds ----------------------------------------------

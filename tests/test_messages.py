@@ -18,12 +18,39 @@ def _fields(template: str) -> set[str]:
     return {f for _, f, _, _ in string.Formatter().parse(template) if f}
 
 
+def _catalog_pairs():
+    """The engine's catalogs, then every assignment plug-in's own."""
+    from grader import specs
+
+    yield "engine", CATALOGS["en"], CATALOGS["ko"]
+    for name in specs.names():
+        own = specs.messages(name)
+        yield name, own.get("en", {}), own.get("ko", {})
+
+
+def _all(lang: str) -> dict[str, str]:
+    from grader import specs
+
+    return {**CATALOGS[lang], **specs.all_messages(lang)}
+
+
 def test_catalogs_have_the_same_keys_and_placeholders():
-    en, ko = CATALOGS["en"], CATALOGS["ko"]
-    assert set(en) == set(ko)
-    for key in en:
-        assert _fields(en[key]) == _fields(ko[key]), key
-    assert all(re.search(r"[가-힣]", ko[k]) for k in ko if not k.startswith("ui.title")), "untranslated Korean entry"
+    for where, en, ko in _catalog_pairs():
+        assert en and set(en) == set(ko), where
+        for key in en:
+            assert _fields(en[key]) == _fields(ko[key]), (where, key)
+        assert all(re.search(r"[가-힣]", ko[k]) for k in ko if not k.startswith("ui.title")), f"untranslated Korean in {where}"
+
+
+def test_assignment_messages_never_collide():
+    """Assignments' keys are merged into one lookup: no plug-in may reuse the engine's keys or another plug-in's."""
+    seen: dict[str, str] = {}
+    for where, en, _ in _catalog_pairs():
+        for key in en:
+            if key == "title" and where != "engine":
+                continue
+            assert key not in seen, f"{key} is defined by {seen.get(key)} and by {where}"
+            seen[key] = where
 
 
 def test_every_key_used_in_the_code_is_in_the_catalogs():
@@ -32,14 +59,18 @@ def test_every_key_used_in_the_code_is_in_the_catalogs():
         text = path.read_text(encoding="utf-8")
         used |= set(re.findall(r'(?:Message\(|_fail\([^,]+, |render\(|_t\(lang, )"([a-z_]+\.[a-z_.]+)"', text))
     assert used, "the pattern found nothing: the test would be vacuous"
-    missing = sorted(k for k in used if k not in CATALOGS["en"])
+    missing = sorted(k for k in used if k not in _all("en"))
     assert not missing
 
 
-def test_every_mistake_has_a_message(assignment):
-    for exercise in assignment.exercises:
-        for mistake in exercise.mistakes:
-            assert f"mistake.{mistake.id}" in CATALOGS["en"], mistake.id
+def test_every_mistake_has_a_message():
+    from grader import specs
+
+    for name in specs.names():
+        own = specs.messages(name)
+        for exercise in specs.get(name).exercises:
+            for mistake in exercise.mistakes:
+                assert f"mistake.{mistake.id}" in own["en"] and f"mistake.{mistake.id}" in own["ko"], (name, mistake.id)
 
 
 def test_render_fills_parameters_in_both_languages():
@@ -65,7 +96,7 @@ def test_language_choice(monkeypatch, explicit, env, expected):
 
 def test_korean_reads_as_written():
     """The wording a Korean speaker corrected stays corrected (grade's Korean is written, not translated)."""
-    ko = CATALOGS["ko"]
+    ko = _all("ko")
     text = "\n".join(ko.values())
     for translated in ("스케일하지", "서브층", "기대고 있습니다", "그것부터", "가장 많이 다른", "1/√d_k 인자"):
         assert translated not in text, translated
@@ -75,14 +106,14 @@ def test_korean_reads_as_written():
     assert ko["ui.diff.grid"].startswith("차이가 가장 큰 원소")
 
 
-def test_every_assignment_has_a_korean_title(assignment):
+def test_every_assignment_has_a_korean_title():
     from grader import specs
-    from grader.messages import TITLES, title
+    from grader.messages import title
 
     for name in specs.names():
-        assert re.search(r"[가-힣]", TITLES["ko"].get(name, "")), f"no Korean title for {name}"
-    assert title(assignment.name, assignment.title, "en") == assignment.title
-    assert title(assignment.name, assignment.title, "ko") != assignment.title
+        spec = specs.get(name)
+        assert re.search(r"[가-힣]", title(name, "", "ko")), f"no Korean title for {name}"
+        assert title(name, spec.title, "en") == specs.messages(name)["en"]["title"]
 
 
 def _click_message_ids() -> set[str]:

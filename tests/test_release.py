@@ -41,7 +41,8 @@ def bundle_grade(bundle: Path, *args: str, cwd: Path | None = None) -> subproces
 def test_bundle_holds_no_reference_and_no_hidden_case(bundle, assignment):
     files = [p for p in bundle.rglob("*") if p.is_file()]
     names = {str(p.relative_to(bundle)) for p in files}
-    assert "grader/specs/transformer.py" not in names and "grader/specs/transformer_mistakes.py" not in names
+    assert not any(n.startswith("grader/builtin") for n in names), "a built-in plug-in (a reference, mistakes) was shipped"
+    assert "pyproject.toml" in names and "nlp_grader.assignments" not in (bundle / "pyproject.toml").read_text()
     assert not any(n.startswith("solutions") for n in names)
     reference_lines = [line.strip() for line in (SOLUTIONS / "attention.py").read_text().splitlines()
                        if line.strip().startswith(("lowest =", "filled =", "weights = masked_softmax"))]
@@ -126,7 +127,7 @@ def test_gradescope_zip_runs_as_gradescope_would(tmp_path):
         names = set(zf.namelist())
         modes = {i.filename: i.external_attr >> 16 for i in zf.infolist()}
         zf.extractall(source)
-    assert {"setup.sh", "run_autograder", "pyproject.toml", "grader/specs/transformer.py",
+    assert {"setup.sh", "run_autograder", "pyproject.toml", "grader/builtin/transformer/spec.py",
             "solutions/transformer/attention.py", "assignments/transformer/quiz.toml"} <= names
     assert modes["run_autograder"] & stat.S_IXUSR and modes["setup.sh"] & stat.S_IXUSR
     os.chmod(source / "run_autograder", 0o755)

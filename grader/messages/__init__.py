@@ -16,8 +16,6 @@ from grader.results import Message
 
 CATALOGS: Mapping[str, Mapping[str, str]] = {"en": en.MESSAGES, "ko": ko.MESSAGES}
 LANGUAGES = tuple(CATALOGS)
-TITLES: Mapping[str, Mapping[str, str]] = {"en": en.TITLES, "ko": ko.TITLES}
-"""Assignment titles by language and assignment name (English: the spec's own title)."""
 CLICK_TEXTS: Mapping[str, Mapping[str, str]] = {"en": en.CLICK, "ko": ko.CLICK}
 """click's own texts by language and gettext message id (English: click's own)."""
 HELP_TEXTS: Mapping[str, Mapping[str, str]] = {"en": en.HELP, "ko": ko.HELP}
@@ -52,7 +50,7 @@ def render(message: Message | str, lang: str, /, **params: Any) -> str:
     """The message in ``lang`` (English if the key is missing there), with its parameters filled in."""
     key = message if isinstance(message, str) else message.key
     values = dict(params) if isinstance(message, str) else {**message.params, **params}
-    template = CATALOGS.get(lang, CATALOGS["en"]).get(key) or CATALOGS["en"].get(key)
+    template = _template(key, lang)
     if template is None:
         return key
     try:
@@ -61,9 +59,39 @@ def render(message: Message | str, lang: str, /, **params: Any) -> str:
         return f"{template} {values}"
 
 
+def _template(key: str, lang: str) -> str | None:
+    """The engine's text for ``key`` in ``lang``, else an assignment's (its mistakes, diagnoses, judges), else English."""
+    for catalog_lang in dict.fromkeys((lang if lang in CATALOGS else "en", "en")):
+        found = CATALOGS[catalog_lang].get(key)
+        if found is None and "." in key:
+            found = _assignment_texts(catalog_lang).get(key)
+        if found is not None:
+            return found
+    return None
+
+
+_ASSIGNMENT_TEXTS: dict[str, dict[str, str]] = {}
+
+
+def _assignment_texts(lang: str) -> dict[str, str]:
+    """Every assignment plug-in's own messages in ``lang`` (read once)."""
+    if lang not in _ASSIGNMENT_TEXTS:
+        from grader import specs
+
+        _ASSIGNMENT_TEXTS[lang] = specs.all_messages(lang)
+    return _ASSIGNMENT_TEXTS[lang]
+
+
+def forget_assignment_texts() -> None:
+    _ASSIGNMENT_TEXTS.clear()
+
+
 def title(name: str, default: str, lang: str) -> str:
-    """The title of the assignment called ``name`` in ``lang``; ``default`` (the spec's own) where it has none."""
-    return TITLES.get(lang, {}).get(name) or default
+    """The title of the assignment called ``name`` in ``lang`` (its plug-in's ``title``); ``default`` where it has none."""
+    from grader import specs
+
+    found = specs.messages(name).get(lang, {}).get("title")
+    return found if isinstance(found, str) and found else default
 
 
 def closest(name: str, choices: Iterable[str]) -> str | None:

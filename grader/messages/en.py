@@ -52,6 +52,12 @@ MESSAGES: dict[str, str] = {
     "check.dropout_draws": "the train-mode outputs differ from the reference's under the same seed, and this case "
                            "cannot tell whether they come from dropout",
     "check.observation": "{key}: the grader needs this output to check {check}, but got {got}",
+    "check.not_deterministic": "called again with the same generator state, your code gave a different result: "
+                                "take every random draw from the generator argument, so that the same state gives the same draws",
+    "check.global_rng": "your code drew from torch's global random generator (torch.rand, torch.randint, "
+                        "torch.bernoulli … without generator=): take every draw from the generator argument",
+    "check.unjudgeable": "the grader could not judge your outputs for {check} ({error}): check their shapes, "
+                         "dtypes and values against the docstring",
     "check.observation_shape": "{key}: the grader needs this output with shape {expected} to check {check}, "
                                "but got shape {got}",
     "check.causal": "{key}: changing positions at and after {prefix} changed earlier outputs; "
@@ -83,90 +89,7 @@ MESSAGES: dict[str, str] = {
                      "(its cases are missing): this is not your score",
     "note.device_gate": "{failed} case(s) that compare no value (the device; arguments that must be refused) failed: "
                         "they earn nothing themselves, but take {share}% off what the other cases earned",
-    # --- mistakes (what to look at, never the fix) ----------------------------------------------
-    "mistake.pe_sin_cos_swapped": "sin and cos seem swapped: check which function goes on the even dimensions",
-    "mistake.pe_parity_by_position": "sin/cos alternate by position here; the alternation runs over dimensions "
-                                     "(columns), the same for every position",
-    "mistake.pe_dimension_index_exponent": "the exponent seems to use the column index j itself; "
-                                           "columns 2i and 2i+1 share one frequency",
-    "mistake.pe_halves": "the sin values fill the first half of the columns and cos the second; the contract "
-                         "interleaves them (even and odd columns)",
-    "mistake.pe_odd_d_model_accepted": "an odd d_model is accepted; the contract asks for a ValueError",
-    "mistake.softmax_wrong_axis": "the softmax runs over the wrong dimension: check which axis must sum to one",
-    "mistake.mask_polarity_inverted": "the mask is used the wrong way round: True means 'may attend'",
-    "mistake.mask_after_softmax": "the mask seems applied after the softmax without renormalising; "
-                                  "masked scores must be removed before it",
-    "mistake.fully_masked_rows_nan": "rows whose every position is masked come out as NaN; they must be all zeros",
-    "mistake.fully_masked_rows_uniform": "rows whose every position is masked come out uniform (1/L each); they must be all zeros",
-    "mistake.softmax_overflow": "exp overflows on large logits; a softmax must stay finite for scores like 1e4",
-    "mistake.no_sqrt_dk": "the scores are not scaled: look at the factor 1/√d_k",
-    "mistake.scale_by_dk": "the scores are divided by d_k; the formula uses its square root",
-    "mistake.attention_softmax_over_queries": "the attention weights are normalised over the queries; "
-                                              "each query's weights over the keys must sum to one",
-    "mistake.attention_mask_polarity": "the mask is used the wrong way round: True means 'may attend'",
-    "mistake.returns_scores_not_weights": "the second value returned looks like the raw scores, not the weights",
-    "mistake.causal_mask_without_diagonal": "the diagonal is masked: a position may attend to itself",
-    "mistake.causal_mask_upper": "the mask opens the future instead of the past: check the triangle",
-    "mistake.padding_mask_query_axis": "the mask has shape (B, 1, L, 1): the padding lies along the queries' axis; it must mask keys, the last axis: (B, 1, 1, L)",
-    "mistake.padding_mask_polarity": "the padding mask is True on padding; True must mean a real token",
-    "mistake.padding_mask_not_broadcastable": "the mask has shape (B, L); it needs two more dimensions to "
-                                              "broadcast over heads and queries",
-    "mistake.split_heads_not_transposed": "the heads are split but not moved in front of the sequence dimension",
-    "mistake.split_heads_reshape_without_transpose": "reshaping straight to (B, h, L, d_k) mixes positions "
-                                                     "across heads; look at the order of the dimensions",
-    "mistake.split_heads_interleaved": "each head takes every h-th feature; a head must take a contiguous block",
-    "mistake.combine_heads_without_transpose": "the heads are reshaped without putting the sequence dimension "
-                                               "back in front first",
-    "mistake.missing_output_projection": "the concatenated heads are returned as they are: what mixes them?",
-    "mistake.scaled_by_sqrt_d_model": "the scores are scaled with d_model; each head works in d_k dimensions",
-    "mistake.mha_no_sqrt_dk": "the per-head scores are not scaled: look at the factor 1/√d_k",
-    "mistake.heads_not_transposed_before_concat": "the heads are concatenated without moving the sequence "
-                                                  "dimension back first",
-    "mistake.key_value_swapped": "key and value seem to play each other's role",
-    "mistake.ffn_missing_activation": "there is no non-linearity between the two linear layers",
-    "mistake.ffn_activation_on_output": "the activation is also applied after the second linear layer",
-    "mistake.pre_ln_instead_of_post_ln": "the norm is applied before each sublayer (Pre-LN); "
-                                         "the assignment asks for norm(x + sublayer(x))",
-    "mistake.missing_residual": "the residual connection is missing: the sublayer's input must be added back",
-    "mistake.norms_swapped": "norm1 and norm2 are used in each other's place",
-    "mistake.decoder_pre_ln": "the norm is applied before each sublayer (Pre-LN); "
-                              "the assignment asks for norm(x + sublayer(x))",
-    "mistake.cross_attention_roles_swapped": "in cross-attention the queries come from the decoder and "
-                                             "keys/values from memory; here the roles look swapped",
-    "mistake.target_mask_used_for_memory": "the cross-attention uses the target mask; it needs the memory mask",
-    "mistake.self_attention_not_masked": "the decoder's self-attention ignores tgt_mask, so positions see the future",
-    # --- diagnoses: what the probes observed (grader/diagnose.py), whatever code produced it ------------
     "ui.diagnosis": "observed: {message}",
-    "diagnosis.softmax_axis": "the weights sum to one over dimension {got} ({got_neg}), not over dimension {expected} ({expected_neg}): check the dim you normalise over",
-    "diagnosis.mask_ignored": "the masked positions get exactly the weight they would get with no mask at all: the mask never reaches the softmax (is it passed on, and applied?)",
-    "diagnosis.mask_inverted": "the weight sits on the masked positions and the kept ones get none: True in the mask means 'may attend'",
-    "diagnosis.mask_not_zeroing": "{count} of {total} masked positions still get some weight (up to {largest}): a masked score must become -inf (or a value so low that exp gives exactly 0) before the softmax; multiplying by the mask or a tiny fill does not do it",
-    "diagnosis.mask_after_softmax": "masked positions are 0 but the rows no longer sum to one: the mask is applied after the softmax without renormalising",
-    "diagnosis.fully_masked_rows.nan": "rows where every position is masked come out as NaN; the contract asks for all zeros there",
-    "diagnosis.fully_masked_rows.uniform": "rows where every position is masked come out uniform ({share} each); the contract asks for all zeros there",
-    "diagnosis.fully_masked_rows.nonzero": "rows where every position is masked get non-zero weights; the contract asks for all zeros there",
-    "diagnosis.scale_factor": "your scores were divided by {got} ({name}); the weights fit softmax(QKᵀ / {got}) exactly, and the expected divisor is √d_k = {expected}: check the factor you divide by",
-    "diagnosis.pe_columns": "columns 2i use {even}, columns 2i+1 use {odd}; expected sin on columns 2i and cos on columns 2i+1, both with exponent 2i/d (j is the column index; ? marks columns that are no sinusoid)",
-    "diagnosis.pe_not_sinusoid": "no column is a sine or cosine of the position: check what varies along the rows (positions) and along the columns (dimensions)",
-    "diagnosis.head_layout.element": "elements land in the wrong place ({share}% of them): output index {at} holds input element {got}, expected input element {expected}; check the order of reshape and transpose",
-    "diagnosis.head_layout.key_view": "the weights match kᵀ made with a reshape (view) of k instead of a transpose: the shape is right but the elements are reordered; swap the last two axes",
-    "diagnosis.head_layout.mha_split": "the output matches heads that take every h-th feature: each head must take a contiguous block of d_k features",
-    "diagnosis.head_layout.mha_concat": "the output matches heads reshaped back without moving the sequence dimension first: positions get mixed when the heads are joined",
-    "diagnosis.head_layout.mha_concat_order": "the output matches heads joined feature by feature (head-major): the concatenation must place head 0's d_k features first, then head 1's, and so on",
-    "diagnosis.qkv_roles.inputs": "the output matches attention with the {swapped} inputs in each other's place: check which input each projection gets",
-    "diagnosis.qkv_roles.projections": "the output matches attention with the {swapped} projections in each other's place: check which linear layer makes which of Q, K and V",
-    "diagnosis.qkv_roles.cross": "the output matches cross-attention with the roles turned around: the queries come from the decoder, the keys and values from memory",
-    "diagnosis.gradient_blocked": "no gradient reaches {names} (it is missing or zero): the output is cut off from autograd somewhere; look for .detach(), .data, numpy round trips or new tensors built from values",
-    "diagnosis.unused_parameter": "these parameters do not influence the output at all (their gradient is zero): {names}; is a layer skipped, or replaced by another?",
-    "diagnosis.not_post_ln": "the layer's output is not a LayerNorm output: with Post-LN the last step is {expected}(x + sublayer(x)); look at where each norm is applied",
-    "diagnosis.norm_reused": "the layer's output is normalised with {got}'s weights, not {expected}'s: is one LayerNorm used twice, or are two swapped?",
-    "diagnosis.residual_source": "the output matches a cross-attention sublayer whose residual adds memory instead of the decoder's own stream: the residual is the sublayer's input",
-    "diagnosis.decoder_masks": "the output matches the self-attention masked with {self} and the cross-attention with {cross}: check which mask goes to which attention",
-    "diagnosis.activation_placement.output": "every output value is ≥ 0 although the expected ones are not: an activation is applied after the last linear layer",
-    "diagnosis.activation_placement.none": "the output matches the two linear layers with no activation between them",
-    "diagnosis.dropout_location.attention_weights": "in train mode {share}% of the output entries are exactly 0: dropout acts on the final output; here it belongs on the attention weights",
-    "diagnosis.dropout_location.ffn_hidden": "in train mode {share}% of the output entries are exactly 0: dropout acts on the final output; here it belongs between the two linear layers",
-    "diagnosis.dropout_location.sublayer": "in train mode {share}% of the output entries are exactly 0: dropout acts after the norm; it belongs on each sublayer's output, before the residual add",
     # --- usage errors ---------------------------------------------------------------------------
     "usage.unreadable_submission": "{path} cannot be graded: {detail}. A submission holds at most 2000 files, 16 MiB each and 64 MiB in all",
     "usage.no_hidden_cases": "this is a student bundle of {name}: it holds the visible cases only, so --hidden cannot run here (your instructor grades the hidden ones); run grade without --hidden",
@@ -310,10 +233,50 @@ MESSAGES: dict[str, str] = {
     "lms.empty_roster": "the roster {path} has no student rows",
     "export.gradescope_failed": "The autograder could not grade this submission (grader exit code {code}). "
                                 "This is not a grade.",
+    # --- past one machine: the Ray executor, --shard auto, grade export slurm|k8s|github (issue 13)
+    "cluster.no_ray": "--executor ray needs Ray, which is not installed here: pip install \"nlp-grader[cluster]\" (on this machine and on every node of the cluster)",
+    "cluster.bad_executor": "--executor {executor}: expected one of {known}",
+    "cluster.address_without_ray": "--address {address} is for --executor ray (the local executor grades on this machine)",
+    "cluster.cannot_connect": "cannot reach the Ray cluster at {address}: {error}. Is it running (ray status), and does this machine belong to it?",
+    "cluster.no_gpu": "--device cuda with --executor ray: the Ray cluster offers no GPU (it has {cpus} CPUs). Start nodes with GPUs, or grade with --device cpu",
+    "cluster.lost": "the Ray cluster lost the task that graded this submission (its worker or node died; retried {retries} times): {error}. The next run grades it again.",
+    "cluster.version": "the Ray worker on {host} has nlp-grader {theirs}, this machine {ours}: install the same version on every node (grades could differ)",
+    "cluster.setup": "the Ray worker on {host} cannot grade this assignment: {detail}. Is the assignment installed on every node?",
+    "shard.auto_none": "--shard auto: no scheduler's task index in the environment. It reads a Slurm job array (SLURM_ARRAY_TASK_ID, SLURM_ARRAY_TASK_MIN, SLURM_ARRAY_TASK_COUNT) or a Kubernetes Indexed Job (JOB_COMPLETION_INDEX, with the number of tasks in {variable}); elsewhere (a GitHub Actions matrix, say) give --shard K/N",
+    "shard.auto_both": "--shard auto: both a Slurm array task (SLURM_ARRAY_TASK_ID) and a Kubernetes Indexed Job (JOB_COMPLETION_INDEX) are in the environment; give --shard K/N",
+    "shard.auto_bad": "--shard auto: {variable} is '{value}', not a whole number as {scheduler} sets it",
+    "shard.auto_slurm_missing": "--shard auto: SLURM_ARRAY_TASK_ID is set but not {missing}: is this a task of a job array (sbatch --array)?",
+    "shard.auto_slurm_gaps": "--shard auto: task {task} belongs to a Slurm array whose indices are not one range ({count} tasks from {min} to {max} by {step}): submit it with --array=A-B or A-B:S, or give --shard K/N",
+    "shard.auto_k8s_missing": "--shard auto: JOB_COMPLETION_INDEX is set but not {variable}: set it to the Job's completions (the manifest from grade export k8s does)",
+    "shard.auto_k8s_range": "--shard auto: JOB_COMPLETION_INDEX {index} is not below {variable}={count}: set {variable} to the Job's completions",
+    "shard.auto_found": "shard {shard} ({source})",
+    "export.sched.header": "nlp-grader: {assignment} graded in {tasks} tasks, then merged (written by grade export {system}).",
+    "export.sched.fill_grade": "{fill}: make `grade` available on every node (nlp-grader with torch, the same version everywhere), e.g. a virtual environment on the shared filesystem, or a module:",
+    "export.sched.fill_submissions": "{fill}: the submissions folder, as every task sees it",
+    "export.sched.fill_results": "{fill}: where the results go: a folder every task and the merge step see (a shared filesystem)",
+    "export.sched.shard_auto": "--shard auto takes this task's slice of the class from {variables}",
+    "export.sched.merge": "The merge step: once every task has finished, it checks that each one left its folder and joins them into {final} (gradebook.csv, summary.json, the feedback files).",
+    "export.sched.count_wrong": "not every task left its results: expected {tasks} folders in",
+    "export.sched.unknown": "grade export {system}: expected one of {known}",
+    "export.sched.tasks": "--tasks {tasks}: expected 1 to {max}",
+    "export.sched.done": "Wrote {files} to {path}. Fill in the lines marked {fill}, then run them as the first comment of each file says.",
+    "export.slurm.submit": "Submit with ./submit.sh: the array, then the merge job, which starts once every task has succeeded (afterok). If a task failed, submit it again (sbatch --array=K grade-array.sbatch keeps what it finished), then sbatch merge.sbatch.",
+    "export.slurm.resources": "{fill}: what one task gets (grade batch grades one submission per core at a time)",
+    "export.slurm.partition": "{fill}: your partition and account (remove one '#' to use a line)",
+    "export.slurm.gpu": "A GPU per task: remove one '#' below and add --device cuda to grade batch",
+    "export.k8s.run": "Run with ./run.sh: the Indexed Job, then, once all its pods have completed, the merge Job (kubectl wait). A failed pod is started again and keeps what it finished.",
+    "export.k8s.paths": "{fill}: NLP_GRADER_SUBMISSIONS and NLP_GRADER_RESULTS are paths inside the pods, on the volume mounted at /data",
+    "export.k8s.parallelism": "{fill}: how many pods run at once",
+    "export.k8s.image": "{fill}: an image with Python, torch and nlp-grader (the same version in every pod)",
+    "export.k8s.resources": "{fill}: what one pod gets; keep NLP_GRADER_WORKERS equal to the CPUs it requests",
+    "export.k8s.volume": "{fill}: a volume every pod can mount (ReadWriteMany) that holds the submissions and the results",
+    "export.k8s.isolation": "The sandbox uses user namespaces where the pod allows them; each result's isolation field says which level was reached (README: Isolation).",
+    "export.github.where": "Put this file in .github/workflows/ of the private repository that holds the submissions, and start it from the Actions tab (workflow_dispatch).",
+    "export.github.private": "The results hold every student's grades and feedback: keep the repository private and the artifacts' retention short.",
+    "export.github.install": "{fill}: how the runner installs nlp-grader (the same version in every job)",
+    "export.github.package": "{fill}: where pip finds nlp-grader",
+    "export.github.matrix": "one job per shard: --shard K/N is given explicitly (Actions has no task-index variable)",
 }
-
-TITLES: dict[str, str] = {}
-"""Assignment titles by assignment name; English needs none: it is the assignment spec's own ``title``."""
 
 CLICK: dict[str, str] = {}
 """click's own texts (usage, errors) by their gettext message id; English needs none: they are click's own."""

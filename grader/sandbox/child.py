@@ -32,6 +32,7 @@ from safetensors.torch import load_file
 
 from grader.sandbox import drivers, isolate, limits, transfer, tripwire
 from grader.sandbox.limits import ENVIRONMENT_KEPT, IMPORT_SECONDS
+from grader.sandbox.protocol import RecordKind, RecordStatus
 
 STUB_MARKER = re.compile(r"^Task \d+: (\w+)")
 PACKAGE = "submission"
@@ -55,8 +56,8 @@ def _student_frames(exc: BaseException, root: Path) -> str:
     return text[-MAX_TRACEBACK:]
 
 
-def _error(kind: str, exc: BaseException | None = None, root: Path | None = None, **extra: Any) -> dict[str, Any]:
-    record: dict[str, Any] = {"status": "error", "kind": kind, **extra}
+def _error(kind: RecordKind, exc: BaseException | None = None, root: Path | None = None, **extra: Any) -> dict[str, Any]:
+    record: dict[str, Any] = {"status": RecordStatus.ERROR.value, "kind": kind.value, **extra}
     if exc is not None:
         record["type"] = str(type(exc).__name__)
         try:
@@ -92,7 +93,7 @@ class Submission:
 
     def _import(self, file: str) -> Any:
         if not (self.root / file).is_file():
-            return _error("missing_file", file=file)
+            return _error(RecordKind.MISSING_FILE, file=file)
         try:
             return importlib.import_module(f"{PACKAGE}.{Path(file).stem}")
         except SyntaxError as exc:
@@ -101,10 +102,10 @@ class Submission:
                 filename = str(Path(filename).resolve().relative_to(self.root))
             except ValueError:
                 pass
-            return _error("syntax", exc, file=filename, line=exc.lineno or 0, text=(exc.text or "").rstrip()[:500],
+            return _error(RecordKind.SYNTAX, exc, file=filename, line=exc.lineno or 0, text=(exc.text or "").rstrip()[:500],
                           detail=exc.msg)
         except BaseException as exc:  # noqa: BLE001 - whatever the student's import does is reported
-            return _error("import", exc, self.root, file=file)
+            return _error(RecordKind.IMPORT, exc, self.root, file=file)
 
 
 def run_task(sub: Submission, task: dict[str, Any], inputs: dict[str, torch.Tensor]) -> tuple[dict, dict]:
@@ -117,26 +118,26 @@ def run_task(sub: Submission, task: dict[str, Any], inputs: dict[str, torch.Tens
             return module, {}
         target = getattr(module, task["name"], None)
         if target is None:
-            return _error("missing_name", file=task["file"], name=task["name"]), {}
+            return _error(RecordKind.MISSING_NAME, file=task["file"], name=task["name"]), {}
         drivers.seed(0, task["device"])
         driver = drivers.DRIVERS[task["driver"]]
         try:
             result = driver(target, inputs, task["args"], drivers.Ctx(device=task["device"]))
             size = transfer.payload_bytes(result)
             if size > task["max_bytes"]:  # refuse before copying anything
-                return _error("too_large", size=size, limit=task["max_bytes"]), {}
+                return _error(RecordKind.TOO_LARGE, size=size, limit=task["max_bytes"]), {}
             with torch._C.DisableTorchFunctionSubclass():  # a subclass's __torch_function__ has no say here
                 entries, tensors = transfer.encode(result)
         except drivers.SignatureMismatch as exc:
-            return _error("signature", what=exc.what, signature=exc.signature, nargs=exc.nargs), {}
+            return _error(RecordKind.SIGNATURE, what=exc.what, signature=exc.signature, nargs=exc.nargs), {}
         except drivers.StateDictMismatch as exc:
-            return _error("state_dict", missing=exc.missing, unexpected=exc.unexpected, misshaped=exc.misshaped), {}
+            return _error(RecordKind.STATE_DICT, missing=exc.missing, unexpected=exc.unexpected, misshaped=exc.misshaped), {}
         except NotImplementedError as exc:
             match = STUB_MARKER.match(str(exc))
-            return _error("not_implemented", exc, sub.root, stub_of=match.group(1) if match else None), {}
+            return _error(RecordKind.NOT_IMPLEMENTED, exc, sub.root, stub_of=match.group(1) if match else None), {}
         except BaseException as exc:  # noqa: BLE001 - sys.exit, KeyboardInterrupt: all the student's doing
-            return _error("memory" if _out_of_memory(exc) else "exception", exc, sub.root), {}
-        return {"status": "ok", "entries": entries}, tensors
+            return _error(RecordKind.MEMORY if _out_of_memory(exc) else RecordKind.EXCEPTION, exc, sub.root), {}
+        return {"status": RecordStatus.OK.value, "entries": entries}, tensors
 
     forbidden = tuple(task.get("forbidden", ()))
     tripwire.install(forbidden)  # before the student's first import (idempotent)
@@ -155,7 +156,7 @@ def run_task(sub: Submission, task: dict[str, Any], inputs: dict[str, torch.Tens
     file, line = (where[-1][0], where[-1][1]) if where else ("", 0)
     trace = "\n".join([*(f'  File "{f}", line {n}, in {fn}' for f, n, fn in where),
                        f"ForbiddenCall: {hit.name} (reached as {hit.via})"])
-    return _error("forbidden_call", name=hit.name, via=hit.via, file=file, line=line, calls=len(hits),
+    return _error(RecordKind.FORBIDDEN_CALL, name=hit.name, via=hit.via, file=file, line=line, calls=len(hits),
                   type="ForbiddenCall", message=f"{hit.name} (reached as {hit.via})",
                   traceback=trace[-MAX_TRACEBACK:]), {}
 
@@ -231,7 +232,7 @@ def _serve(job: dict[str, Any], progress: int, capture: int, inputs: dict[int, d
         try:
             data = transfer.dumps(record, tensors)
         except Exception as exc:  # noqa: BLE001 - a result that cannot be serialised is the task's error
-            data = transfer.dumps(_error("transfer", exc), {})
+            data = transfer.dumps(_error(RecordKind.TRANSFER, exc), {})
         _send(progress, f"done {index} {len(data)}\n".encode() + data)
     os._exit(0)  # skip interpreter teardown, which the student's code may have booby-trapped
 

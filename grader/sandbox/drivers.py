@@ -5,8 +5,9 @@ against the reference and the mistake catalog, so both sides are called in exact
 A driver never judges; it only collects outputs (and, for property cases, the extra observations
 the properties need: inputs after the call, gradients, train-mode outputs, a second run).
 
-Call specs are lists of JSON items: ``["t", name]`` is the tensor input ``name``, ``["v", value]``
-a literal, ``["device"]`` the device under test as a string.
+Call specs (the JSON form of grader.spec.Call) are lists of items, with keyword items in ``<call>_kw``:
+``["t", name]`` is the tensor input ``name``, ``["v", value]`` a literal, ``["device"]`` the device under test
+as a string, ``["gen"]`` a generator the driver seeds, ``["lm", table, positions]`` a stand-in language model.
 """
 
 from __future__ import annotations
@@ -69,16 +70,38 @@ def _prepare(inputs: Mapping[str, torch.Tensor], ctx: Ctx) -> dict[str, torch.Te
     return out
 
 
-def _resolve(spec: list[list[Any]], tensors: Mapping[str, torch.Tensor], ctx: Ctx) -> list[Any]:
-    args: list[Any] = []
-    for item in spec:
-        if item[0] == "t":
-            args.append(None if item[1] is None else tensors[item[1]])
-        elif item[0] == "device":
-            args.append(ctx.device)
-        else:
-            args.append(item[1])
-    return args
+class LookupLM:
+    """A stand-in language model: ``model(ids)`` = ``table[ids] + positions[:L]``; counts its calls."""
+
+    def __init__(self, table: torch.Tensor, positions: torch.Tensor) -> None:
+        self.table, self.positions, self.calls = table, positions, 0
+
+    def __call__(self, ids: torch.Tensor) -> torch.Tensor:
+        self.calls += 1
+        return self.table[ids] + self.positions[: ids.shape[-1]]
+
+
+def _item(item: list[Any], tensors: Mapping[str, torch.Tensor], ctx: Ctx, gen: torch.Generator | None) -> Any:
+    tag = item[0]
+    if tag == "t":
+        return None if item[1] is None else tensors[item[1]]
+    if tag == "device":
+        return ctx.device
+    if tag == "gen":
+        return gen if gen is not None else torch.Generator(device=ctx.device).manual_seed(0)
+    if tag == "lm":
+        return LookupLM(tensors[item[1]], tensors[item[2]])
+    return item[1]
+
+
+def _resolve(spec: list[list[Any]], tensors: Mapping[str, torch.Tensor], ctx: Ctx,
+             gen: torch.Generator | None = None) -> list[Any]:
+    return [_item(item, tensors, ctx, gen) for item in spec]
+
+
+def _resolve_kw(spec: Mapping[str, list[Any]] | None, tensors: Mapping[str, torch.Tensor], ctx: Ctx,
+                gen: torch.Generator | None = None) -> dict[str, Any]:
+    return {str(k): _item(item, tensors, ctx, gen) for k, item in (spec or {}).items()}
 
 
 _SIGNATURES: dict[tuple[Any, bool], inspect.Signature | None] = {}
@@ -96,12 +119,12 @@ def _signature(target: Callable[..., Any]) -> inspect.Signature | None:
     return _SIGNATURES[key]
 
 
-def _check_bind(target: Callable[..., Any], args: list[Any], what: str) -> None:
+def _check_bind(target: Callable[..., Any], args: list[Any], what: str, kwargs: Mapping[str, Any] | None = None) -> None:
     sig = _signature(target)
     if sig is None:
         return
     try:
-        sig.bind(*args)
+        sig.bind(*args, **(kwargs or {}))
     except TypeError:
         raise SignatureMismatch(what, str(sig), len(args)) from None
 
@@ -109,8 +132,9 @@ def _check_bind(target: Callable[..., Any], args: list[Any], what: str) -> None:
 def _build(target: Any, tensors: Mapping[str, torch.Tensor], args: Mapping[str, Any], ctx: Ctx) -> torch.nn.Module:
     """Construct the module, load the case's weights into it, and place it like the inputs."""
     init = _resolve(args["init"], tensors, ctx)
-    _check_bind(target, init, getattr(target, "__name__", "module"))
-    module = target(*init)
+    init_kw = _resolve_kw(args.get("init_kw"), tensors, ctx)
+    _check_bind(target, init, getattr(target, "__name__", "module"), init_kw)
+    module = target(*init, **init_kw)
     state = {k.removeprefix("state."): v for k, v in tensors.items() if k.startswith("state.")}
     own = dict(module.named_parameters())
     missing = sorted(set(state) - set(own))
@@ -129,28 +153,40 @@ def _build(target: Any, tensors: Mapping[str, torch.Tensor], args: Mapping[str, 
 
 
 def _invoke(target: Any, tensors: Mapping[str, torch.Tensor], args: Mapping[str, Any], ctx: Ctx,
-            module: torch.nn.Module | None = None) -> Any:
+            module: torch.nn.Module | None = None, gen: torch.Generator | None = None,
+            models: list[LookupLM] | None = None) -> Any:
+    which = "forward" if "init" in args else "call"
+    call = _resolve(args[which], tensors, ctx, gen)
+    kwargs = _resolve_kw(args.get(f"{which}_kw"), tensors, ctx, gen)
+    if models is not None:
+        models.extend(a for a in (*call, *kwargs.values()) if isinstance(a, LookupLM))
     if "init" in args:
         module = module if module is not None else _build(target, tensors, args, ctx)
-        fwd = _resolve(args["forward"], tensors, ctx)
-        _check_bind(module.forward, fwd, f"{type(module).__name__}.forward")
-        return module(*fwd)
-    call = _resolve(args["call"], tensors, ctx)
-    _check_bind(target, call, getattr(target, "__name__", "function"))
-    return target(*call)
+        _check_bind(module.forward, call, f"{type(module).__name__}.forward", kwargs)
+        return module(*call, **kwargs)
+    _check_bind(target, call, getattr(target, "__name__", "function"), kwargs)
+    return target(*call, **kwargs)
+
+
+def _tensor_names(args: Mapping[str, Any]) -> list[str]:
+    items = [item for key in ("call", "forward") for item in args.get(key, [])]
+    items += [item for key in ("call_kw", "forward_kw") for item in (args.get(key) or {}).values()]
+    return [item[1] for item in items if item[0] == "t" and item[1]]
 
 
 def _inputs_after(tensors: Mapping[str, torch.Tensor], args: Mapping[str, Any]) -> dict[str, torch.Tensor]:
-    names = [item[1] for key in ("call", "forward") for item in args.get(key, []) if item[0] == "t" and item[1]]
-    return {f"after.{n}": tensors[n] for n in dict.fromkeys(names)}
+    return {f"after.{n}": tensors[n] for n in dict.fromkeys(_tensor_names(args))}
 
 
 def call(target: Any, inputs: Mapping[str, torch.Tensor], args: Mapping[str, Any], ctx: Ctx) -> dict[str, Any]:
-    """Call (or build and run in eval mode) once; also return the inputs as they are afterwards."""
+    """Call (or build and run in eval mode) once; also return the inputs as they are afterwards (and how many
+    times a stand-in model was called)."""
     tensors = _prepare(inputs, ctx)
     module = _build(target, tensors, args, ctx).eval() if "init" in args else None
-    out = _invoke(target, tensors, args, ctx, module)
-    return {"out": out, **_inputs_after(tensors, args)}
+    models: list[LookupLM] = []
+    out = _invoke(target, tensors, args, ctx, module, models=models)
+    calls = {f"calls.{i}": torch.tensor(m.calls) for i, m in enumerate(models)}
+    return {"out": out, **calls, **_inputs_after(tensors, args)}
 
 
 def _flat_tensors(value: Any) -> list[torch.Tensor]:
@@ -228,10 +264,40 @@ def causal(target: Any, inputs: Mapping[str, torch.Tensor], args: Mapping[str, A
     return {"out": out, "alt": _invoke(target, swapped, args, ctx, module)}
 
 
+def _stack(draws: list[Any]) -> Any:
+    """The draws stacked on a new first axis, element by element of a returned tuple; what cannot be stacked
+    (draws of different shapes or kinds) is returned as the list of draws, which the checks then refuse."""
+    first = draws[0]
+    if isinstance(first, torch.Tensor) and all(isinstance(d, torch.Tensor) and d.shape == first.shape
+                                                and d.dtype == first.dtype and d.device == first.device for d in draws):
+        return torch.stack(draws)
+    if isinstance(first, tuple) and all(isinstance(d, tuple) and len(d) == len(first) for d in draws):
+        return tuple(_stack([d[i] for d in draws]) for i in range(len(first)))
+    return list(draws)
+
+
+def draws(target: Any, inputs: Mapping[str, torch.Tensor], args: Mapping[str, Any], ctx: Ctx) -> dict[str, Any]:
+    """Call ``draws`` times, each with a generator seeded ``seed + i`` (the ``["gen"]`` argument); then once more
+    with the first seed (``repeat``). The global generator is seeded before and read after (``rng``): a call that
+    drew from it instead of the generator passed in shows there."""
+    tensors = _prepare(inputs, ctx)
+    base = int(args.get("seed", 0))
+    seed(base, ctx.device)
+    outs = []
+    for i in range(int(args["draws"])):
+        gen = torch.Generator(device=ctx.device).manual_seed(base + i)
+        outs.append(_invoke(target, _prepare(inputs, ctx), args, ctx, gen=gen))
+    gen = torch.Generator(device=ctx.device).manual_seed(base)
+    repeat = _invoke(target, tensors, args, ctx, gen=gen)
+    rng = torch.randint(0, 2**62, (4,))  # from the global CPU generator, seeded above
+    return {"out": _stack(outs), "repeat": repeat, "rng": rng, **_inputs_after(tensors, args)}
+
+
 DRIVERS: Mapping[str, Callable[[Any, Mapping[str, torch.Tensor], Mapping[str, Any], Ctx], dict[str, Any]]] = {
     "call": call,
     "grad": grad,
     "dropout": dropout,
     "raises": raises,
     "causal": causal,
+    "draws": draws,
 }

@@ -31,6 +31,7 @@ from grader import clean, safefs
 from grader.sandbox import isolate, transfer
 from grader.sandbox.forkserver import ForkServerError, server, warm_up  # noqa: F401  (warm_up: part of this module's API)
 from grader.sandbox.limits import ENVIRONMENT_KEPT, IMPORT_SECONDS, Limits, case_seconds
+from grader.sandbox.protocol import OutcomeStatus, RecordKind, RecordStatus
 
 MAX_RESULT_BYTES = 64 * 1024 * 1024
 RECORD_BYTES = 1024 * 1024
@@ -72,8 +73,7 @@ class Task:
 class Outcome:
     """What came back for one task."""
 
-    status: str
-    """ok, error (the student's code raised or could not be loaded), timeout, crashed, transfer."""
+    status: OutcomeStatus
     record: Mapping[str, Any] = field(default_factory=dict)
     """The child's record (for errors: kind, type, message, traceback, ...) or the runner's."""
     entries: Mapping[str, transfer.Entry] = field(default_factory=dict)
@@ -183,7 +183,7 @@ class _Run:
                     pid = 0
                     if current is None:  # it never started a task: the sandbox could not be set up
                         for t in tasks:
-                            self.outcomes.setdefault(t.index, Outcome("crashed", {
+                            self.outcomes.setdefault(t.index, Outcome(OutcomeStatus.CRASHED, {
                                 **_ended(status).record, "setup": str(self.isolation.get("setup_error", ""))}))
                         return []
                     if current.index not in self.outcomes:
@@ -195,7 +195,7 @@ class _Run:
                     # cannot be trusted past this point, and a fresh child goes on
                     victim = current or next((t for t in tasks if t.index not in self.outcomes), None)
                     if victim is not None and victim.index not in self.outcomes:
-                        self.outcomes[victim.index] = Outcome("transfer", {"message": clean.text(exc, 300)})
+                        self.outcomes[victim.index] = Outcome(OutcomeStatus.TRANSFER, {"message": clean.text(exc, 300)})
                     return [t for t in tasks if t.index not in self.outcomes]
                 for word, rest, payload in events:
                     if word == "isolation" and not self.isolation:
@@ -203,7 +203,7 @@ class _Run:
                         continue
                     if word == "oom" and current is not None and current.index not in self.outcomes:
                         # the memory cgroup's OOM killer ended the sandbox (several processes together)
-                        self.outcomes[current.index] = Outcome("error", {"kind": "memory", "type": "cgroup"})
+                        self.outcomes[current.index] = Outcome(OutcomeStatus.ERROR, {"kind": RecordKind.MEMORY, "type": "cgroup"})
                         continue
                     if word == "stuck":  # where the student's code was when its case ran out of time
                         index, _, where = rest.partition(" ")
@@ -242,7 +242,7 @@ class _Run:
             if stuck is None:
                 left.append(t)
             else:
-                self.outcomes[t.index] = Outcome("timeout", {"scope": "dependency", "limit": 0, **stuck})
+                self.outcomes[t.index] = Outcome(OutcomeStatus.TIMEOUT, {"scope": "dependency", "limit": 0, **stuck})
         return left
 
     def _timed_out(self, tasks: list[Task], current: Task | None, whole: bool,
@@ -256,17 +256,18 @@ class _Run:
                     record: dict[str, Any] = {"limit": self.limits.submission_seconds, "scope": "submission"}
                     if current is not None and t.index == current.index and stack:
                         record["stack"] = stack
-                    self.outcomes[t.index] = Outcome("timeout", record)
+                    self.outcomes[t.index] = Outcome(OutcomeStatus.TIMEOUT, record)
             return []
         stuck = current.exercise if current else tasks[0].exercise
         if stack:  # the innermost frame of the student's own: what later exercises must not call again
             self.looping.append({k: stack[-1][k] for k in ("function", "file", "line")})
         if current is not None and current.index not in self.outcomes:
             scope, limit = ("case", case_limit) if case_limit is not None else ("exercise", self.limits.exercise_seconds)
-            self.outcomes[current.index] = Outcome("timeout", {"limit": round(limit, 1), "scope": scope, "stack": stack})
+            self.outcomes[current.index] = Outcome(OutcomeStatus.TIMEOUT,
+                                                   {"limit": round(limit, 1), "scope": scope, "stack": stack})
         for t in tasks:
             if t.exercise == stuck and t.index not in self.outcomes:
-                self.outcomes[t.index] = Outcome("timeout", {
+                self.outcomes[t.index] = Outcome(OutcomeStatus.TIMEOUT, {
                     "limit": self.limits.exercise_seconds, "scope": "skipped",
                     "after": current.case if current is not None else "", "stack": stack})
         return [t for t in tasks if t.index not in self.outcomes and t.exercise != stuck]
@@ -294,8 +295,8 @@ def _ended(status: int | None) -> Outcome:
             name = signal.Signals(sig).name
         except ValueError:
             name = str(sig)
-        return Outcome("crashed", {"signal": name})
-    return Outcome("crashed", {"returncode": os.WEXITSTATUS(status) if status is not None else None})
+        return Outcome(OutcomeStatus.CRASHED, {"signal": name})
+    return Outcome(OutcomeStatus.CRASHED, {"returncode": os.WEXITSTATUS(status) if status is not None else None})
 
 
 def _isolation(text: str) -> dict[str, Any]:
@@ -336,13 +337,13 @@ def _read_captured(path: Path, limit: int) -> str:
 def _collect(payload: bytes) -> Outcome:
     try:
         record, tensors = transfer.loads(payload)
-        if record.get("status") == "ok":
-            return Outcome(status="ok", record=record, entries=transfer.decode(record.get("entries", {}), tensors))
-        return Outcome(status="error", record=record)
+        if record.get("status") == RecordStatus.OK:
+            return Outcome(status=OutcomeStatus.OK, record=record, entries=transfer.decode(record.get("entries", {}), tensors))
+        return Outcome(status=OutcomeStatus.ERROR, record=record)
     except transfer.TransferError as exc:
-        return Outcome(status="transfer", record={"message": clean.text(exc, 500)})
+        return Outcome(status=OutcomeStatus.TRANSFER, record={"message": clean.text(exc, 500)})
     except Exception as exc:  # noqa: BLE001 - whatever the child sent costs this case, never the run
-        return Outcome(status="transfer", record={"message": f"malformed result ({type(exc).__name__})"})
+        return Outcome(status=OutcomeStatus.TRANSFER, record={"message": f"malformed result ({type(exc).__name__})"})
 
 
 STACK_GRACE = 0.6

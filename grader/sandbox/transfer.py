@@ -17,6 +17,7 @@ from safetensors import SafetensorError
 from safetensors.torch import load, save
 
 from grader import clean
+from grader.sandbox.protocol import EntryKind, RecordKind, RecordStatus
 
 MAX_DEPTH = 3
 MAX_ITEMS = 16
@@ -39,7 +40,7 @@ class TransferError(Exception):
 class Entry:
     """One value a driver returned, as the grading process sees it."""
 
-    kind: str
+    kind: EntryKind
     """tensor, sequence, none, value or object."""
     shape: tuple[int, ...] = ()
     dtype: str = ""
@@ -170,15 +171,15 @@ def decode(entries: Mapping[str, Any], tensors: Mapping[str, torch.Tensor]) -> d
                     raise TransferError(f"tensor {key!r} does not match its description")
             elif device != "meta":
                 raise TransferError(f"tensor {key!r} on {device!r} was not sent")
-            out[key] = Entry(kind="tensor", shape=tuple(shape), dtype=dtype, device=device,
+            out[key] = Entry(kind=EntryKind.TENSOR, shape=tuple(shape), dtype=dtype, device=device,
                              requires_grad=requires_grad, tensor=tensor if stored else None)
         elif kind == "sequence":
             length = _field(raw, key, "len", int)
             if not 0 <= length <= MAX_ITEMS:
                 raise TransferError(f"sequence {key!r}: length {length} out of range")
-            out[key] = Entry(kind="sequence", length=length, type_name=clean.name(_field(raw, key, "type", str)))
+            out[key] = Entry(kind=EntryKind.SEQUENCE, length=length, type_name=clean.name(_field(raw, key, "type", str)))
         elif kind == "none":
-            out[key] = Entry(kind="none")
+            out[key] = Entry(kind=EntryKind.NONE)
         elif kind == "value":
             value = raw.get("value")
             if isinstance(value, str):
@@ -187,9 +188,9 @@ def decode(entries: Mapping[str, Any], tensors: Mapping[str, torch.Tensor]) -> d
                 raise TransferError(f"value {key!r}: integer out of range")
             elif not isinstance(value, (bool, int, float)):
                 raise TransferError(f"malformed value entry {key!r}")
-            out[key] = Entry(kind="value", value=value)
+            out[key] = Entry(kind=EntryKind.VALUE, value=value)
         elif kind == "object":
-            out[key] = Entry(kind="object", type_name=clean.name(_field(raw, key, "type", str)))
+            out[key] = Entry(kind=EntryKind.OBJECT, type_name=clean.name(_field(raw, key, "type", str)))
         else:
             raise TransferError(f"unknown entry kind {clean.name(kind, 40)!r} for {key!r}")
     return out
@@ -244,7 +245,8 @@ def loads(data: bytes) -> tuple[dict[str, Any], dict[str, torch.Tensor]]:
     return clean_record(record), tensors
 
 
-STATUSES = ("ok", "error")
+STATUSES = tuple(s.value for s in RecordStatus)
+KINDS = tuple(k.value for k in RecordKind)
 TEXT_FIELDS = {"type": 200, "message": MAX_TEXT, "traceback": 4000, "file": 200, "name": 200, "text": 500,
                "detail": 500, "what": 200, "signature": 500, "stub_of": 100, "kind": 40}
 INT_FIELDS = ("line", "nargs", "size", "limit")
@@ -260,7 +262,7 @@ def clean_record(record: Any) -> dict[str, Any]:
     status = record.get("status")
     if status not in STATUSES:
         raise TransferError(f"the record's status should be one of {', '.join(STATUSES)}, got {clean.name(status, 40)!r}")
-    out: dict[str, Any] = {"status": status}
+    out: dict[str, Any] = {"status": RecordStatus(status)}
     for key, value in list(record.items())[:64]:
         if key == "status":
             continue
@@ -295,6 +297,10 @@ def clean_record(record: Any) -> dict[str, Any]:
             raise TransferError(f"the record's field {clean.name(key, 40)!r} has an unexpected type {type(value).__name__}")
     if status == "error" and not isinstance(out.get("kind"), str):
         raise TransferError("an error record without a kind")
+    if "kind" in out:
+        if out["kind"] not in KINDS:
+            raise TransferError(f"the record's kind should be one of {', '.join(KINDS)}, got {clean.name(out['kind'], 40)!r}")
+        out["kind"] = RecordKind(out["kind"])
     return out
 
 

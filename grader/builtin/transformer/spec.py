@@ -13,12 +13,30 @@ from typing import Any
 
 import torch
 
-from grader.spec import Assignment, Case, CaseEnv, DropoutFit, Exercise, Property
-from grader.specs import transformer_mistakes as m
-from grader.specs import transformer_probes as probes
+from grader.builtin.transformer import mistakes as m
+from grader.builtin.transformer import probes
+from grader.builtin.transformer.messages import MESSAGES
+from grader.cases import draw, key_padding, no_inputs, other_than, padded_tokens, rand_mask, randn, tril, weights
+from grader.spec import (
+    Assignment,
+    Call,
+    Case,
+    CaseEnv,
+    Driver,
+    DropoutFit,
+    Exercise,
+    In,
+    Kind,
+    Lit,
+    OnDevice,
+    Property,
+    PropertyKind,
+)
 
-SOLUTIONS = Path(__file__).resolve().parents[2] / "solutions" / "transformer"
-QUIZ = Path(__file__).resolve().parents[2] / "assignments" / "transformer" / "quiz.toml"
+ROOT = Path(__file__).resolve().parents[3]
+SOLUTIONS = ROOT / "solutions" / "transformer"
+STUBS = ROOT / "assignments" / "transformer"
+QUIZ = STUBS / "quiz.toml"
 
 FORBIDDEN_ATTENTION = (
     "torch.nn.functional.scaled_dot_product_attention",
@@ -37,85 +55,14 @@ FORBIDDEN_LAYERS = (
 
 # --- call specs -----------------------------------------------------------------------------------
 
-def T(name: str | None) -> list[Any]:
+def T(name: str | None) -> In:
     """A tensor input (None passes None)."""
-    return ["t", name]
+    return In(name)
 
 
-def V(value: Any) -> list[Any]:
-    """A literal argument."""
-    return ["v", value]
-
-
-DEVICE = ["device"]
-
-
-# --- seeded inputs --------------------------------------------------------------------------------
-
-def randn(env: CaseEnv, *shape: int, scale: float = 1.0, dtype: torch.dtype = torch.float32) -> torch.Tensor:
-    return (torch.randn(shape, generator=env.gen, dtype=torch.float64) * scale).to(dtype)
-
-
-def rand_mask(env: CaseEnv, *shape: int, keep: float = 0.6) -> torch.Tensor:
-    """A random bool mask in which every row (last dimension) keeps at least one position and, where the row
-    has two or more, masks at least one: a mask that happens to be all True would test nothing."""
-    r = torch.rand(shape, generator=env.gen)
-    mask = (r < keep) | (r == r.amax(dim=-1, keepdim=True))
-    if shape and shape[-1] > 1:
-        mask &= r != r.amin(dim=-1, keepdim=True)
-    return mask
-
-
-def tril(n: int, m: int | None = None) -> torch.Tensor:
-    return torch.ones(n, m or n, dtype=torch.bool).tril()
-
-
-def padded_tokens(env: CaseEnv, batch: int, length: int, pad_id: int) -> torch.Tensor:
-    tokens = torch.randint(pad_id + 1, pad_id + 50, (batch, length), generator=env.gen)
-    lengths = torch.randint(1, length + 1, (batch,), generator=env.gen)
-    lengths[0] = length
-    for b in range(batch):
-        tokens[b, int(lengths[b]):] = pad_id
-    return tokens
-
-
-def key_padding(env: CaseEnv, batch: int, length: int) -> torch.Tensor:
-    """A (B, 1, 1, L) padding mask with the first sequence unpadded and the others shorter."""
-    return padded_tokens(env, batch, length, 0).ne(0)[:, None, None, :]
-
-
-def weights(env: CaseEnv, cls_name: str, *init: Any) -> dict[str, torch.Tensor]:
-    """Seeded weights of the reference module, with LayerNorm gains and biases away from 1 and 0."""
-    seed = int(torch.randint(0, 2**31 - 1, (1,), generator=env.gen))
-    with torch.random.fork_rng(devices=[]):
-        torch.manual_seed(seed)
-        module = getattr(env.reference, cls_name)(*init)
-        state = {}
-        for name, p in module.named_parameters():
-            p = p.detach().clone()
-            if "norm" in name:
-                p = (1.0 if name.endswith("weight") else 0.0) + 0.3 * torch.randn(p.shape)
-            state[f"state.{name}"] = p
-    return state
-
-
-def no_inputs(env: CaseEnv) -> dict[str, torch.Tensor]:
-    return {}
-
-
-def draw(gen: torch.Generator, low: int, high: int) -> int:
-    """A seeded integer in [low, high] (a literal argument drawn for a graded run)."""
-    return int(torch.randint(low, high + 1, (1,), generator=gen))
-
-
-def other_than(shown: dict[str, Any], make: Any) -> Any:
-    """``make``'s draws, never the arguments a student bundle shows (``shown``): a case's ``draw_args``."""
-    def drawn(gen: torch.Generator) -> dict[str, Any]:
-        args = make(gen)
-        while args == shown:
-            args = make(gen)
-        return args
-    return drawn
+V = Lit
+"""A literal argument."""
+DEVICE = OnDevice()
 
 
 # --- dropout: what a train-mode output reveals ----------------------------------------------------
@@ -239,30 +186,30 @@ DECODER_SITES_LINEAR = ("self_attn.w_o", "cross_attn.w_o", "feed_forward.linear2
 
 # --- exercises ------------------------------------------------------------------------------------
 
-GRAD = (Property("gradients"),)
-ROWS = Property("rows_sum_to_one")
-ROWS_M = Property("rows_sum_to_one", mask="mask")
-ZERO_M = Property("masked_zero", mask="mask")
-W_ROWS_M = Property("rows_sum_to_one", key="out.1", mask="mask")
-W_ZERO_M = Property("masked_zero", key="out.1", mask="mask")
-RAISES = (Property("raises"),)
-DROPOUT = (Property("dropout_train", p=0.5),)
+GRAD = (Property(PropertyKind.GRADIENTS),)
+ROWS = Property(PropertyKind.ROWS_SUM_TO_ONE)
+ROWS_M = Property(PropertyKind.ROWS_SUM_TO_ONE, mask="mask")
+ZERO_M = Property(PropertyKind.MASKED_ZERO, mask="mask")
+W_ROWS_M = Property(PropertyKind.ROWS_SUM_TO_ONE, key="out.1", mask="mask")
+W_ZERO_M = Property(PropertyKind.MASKED_ZERO, key="out.1", mask="mask")
+RAISES = (Property(PropertyKind.RAISES),)
+DROPOUT = (Property(PropertyKind.DROPOUT_TRAIN, p=0.5),)
 
 
 def _pe() -> Exercise:
-    def call(*a: Any) -> dict[str, Any]:
-        return {"call": [V(x) for x in a]}
+    def call(*a: Any) -> Call:
+        return Call(tuple(V(x) for x in a))
 
     return Exercise(
-        id="sinusoidal_positional_encoding", file="positional.py", task=1, points=8, kind="function",
+        id="sinusoidal_positional_encoding", file="positional.py", task=1, points=8, kind=Kind.FUNCTION,
         cases=(
-            Case("small", "call", no_inputs, call(8, 16), device="cpu",
+            Case("small", Driver.CALL, no_inputs, call(8, 16), device="cpu",
                  draw_args=other_than(call(8, 16), lambda gen: call(draw(gen, 6, 12), 2 * draw(gen, 5, 10)))),
-            Case("base_100", "call", no_inputs, call(6, 8, 100.0), device="cpu",
+            Case("base_100", Driver.CALL, no_inputs, call(6, 8, 100.0), device="cpu",
                  draw_args=other_than(call(6, 8, 100.0), lambda gen: call(draw(gen, 4, 9), 2 * draw(gen, 3, 6), 100.0))),
-            Case("long", "call", no_inputs, call(128, 64), hidden=True, device="cpu"),
-            Case("length_one", "call", no_inputs, call(1, 6), hidden=True, device="cpu"),
-            Case("odd_d_model", "raises", no_inputs, call(4, 7), device="cpu", compare=(),
+            Case("long", Driver.CALL, no_inputs, call(128, 64), hidden=True, device="cpu"),
+            Case("length_one", Driver.CALL, no_inputs, call(1, 6), hidden=True, device="cpu"),
+            Case("odd_d_model", Driver.RAISES, no_inputs, call(4, 7), device="cpu", compare=(),
                  draw_args=other_than(call(4, 7), lambda gen: call(draw(gen, 2, 9), 2 * draw(gen, 1, 6) + 1)),
                  properties=RAISES),
         ),
@@ -271,8 +218,8 @@ def _pe() -> Exercise:
 
 
 def _masked_softmax() -> Exercise:
-    def call(mask: bool = True, dim: int = -1) -> dict[str, Any]:
-        return {"call": [T("scores"), T("mask" if mask else None), V(dim)]}
+    def call(mask: bool = True, dim: int = -1) -> Call:
+        return Call((T("scores"), T("mask" if mask else None), V(dim)))
 
     def scores_mask(*shape: int, mask_shape: tuple[int, ...] | None = None, scale: float = 1.0,
                     dtype: torch.dtype = torch.float32, full_rows: bool = False):
@@ -287,25 +234,25 @@ def _masked_softmax() -> Exercise:
         return make
 
     return Exercise(
-        id="masked_softmax", file="attention.py", task=2, points=10, kind="function",
+        id="masked_softmax", file="attention.py", task=2, points=10, kind=Kind.FUNCTION,
         cases=(
-            Case("no_mask", "call", scores_mask(2, 4, 5), call(mask=False), properties=(ROWS,)),
-            Case("padding_mask", "call", scores_mask(2, 4, 5, mask_shape=(2, 1, 5)), call(),
+            Case("no_mask", Driver.CALL, scores_mask(2, 4, 5), call(mask=False), properties=(ROWS,)),
+            Case("padding_mask", Driver.CALL, scores_mask(2, 4, 5, mask_shape=(2, 1, 5)), call(),
                  properties=(ROWS_M, ZERO_M)),
-            Case("causal_4d", "call", lambda env: {"scores": randn(env, 2, 3, 5, 5), "mask": tril(5)}, call(),
+            Case("causal_4d", Driver.CALL, lambda env: {"scores": randn(env, 2, 3, 5, 5), "mask": tril(5)}, call(),
                  hidden=True, properties=(ROWS_M, ZERO_M)),
-            Case("dim_1", "call", scores_mask(2, 5, 3, mask_shape=(2, 5, 1)), call(dim=1),
-                 properties=(Property("rows_sum_to_one", mask="mask", dim=1), ZERO_M)),
-            Case("large_logits", "call", scores_mask(2, 4, 6, mask_shape=(2, 4, 6), scale=1e4), call(),
+            Case("dim_1", Driver.CALL, scores_mask(2, 5, 3, mask_shape=(2, 5, 1)), call(dim=1),
+                 properties=(Property(PropertyKind.ROWS_SUM_TO_ONE, mask="mask", dim=1), ZERO_M)),
+            Case("large_logits", Driver.CALL, scores_mask(2, 4, 6, mask_shape=(2, 4, 6), scale=1e4), call(),
                  properties=(ROWS_M, ZERO_M)),
-            Case("fully_masked_rows", "call", scores_mask(2, 4, 5, mask_shape=(2, 4, 5), full_rows=True),
+            Case("fully_masked_rows", Driver.CALL, scores_mask(2, 4, 5, mask_shape=(2, 4, 5), full_rows=True),
                  call(), properties=(ROWS_M, ZERO_M)),
-            Case("float64", "call", scores_mask(2, 3, 4, mask_shape=(2, 1, 4), dtype=torch.float64), call(),
+            Case("float64", Driver.CALL, scores_mask(2, 3, 4, mask_shape=(2, 1, 4), dtype=torch.float64), call(),
                  hidden=True, properties=(ROWS_M, ZERO_M)),
-            Case("length_one", "call", scores_mask(1, 1, 1, mask_shape=(1, 1, 1)), call(), hidden=True),
-            Case("gradients", "grad", scores_mask(2, 4, 5, mask_shape=(2, 1, 5)),
-                 {**call(), "grad_wrt": ["scores"]}, properties=GRAD),
-            Case("meta_device", "call", scores_mask(2, 4, 5, mask_shape=(2, 1, 5)), call(), hidden=True,
+            Case("length_one", Driver.CALL, scores_mask(1, 1, 1, mask_shape=(1, 1, 1)), call(), hidden=True),
+            Case("gradients", Driver.GRAD, scores_mask(2, 4, 5, mask_shape=(2, 1, 5)),
+                 call(), grad_wrt=("scores",), properties=GRAD),
+            Case("meta_device", Driver.CALL, scores_mask(2, 4, 5, mask_shape=(2, 1, 5)), call(), hidden=True,
                  device="meta", compare=()),
         ),
         mistakes=m.MASKED_SOFTMAX, probes=(probes.masked_softmax_probe, probes.gradient_flow),
@@ -313,8 +260,8 @@ def _masked_softmax() -> Exercise:
 
 
 def _sdpa() -> Exercise:
-    def call(mask: bool = True) -> dict[str, Any]:
-        return {"call": [T("q"), T("k"), T("v"), T("mask" if mask else None)]}
+    def call(mask: bool = True) -> Call:
+        return Call((T("q"), T("k"), T("v"), T("mask" if mask else None)))
 
     def qkv(lead: tuple[int, ...], lq: int, lk: int, dk: int, dv: int, scale: float = 1.0,
             dtype: torch.dtype = torch.float32, mask: Any = None):
@@ -337,31 +284,31 @@ def _sdpa() -> Exercise:
 
     weights_props = (W_ROWS_M, W_ZERO_M)
     return Exercise(
-        id="scaled_dot_product_attention", file="attention.py", task=3, points=10, kind="function",
+        id="scaled_dot_product_attention", file="attention.py", task=3, points=10, kind=Kind.FUNCTION,
         depends_on=("masked_softmax",), forbidden=FORBIDDEN_ATTENTION,
         cases=(
-            Case("self_3d", "call", qkv((2,), 5, 5, 8, 8), call(mask=False),
-                 properties=(Property("rows_sum_to_one", key="out.1"),)),
-            Case("causal_4d", "call", qkv((2, 2), 5, 5, 8, 8, mask=lambda e: tril(5)), call(),
+            Case("self_3d", Driver.CALL, qkv((2,), 5, 5, 8, 8), call(mask=False),
+                 properties=(Property(PropertyKind.ROWS_SUM_TO_ONE, key="out.1"),)),
+            Case("causal_4d", Driver.CALL, qkv((2, 2), 5, 5, 8, 8, mask=lambda e: tril(5)), call(),
                  properties=weights_props),
-            Case("cross_padding", "call", qkv((2, 2), 3, 6, 8, 4, mask=lambda e: key_padding(e, 2, 6)), call(),
+            Case("cross_padding", Driver.CALL, qkv((2, 2), 3, 6, 8, 4, mask=lambda e: key_padding(e, 2, 6)), call(),
                  properties=weights_props),
-            Case("d_k_64", "call", qkv((2,), 4, 4, 64, 8), call(mask=False), hidden=True),
-            Case("length_one", "call", qkv((1, 1), 1, 1, 4, 4, mask=lambda e: tril(1)), call(), hidden=True),
-            Case("large_logits", "call", qkv((2,), 4, 5, 8, 8, scale=60.0, mask=lambda e: rand_mask(e, 2, 4, 5)),
+            Case("d_k_64", Driver.CALL, qkv((2,), 4, 4, 64, 8), call(mask=False), hidden=True),
+            Case("length_one", Driver.CALL, qkv((1, 1), 1, 1, 4, 4, mask=lambda e: tril(1)), call(), hidden=True),
+            Case("large_logits", Driver.CALL, qkv((2,), 4, 5, 8, 8, scale=60.0, mask=lambda e: rand_mask(e, 2, 4, 5)),
                  call(), properties=weights_props),
-            Case("fully_masked_rows", "call",
+            Case("fully_masked_rows", Driver.CALL,
                  qkv((2,), 4, 5, 8, 8, mask=lambda e: rand_mask(e, 2, 4, 5).index_fill_(1, torch.tensor([2]), False)),
                  call(), properties=weights_props),
-            Case("float64", "call", qkv((2, 2), 3, 4, 8, 8, dtype=torch.float64, mask=lambda e: key_padding(e, 2, 4)),
+            Case("float64", Driver.CALL, qkv((2, 2), 3, 4, 8, 8, dtype=torch.float64, mask=lambda e: key_padding(e, 2, 4)),
                  call(), hidden=True, properties=weights_props),
-            Case("gradients", "grad", qkv((2, 2), 4, 5, 8, 6, mask=lambda e: key_padding(e, 2, 5)),
-                 {**call(), "grad_wrt": ["q", "k", "v"]}, properties=GRAD),
-            Case("causality", "causal", causal_pair, {**call(), "swap": {"k": "k_alt", "v": "v_alt"}},
-                 properties=(Property("causal", key="out.0", prefix=3),)),
-            Case("meta_device", "call", qkv((2, 2), 3, 5, 8, 8, mask=lambda e: key_padding(e, 2, 5)), call(),
+            Case("gradients", Driver.GRAD, qkv((2, 2), 4, 5, 8, 6, mask=lambda e: key_padding(e, 2, 5)),
+                 call(), grad_wrt=("q", "k", "v"), properties=GRAD),
+            Case("causality", Driver.CAUSAL, causal_pair, call(), swap={"k": "k_alt", "v": "v_alt"},
+                 properties=(Property(PropertyKind.CAUSAL, key="out.0", prefix=3),)),
+            Case("meta_device", Driver.CALL, qkv((2, 2), 3, 5, 8, 8, mask=lambda e: key_padding(e, 2, 5)), call(),
                  hidden=True, device="meta", compare=()),
-            Case("meta_device_no_mask", "call", qkv((2,), 3, 5, 8, 8), call(mask=False), hidden=True,
+            Case("meta_device_no_mask", Driver.CALL, qkv((2,), 3, 5, 8, 8), call(mask=False), hidden=True,
                  device="meta", compare=()),
         ),
         mistakes=m.SDPA, probes=(probes.sdpa_probe, probes.gradient_flow), outputs={"out.0": "output", "out.1": "weights"},
@@ -370,14 +317,14 @@ def _sdpa() -> Exercise:
 
 def _causal_mask() -> Exercise:
     return Exercise(
-        id="causal_mask", file="attention.py", task=4, points=5, kind="function",
+        id="causal_mask", file="attention.py", task=4, points=5, kind=Kind.FUNCTION,
         cases=(
-            Case("size_4", "call", no_inputs, {"call": [V(4)]}, device="cpu",
-                 draw_args=other_than({"call": [V(4)]}, lambda gen: {"call": [V(draw(gen, 2, 9))]})),
-            Case("size_1", "call", no_inputs, {"call": [V(1)]}, device="cpu"),
-            Case("size_7", "call", no_inputs, {"call": [V(7)]}, hidden=True, device="cpu"),
-            Case("on_device", "call", no_inputs, {"call": [V(5), DEVICE]}, hidden=True),
-            Case("meta_device", "call", no_inputs, {"call": [V(5), DEVICE]}, hidden=True, device="meta",
+            Case("size_4", Driver.CALL, no_inputs, Call((V(4),)), device="cpu",
+                 draw_args=other_than(Call((V(4),)), lambda gen: Call((V(draw(gen, 2, 9)),)))),
+            Case("size_1", Driver.CALL, no_inputs, Call((V(1),)), device="cpu"),
+            Case("size_7", Driver.CALL, no_inputs, Call((V(7),)), hidden=True, device="cpu"),
+            Case("on_device", Driver.CALL, no_inputs, Call((V(5), DEVICE)), hidden=True),
+            Case("meta_device", Driver.CALL, no_inputs, Call((V(5), DEVICE)), hidden=True, device="meta",
                  compare=()),
         ),
         mistakes=m.CAUSAL_MASK, probes=(probes.mask_inverted,),
@@ -394,13 +341,13 @@ def _padding_mask() -> Exercise:
         return make
 
     return Exercise(
-        id="padding_mask", file="attention.py", task=5, points=5, kind="function",
+        id="padding_mask", file="attention.py", task=5, points=5, kind=Kind.FUNCTION,
         cases=(
-            Case("pad_zero", "call", tokens(3, 6, 0), {"call": [T("tokens"), V(0)]}),
-            Case("pad_id_3", "call", tokens(2, 5, 3), {"call": [T("tokens"), V(3)]}, hidden=True),
-            Case("no_padding", "call", tokens(2, 4, 1, no_pad=True), {"call": [T("tokens"), V(1)]}, hidden=True),
-            Case("batch_one", "call", tokens(1, 7, 0), {"call": [T("tokens"), V(0)]}, hidden=True),
-            Case("meta_device", "call", tokens(2, 5, 0), {"call": [T("tokens"), V(0)]}, hidden=True,
+            Case("pad_zero", Driver.CALL, tokens(3, 6, 0), Call((T("tokens"), V(0)))),
+            Case("pad_id_3", Driver.CALL, tokens(2, 5, 3), Call((T("tokens"), V(3))), hidden=True),
+            Case("no_padding", Driver.CALL, tokens(2, 4, 1, no_pad=True), Call((T("tokens"), V(1))), hidden=True),
+            Case("batch_one", Driver.CALL, tokens(1, 7, 0), Call((T("tokens"), V(0))), hidden=True),
+            Case("meta_device", Driver.CALL, tokens(2, 5, 0), Call((T("tokens"), V(0))), hidden=True,
                  device="meta", compare=()),
         ),
         mistakes=m.PADDING_MASK, probes=(probes.mask_inverted,),
@@ -416,20 +363,20 @@ def _heads(kind: str) -> Exercise:
     def case(cid: str, shape: tuple[int, ...], h: int, **kw: Any) -> Case:
         dtype = kw.pop("dtype", torch.float32)
         if split:
-            call = {"call": [T("x"), V(h)]}
+            call = Call((T("x"), V(h)))
             shape_in = shape
         else:
             b, length, d = shape
-            call = {"call": [T("x")]}
+            call = Call((T("x"),))
             shape_in = (b, h, length, d // h)
         if kw.get("driver") == "grad":
             kw.pop("driver")
-            return Case(cid, "grad", x(*shape_in, dtype=dtype), {**call, "grad_wrt": ["x"]}, properties=GRAD, **kw)
-        return Case(cid, "call", x(*shape_in, dtype=dtype), call, **kw)
+            return Case(cid, Driver.GRAD, x(*shape_in, dtype=dtype), call, grad_wrt=("x",), properties=GRAD, **kw)
+        return Case(cid, Driver.CALL, x(*shape_in, dtype=dtype), call, **kw)
 
     return Exercise(
         id="split_heads" if split else "combine_heads", file="multihead.py", task=6 if split else 7, points=6,
-        kind="function",
+        kind=Kind.FUNCTION,
         cases=(
             case("two_heads", (2, 5, 8), 2),
             case("four_heads", (3, 4, 16), 4, hidden=True),
@@ -460,36 +407,36 @@ def _mha() -> Exercise:
         return build
 
     def args(d: int, h: int, dropout: float = 0.0, mask: bool = False, **extra: Any) -> dict[str, Any]:
-        return {"init": [V(d), V(h), V(dropout)],
-                "forward": [T("query"), T("key"), T("value"), T("mask" if mask else None)], **extra}
+        return {"init": Call((V(d), V(h), V(dropout))),
+                "forward": Call((T("query"), T("key"), T("value"), T("mask" if mask else None))), **extra}
 
     return Exercise(
-        id="MultiHeadAttention", file="multihead.py", task=8, points=16, kind="module",
+        id="MultiHeadAttention", file="multihead.py", task=8, points=16, kind=Kind.MODULE,
         depends_on=("split_heads", "combine_heads", "scaled_dot_product_attention", "masked_softmax"),
         forbidden=FORBIDDEN_ATTENTION,
         cases=(
-            Case("self_attention", "call", make(2, 5, 5, 16, 4, self_attn=True), args(16, 4)),
-            Case("padding_mask", "call", make(2, 5, 5, 16, 4, self_attn=True, mask=lambda e: key_padding(e, 2, 5)),
-                 args(16, 4, mask=True)),
-            Case("cross_lq_ne_lk", "call", make(2, 3, 6, 16, 4, mask=lambda e: key_padding(e, 2, 6)),
-                 args(16, 4, mask=True)),
-            Case("causal", "call", make(2, 5, 5, 16, 2, self_attn=True, mask=lambda e: tril(5)),
-                 args(16, 2, mask=True), hidden=True),
-            Case("one_head", "call", make(2, 4, 4, 8, 1), args(8, 1), hidden=True),
-            Case("eight_heads_d64", "call", make(2, 4, 5, 64, 8), args(64, 8), hidden=True),
-            Case("length_one", "call", make(1, 1, 1, 8, 2), args(8, 2), hidden=True),
-            Case("float64", "call", make(2, 3, 4, 16, 4, dtype=torch.float64, mask=lambda e: key_padding(e, 2, 4)),
-                 args(16, 4, mask=True, dtype="float64"), hidden=True),
-            Case("dropout_eval", "call", make(2, 4, 4, 16, 4, dropout=0.3), args(16, 4, dropout=0.3)),
-            Case("dropout_train", "dropout", make(2, 6, 6, 32, 4, dropout=0.5), args(32, 4, dropout=0.5),
+            Case("self_attention", Driver.CALL, make(2, 5, 5, 16, 4, self_attn=True), **args(16, 4)),
+            Case("padding_mask", Driver.CALL, make(2, 5, 5, 16, 4, self_attn=True, mask=lambda e: key_padding(e, 2, 5)),
+                 **args(16, 4, mask=True)),
+            Case("cross_lq_ne_lk", Driver.CALL, make(2, 3, 6, 16, 4, mask=lambda e: key_padding(e, 2, 6)),
+                 **args(16, 4, mask=True)),
+            Case("causal", Driver.CALL, make(2, 5, 5, 16, 2, self_attn=True, mask=lambda e: tril(5)),
+                 **args(16, 2, mask=True), hidden=True),
+            Case("one_head", Driver.CALL, make(2, 4, 4, 8, 1), **args(8, 1), hidden=True),
+            Case("eight_heads_d64", Driver.CALL, make(2, 4, 5, 64, 8), **args(64, 8), hidden=True),
+            Case("length_one", Driver.CALL, make(1, 1, 1, 8, 2), **args(8, 2), hidden=True),
+            Case("float64", Driver.CALL, make(2, 3, 4, 16, 4, dtype=torch.float64, mask=lambda e: key_padding(e, 2, 4)),
+                 **args(16, 4, mask=True, dtype="float64"), hidden=True),
+            Case("dropout_eval", Driver.CALL, make(2, 4, 4, 16, 4, dropout=0.3), **args(16, 4, dropout=0.3)),
+            Case("dropout_train", Driver.DROPOUT, make(2, 6, 6, 32, 4, dropout=0.5), **args(32, 4, dropout=0.5),
                  compare=("eval",), properties=DROPOUT, dropout_fit=mha_dropout_fit(4)),
-            Case("gradients", "grad", make(2, 4, 5, 16, 4, mask=lambda e: key_padding(e, 2, 5)),
-                 args(16, 4, mask=True, grad_wrt=["query", "key", "value"]), properties=GRAD),
-            Case("indivisible", "raises", lambda env: {}, {"init": [V(10), V(3), V(0.0)], "forward": []},
+            Case("gradients", Driver.GRAD, make(2, 4, 5, 16, 4, mask=lambda e: key_padding(e, 2, 5)),
+                 **args(16, 4, mask=True, grad_wrt=("query", "key", "value")), properties=GRAD),
+            Case("indivisible", Driver.RAISES, lambda env: {}, init=Call((V(10), V(3), V(0.0))), forward=Call(),
                  compare=(), properties=RAISES),
-            Case("meta_device", "call", make(2, 3, 4, 16, 4, mask=lambda e: key_padding(e, 2, 4)),
-                 args(16, 4, mask=True), hidden=True, device="meta", compare=()),
-            Case("meta_device_no_mask", "call", make(2, 3, 4, 16, 4), args(16, 4), hidden=True, device="meta",
+            Case("meta_device", Driver.CALL, make(2, 3, 4, 16, 4, mask=lambda e: key_padding(e, 2, 4)),
+                 **args(16, 4, mask=True), hidden=True, device="meta", compare=()),
+            Case("meta_device_no_mask", Driver.CALL, make(2, 3, 4, 16, 4), **args(16, 4), hidden=True, device="meta",
                  compare=()),
         ),
         mistakes=m.MHA, probes=(probes.mha_probe, probes.gradient_flow,
@@ -504,20 +451,20 @@ def _ffn() -> Exercise:
         return build
 
     def args(d: int, d_ff: int, dropout: float = 0.0, **extra: Any) -> dict[str, Any]:
-        return {"init": [V(d), V(d_ff), V(dropout)], "forward": [T("x")], **extra}
+        return {"init": Call((V(d), V(d_ff), V(dropout))), "forward": Call((T("x"),)), **extra}
 
     return Exercise(
-        id="PositionwiseFeedForward", file="layers.py", task=9, points=8, kind="module",
+        id="PositionwiseFeedForward", file="layers.py", task=9, points=8, kind=Kind.MODULE,
         cases=(
-            Case("basic", "call", make(2, 5, 16, 32), args(16, 32)),
-            Case("wide", "call", make(2, 3, 8, 64), args(8, 64), hidden=True),
-            Case("length_one", "call", make(1, 1, 8, 16), args(8, 16), hidden=True),
-            Case("float64", "call", make(2, 3, 8, 16, dtype=torch.float64), args(8, 16, dtype="float64"), hidden=True),
-            Case("dropout_eval", "call", make(2, 4, 8, 16, dropout=0.4), args(8, 16, 0.4)),
-            Case("dropout_train", "dropout", make(2, 6, 32, 16, dropout=0.5), args(32, 16, 0.5),
+            Case("basic", Driver.CALL, make(2, 5, 16, 32), **args(16, 32)),
+            Case("wide", Driver.CALL, make(2, 3, 8, 64), **args(8, 64), hidden=True),
+            Case("length_one", Driver.CALL, make(1, 1, 8, 16), **args(8, 16), hidden=True),
+            Case("float64", Driver.CALL, make(2, 3, 8, 16, dtype=torch.float64), **args(8, 16, dtype="float64"), hidden=True),
+            Case("dropout_eval", Driver.CALL, make(2, 4, 8, 16, dropout=0.4), **args(8, 16, 0.4)),
+            Case("dropout_train", Driver.DROPOUT, make(2, 6, 32, 16, dropout=0.5), **args(32, 16, 0.5),
                  compare=("eval",), properties=DROPOUT, dropout_fit=ffn_dropout_fit),
-            Case("gradients", "grad", make(2, 4, 8, 16), args(8, 16, grad_wrt=["x"]), properties=GRAD),
-            Case("meta_device", "call", make(2, 4, 8, 16), args(8, 16), hidden=True, device="meta", compare=()),
+            Case("gradients", Driver.GRAD, make(2, 4, 8, 16), **args(8, 16, grad_wrt=("x",)), properties=GRAD),
+            Case("meta_device", Driver.CALL, make(2, 4, 8, 16), **args(8, 16), hidden=True, device="meta", compare=()),
         ),
         mistakes=m.FFN, probes=(probes.ffn_probe, probes.gradient_flow,
                                 probes.dropout_location("ffn_hidden")),
@@ -538,27 +485,28 @@ def _encoder() -> Exercise:
         return build
 
     def args(d: int, h: int, d_ff: int, dropout: float = 0.0, mask: bool = False, **extra: Any) -> dict[str, Any]:
-        return {"init": [V(d), V(h), V(d_ff), V(dropout)], "forward": [T("x"), T("mask" if mask else None)], **extra}
+        return {"init": Call((V(d), V(h), V(d_ff), V(dropout))), "forward": Call((T("x"), T("mask" if mask else None))),
+                **extra}
 
     return Exercise(
-        id="EncoderLayer", file="layers.py", task=10, points=12, kind="module",
+        id="EncoderLayer", file="layers.py", task=10, points=12, kind=Kind.MODULE,
         depends_on=("MultiHeadAttention", "PositionwiseFeedForward"), forbidden=FORBIDDEN_LAYERS,
         cases=(
-            Case("no_mask", "call", make(2, 5, 16, 4, 32), args(16, 4, 32)),
-            Case("padding_mask", "call", make(2, 5, 16, 4, 32, mask=True), args(16, 4, 32, mask=True)),
-            Case("two_heads", "call", make(3, 4, 8, 2, 16, mask=True), args(8, 2, 16, mask=True), hidden=True),
-            Case("length_one", "call", make(1, 1, 8, 2, 16), args(8, 2, 16), hidden=True),
-            Case("float64", "call", make(2, 4, 8, 2, 16, mask=True, dtype=torch.float64),
-                 args(8, 2, 16, mask=True, dtype="float64"), hidden=True),
-            Case("dropout_eval", "call", make(2, 4, 8, 2, 16, dropout=0.3, mask=True),
-                 args(8, 2, 16, 0.3, mask=True)),
-            Case("dropout_train", "dropout", make(2, 6, 8, 2, 16, dropout=0.5, constant=4), args(8, 2, 16, 0.5),
+            Case("no_mask", Driver.CALL, make(2, 5, 16, 4, 32), **args(16, 4, 32)),
+            Case("padding_mask", Driver.CALL, make(2, 5, 16, 4, 32, mask=True), **args(16, 4, 32, mask=True)),
+            Case("two_heads", Driver.CALL, make(3, 4, 8, 2, 16, mask=True), **args(8, 2, 16, mask=True), hidden=True),
+            Case("length_one", Driver.CALL, make(1, 1, 8, 2, 16), **args(8, 2, 16), hidden=True),
+            Case("float64", Driver.CALL, make(2, 4, 8, 2, 16, mask=True, dtype=torch.float64),
+                 **args(8, 2, 16, mask=True, dtype="float64"), hidden=True),
+            Case("dropout_eval", Driver.CALL, make(2, 4, 8, 2, 16, dropout=0.3, mask=True),
+                 **args(8, 2, 16, 0.3, mask=True)),
+            Case("dropout_train", Driver.DROPOUT, make(2, 6, 8, 2, 16, dropout=0.5, constant=4), **args(8, 2, 16, 0.5),
                  compare=("eval",), properties=DROPOUT,
                  dropout_fit=post_ln_dropout_fit(tuple(zip((f"{n}.bias" for n in ENCODER_SITES_LINEAR),
                                                            ("norm1", "norm2"), strict=True)))),
-            Case("gradients", "grad", make(2, 4, 8, 2, 16, mask=True), args(8, 2, 16, mask=True, grad_wrt=["x"]),
+            Case("gradients", Driver.GRAD, make(2, 4, 8, 2, 16, mask=True), **args(8, 2, 16, mask=True, grad_wrt=("x",)),
                  properties=GRAD),
-            Case("meta_device", "call", make(2, 4, 8, 2, 16, mask=True), args(8, 2, 16, mask=True), hidden=True,
+            Case("meta_device", Driver.CALL, make(2, 4, 8, 2, 16, mask=True), **args(8, 2, 16, mask=True), hidden=True,
                  device="meta", compare=()),
         ),
         mistakes=m.ENCODER, probes=(probes.encoder_probe, probes.gradient_flow,
@@ -586,30 +534,30 @@ def _decoder() -> Exercise:
         return build
 
     def args(d: int, h: int, d_ff: int, dropout: float = 0.0, memory_mask: bool = False, **extra: Any):
-        return {"init": [V(d), V(h), V(d_ff), V(dropout)],
-                "forward": [T("x"), T("memory"), T("tgt_mask"), T("memory_mask" if memory_mask else None)], **extra}
+        return {"init": Call((V(d), V(h), V(d_ff), V(dropout))),
+                "forward": Call((T("x"), T("memory"), T("tgt_mask"), T("memory_mask" if memory_mask else None))), **extra}
 
     return Exercise(
-        id="DecoderLayer", file="layers.py", task=11, points=14, kind="module",
+        id="DecoderLayer", file="layers.py", task=11, points=14, kind=Kind.MODULE,
         depends_on=("MultiHeadAttention", "PositionwiseFeedForward"), forbidden=FORBIDDEN_LAYERS,
         cases=(
-            Case("causal", "call", make(2, 4, 6, 16, 4, 32), args(16, 4, 32)),
-            Case("memory_padding", "call", make(2, 4, 6, 16, 4, 32, memory_mask=True), args(16, 4, 32, memory_mask=True)),
-            Case("same_length", "call", make(2, 5, 5, 16, 4, 32, memory_mask=True),
-                 args(16, 4, 32, memory_mask=True), hidden=True),
-            Case("length_one", "call", make(1, 1, 1, 8, 2, 16), args(8, 2, 16), hidden=True),
-            Case("float64", "call", make(2, 3, 4, 8, 2, 16, memory_mask=True, dtype=torch.float64),
-                 args(8, 2, 16, memory_mask=True, dtype="float64"), hidden=True),
-            Case("dropout_eval", "call", make(2, 3, 4, 8, 2, 16, dropout=0.3), args(8, 2, 16, 0.3)),
-            Case("dropout_train", "dropout", make(2, 6, 6, 8, 2, 16, dropout=0.5, constant=3), args(8, 2, 16, 0.5),
+            Case("causal", Driver.CALL, make(2, 4, 6, 16, 4, 32), **args(16, 4, 32)),
+            Case("memory_padding", Driver.CALL, make(2, 4, 6, 16, 4, 32, memory_mask=True), **args(16, 4, 32, memory_mask=True)),
+            Case("same_length", Driver.CALL, make(2, 5, 5, 16, 4, 32, memory_mask=True),
+                 **args(16, 4, 32, memory_mask=True), hidden=True),
+            Case("length_one", Driver.CALL, make(1, 1, 1, 8, 2, 16), **args(8, 2, 16), hidden=True),
+            Case("float64", Driver.CALL, make(2, 3, 4, 8, 2, 16, memory_mask=True, dtype=torch.float64),
+                 **args(8, 2, 16, memory_mask=True, dtype="float64"), hidden=True),
+            Case("dropout_eval", Driver.CALL, make(2, 3, 4, 8, 2, 16, dropout=0.3), **args(8, 2, 16, 0.3)),
+            Case("dropout_train", Driver.DROPOUT, make(2, 6, 6, 8, 2, 16, dropout=0.5, constant=3), **args(8, 2, 16, 0.5),
                  compare=("eval",), properties=DROPOUT,
                  dropout_fit=post_ln_dropout_fit(tuple(zip((f"{n}.bias" for n in DECODER_SITES_LINEAR),
                                                            ("norm1", "norm2", "norm3"), strict=True)))),
-            Case("gradients", "grad", make(2, 4, 5, 8, 2, 16, memory_mask=True),
-                 args(8, 2, 16, memory_mask=True, grad_wrt=["x", "memory"]), properties=GRAD),
-            Case("causality", "causal", make(2, 6, 4, 16, 4, 32, perturb=3), args(16, 4, 32, swap={"x": "x_alt"}),
-                 properties=(Property("causal", prefix=3),)),
-            Case("meta_device", "call", make(2, 3, 4, 8, 2, 16, memory_mask=True), args(8, 2, 16, memory_mask=True),
+            Case("gradients", Driver.GRAD, make(2, 4, 5, 8, 2, 16, memory_mask=True),
+                 **args(8, 2, 16, memory_mask=True, grad_wrt=("x", "memory")), properties=GRAD),
+            Case("causality", Driver.CAUSAL, make(2, 6, 4, 16, 4, 32, perturb=3), **args(16, 4, 32, swap={"x": "x_alt"}),
+                 properties=(Property(PropertyKind.CAUSAL, prefix=3),)),
+            Case("meta_device", Driver.CALL, make(2, 3, 4, 8, 2, 16, memory_mask=True), **args(8, 2, 16, memory_mask=True),
                  hidden=True, device="meta", compare=()),
         ),
         mistakes=m.DECODER, probes=(probes.decoder_probe, probes.gradient_flow,
@@ -627,4 +575,7 @@ ASSIGNMENT = Assignment(
     solutions=SOLUTIONS,
     files=("positional.py", "attention.py", "multihead.py", "layers.py"),
     quiz=QUIZ,
+    stubs=STUBS,
+    messages=MESSAGES,
+    package=Path(__file__).resolve().parent,
 )
