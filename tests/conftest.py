@@ -43,3 +43,8 @@ def submission(tmp_path):
         return dest
 
     return make
+
+
+def pytest_configure(config):
+    # tests that take minutes rather than seconds (CI runs them; deselect locally with -m "not slow")
+    config.addinivalue_line("markers", "slow: takes minutes rather than seconds")

@@ -1,0 +1,60 @@
+"""Messages of the pretraining assignment's judges (statistics.py), in English and Korean.
+
+Both languages have the same keys and the same placeholders. Percentages are given without the % sign in
+the params; ``draw`` is the 0-based index of the draw (the generator seeded seed + draw).
+"""
+
+from __future__ import annotations
+
+MESSAGES: dict[str, dict[str, str]] = {
+    "en": {
+        # --- any stochastic exercise ---
+        "pretraining.check.draw_shape": "{output}: every draw should have shape {expected}, got {got}",
+        "pretraining.check.draw_dtype": "{output}: expected dtype {expected}, got {got}",
+        # --- mlm_mask_tokens ---
+        "pretraining.check.mlm_label_values": "{count} labels are neither -100 nor the original token, e.g. in draw {draw} at {index}: label {got} where the token is {expected}. A selected position is labelled with its original token; every other position with -100 (the index cross-entropy ignores)",
+        "pretraining.check.mlm_special_selected": "{count} special positions (special_mask True) were selected (their label is not -100), e.g. in draw {draw} at {index}; special tokens must never be selected",
+        "pretraining.check.mlm_unselected_changed": "{count} positions that were not selected (label -100) changed in inputs, e.g. in draw {draw} at {index}: {got} instead of {expected}. Only selected positions may change",
+        "pretraining.check.mlm_bad_replacement": "{count} selected positions show a value that is neither mask_id ({mask_id}), the original token, nor a token of [0, {vocab_size}), e.g. {got} in draw {draw} at {index}",
+        "pretraining.check.mlm_selection_rate": "{selected} of {eligible} eligible positions were selected over {draws} draws ({observed}%); each eligible position should be selected with probability {expected}%, and a correct implementation lands in [{low}%, {high}%] (except with probability below one in a million)",
+        "pretraining.check.mlm_split": "among {selected} selected positions, {mask}% show mask_id, {random}% another token and {kept}% their original token; expected {exp_mask}%, {exp_random}% and {exp_kept}% (80% [MASK], 10% a random token, 10% unchanged, where a random token can also happen to be mask_id or the original)",
+        "pretraining.check.mlm_random_not_uniform": "the random replacement tokens are not uniform over [0, {vocab_size}): token {token} appeared {count} times among {total} replacements, about {expected} expected (a correct implementation gives {low} to {high}). Draw them from the whole vocabulary, e.g. torch.randint(vocab_size, ...), whose upper bound is exclusive",
+        "pretraining.diagnosis.fixed_count_masking": "the number of selected positions in a sequence hardly varies over {draws} draws (standard deviation {observed_sd} per sequence; independent selection gives about {expected_sd}): it looks like a fixed number, round(p · n), is chosen per sequence, as BERT's original data script does. The contract selects each eligible position independently with probability {p}, so the count varies from draw to draw",
+        # --- nsp_sample ---
+        "pretraining.check.nsp_partner_range": "{count} partners are not sentence indices in [0, {n}), e.g. {got} for sentence {index} in draw {draw}",
+        "pretraining.check.nsp_next_across_documents": "is_next is True {count} times for the last sentence of a document, e.g. sentence {index} in draw {draw}: its next sentence belongs to another document, so it can only get a NotNext partner",
+        "pretraining.check.nsp_next_wrong_partner": "{count} sentences have is_next True but a partner other than the next sentence, e.g. sentence {index} in draw {draw} has partner {got}; when is_next is True the partner is i + 1",
+        "pretraining.check.nsp_partner_same_document": "{count} NotNext partners come from the sentence's own document, e.g. sentence {index} in draw {draw} is paired with {got}; a NotNext partner is drawn from the other documents' sentences",
+        "pretraining.check.nsp_next_rate": "is_next is True for {observed}% of the {total} sentences (over {draws} draws) that have a next sentence in their document; expected 50% (a correct implementation lands in [{low}%, {high}%]). Flip a fair coin for each such sentence",
+        "pretraining.check.nsp_partner_not_uniform": "NotNext partners are not uniform over the other documents' sentences: sentence {index} was chosen {count} times among {total} NotNext pairs over {draws} draws, about {expected} expected (a correct implementation gives {low} to {high}). Every sentence of another document must be equally likely; picking a document first and then a sentence in it favours sentences of short documents",
+        # --- sample_next ---
+        "pretraining.check.sample_range": "{count} drawn tokens are not in [0, {vocab_size}), e.g. {got} for row {row} in draw {draw}",
+        "pretraining.check.sample_not_argmax": "with temperature 0 the result is the argmax of the logits; row {row} gave token {got} in draw {draw} ({count} such draws), while the largest logit is at {expected}",
+        "pretraining.check.sample_distribution": "row {row}: token {token} was drawn {count} times in {draws} draws ({observed}%); softmax(logits / {temperature}) gives it {expected}% (a correct implementation lands in [{low}%, {high}%]). Check the temperature (divide the logits by it) and that the draw follows the probabilities",
+    },
+    "ko": {
+        # --- any stochastic exercise ---
+        "pretraining.check.draw_shape": "{output}: 매 추출 결과의 모양은 {expected} 이어야 하는데 {got} 입니다",
+        "pretraining.check.draw_dtype": "{output}: dtype 이 {expected} 이어야 하는데 {got} 입니다",
+        # --- mlm_mask_tokens ---
+        "pretraining.check.mlm_label_values": "레이블 {count}개가 -100 도 원래 토큰도 아닙니다. 예: {draw}번째 추출의 {index} 위치에서 토큰은 {expected} 인데 레이블이 {got} 입니다. 선택된 위치의 레이블은 원래 토큰이고, 나머지 위치는 모두 -100(교차 엔트로피가 무시하는 값)입니다",
+        "pretraining.check.mlm_special_selected": "특수 위치(special_mask 가 True) {count}개가 선택되었습니다(레이블이 -100 이 아님). 예: {draw}번째 추출의 {index} 위치. 특수 토큰은 절대 선택하면 안 됩니다",
+        "pretraining.check.mlm_unselected_changed": "선택되지 않은 위치(레이블 -100) {count}개의 inputs 값이 바뀌었습니다. 예: {draw}번째 추출의 {index} 위치가 {expected} 가 아니라 {got} 입니다. 바뀔 수 있는 것은 선택된 위치뿐입니다",
+        "pretraining.check.mlm_bad_replacement": "선택된 위치 {count}개가 mask_id({mask_id})도, 원래 토큰도, [0, {vocab_size}) 범위의 토큰도 아닌 값을 보입니다. 예: {draw}번째 추출의 {index} 위치에 {got}",
+        "pretraining.check.mlm_selection_rate": "{draws}번 추출하는 동안 대상 위치 {eligible}개 중 {selected}개가 선택되었습니다({observed}%). 대상 위치는 각각 확률 {expected}% 로 선택되어야 하며, 올바른 구현이라면 [{low}%, {high}%] 안에 들어옵니다(벗어날 확률은 백만분의 일 미만)",
+        "pretraining.check.mlm_split": "선택된 위치 {selected}개 중 {mask}% 가 mask_id, {random}% 가 다른 토큰, {kept}% 가 원래 토큰을 보입니다. 기대값은 각각 {exp_mask}%, {exp_random}%, {exp_kept}% 입니다([MASK] 80%, 무작위 토큰 10%, 그대로 10%. 무작위 토큰이 우연히 mask_id 나 원래 토큰과 같을 수도 있습니다)",
+        "pretraining.check.mlm_random_not_uniform": "무작위로 바꾼 토큰이 [0, {vocab_size}) 에서 균등하지 않습니다. 바꾼 토큰 {total}개 중 토큰 {token} 이 {count}번 나왔는데 기대값은 약 {expected}번입니다(올바른 구현이면 {low}~{high}번). 어휘 전체에서 뽑으세요. 예를 들어 torch.randint(vocab_size, ...) 의 상한은 포함되지 않습니다",
+        "pretraining.diagnosis.fixed_count_masking": "한 시퀀스에서 선택되는 위치의 개수가 {draws}번 추출하는 동안 거의 달라지지 않습니다(시퀀스별 표준편차 {observed_sd}, 독립적으로 고르면 약 {expected_sd}). BERT 의 원래 데이터 스크립트처럼 시퀀스마다 round(p · n) 개를 고정해서 고르는 것으로 보입니다. 과제의 규약은 대상 위치마다 독립적으로 확률 {p} 로 고르는 것이므로, 개수가 추출마다 달라져야 합니다",
+        # --- nsp_sample ---
+        "pretraining.check.nsp_partner_range": "짝 {count}개가 [0, {n}) 범위의 문장 번호가 아닙니다. 예: {draw}번째 추출에서 문장 {index} 의 짝이 {got} 입니다",
+        "pretraining.check.nsp_next_across_documents": "문서의 마지막 문장에 is_next 가 True 인 경우가 {count}번 있습니다. 예: {draw}번째 추출의 문장 {index}. 그다음 문장은 다른 문서에 속하므로 NotNext 짝만 받을 수 있습니다",
+        "pretraining.check.nsp_next_wrong_partner": "is_next 가 True 인데 짝이 다음 문장이 아닌 경우가 {count}번 있습니다. 예: {draw}번째 추출에서 문장 {index} 의 짝이 {got} 입니다. is_next 가 True 이면 짝은 i + 1 입니다",
+        "pretraining.check.nsp_partner_same_document": "NotNext 짝 {count}개가 그 문장과 같은 문서에서 나왔습니다. 예: {draw}번째 추출에서 문장 {index} 의 짝이 {got} 입니다. NotNext 짝은 다른 문서들의 문장에서 뽑아야 합니다",
+        "pretraining.check.nsp_next_rate": "{draws}번 추출하는 동안, 같은 문서에 다음 문장이 있는 문장 {total}개 중 {observed}% 에서 is_next 가 True 입니다. 기대값은 50% 입니다(올바른 구현이면 [{low}%, {high}%]). 그런 문장마다 공정한 동전을 던지세요",
+        "pretraining.check.nsp_partner_not_uniform": "NotNext 짝이 다른 문서들의 문장에서 균등하게 뽑히지 않습니다. {draws}번 추출한 NotNext 쌍 {total}개에서 문장 {index} 가 {count}번 뽑혔는데 기대값은 약 {expected}번입니다(올바른 구현이면 {low}~{high}번). 다른 문서의 모든 문장이 같은 확률이어야 합니다. 문서를 먼저 고르고 그 안에서 문장을 고르면 짧은 문서의 문장이 더 자주 뽑힙니다",
+        # --- sample_next ---
+        "pretraining.check.sample_range": "뽑은 토큰 {count}개가 [0, {vocab_size}) 범위 밖입니다. 예: {draw}번째 추출에서 {row}행이 {got}",
+        "pretraining.check.sample_not_argmax": "온도가 0 이면 결과는 로짓의 argmax 여야 합니다. {draw}번째 추출에서 {row}행이 토큰 {got} 을 냈는데({count}번 이런 경우가 있음) 가장 큰 로짓은 {expected} 에 있습니다",
+        "pretraining.check.sample_distribution": "{row}행: 토큰 {token} 이 {draws}번 중 {count}번 뽑혔습니다({observed}%). softmax(logits / {temperature}) 에 따르면 {expected}% 이어야 합니다(올바른 구현이면 [{low}%, {high}%]). 로짓을 온도로 나누는지, 그리고 확률에 따라 뽑는지 확인하세요",
+    },
+}

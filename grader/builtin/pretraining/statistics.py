@@ -1,0 +1,426 @@
+"""Trusted judges for the pretraining assignment's stochastic exercises (mlm_mask_tokens, nsp_sample, sample_next).
+
+The engine runs the student's function K times, with generators seeded seed+0 .. seed+K-1, and hands a
+judge the draws stacked on a new leading axis:
+
+    judge(inputs, outputs, args) -> None | (message key, params)
+
+``inputs``: the case's input tensors by name ("tokens", "special_mask", "doc_ids", "logits");
+``outputs``: "out.0", "out.1" (K, ...) for a returned tuple, "out" (K, ...) for a single tensor;
+``args``: the keyword literals of the call (mask_id, vocab_size, mlm_probability, temperature).
+A judge returns None when the draws pass, else a message key of MESSAGES (messages.py) and its params.
+
+Invariant judges check every draw exactly (no randomness in the verdict). Statistical judges compare counts
+with their exact expected rates by the Chernoff-Hoeffding bound in its relative-entropy form: for a sum X of
+n independent Bernoulli variables with mean rate p (the same p, or different ones averaging to p),
+
+    P(X >= n q) <= exp(-n D(q || p))  for q > p,    P(X <= n q) <= exp(-n D(q || p))  for q < p,
+
+with D(q || p) = q log(q/p) + (1-q) log((1-q)/(1-p)) (Hoeffding 1963, Theorem 1). A count is rejected when
+n D(X/n || p) > c; as D(. || p) grows monotonically away from p, each tail of that event has probability at
+most exp(-c), so a count of a correct implementation is rejected with probability at most 2 exp(-c). A
+judge testing m counts sets c = log(2 m / ALPHA): by the union bound a correct implementation fails it with
+probability at most ALPHA = 1e-6 per case, whatever the case's sizes. Counts that are tested given other
+observed quantities (the 80/10/10 split given which positions were selected, the random tokens given which
+positions show one) are independent Bernoulli trials conditionally on those quantities, so the bound holds
+conditionally, hence unconditionally.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from typing import Any
+
+import torch
+
+Verdict = tuple[str, dict[str, Any]] | None
+
+ALPHA = 1e-6
+"""The largest probability with which one judge may fail a correct implementation on one case."""
+
+IGNORE_INDEX = -100
+MASK_SHARE, RANDOM_SHARE = 0.8, 0.1
+
+# Case sizes the spec uses (the power tests in tests/test_pretraining_stats.py are run at these sizes).
+MLM_DRAWS = 50
+"""K for mlm_mask_tokens: with MLM_BATCH x MLM_LENGTH tokens, ~100k eligible positions over all draws."""
+MLM_BATCH, MLM_LENGTH, MLM_VOCAB = 16, 128, 32
+"""(B, L) of the tokens and the vocabulary size: ~1500 random replacements, ~50 per vocabulary entry."""
+NSP_DRAWS = 100
+"""K for nsp_sample."""
+NSP_DOC_SIZES = (2, 3, 4, 5, 7, 9, 12)
+"""Sentences per document of the NSP case (42 sentences): unequal sizes, so that drawing a document first
+and then a sentence in it is far from uniform over sentences."""
+SAMPLE_DRAWS = 100
+"""K for sample_next; rows of the logits that are equal are pooled (e.g. 4 distributions x 32 rows: 3200
+draws from each distribution)."""
+
+
+# --- the Chernoff-Hoeffding test ------------------------------------------------------------------
+
+def _kl(q: torch.Tensor, p: torch.Tensor) -> torch.Tensor:
+    """D(q || p) between Bernoulli rates, elementwise (inf where q > 0 = p or q < 1 = p)."""
+    return torch.xlogy(q, q) - torch.xlogy(q, p) + torch.xlogy(1 - q, 1 - q) - torch.xlogy(1 - q, 1 - p)
+
+
+def _level(m: int) -> float:
+    """The exponent c for m tested counts: m * 2 exp(-c) = ALPHA."""
+    return math.log(2 * max(m, 1) / ALPHA)
+
+
+def _rejected(count: torch.Tensor, n: torch.Tensor, p: torch.Tensor, c: float) -> torch.Tensor:
+    """True where n D(count/n || p) > c (never where n = 0)."""
+    n = n.double()
+    q = torch.where(n > 0, count.double() / n.clamp(min=1), p.double())
+    return (n * _kl(q, p.double())).nan_to_num(nan=0.0) > c
+
+
+def _interval(n: float, p: float, c: float) -> tuple[float, float]:
+    """The rates q with n D(q || p) <= c: what a correct implementation shows except with probability 2 exp(-c)."""
+    if n <= 0:
+        return 0.0, 1.0
+
+    def inside(q: float) -> bool:
+        return n * float(_kl(torch.tensor(q, dtype=torch.float64), torch.tensor(p, dtype=torch.float64))) <= c
+
+    def bound(lo: float, hi: float, upward: bool) -> float:
+        if inside(hi if upward else lo):  # the whole side is accepted
+            return hi if upward else lo
+        for _ in range(60):
+            mid = (lo + hi) / 2
+            if inside(mid) == upward:
+                lo = mid
+            else:
+                hi = mid
+        return lo if upward else hi
+
+    return bound(0.0, p, upward=False) if p > 0 else 0.0, bound(p, 1.0, upward=True) if p < 1 else 1.0
+
+
+def _pct(x: float) -> float:
+    return round(100 * float(x), 2)
+
+
+def _index(mask: torch.Tensor) -> list[int]:
+    """The first True position of a boolean tensor, as a list of ints."""
+    return [int(i) for i in mask.nonzero()[0]]
+
+
+def _check_draws(outputs: Mapping[str, torch.Tensor], names: tuple[str, ...], shape: tuple[int, ...],
+                 dtypes: tuple[torch.dtype, ...]) -> Verdict:
+    """Each output is (K, *shape) with the given dtype."""
+    for name, dtype in zip(names, dtypes, strict=True):
+        value = outputs.get(name)
+        if not isinstance(value, torch.Tensor) or value.dim() < 1 or tuple(value.shape[1:]) != shape:
+            got = list(value.shape[1:]) if isinstance(value, torch.Tensor) and value.dim() >= 1 else type(value).__name__
+            return "pretraining.check.draw_shape", {"output": name, "expected": list(shape), "got": got}
+        if value.dtype != dtype:
+            return "pretraining.check.draw_dtype", {"output": name, "expected": str(dtype), "got": str(value.dtype)}
+    return None
+
+
+# --- mlm_mask_tokens ------------------------------------------------------------------------------
+
+def _mlm_args(args: Mapping[str, Any]) -> tuple[int, int, float]:
+    return int(args["mask_id"]), int(args["vocab_size"]), float(args.get("mlm_probability", 0.15))
+
+
+def mlm_invariants(inputs: Mapping[str, torch.Tensor], outputs: Mapping[str, torch.Tensor],
+                   args: Mapping[str, Any]) -> Verdict:
+    """Every draw, exactly: long outputs of the tokens' shape; labels -100 or the original token; special
+    positions never selected (label -100); inputs equal to tokens where not selected; a selected position
+    shows mask_id, the original token or a token in [0, vocab_size). No false failures."""
+    tokens, special = inputs["tokens"].cpu(), inputs["special_mask"].cpu().bool()
+    mask_id, vocab_size, _ = _mlm_args(args)
+    bad = _check_draws(outputs, ("out.0", "out.1"), tuple(tokens.shape), (torch.long, torch.long))
+    if bad:
+        return bad
+    shown, labels = outputs["out.0"].cpu(), outputs["out.1"].cpu()
+    original = tokens.long().expand_as(labels)
+    selected = labels != IGNORE_INDEX
+    wrong_label = selected & (labels != original)
+    if wrong_label.any():
+        where = _index(wrong_label)
+        return "pretraining.check.mlm_label_values", {
+            "count": int(wrong_label.sum()), "draw": where[0], "index": where[1:],
+            "got": int(labels[tuple(where)]), "expected": int(original[tuple(where)])}
+    special_selected = selected & special
+    if special_selected.any():
+        where = _index(special_selected)
+        return "pretraining.check.mlm_special_selected", {
+            "count": int(special_selected.sum()), "draw": where[0], "index": where[1:]}
+    changed = ~selected & (shown != original)
+    if changed.any():
+        where = _index(changed)
+        return "pretraining.check.mlm_unselected_changed", {
+            "count": int(changed.sum()), "draw": where[0], "index": where[1:],
+            "got": int(shown[tuple(where)]), "expected": int(original[tuple(where)])}
+    foreign = selected & (shown != mask_id) & (shown != original) & ((shown < 0) | (shown >= vocab_size))
+    if foreign.any():
+        where = _index(foreign)
+        return "pretraining.check.mlm_bad_replacement", {
+            "count": int(foreign.sum()), "draw": where[0], "index": where[1:], "got": int(shown[tuple(where)]),
+            "mask_id": mask_id, "vocab_size": vocab_size}
+    return None
+
+
+def mlm_fixed_count(inputs: Mapping[str, torch.Tensor], outputs: Mapping[str, torch.Tensor],
+                    args: Mapping[str, Any]) -> Verdict:
+    """Recognises a fixed number of selected positions per sequence (BERT's create_pretraining_data.py).
+
+    With independent selection, the count C of selected positions of a sequence with n eligible positions is
+    Binomial(n, p): Y = (C - np)^2 has E[Y] = npq and E[Y^2] = npq (1 + 3pq(n - 2)) (q = 1 - p). Summed over
+    all sequences and draws, T = sum Y has mean mu; as the Y are independent and non-negative,
+    P(T <= mu - t) <= exp(-t^2 / (2 sum E[Y^2])) (Maurer 2003). The judge reports a fixed count when
+    T < mu - t with t = sqrt(2 sum E[Y^2] log(1/ALPHA)): probability at most ALPHA = 1e-6 for a correct
+    implementation. A fixed count gives T <= (number of sequences) / 4, far below. When the case is too
+    small for that (t >= mu / 2), it never reports."""
+    special = inputs["special_mask"].cpu().bool()
+    _, _, p = _mlm_args(args)
+    bad = _check_draws(outputs, ("out.1",), tuple(special.shape), (torch.long,))
+    if bad:
+        return bad
+    labels = outputs["out.1"].cpu()
+    n = (~special).sum(dim=-1).double().expand(labels.shape[:-1])  # (K, B): eligible positions per sequence
+    count = (labels != IGNORE_INDEX).sum(dim=-1).double()  # (K, B)
+    q = 1 - p
+    mu = float((n * p * q).sum())
+    second = float((n * p * q * (1 + 3 * p * q * (n - 2))).clamp(min=0).sum())
+    t = math.sqrt(2 * second * math.log(1 / ALPHA))
+    if mu <= 0 or t >= mu / 2:
+        return None
+    spread = float(((count - n * p) ** 2).sum())
+    if spread >= mu - t:
+        return None
+    per_row = count.std(dim=0, unbiased=False) if count.size(0) > 1 else torch.zeros(count.shape[1:])
+    return "pretraining.diagnosis.fixed_count_masking", {
+        "expected_sd": round(math.sqrt(float((n[0] * p * q).mean())), 2),
+        "observed_sd": round(float(per_row.mean()), 2), "draws": int(labels.size(0)), "p": p}
+
+
+def mlm_rates(inputs: Mapping[str, torch.Tensor], outputs: Mapping[str, torch.Tensor],
+              args: Mapping[str, Any]) -> Verdict:
+    """Over all draws: the selection rate over eligible positions is mlm_probability; among selected
+    positions (whose token is not mask_id) the shares showing mask_id, the original token and another token
+    are exactly 0.8 + 0.1 [mask_id < V] / V, 0.1 + 0.1 [token < V] / V and the rest; each token of
+    [0, vocab_size) appears as a random replacement at its exact rate (each position showing another token
+    shows a uniform draw from [0, V) without mask_id and its own token). m = 4 + V counts, each tested with
+    c = log(2m / 1e-6): false-failure probability at most 1e-6 per case (see the module docstring)."""
+    tokens, special = inputs["tokens"].cpu().long(), inputs["special_mask"].cpu().bool()
+    mask_id, vocab_size, p = _mlm_args(args)
+    bad_draws = _check_draws(outputs, ("out.0", "out.1"), tuple(tokens.shape), (torch.long, torch.long))
+    if bad_draws:
+        return bad_draws
+    shown, labels = outputs["out.0"].cpu(), outputs["out.1"].cpu()
+    K = labels.size(0)
+    c = _level(4 + vocab_size)
+    # 1. selection rate
+    eligible = int((~special).sum()) * K
+    selected = labels != IGNORE_INDEX
+    n_selected = int(selected.sum())
+    if bool(_rejected(torch.tensor(n_selected), torch.tensor(eligible), torch.tensor(p), c)):
+        low, high = _interval(eligible, p, c)
+        return "pretraining.check.mlm_selection_rate", {
+            "selected": n_selected, "eligible": eligible, "draws": K, "observed": _pct(n_selected / eligible),
+            "expected": _pct(p), "low": _pct(low), "high": _pct(high)}
+    # 2. the 80 / 10 / 10 split among selected positions whose token is not mask_id
+    original = tokens.expand_as(labels)
+    judged = selected & (original != mask_id)
+    in_vocab = lambda x: ((x >= 0) & (x < vocab_size)).double()  # noqa: E731
+    mask_in = float(0 <= mask_id < vocab_size)
+    p_mask = MASK_SHARE + RANDOM_SHARE * mask_in / vocab_size
+    p_same = (1 - MASK_SHARE - RANDOM_SHARE) + RANDOM_SHARE * in_vocab(original) / vocab_size  # per position
+    is_mask = judged & (shown == mask_id)
+    is_same = judged & (shown == original)
+    is_other = judged & ~is_mask & ~is_same
+    n = judged.sum().double()
+    counts = torch.stack([is_mask.sum(), is_same.sum(), is_other.sum()]).double()
+    mean_same = (p_same * judged).sum() / n.clamp(min=1)
+    rates = torch.stack([torch.tensor(p_mask, dtype=torch.float64), mean_same, 1 - p_mask - mean_same])
+    if bool(_rejected(counts, n.expand(3), rates, c).any()):
+        exp = [_pct(r) for r in rates.tolist()]
+        got = [_pct(x) for x in (counts / n.clamp(min=1)).tolist()]
+        return "pretraining.check.mlm_split", {
+            "selected": int(n), "mask": got[0], "kept": got[1], "random": got[2],
+            "exp_mask": exp[0], "exp_kept": exp[1], "exp_random": exp[2]}
+    # 3. the random replacements: uniform over [0, V) without mask_id and the position's own token
+    other_tokens = shown[is_other]  # (n_other,)
+    other_original = original[is_other]
+    allowed = vocab_size - mask_in - in_vocab(other_original)  # choices per position
+    vocab = torch.arange(vocab_size)
+    possible = (vocab[None, :] != other_original[:, None]) & (vocab[None, :] != mask_id)  # (n_other, V)
+    trials = possible.sum(dim=0).double()  # (V,) positions that could show v
+    expected = (possible.double() / allowed[:, None].clamp(min=1)).sum(dim=0)  # (V,)
+    rate = expected / trials.clamp(min=1)
+    hits = torch.bincount(other_tokens.clamp(0, vocab_size - 1), minlength=vocab_size).double()
+    bad = _rejected(hits, trials, rate, c)
+    if bad.any():
+        v = int(bad.nonzero()[0])
+        low, high = _interval(float(trials[v]), float(rate[v]), c)
+        return "pretraining.check.mlm_random_not_uniform", {
+            "token": v, "count": int(hits[v]), "expected": round(float(expected[v]), 1),
+            "low": math.ceil(low * float(trials[v])), "high": math.floor(high * float(trials[v])),
+            "total": int(is_other.sum()), "vocab_size": vocab_size}
+    return None
+
+
+# --- nsp_sample -----------------------------------------------------------------------------------
+
+def _documents(doc_ids: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+    """has_next (N,) bool and same (N, N) bool: sentence j is in sentence i's document."""
+    same = doc_ids[:, None] == doc_ids[None, :]
+    has_next = torch.zeros(doc_ids.numel(), dtype=torch.bool)
+    has_next[:-1] = doc_ids[1:] == doc_ids[:-1]
+    return has_next, same
+
+
+def nsp_invariants(inputs: Mapping[str, torch.Tensor], outputs: Mapping[str, torch.Tensor],
+                   args: Mapping[str, Any]) -> Verdict:
+    """Every draw, exactly: partner long and is_next bool, both (N,); partners in [0, N); is_next only for a
+    sentence whose next one is in the same document (never for the last of a document), and then
+    partner = i + 1; otherwise a partner from another document. No false failures."""
+    doc_ids = inputs["doc_ids"].cpu()
+    N = doc_ids.numel()
+    bad = _check_draws(outputs, ("out.0", "out.1"), (N,), (torch.long, torch.bool))
+    if bad:
+        return bad
+    partner, is_next = outputs["out.0"].cpu(), outputs["out.1"].cpu()
+    has_next, same = _documents(doc_ids)
+    index = torch.arange(N).expand_as(partner)
+    outside = (partner < 0) | (partner >= N)
+    if outside.any():
+        where = _index(outside)
+        return "pretraining.check.nsp_partner_range", {
+            "count": int(outside.sum()), "draw": where[0], "index": where[1], "got": int(partner[tuple(where)]), "n": N}
+    across = is_next & ~has_next
+    if across.any():
+        where = _index(across)
+        return "pretraining.check.nsp_next_across_documents", {
+            "count": int(across.sum()), "draw": where[0], "index": where[1]}
+    wrong = is_next & (partner != index + 1)
+    if wrong.any():
+        where = _index(wrong)
+        return "pretraining.check.nsp_next_wrong_partner", {
+            "count": int(wrong.sum()), "draw": where[0], "index": where[1], "got": int(partner[tuple(where)])}
+    own = ~is_next & same[index, partner]
+    if own.any():
+        where = _index(own)
+        return "pretraining.check.nsp_partner_same_document", {
+            "count": int(own.sum()), "draw": where[0], "index": where[1], "got": int(partner[tuple(where)])}
+    return None
+
+
+def nsp_rates(inputs: Mapping[str, torch.Tensor], outputs: Mapping[str, torch.Tensor],
+              args: Mapping[str, Any]) -> Verdict:
+    """Over all draws: is_next is True for half of the sentences that have a next sentence in their
+    document; the NotNext partners are uniform over the other documents' sentences. The latter is tested per
+    target sentence j: given which draws were NotNext for each i, the number of times j is chosen is a sum of
+    independent Bernoulli trials with rates 1 / (N - size of i's document), one per NotNext (i, draw) with i
+    outside j's document. m = 1 + N counts, each with c = log(2m / 1e-6): false-failure probability at most
+    1e-6 per case (see the module docstring)."""
+    doc_ids = inputs["doc_ids"].cpu()
+    N = doc_ids.numel()
+    bad_draws = _check_draws(outputs, ("out.0", "out.1"), (N,), (torch.long, torch.bool))
+    if bad_draws:
+        return bad_draws
+    partner, is_next = outputs["out.0"].cpu(), outputs["out.1"].cpu()
+    K = partner.size(0)
+    has_next, same = _documents(doc_ids)
+    c = _level(1 + N)
+    # 1. the IsNext rate among sentences that have a next sentence
+    trials = int(has_next.sum()) * K
+    hits = int((is_next & has_next).sum())
+    if bool(_rejected(torch.tensor(hits), torch.tensor(trials), torch.tensor(0.5), c)):
+        low, high = _interval(trials, 0.5, c)
+        return "pretraining.check.nsp_next_rate", {
+            "observed": _pct(hits / trials), "total": trials, "draws": K, "low": _pct(low), "high": _pct(high)}
+    # 2. NotNext partners, pooled per target sentence j
+    negative = ~is_next  # (K, N)
+    per_i = negative.sum(dim=0).double()  # (N,) NotNext draws of sentence i
+    others = ~same  # (N, N): j outside i's document
+    share = 1.0 / others.sum(dim=1).double().clamp(min=1)  # (N,) chance of each allowed j
+    trials_j = (per_i[:, None] * others).sum(dim=0)  # (N,)
+    expected_j = (per_i[:, None] * share[:, None] * others).sum(dim=0)  # (N,)
+    rate_j = expected_j / trials_j.clamp(min=1)
+    chosen = partner[negative]
+    hits_j = torch.bincount(chosen.clamp(0, N - 1), minlength=N).double()
+    bad = _rejected(hits_j, trials_j, rate_j, c)
+    if bad.any():
+        j = int(bad.nonzero()[0])
+        low, high = _interval(float(trials_j[j]), float(rate_j[j]), c)
+        return "pretraining.check.nsp_partner_not_uniform", {
+            "index": j, "count": int(hits_j[j]), "expected": round(float(expected_j[j]), 1),
+            "low": math.ceil(low * float(trials_j[j])), "high": math.floor(high * float(trials_j[j])),
+            "total": int(negative.sum()), "draws": K}
+    return None
+
+
+# --- sample_next ----------------------------------------------------------------------------------
+
+def sample_invariants(inputs: Mapping[str, torch.Tensor], outputs: Mapping[str, torch.Tensor],
+                      args: Mapping[str, Any]) -> Verdict:
+    """Every draw, exactly: (B,) long, values in [0, V); with temperature 0, an index of a largest logit.
+    No false failures."""
+    logits = inputs["logits"].cpu()
+    B, V = logits.shape
+    bad = _check_draws(outputs, ("out",), (B,), (torch.long,))
+    if bad:
+        return bad
+    drawn = outputs["out"].cpu()
+    outside = (drawn < 0) | (drawn >= V)
+    if outside.any():
+        where = _index(outside)
+        return "pretraining.check.sample_range", {
+            "count": int(outside.sum()), "draw": where[0], "row": where[1], "got": int(drawn[tuple(where)]), "vocab_size": V}
+    if float(args.get("temperature", 1.0)) == 0:
+        picked = logits.gather(1, drawn.T).T  # (K, B)
+        best = logits.max(dim=1).values.expand_as(picked)
+        wrong = picked != best
+        if wrong.any():
+            where = _index(wrong)
+            return "pretraining.check.sample_not_argmax", {
+                "count": int(wrong.sum()), "draw": where[0], "row": where[1], "got": int(drawn[tuple(where)]),
+                "expected": int(logits[where[1]].argmax())}
+    return None
+
+
+def sample_distribution(inputs: Mapping[str, torch.Tensor], outputs: Mapping[str, torch.Tensor],
+                        args: Mapping[str, Any]) -> Verdict:
+    """Over all draws (temperature > 0): each token's count, pooled over equal rows of the logits, against
+    its probability under softmax(logits / temperature) computed in float64 (a token of probability 0 must
+    never appear). m = (distinct rows) x V counts, each with c = log(2m / 1e-6): false-failure probability at
+    most 1e-6 per case (see the module docstring). With temperature 0, sample_invariants decides."""
+    temperature = float(args.get("temperature", 1.0))
+    if temperature == 0:
+        return None
+    logits = inputs["logits"].cpu().double()
+    bad_draws = _check_draws(outputs, ("out",), (logits.size(0),), (torch.long,))
+    if bad_draws:
+        return bad_draws
+    drawn = outputs["out"].cpu()
+    K, V = drawn.size(0), logits.size(1)
+    rows, group = torch.unique(logits, dim=0, return_inverse=True)  # (G, V), (B,)
+    G = rows.size(0)
+    probs = torch.softmax(rows / temperature, dim=-1)  # (G, V)
+    cell = group[None, :] * V + drawn.clamp(0, V - 1)  # (K, B)
+    hits = torch.bincount(cell.reshape(-1), minlength=G * V).view(G, V).double()
+    trials = torch.bincount(group, minlength=G).double()[:, None].expand(G, V) * K
+    bad = _rejected(hits, trials, probs, _level(G * V))
+    if bad.any():
+        g, v = (int(i) for i in bad.nonzero()[0])
+        row = int((group == g).nonzero()[0])
+        low, high = _interval(float(trials[g, v]), float(probs[g, v]), _level(G * V))
+        return "pretraining.check.sample_distribution", {
+            "row": row, "token": v, "count": int(hits[g, v]), "draws": int(trials[g, v]),
+            "observed": _pct(float(hits[g, v] / trials[g, v])), "expected": _pct(float(probs[g, v])), "temperature": temperature,
+            "low": _pct(low), "high": _pct(high)}
+    return None
+
+
+JUDGES = {
+    "mlm_mask_tokens": (mlm_invariants, mlm_fixed_count, mlm_rates),
+    "nsp_sample": (nsp_invariants, nsp_rates),
+    "sample_next": (sample_invariants, sample_distribution),
+}
+"""The judges of each stochastic exercise, in the order to run them (the first verdict is the one to report)."""

@@ -1,0 +1,350 @@
+"""The pretraining assignment's statistical judges (grader/builtin/pretraining/statistics.py).
+
+Precision: the trusted reference (solutions/pretraining, imported in-process by path) passes every judge
+under 1000 disjoint windows of seeds per case (each judge's bound allows at most 1e-6 false failures per
+case). Power: wrong samplers, each with one mistake, fail with the key meant for that mistake.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import math
+from collections import Counter
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+import torch
+
+from grader.builtin.pretraining import statistics as S
+from grader.builtin.pretraining.messages import MESSAGES
+
+ROOT = Path(__file__).resolve().parents[1]
+SEEDS = 1000
+"""Cases per judge under the reference: windows of seeds k*K .. k*K + K - 1, k < SEEDS (no seed reused)."""
+
+
+def _reference(name: str):
+    spec = importlib.util.spec_from_file_location(f"pretraining_reference_{name}", ROOT / "solutions" / "pretraining" / f"{name}.py")
+    assert spec and spec.loader
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+masking, pairs, generation = _reference("masking"), _reference("pairs"), _reference("generation")
+
+MASK_ID = 4
+
+
+def mlm_case() -> tuple[dict[str, torch.Tensor], dict[str, object]]:
+    B, L, V = S.MLM_BATCH, S.MLM_LENGTH, S.MLM_VOCAB
+    g = torch.Generator().manual_seed(1234)
+    tokens = torch.randint(5, V, (B, L), generator=g)  # ids 0..4 are special: pad, [CLS], [SEP], [UNK], [MASK]
+    special = torch.zeros(B, L, dtype=torch.bool)
+    for b in range(B):
+        length = L - 9 * (b % 4)
+        tokens[b, 0], tokens[b, length - 1], tokens[b, length:] = 1, 2, 0
+        special[b, 0] = special[b, length - 1] = True
+        special[b, length:] = True
+    return {"tokens": tokens, "special_mask": special}, {"mask_id": MASK_ID, "vocab_size": V, "mlm_probability": 0.15}
+
+
+def nsp_case() -> tuple[dict[str, torch.Tensor], dict[str, object]]:
+    sizes = torch.tensor(S.NSP_DOC_SIZES)
+    return {"doc_ids": torch.repeat_interleave(torch.arange(len(sizes)), sizes)}, {}
+
+
+def sample_case(temperature: float) -> tuple[dict[str, torch.Tensor], dict[str, object]]:
+    rows = torch.tensor([
+        [-2.0, -1.5, -1.0, -0.5, 0.0, 0.5, 1.0, 1.5, 2.0, 2.5],  # spread out
+        [0.3, 0.1, 0.0, -0.1, 0.2, 0.0, 0.1, -0.2, 0.0, 0.1],  # nearly flat
+        [4.0, 1.0, 0.0, 0.0, 0.5, 0.0, 0.0, 0.0, 0.0, 0.0],  # peaked
+        [1.0, float("-inf"), 0.0, 2.0, float("-inf"), 1.0, 0.5, float("-inf"), -1.0, 0.0],  # as after filtering
+    ])
+    return {"logits": rows.repeat(32, 1)}, {"temperature": temperature}
+
+
+def call(exercise: str, fn: Callable, inputs: dict[str, torch.Tensor], args: dict[str, object], generator: torch.Generator):
+    if exercise == "mlm_mask_tokens":
+        return fn(inputs["tokens"], inputs["special_mask"], generator=generator, **args)
+    if exercise == "nsp_sample":
+        return fn(inputs["doc_ids"], generator=generator)
+    return fn(inputs["logits"], generator=generator, **args)
+
+
+def draws(exercise: str, fn: Callable, inputs, args, seed: int, k: int) -> dict[str, torch.Tensor]:
+    """What the engine hands a judge: K results with generators seeded seed+0 .. seed+K-1, stacked."""
+    generator = torch.Generator()
+    results = []
+    for i in range(k):
+        generator.manual_seed(seed + i)
+        results.append(call(exercise, fn, inputs, args, generator))
+    if isinstance(results[0], tuple):
+        return {f"out.{j}": torch.stack([r[j] for r in results]) for j in range(len(results[0]))}
+    return {"out": torch.stack(results)}
+
+
+def verdict(exercise: str, inputs, outputs, args):
+    for judge in S.JUDGES[exercise]:
+        found = judge(inputs, outputs, args)
+        if found:
+            return found
+    return None
+
+
+CASES = {
+    "mlm_mask_tokens": (mlm_case, masking.mlm_mask_tokens, S.MLM_DRAWS),
+    "nsp_sample": (nsp_case, pairs.nsp_sample, S.NSP_DRAWS),
+}
+
+
+# --- the bound itself -----------------------------------------------------------------------------
+
+def _binomial_tail(n: int, p: float, k: int, upper: bool) -> float:
+    """P(X >= k) (upper) or P(X <= k) for X ~ Binomial(n, p), summed exactly in log space."""
+    ks = torch.arange(k, n + 1) if upper else torch.arange(0, k + 1)
+    ks = ks.double()
+    logs = (torch.lgamma(torch.tensor(n + 1.0, dtype=torch.float64)) - torch.lgamma(ks + 1) - torch.lgamma(n - ks + 1)
+            + ks * math.log(p) + (n - ks) * math.log1p(-p))
+    return float(torch.logsumexp(logs, 0).exp())
+
+
+@pytest.mark.parametrize("n,p", [(50, 0.15), (400, 0.5), (3000, 0.1), (20000, 0.15), (1000, 0.02)])
+def test_the_acceptance_interval_leaves_less_than_its_budget_in_each_tail(n, p):
+    c = S._level(1)
+    low, high = S._interval(n, p, c)
+    assert low < p < high
+    # the first counts outside the interval, on each side, have exact tails below exp(-c) = ALPHA / 2
+    first_above, last_below = math.floor(high * n) + 1, math.ceil(low * n) - 1
+    if first_above <= n:
+        assert _binomial_tail(n, p, first_above, upper=True) <= math.exp(-c)
+    if last_below >= 0:
+        assert _binomial_tail(n, p, last_below, upper=False) <= math.exp(-c)
+    # and the test rejects exactly outside it
+    counts = torch.tensor([last_below, math.ceil(low * n), math.floor(high * n), first_above]).clamp(0, n)
+    rejected = S._rejected(counts, torch.tensor(n), torch.tensor(p), c).tolist()
+    assert rejected[1:3] == [False, False]
+    assert rejected[0] == (last_below >= 0) and rejected[3] == (first_above <= n)
+
+
+# --- precision: the reference under many seeds ----------------------------------------------------
+
+def _false_failures(exercise: str, make, fn, k: int, *make_args) -> Counter:
+    inputs, args = make(*make_args)
+    failures: Counter = Counter()
+    for case in range(SEEDS):
+        outputs = draws(exercise, fn, inputs, args, seed=case * k, k=k)
+        for judge in S.JUDGES[exercise]:
+            found = judge(inputs, outputs, args)
+            if found:
+                failures[found[0]] += 1
+    return failures
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("exercise", sorted(CASES))
+def test_reference_passes_under_a_thousand_seeds(exercise):
+    make, fn, k = CASES[exercise]
+    failures = _false_failures(exercise, make, fn, k)
+    print(f"\n{exercise}: {sum(failures.values())} false failures in {SEEDS} cases of {k} draws {dict(failures)}")
+    assert not failures
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("temperature", [0.7, 1.5])
+def test_reference_sampler_passes_under_a_thousand_seeds(temperature):
+    failures = _false_failures("sample_next", sample_case, generation.sample_next, S.SAMPLE_DRAWS, temperature)
+    print(f"\nsample_next T={temperature}: {sum(failures.values())} false failures in {SEEDS} cases of "
+          f"{S.SAMPLE_DRAWS} draws {dict(failures)}")
+    assert not failures
+
+
+def test_reference_passes_each_judge_quickly():
+    """A few seeds of every case, with the time per judge (the engine runs them on every case)."""
+    import time
+
+    for exercise, (make, fn, k) in CASES.items():
+        inputs, args = make()
+        outputs = draws(exercise, fn, inputs, args, seed=7, k=k)
+        for judge in S.JUDGES[exercise]:
+            start = time.perf_counter()
+            assert judge(inputs, outputs, args) is None, judge.__name__
+            assert time.perf_counter() - start < 0.5, judge.__name__
+    for temperature in (0.0, 0.7):
+        inputs, args = sample_case(temperature)
+        outputs = draws("sample_next", generation.sample_next, inputs, args, seed=7, k=S.SAMPLE_DRAWS)
+        assert verdict("sample_next", inputs, outputs, args) is None
+
+
+# --- power: wrong samplers ------------------------------------------------------------------------
+
+def mlm_select_0_2(tokens, special_mask, *, mask_id, vocab_size, generator, mlm_probability=0.15):
+    return masking.mlm_mask_tokens(tokens, special_mask, mask_id=mask_id, vocab_size=vocab_size, generator=generator,
+                                   mlm_probability=0.2)
+
+
+def _mlm_split(tokens, special_mask, mask_id, vocab_size, generator, p_mask, p_random, high=None, p=0.15):
+    selected = (torch.rand(tokens.shape, generator=generator) < p) & ~special_mask
+    labels = torch.where(selected, tokens, torch.full_like(tokens, -100))
+    u = torch.rand(tokens.shape, generator=generator)
+    random_tokens = torch.randint(high or vocab_size, tokens.shape, generator=generator)
+    inputs = torch.where(selected & (u < p_mask), torch.full_like(tokens, mask_id), tokens)
+    inputs = torch.where(selected & (u >= p_mask) & (u < p_mask + p_random), random_tokens, inputs)
+    return inputs, labels
+
+
+def mlm_split_90_5_5(tokens, special_mask, *, mask_id, vocab_size, generator, mlm_probability=0.15):
+    return _mlm_split(tokens, special_mask, mask_id, vocab_size, generator, 0.9, 0.05)
+
+
+def mlm_random_share_of_rest(tokens, special_mask, *, mask_id, vocab_size, generator, mlm_probability=0.15):
+    """bernoulli(0.1) for the random tokens among the 20% left, instead of bernoulli(0.5): 80 / 2 / 18."""
+    return _mlm_split(tokens, special_mask, mask_id, vocab_size, generator, 0.8, 0.02)
+
+
+def mlm_randint_drops_last(tokens, special_mask, *, mask_id, vocab_size, generator, mlm_probability=0.15):
+    """random.randint(0, V - 1) (inclusive) ported as torch.randint(0, V - 1) (exclusive): V - 1 never drawn."""
+    return _mlm_split(tokens, special_mask, mask_id, vocab_size, generator, 0.8, 0.1, high=vocab_size - 1)
+
+
+def mlm_fixed_count(tokens, special_mask, *, mask_id, vocab_size, generator, mlm_probability=0.15):
+    """BERT's create_pretraining_data.py: shuffle the candidates, take round(p * n) of them."""
+    selected = torch.zeros_like(special_mask)
+    for b in range(tokens.size(0)):
+        candidates = (~special_mask[b]).nonzero().flatten()
+        order = candidates[torch.randperm(candidates.numel(), generator=generator)]
+        selected[b, order[: max(1, round(candidates.numel() * mlm_probability))]] = True
+    labels = torch.where(selected, tokens, torch.full_like(tokens, -100))
+    u = torch.rand(tokens.shape, generator=generator)
+    random_tokens = torch.randint(vocab_size, tokens.shape, generator=generator)
+    inputs = torch.where(selected & (u < 0.8), torch.full_like(tokens, mask_id), tokens)
+    return torch.where(selected & (u >= 0.8) & (u < 0.9), random_tokens, inputs), labels
+
+
+def mlm_ignore_index_minus_one(tokens, special_mask, *, mask_id, vocab_size, generator, mlm_probability=0.15):
+    inputs, labels = masking.mlm_mask_tokens(tokens, special_mask, mask_id=mask_id, vocab_size=vocab_size, generator=generator)
+    return inputs, labels.masked_fill(labels == -100, -1)
+
+
+def mlm_selects_specials(tokens, special_mask, *, mask_id, vocab_size, generator, mlm_probability=0.15):
+    return masking.mlm_mask_tokens(tokens, torch.zeros_like(special_mask), mask_id=mask_id, vocab_size=vocab_size,
+                                   generator=generator)
+
+
+def _nsp(doc_ids, generator, p_next=0.5, negatives="uniform"):
+    n = doc_ids.numel()
+    has_next = torch.zeros(n, dtype=torch.bool)
+    has_next[:-1] = doc_ids[1:] == doc_ids[:-1]
+    is_next = torch.rand(n, generator=generator) < p_next
+    if negatives != "no_last_check":
+        is_next &= has_next
+    docs = doc_ids.unique()
+    partner = torch.empty(n, dtype=torch.long)
+    for i in range(n):
+        if is_next[i]:
+            partner[i] = min(i + 1, n - 1) if negatives == "no_last_check" else i + 1
+        elif negatives == "any_sentence":
+            partner[i] = torch.randint(n, (1,), generator=generator)
+        elif negatives == "document_first":
+            other = docs[docs != doc_ids[i]]
+            d = other[torch.randint(other.numel(), (1,), generator=generator)]
+            members = (doc_ids == d).nonzero().flatten()
+            partner[i] = members[torch.randint(members.numel(), (1,), generator=generator)]
+        else:
+            members = (doc_ids != doc_ids[i]).nonzero().flatten()
+            partner[i] = members[torch.randint(members.numel(), (1,), generator=generator)]
+    return partner, is_next
+
+
+def nsp_document_first(doc_ids, *, generator):
+    return _nsp(doc_ids, generator, negatives="document_first")
+
+
+def nsp_next_60(doc_ids, *, generator):
+    return _nsp(doc_ids, generator, p_next=0.6)
+
+
+def nsp_any_sentence(doc_ids, *, generator):
+    return _nsp(doc_ids, generator, negatives="any_sentence")
+
+
+def nsp_no_last_check(doc_ids, *, generator):
+    return _nsp(doc_ids, generator, negatives="no_last_check")
+
+
+def sample_uniform(logits, *, generator, temperature=1.0):
+    return torch.randint(logits.size(-1), logits.shape[:1], generator=generator)
+
+
+def sample_argmax(logits, *, generator, temperature=1.0):
+    return logits.argmax(dim=-1)
+
+
+def sample_times_temperature(logits, *, generator, temperature=1.0):
+    return torch.multinomial(torch.softmax(logits * temperature, -1), 1, generator=generator).squeeze(-1)
+
+
+def sample_ignores_temperature(logits, *, generator, temperature=1.0):
+    return torch.multinomial(torch.softmax(logits, -1), 1, generator=generator).squeeze(-1)
+
+
+def sample_zero_not_argmax(logits, *, generator, temperature=1.0):
+    return torch.multinomial(torch.softmax(logits / (temperature or 1.0), -1), 1, generator=generator).squeeze(-1)
+
+
+def sample_keeps_dim(logits, *, generator, temperature=1.0):
+    return torch.multinomial(torch.softmax(logits / temperature, -1), 1, generator=generator)
+
+
+WRONG = [
+    ("mlm_mask_tokens", mlm_select_0_2, (), "pretraining.check.mlm_selection_rate"),
+    ("mlm_mask_tokens", mlm_split_90_5_5, (), "pretraining.check.mlm_split"),
+    ("mlm_mask_tokens", mlm_random_share_of_rest, (), "pretraining.check.mlm_split"),
+    ("mlm_mask_tokens", mlm_randint_drops_last, (), "pretraining.check.mlm_random_not_uniform"),
+    ("mlm_mask_tokens", mlm_fixed_count, (), "pretraining.diagnosis.fixed_count_masking"),
+    ("mlm_mask_tokens", mlm_ignore_index_minus_one, (), "pretraining.check.mlm_label_values"),
+    ("mlm_mask_tokens", mlm_selects_specials, (), "pretraining.check.mlm_special_selected"),
+    ("nsp_sample", nsp_document_first, (), "pretraining.check.nsp_partner_not_uniform"),
+    ("nsp_sample", nsp_next_60, (), "pretraining.check.nsp_next_rate"),
+    ("nsp_sample", nsp_any_sentence, (), "pretraining.check.nsp_partner_same_document"),
+    ("nsp_sample", nsp_no_last_check, (), "pretraining.check.nsp_next_across_documents"),
+    ("sample_next", sample_uniform, (0.7,), "pretraining.check.sample_distribution"),
+    ("sample_next", sample_argmax, (1.5,), "pretraining.check.sample_distribution"),
+    ("sample_next", sample_times_temperature, (0.7,), "pretraining.check.sample_distribution"),
+    ("sample_next", sample_ignores_temperature, (0.7,), "pretraining.check.sample_distribution"),
+    ("sample_next", sample_ignores_temperature, (1.5,), "pretraining.check.sample_distribution"),
+    ("sample_next", sample_zero_not_argmax, (0.0,), "pretraining.check.sample_not_argmax"),
+    ("sample_next", sample_keeps_dim, (0.7,), "pretraining.check.draw_shape"),
+]
+POWER_SEEDS = 5
+
+
+@pytest.mark.parametrize("exercise,fn,make_args,key", WRONG, ids=[f"{w[1].__name__}{w[2]}" for w in WRONG])
+def test_wrong_sampler_fails_with_its_key(exercise, fn, make_args, key):
+    make, k = {"mlm_mask_tokens": (mlm_case, S.MLM_DRAWS), "nsp_sample": (nsp_case, S.NSP_DRAWS),
+               "sample_next": (sample_case, S.SAMPLE_DRAWS)}[exercise]
+    inputs, args = make(*make_args)
+    for case in range(POWER_SEEDS):
+        outputs = draws(exercise, fn, inputs, args, seed=10_000 + case * k, k=k)
+        found = verdict(exercise, inputs, outputs, args)
+        assert found is not None and found[0] == key, (case, found)
+        assert set(found[1]) == {f for f in _fields(MESSAGES["en"][key])}, found
+
+
+def _fields(template: str) -> set[str]:
+    import string
+
+    return {f for _, f, _, _ in string.Formatter().parse(template) if f}
+
+
+def test_messages_exist_in_both_languages_with_the_same_placeholders():
+    import re
+
+    en, ko = MESSAGES["en"], MESSAGES["ko"]
+    assert set(en) == set(ko)
+    for key in en:
+        assert _fields(en[key]) == _fields(ko[key]), key
+        assert re.search(r"[가-힣]", ko[key]), key
+    used = set(re.findall(r'"(pretraining\.[a-z_.]+)"', (ROOT / "grader/builtin/pretraining/statistics.py").read_text()))
+    assert used and used <= set(en), used - set(en)
