@@ -16,8 +16,8 @@ except PackageNotFoundError:  # running from a source tree that is not installed
 
 
 def check(exercise: str | Sequence[str] | None = None, /, **options: Any) -> NotebookResult:
-    """Grade this notebook's (or script's) definitions: ``grader.check("masked_softmax")`` one exercise,
-    ``grader.check()`` all of them, ``grader.check("masked_softmax", lang="ko")`` in Korean.
+    """Grade this notebook's (or script's) definitions: ``grader.check("an_exercise")`` one exercise,
+    ``grader.check()`` all of them, ``grader.check("an_exercise", lang="ko")`` in Korean.
 
     In Jupyter, JupyterLab, VS Code or Colab the report is shown as HTML under the cell (as text in a console),
     and the result is returned: ``.score``, ``.max_score``, ``.passed``, ``.exercises`` (each with its

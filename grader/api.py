@@ -374,8 +374,10 @@ def quiz_bank(assignment: str | None = None, *, path: Path | str = ".", bank: Pa
 
 
 def assignment_spec(name: str) -> Assignment:
-    """The assignment called ``name``; UsageError when there is none or its fixtures are damaged."""
+    """The assignment called ``name``; UsageError when there is none, its fixtures are damaged or its plug-in is
+    broken (it cannot be imported, or its spec is wrong: the SpecError names the exercise, case and field)."""
     from grader.fixtures import FixtureError
+    from grader.spec import SpecError
 
     try:
         return specs.get(name)
@@ -383,6 +385,8 @@ def assignment_spec(name: str) -> Assignment:
         raise UsageError(Message("usage.unknown_assignment", {"name": name, "known": ", ".join(specs.names())})) from None
     except FixtureError as exc:
         raise UsageError(Message("usage.fixtures", {"detail": str(exc)})) from None
+    except (specs.PluginError, SpecError) as exc:
+        raise UsageError(Message("usage.plugin_broken", {"name": name, "detail": str(exc)})) from None
 
 
 
@@ -394,6 +398,14 @@ def grade_quiz(bank: Bank, answers_file: Path, *, student: str | None = None) ->
     return grade(bank, answers, student or file_student or ANONYMOUS)
 
 
-def assignments() -> list[Assignment]:
-    """Every assignment the grader knows."""
-    return [assignment_spec(name) for name in specs.names()]
+def assignments(broken: list[UsageError] | None = None) -> list[Assignment]:
+    """Every assignment the grader knows and can load; one whose plug-in is broken is left out (and its error
+    appended to ``broken``, when given), so that one bad package never hides the others."""
+    found = []
+    for name in specs.names():
+        try:
+            found.append(assignment_spec(name))
+        except UsageError as exc:
+            if broken is not None:
+                broken.append(exc)
+    return found

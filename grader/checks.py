@@ -22,7 +22,7 @@ from grader.sandbox.runner import Outcome
 from grader.sandbox.transfer import Entry
 from grader.spec import GRAD_SLACK, Call, Property, PropertyKind, Tolerance, tolerance_for
 
-UNSTRUCTURED = ("after.", "grad.", "alt", "rng")
+UNSTRUCTURED = ("after.", "grad.", "alt", "rng", "calls.")
 """Outputs that only properties look at (not part of the type/shape/dtype/device checks)."""
 
 

@@ -101,7 +101,7 @@ _MD_LINE_START = re.compile(r"^([#+\-=!]|\d+(?=[.)]))")
 
 def markdown(value: Any, limit: int = MAX_TEXT) -> str:
     """Text for one Markdown line (a heading, a list item, a table cell): no raw HTML, no emphasis,
-    links, code or new blocks; newlines become spaces. Plain words stay readable (``no_sqrt_dk``)."""
+    links, code or new blocks; newlines become spaces. Plain words stay readable (``some_mistake_id``)."""
     value = " ".join(text(value, limit).split())
     value = value.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
     value = _MD_ALWAYS.sub(r"\\\1", value)

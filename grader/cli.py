@@ -271,7 +271,10 @@ def list_(assignment: str | None = None, lang: str | None = None) -> None:
 
     lang = resolve_lang(lang)
     console = _stdout()
-    found = [a for a in api.assignments() if assignment in (None, a.name)]
+    broken: list[api.UsageError] = []
+    found = [a for a in api.assignments(broken) if assignment in (None, a.name)]
+    for exc in broken:  # said, not fatal: the other assignments are listed
+        _stderr().print(Text(render(exc.message, lang)))
     if not found:
         names = [a.name for a in api.assignments()]
         close = closest(str(assignment), names)
@@ -302,9 +305,17 @@ def list_(assignment: str | None = None, lang: str | None = None) -> None:
 @click.option("--resume/--no-resume", default=True, show_default=True,
               help="Skip submissions whose content has not changed since their result was written.")
 @click.option("--hidden/--no-hidden", default=True, show_default=True, help="Also run the hidden cases.")
-@click.option("--shard", default=None, help="K/N: grade only the K-th of N deterministic slices of the class.")
+@click.option("--shard", default=None, help="K/N: grade only the K-th of N deterministic slices of the class; auto: K and N "
+                                           "from a Slurm job array's or a Kubernetes Indexed Job's environment.")
 @click.option("--salt", default="", help="Changes every case's inputs.")
 @click.option("--exercise", "exercises", multiple=True, help="Only this exercise (repeatable).")
+@click.option("--executor", type=click.Choice(["local", "ray"]), default="local", show_default=True,
+              help="Where to grade: local workers, or a Ray cluster (needs nlp-grader[cluster]).")
+@click.option("--address", default=None,
+              help="--executor ray: the Ray cluster to join (auto: the one this machine belongs to); none starts a local one.")
+@click.option("--device", type=click.Choice(["auto", "cpu", "cuda"]), default="auto", show_default=True,
+              help="auto runs every case on the CPU and, where a GPU exists, the visible ones on it too; cuda runs all "
+                   "there (with --executor ray: one GPU per worker).")
 @click.option("--only", "only", multiple=True,
               help="Regrade only this submission, whatever its content (repeatable); the others are kept.")
 @click.option("--timeout", type=click.FloatRange(min=1), default=None,
@@ -316,17 +327,22 @@ def list_(assignment: str | None = None, lang: str | None = None) -> None:
 def batch(submissions: Path, assignment: str, output: Path, workers: int | None = None, resume: bool = True,
           hidden: bool = True, shard: str | None = None, salt: str = "", exercises: tuple[str, ...] = (),
           only: tuple[str, ...] = (), timeout: float | None = None, memory_mb: int = Limits().memory_bytes // MiB,
-          feedback: str = "visible", lang: str | None = None) -> None:
+          feedback: str = "visible", lang: str | None = None, executor: str = "local", address: str | None = None,
+          device: str = "auto") -> None:
     """Grade every folder or .zip in SUBMISSIONS; write results, a gradebook and a summary to OUTPUT."""
-    warm_up(hidden)  # the fork server imports torch while this process does the same
+    if executor == "local":  # on a cluster the workers grade: no fork server here
+        warm_up(hidden)  # the fork server imports torch while this process does the same
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
 
-    from grader import api
+    from grader import api, schedulers
     from grader import batch as batch_mod
 
     lang = resolve_lang(lang)
     err = _stderr()
     try:
+        if shard == "auto":
+            shard, source = schedulers.shard_from_environment()
+            err.print(Text(render("shard.auto_found", lang, shard=shard, source=source), style="dim"))
         with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
                       TimeRemainingColumn(), console=err, transient=False) as progress:
             task = progress.add_task(render("batch.progress", lang), total=None)
@@ -339,7 +355,8 @@ def batch(submissions: Path, assignment: str, output: Path, workers: int | None 
             report = batch_mod.run(submissions, assignment=assignment, output=output, workers=workers, resume=resume,
                                    hidden=hidden, shard=shard, lang=lang, salt=salt, exercises=exercises,
                                    only=only, timeout=timeout, limits=Limits(memory_bytes=memory_mb * MiB),
-                                   feedback=feedback, on_progress=on_progress)
+                                   feedback=feedback, device=device, executor=executor, address=address,
+                                   on_progress=on_progress)
     except api.UsageError as exc:
         raise _usage(exc, lang) from None
     except batch_mod.BatchError as exc:
@@ -484,6 +501,62 @@ def export_moodle(output: Path, roster: Path, column: str, target: Path, id_colu
                   lang: str | None = None) -> None:
     """Moodle's grade import CSV (an identifier column and the grade), one row per roster student."""
     _lms_export("moodle", output, roster, column, target, id_column, resolve_lang(lang))
+
+
+def _scheduler_options(function: Any) -> Any:
+    for option in reversed([
+        click.option("--assignment", "assignment", required=True, help="Assignment name."),
+        click.option("--submissions", required=True,
+                     help="The submissions folder as each task sees it (Slurm: on the shared filesystem; Kubernetes: "
+                          "inside the pods; GitHub: in the repository)."),
+        click.option("--output", "output", type=click.Path(path_type=Path, file_okay=False), required=True,
+                     help="The folder to write the files to."),
+        click.option("--tasks", type=click.IntRange(min=1), required=True, help="How many tasks (shards) to grade in."),
+        click.option("--results", default=None,
+                     help="Where the results go (default: OUTPUT/results for Slurm, /data/results for Kubernetes, "
+                          "results for GitHub)."),
+        LANG_OPTION,
+    ]):
+        function = option(function)
+    return function
+
+
+def _scheduler_export(system: str, assignment: str, submissions: str, output: Path, tasks: int, results: str | None,
+                      lang: str | None) -> None:
+    from grader import api, schedulers
+
+    lang = resolve_lang(lang)
+    try:
+        written = schedulers.export(system, assignment=assignment, submissions=submissions, output=output, tasks=tasks,
+                                    lang=lang, results=results)
+    except api.UsageError as exc:
+        raise _usage(exc, lang) from None
+    _stdout().print(clean.terminal(render("export.sched.done", lang, files=", ".join(p.name for p in written),
+                                          path=str(output), fill=schedulers.FILL)))
+
+
+@export.command(name="slurm")
+@_scheduler_options
+def export_slurm(assignment: str, submissions: str, output: Path, tasks: int, results: str | None = None,
+                 lang: str | None = None) -> None:
+    """A Slurm job array (grade-array.sbatch), the merge job that waits for it (merge.sbatch) and submit.sh."""
+    _scheduler_export("slurm", assignment, submissions, output, tasks, results, lang)
+
+
+@export.command(name="k8s")
+@_scheduler_options
+def export_k8s(assignment: str, submissions: str, output: Path, tasks: int, results: str | None = None,
+               lang: str | None = None) -> None:
+    """A Kubernetes Indexed Job (job.yaml), the merge Job (merge.yaml) and run.sh, which applies them in order."""
+    _scheduler_export("k8s", assignment, submissions, output, tasks, results, lang)
+
+
+@export.command(name="github")
+@_scheduler_options
+def export_github(assignment: str, submissions: str, output: Path, tasks: int, results: str | None = None,
+                  lang: str | None = None) -> None:
+    """A GitHub Actions workflow (grade.yml): a matrix of one job per shard, then a merge job."""
+    _scheduler_export("github", assignment, submissions, output, tasks, results, lang)
 
 
 @main.command(name="report")

@@ -505,7 +505,7 @@ def find(path: Path, assignment: str | None = None) -> Path | None:
     if any((f / file).exists() for f in folders for file in files):
         return None
     found = [p for f in folders for p in sorted(f.glob(f"*{SUFFIX}")) if not p.is_symlink() and p.is_file()]
-    if len(found) > 1:  # the handout's own name (transformer.ipynb) tells the work from a scratch notebook
+    if len(found) > 1:  # the handout's own name (<assignment>.ipynb) tells the work from a scratch notebook
         found = [p for p in found if p.stem in names]
     return found[0] if len(found) == 1 else None
 

@@ -378,7 +378,8 @@ class Mistake:
     """A known wrong implementation; when the student's output matches it, the report names it."""
 
     id: str
-    """Stable identifier, e.g. ``no_sqrt_dk``; messages live under ``mistake.<id>`` in the catalogs."""
+    """Stable identifier, lowercase with underscores; its message lives under ``mistake.<id>`` in the assignment's
+    own messages."""
     impl: Callable[[Any], Any]
     """Given the reference (an object with the exercises as attributes), returns a function or module
     class with the exercise's signature that makes exactly this mistake."""

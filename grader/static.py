@@ -865,7 +865,7 @@ def scan(root: Path | Sources, files: dict[str, dict[str, tuple[str, ...]]]) -> 
 def reaches(root: Path | Sources, exercises: Iterable[str]) -> dict[str, set[str]]:
     """For each exercise defined in the submission: the names of the submission's own top-level functions
     and classes that its definition can reach by name, through its helpers and the other files
-    (``MultiHeadAttention`` -> ``scaled_dot_product_attention`` -> ``masked_softmax``), itself excluded.
+    (a layer -> the function it calls -> the helper that one calls), itself excluded.
     Read from the source only, never run; what a name resolves to at run time may differ (a good guess for
     notes and for not running what would loop again, never for a score)."""
     src = root if isinstance(root, Sources) else read(root)

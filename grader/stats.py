@@ -2,7 +2,7 @@
 
 Per exercise, the share of graded submissions that pass it; per case, how many failed it and on which check
 (submissions that did not attempt the exercise are counted apart); catalogued mistakes and diagnoses counted
-on their own exercise only (a mistake in ``masked_softmax`` also breaks the attention that calls it, but it is
+on their own exercise only (a mistake in one exercise also breaks the exercises whose code calls it, but it is
 counted once, where it was made); the score distribution with its median and quartiles.
 """
 

@@ -91,6 +91,7 @@ MESSAGES: dict[str, str] = {
                         "they earn nothing themselves, but take {share}% off what the other cases earned",
     "ui.diagnosis": "observed: {message}",
     # --- usage errors ---------------------------------------------------------------------------
+    "usage.plugin_broken": "the assignment {name} cannot be loaded: {detail}. Reinstall or fix its package (pip show the package that provides it)",
     "usage.unreadable_submission": "{path} cannot be graded: {detail}. A submission holds at most 2000 files, 16 MiB each and 64 MiB in all",
     "usage.no_hidden_cases": "this is a student bundle of {name}: it holds the visible cases only, so --hidden cannot run here (your instructor grades the hidden ones); run grade without --hidden",
     "usage.no_path": "{path} does not exist; give the folder that holds your assignment files",

@@ -81,6 +81,7 @@ MESSAGES: dict[str, str] = {
                         "이 케이스 자체에는 점수가 없지만, 다른 케이스에서 얻은 점수를 {share}% 깎습니다",
     "ui.diagnosis": "관찰: {message}",
     # --- usage errors ---------------------------------------------------------------------------
+    "usage.plugin_broken": "과제 {name} 을(를) 불러올 수 없습니다: {detail}. 이 과제를 제공하는 패키지를 다시 설치하거나 고치세요",
     "usage.unreadable_submission": "{path} 은(는) 채점할 수 없습니다: {detail}. 제출물은 파일 2000개, 파일당 16 MiB, 전체 64 MiB까지 받습니다",
     "usage.no_hidden_cases": "{name} 학생용 배포본에는 공개 케이스만 있어 여기서는 --hidden 을 실행할 수 없습니다 (비공개 케이스는 담당 교수자가 채점합니다). --hidden 없이 grade 를 실행하세요",
     "usage.no_path": "{path} 경로가 없습니다. 과제 파일이 있는 폴더를 지정하세요",

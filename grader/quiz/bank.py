@@ -301,7 +301,7 @@ def params_key(values: Mapping[str, float]) -> str:
 # --- canonical answers ----------------------------------------------------------------------------
 
 def normalize_text(text: str) -> str:
-    """Case, width, spaces and punctuation do not matter: 'Layer-Norm' == 'layernorm' == 'ＬａｙｅｒＮｏｒｍ'."""
+    """Case, width, spaces and punctuation do not matter: 'Soft-Max' == 'softmax' == 'ＳｏｆｔＭａｘ'."""
     text = unicodedata.normalize("NFKC", text).casefold()
     return re.sub(r"[\s\-_.,'\"`()\[\]]+", "", text)
 

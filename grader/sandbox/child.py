@@ -283,7 +283,7 @@ _monotonic, _sleep, _frames = time.monotonic, time.sleep, sys._current_frames
 class Watchdog:
     """A thread that, when the running case reaches its time limit, reports where the student's code is
     (``stuck <i> [{file, line, function, code}, ...]``, the student's frames only, innermost last), so
-    that the report can say "stuck in attention.py line 12, in masked_softmax". The grading process
+    that the report can say "stuck in the_file.py line 12, in the_function". The grading process
     kills the child just after; code that holds the interpreter lock in native code gets no report."""
 
     def __init__(self, progress: int, root: Path) -> None:
