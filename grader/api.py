@@ -15,7 +15,7 @@ import grader
 from grader import checks, diagnose, safefs, specs, static
 from grader.messages import closest
 from grader.reference import Prepared, Reference
-from grader.results import CaseResult, ExerciseResult, GradeResult, Message, MistakeMatch, Status
+from grader.results import CaseResult, Diagnosis, ExerciseResult, GradeResult, Message, MistakeMatch, Status
 from grader.sandbox import runner
 from grader.sandbox.limits import SANDBOXES, Limits
 from grader.sandbox.protocol import OutcomeStatus, RecordKind
@@ -330,7 +330,21 @@ def _judge_exercise(planned: Plan, ran: runner.RunResult, exercise: Exercise) ->
     best = max((len(cases) for cases in matches.values()), default=0)
     mistakes = [MistakeMatch(mid, tuple(cases)) for mid, cases in matches.items() if len(cases) == best]
     scored = score_exercise(exercise, case_results, mistakes, notes, forbidden=bool(notes))
-    return dataclasses.replace(scored, diagnoses=diagnose.diagnose(exercise, exercise.probes, probed))
+    return dataclasses.replace(scored, diagnoses=(*diagnose.diagnose(exercise, exercise.probes, probed),
+                                                  *_judged_diagnoses(case_results)))
+
+
+def _judged_diagnoses(cases: Sequence[CaseResult]) -> list[Diagnosis]:
+    """An assignment's judge that recognises the nature of an error says so with a ``diagnosis.<id>`` message: it is
+    reported as a diagnosis too (once, with the cases that showed it)."""
+    found: dict[str, tuple[Message, list[str]]] = {}
+    for case in cases:
+        for check in case.checks:
+            key = check.message.key if check.message is not None and not check.passed else ""
+            if key.startswith("diagnosis."):
+                found.setdefault(key, (check.message, []))[1].append(case.id)  # type: ignore[arg-type]
+    return [Diagnosis(key.removeprefix("diagnosis."), dict(message.params), tuple(ids))
+            for key, (message, ids) in found.items()]
 
 
 def annotate(planned: Plan, results: dict[str, ExerciseResult]) -> list[ExerciseResult]:

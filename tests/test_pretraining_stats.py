@@ -160,17 +160,13 @@ def test_reference_sampler_passes_under_a_thousand_seeds(temperature):
     assert not failures
 
 
-def test_reference_passes_each_judge_quickly():
-    """A few seeds of every case, with the time per judge (the engine runs them on every case)."""
-    import time
-
+def test_reference_passes_each_judge():
+    """A few seeds of every case (no wall-clock assertion: timings belong in benchmarks/)."""
     for exercise, (make, fn, k) in CASES.items():
         inputs, args = make()
         outputs = draws(exercise, fn, inputs, args, seed=7, k=k)
         for judge in S.JUDGES[exercise]:
-            start = time.perf_counter()
             assert judge(inputs, outputs, args) is None, judge.__name__
-            assert time.perf_counter() - start < 0.5, judge.__name__
     for temperature in (0.0, 0.7):
         inputs, args = sample_case(temperature)
         outputs = draws("sample_next", generation.sample_next, inputs, args, seed=7, k=S.SAMPLE_DRAWS)
@@ -302,7 +298,7 @@ WRONG = [
     ("mlm_mask_tokens", mlm_split_90_5_5, (), "pretraining.check.mlm_split"),
     ("mlm_mask_tokens", mlm_random_share_of_rest, (), "pretraining.check.mlm_split"),
     ("mlm_mask_tokens", mlm_randint_drops_last, (), "pretraining.check.mlm_random_not_uniform"),
-    ("mlm_mask_tokens", mlm_fixed_count, (), "pretraining.diagnosis.fixed_count_masking"),
+    ("mlm_mask_tokens", mlm_fixed_count, (), "diagnosis.fixed_count_masking"),
     ("mlm_mask_tokens", mlm_ignore_index_minus_one, (), "pretraining.check.mlm_label_values"),
     ("mlm_mask_tokens", mlm_selects_specials, (), "pretraining.check.mlm_special_selected"),
     ("nsp_sample", nsp_document_first, (), "pretraining.check.nsp_partner_not_uniform"),

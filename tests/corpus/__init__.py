@@ -89,9 +89,9 @@ def _patch(source: str, patch: str) -> str:
     return body + "\n\n" + "\n\n".join(appended) if appended else body
 
 
-def build(variant: Variant, dest: Path) -> Path:
-    """Write the patched submission into ``dest`` (a fresh folder) and return it."""
-    shutil.copytree(SOLUTIONS, dest, ignore=shutil.ignore_patterns("__pycache__"))
+def build(variant: Variant, dest: Path, solutions: Path = SOLUTIONS) -> Path:
+    """Write the patched submission (``solutions`` with the variant's definitions) into ``dest`` and return it."""
+    shutil.copytree(solutions, dest, ignore=shutil.ignore_patterns("__pycache__", "assignment.toml"))
     for file, patch in variant.sections.items():
         path = dest / file
         path.write_text(_patch(path.read_text(encoding="utf-8"), patch), encoding="utf-8")
