@@ -272,17 +272,23 @@ def snapshot(folder: Path, dest: Path) -> tuple[Path, list[str]]:
     """A private copy of the submission's regular files (what is graded), and what was left out: links,
     special files, files that would take the copy past :data:`MAX_ZIP_BYTES`. More than :data:`MAX_ZIP_FILES`
     files make the submission invalid, as for a zip."""
-    dest.mkdir(parents=True)
+    files, left_out = _pack_folder(folder)
+    return _unpack_folder(files, dest), list(left_out)
+
+
+def _pack_folder(folder: Path) -> tuple[tuple[tuple[str, bytes | None], ...], tuple[str, ...]]:
+    """The folder's regular files as (relative path, bytes), its folders as (relative path, None), and what
+    was left out (see :func:`snapshot`)."""
     left_out: list[str] = []
+    entries: list[tuple[str, bytes | None]] = []
     budget = MAX_ZIP_BYTES
     walked = _walk(folder)
     files = sum(kind == "file" for _, kind, _ in walked)
     if files > MAX_ZIP_FILES:
         raise BatchError(f"{clean.name(folder.name)} holds {files} files (at most {MAX_ZIP_FILES})")
     for rel, kind, path in walked:
-        target = dest / rel
         if kind == "dir":
-            target.mkdir(parents=True, exist_ok=True)
+            entries.append((rel, None))
             continue
         if kind != "file":
             left_out.append(f"{clean.name(rel)} ({'symbolic link' if kind == 'link' else 'not a regular file'})")
@@ -294,9 +300,64 @@ def snapshot(folder: Path, dest: Path) -> tuple[Path, list[str]]:
             left_out.append(f"{clean.name(rel)} ({'too large' if too_large else 'not a regular file'})")
             continue
         budget -= len(data)
+        entries.append((rel, data))
+    return tuple(entries), tuple(left_out)
+
+
+def _unpack_folder(entries: Iterable[tuple[str, bytes | None]], dest: Path) -> Path:
+    dest.mkdir(parents=True)
+    for rel, data in entries:
+        parts = rel.split("/")
+        if rel.startswith("/") or any(p in ("", ".", "..") for p in parts):  # never made by _pack_folder
+            raise BatchError(f"refusing the packed entry {clean.name(rel)!r}")
+        target = dest.joinpath(*parts)
+        if data is None:
+            target.mkdir(parents=True, exist_ok=True)
+            continue
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_bytes(data)
-    return dest, left_out
+    return dest
+
+
+@dataclass(frozen=True)
+class Packed:
+    """A submission as data (what a worker on another machine grades): a folder's files, or a zip's or a
+    notebook's bytes, with its entry name (messages name it) and what was left out of a folder."""
+
+    kind: str
+    """``folder``, ``zip`` or ``notebook``."""
+    name: str
+    files: tuple[tuple[str, bytes | None], ...]
+    """folder: (relative path, bytes), and (relative path, None) for its folders; zip, notebook: ("", bytes)."""
+    left_out: tuple[str, ...] = ()
+
+
+def pack(sub: Submission) -> Packed:
+    """Read the submission into a :class:`Packed` without following links. BatchError or safefs.UnsafeFile when
+    it cannot be read (the submission is then ``invalid``, as when it cannot be unpacked)."""
+    if sub.path.is_dir() and not sub.path.is_symlink():
+        files, left_out = _pack_folder(sub.path)
+        return Packed("folder", sub.path.name, files, left_out)
+    if notebook.is_notebook(sub.path):
+        return Packed("notebook", sub.path.name, (("", safefs.read_bytes(sub.path, notebook.MAX_NOTEBOOK_BYTES)),))
+    try:
+        data = safefs.read_bytes(sub.path, MAX_ZIP_BYTES)
+    except OSError as exc:
+        raise BatchError(clean.text(str(exc), 300)) from None
+    return Packed("zip", sub.path.name, (("", data),))
+
+
+def unpack(packed: Packed, dest: Path) -> Path:
+    """A new folder ``dest`` to grade, from a :func:`pack`: a folder's files, a zip extracted, a notebook's copy."""
+    if packed.kind == "folder":
+        return _unpack_folder(packed.files, dest)
+    name = packed.name.replace("/", "_")
+    if packed.kind not in ("zip", "notebook") or len(packed.files) != 1 or name in ("", ".", ".."):
+        raise BatchError(f"not a packed submission: {clean.name(packed.kind)} {clean.name(packed.name)}")
+    source = dest.parent / ".packed" / name  # submission stems never start with a dot
+    source.parent.mkdir(parents=True, exist_ok=True)
+    source.write_bytes(packed.files[0][1] or b"")
+    return notebook.to_folder(source, dest) if packed.kind == "notebook" else extract(source, dest)
 
 
 def extract(zip_path: Path, dest: Path) -> Path:
@@ -434,6 +495,133 @@ def _write_failure(output: Path, spec: Assignment, sub: Submission, status: str,
     write_atomic(output / f"{sub.stem}.json", clean.json_dumps(data))
 
 
+@dataclass(frozen=True)
+class Grading:
+    """How every submission of a batch is graded: all a worker needs besides the submission and the reference
+    (it names no path of the driver's but those the student's code must not see)."""
+
+    assignment: str
+    hidden: bool = True
+    salt: str = ""
+    limits: Any = None
+    timeout: float | None = None
+    exercises: tuple[str, ...] = ()
+    device: str = "auto"
+    hide: tuple[str, ...] = ()
+
+
+@dataclass
+class Outcome:
+    """What grading one submission gave, before anything is written: a graded record (``{"submission",
+    "batch"}``, the result stored losslessly) and the sources for the similarity report, or a failure record."""
+
+    status: str
+    """``graded``, ``invalid`` or ``grader_error``."""
+    record: dict[str, Any]
+    sources: dict[str, str] = field(default_factory=dict)
+
+
+def prepare_reference(spec: Assignment, grading: Grading) -> Reference:
+    """The reference of a batch, every case it grades prepared at once (before any submission is graded), with the
+    fork server warming up beside it. On one torch thread, as grader.api.check prepares it: a float64 sum is
+    computed in the same order in every process (a Ray worker has one thread, a workstation several), so the
+    expected values a diff shows are the same to the last digit."""
+    import torch
+
+    reference = Reference(spec, grading.salt)
+    api.runner.warm_up(grading.hidden)
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)
+    try:
+        for exercise in spec.exercises:
+            if grading.exercises and exercise.id not in grading.exercises:
+                continue
+            for case in exercise.cases:
+                if grading.hidden or not case.hidden:
+                    reference.prepare(exercise, case, graded=grading.hidden)
+    finally:
+        torch.set_num_threads(threads)
+    return reference
+
+
+def _grade_packed(packed: Packed, sub: Submission, digest: str, grading: Grading, reference: Reference) -> Outcome:
+    spec = reference.assignment
+    with tempfile.TemporaryDirectory(prefix="nlp-grader-sub-", ignore_cleanup_errors=True) as tmp:
+        try:
+            path = unpack(packed, Path(tmp) / sub.stem)
+            root = submission_root(path, spec)
+            result = api.check(root, assignment=spec.name, hidden=grading.hidden, reference=reference, salt=grading.salt,
+                               limits=grading.limits, timeout=grading.timeout, hide=[Path(p) for p in grading.hide],
+                               exercises=grading.exercises, device=grading.device, quiz_student=sub.label)
+            sources = read_sources(root, spec)
+        except NotASubmission as exc:
+            return Outcome("invalid", failure_record(spec, sub.name, "invalid", exc.message, digest))
+        except (api.UsageError, BatchError, safefs.UnsafeFile) as exc:  # the submission's fault, not ours
+            message: str | Message = exc.message if isinstance(exc, api.UsageError) else str(exc)
+            return Outcome("invalid", failure_record(spec, sub.name, "invalid", message, digest))
+    left_out = list(packed.left_out[:50])
+    record: dict[str, Any] = {"submission": sub.label, "batch": {
+        "status": "graded", "content_hash": digest, **({"left_out": left_out} if left_out else {}),
+        "result": stored.encode(result)}}
+    return Outcome("graded", record, sources)
+
+
+def _once_more(spec: Assignment, sub: Submission, attempt: Callable[[], Outcome]) -> Outcome:
+    """``attempt``, and once more when the grader failed (a fork server replaced may pass); a second failure is the
+    grader's, recorded for the submission (``grader_error``, retried by the next run). Never raises."""
+    try:
+        try:
+            return attempt()
+        except Exception:  # noqa: BLE001
+            return attempt()
+    except Exception:  # noqa: BLE001
+        return Outcome("grader_error", failure_record(spec, sub.name, "grader_error", traceback.format_exc(), None))
+
+
+def packed_or_failure(sub: Submission, spec: Assignment, digest: str) -> Packed | Outcome:
+    """The submission as data, or why it cannot be graded: unreadable (``invalid``), or the grader failed twice."""
+    for attempt in (1, 2):
+        try:
+            return pack(sub)
+        except (BatchError, safefs.UnsafeFile) as exc:  # the submission's fault, as when it cannot be unpacked
+            return Outcome("invalid", failure_record(spec, sub.name, "invalid", str(exc), digest))
+        except Exception:  # noqa: BLE001 - once more, then the grader's fault
+            if attempt == 2:
+                return Outcome("grader_error", failure_record(spec, sub.name, "grader_error", traceback.format_exc(), None))
+    raise AssertionError("unreachable")
+
+
+def grade_submission(packed: Packed, sub: Submission, digest: str, grading: Grading, reference: Reference) -> Outcome:
+    """Grade one packed submission (the student's code runs in the sandbox, never here). Never raises: the
+    submission's fault is ``invalid``, the grader's (twice) ``grader_error``."""
+    return _once_more(reference.assignment, sub, lambda: _grade_packed(packed, sub, digest, grading, reference))
+
+
+def deliver(output: Path, spec: Assignment, sub: Submission, outcome: Outcome, lang: str = "en",
+            level: str = feedback_mod.DEFAULT) -> str:
+    """Write a submission's files from its outcome (``<stem>.json`` last: its content hash marks it done); the
+    status recorded. A failure to write is recorded as ``grader_error`` where anything can be written."""
+    from grader.report import render_batch
+
+    try:
+        record = outcome.record
+        data, md = render_batch.render_record(record, lang, level) or (record, None)
+        if outcome.status == "graded":
+            code_dir = output / render_batch.CODE
+            code_dir.mkdir(exist_ok=True)
+            write_atomic(code_dir / f"{sub.stem}.json", render_batch.code_record(spec, sub.label, outcome.sources))
+        if md is not None:
+            write_atomic(output / f"{sub.stem}.md", md)
+        write_atomic(output / f"{sub.stem}.json", clean.json_dumps(data))
+        return outcome.status
+    except Exception:  # noqa: BLE001 - the grader's fault: recorded, and retried by the next run
+        try:
+            _write_failure(output, spec, sub, "grader_error", traceback.format_exc(), None)
+        except Exception:  # noqa: BLE001 - nothing more can be written for it; the report still says so
+            pass
+        return "grader_error"
+
+
 # --- the batch ------------------------------------------------------------------------------------
 
 def _chosen(found: Sequence[Submission], only: Sequence[str]) -> list[Submission]:
@@ -453,15 +641,29 @@ def _chosen(found: Sequence[Submission], only: Sequence[str]) -> list[Submission
     return list({by_name[n].stem: by_name[n] for n in only}.values())
 
 
+EXECUTORS = ("local", "ray")
+"""Where a batch's submissions are graded: worker threads of this process, or a Ray cluster (grader.cluster)."""
+
+
+def problem_outcome(spec: Assignment, sub: Submission, problem: BaseException | None) -> Outcome:
+    """The record of a submission whose content could not even be hashed: ``invalid`` when it is at fault."""
+    if isinstance(problem, BatchError):
+        return Outcome("invalid", failure_record(spec, sub.name, "invalid", str(problem), None))
+    text = "".join(traceback.format_exception(problem)) if problem is not None else "no content hash"
+    return Outcome("grader_error", failure_record(spec, sub.name, "grader_error", text, None))
+
+
 def run(submissions: Path, *, assignment: str, output: Path, workers: int | None = None, resume: bool = True,
         hidden: bool = True, shard: str | None = None, lang: str = "en", salt: str = "",
         limits: Any = None, exercises: Sequence[str] = (), only: Sequence[str] = (), timeout: float | None = None,
-        feedback: str = feedback_mod.DEFAULT,
+        feedback: str = feedback_mod.DEFAULT, device: str = "auto", executor: str = "local",
+        address: str | None = None,
         on_progress: Callable[[str, int, int], None] | None = None) -> BatchReport:
     """Grade every submission in ``submissions`` into ``output`` (only ``exercises``, when given; only the
     submissions named in ``only``, whatever their content, when given); then render every output file from the
     stored results, in ``lang`` at ``feedback`` level. One submission's fault, whatever it is, is recorded for it
-    and the batch goes on."""
+    and the batch goes on. ``executor="ray"`` grades on a Ray cluster (``address``, or a local one; see
+    grader.cluster); this process alone writes ``output``, so everything else is the same."""
     from grader.report import render_batch
 
     spec = api.assignment_spec(assignment)
@@ -470,13 +672,28 @@ def run(submissions: Path, *, assignment: str, output: Path, workers: int | None
     if unknown:
         raise api.UsageError(Message("usage.unknown_exercise", {"names": ", ".join(unknown),
                                                                  "known": ", ".join(e.id for e in spec.exercises)}))
+    if executor not in EXECUTORS:
+        raise api.UsageError(Message("cluster.bad_executor", {"executor": executor, "known": ", ".join(EXECUTORS)}))
+    if executor == "ray":
+        from grader import cluster
+
+        cluster.require_ray()
+    elif address is not None:
+        raise api.UsageError(Message("cluster.address_without_ray", {"address": address}))
+    else:
+        api.resolve_device(device)  # a GPU asked for must exist here (on a cluster: on its workers)
+    if shard == "auto":  # a scheduler's task array: K and N from its environment (grader.schedulers)
+        from grader import schedulers
+
+        shard = schedulers.shard_from_environment()[0]
     chosen = parse_shard(shard)
     found, rejected = scan(submissions)
     subs = [s for s in found if in_shard(s.name, chosen)]
     picked = _chosen(subs, only) if only else None
     output.mkdir(parents=True, exist_ok=True)
     settings = json.dumps({"grader": grader.__version__, "assignment": spec.name, "hidden": hidden, "salt": salt,
-                           **({"exercises": sorted(exercises)} if exercises else {})})
+                           **({"exercises": sorted(exercises)} if exercises else {}),
+                           **({"device": device} if device != "auto" else {})})
     report = BatchReport(rejected=[r.to_dict() for r in rejected if in_shard(r.name, chosen)])
     todo: list[tuple[Submission, str | None, BaseException | None]] = []
     for sub in subs:
@@ -495,85 +712,44 @@ def run(submissions: Path, *, assignment: str, output: Path, workers: int | None
             report.skipped.append(sub.label)
         else:
             todo.append((sub, digest, None))
-    reference = Reference(spec, salt)
-    if todo:
-        api.runner.warm_up(hidden)
-        # the plot's library loads while the fork server is still importing torch, not after the last submission
-        threading.Thread(target=_load_plotting, daemon=True).start()
-        for exercise in spec.exercises:  # the reference runs once per batch, before any worker starts
-            if exercises and exercise.id not in exercises:
-                continue
-            for case in exercise.cases:
-                if hidden or not case.hidden:
-                    reference.prepare(exercise, case, graded=hidden)
-    hide = [submissions.resolve(), output.resolve()]
-    code_dir = output / render_batch.CODE
+    grading = Grading(spec.name, hidden=hidden, salt=salt, limits=limits, timeout=timeout, exercises=tuple(exercises),
+                      device=device, hide=(str(submissions.resolve()), str(output.resolve())))
     done = 0
 
-    def grade(sub: Submission, digest: str) -> str:
-        with tempfile.TemporaryDirectory(prefix="nlp-grader-sub-", ignore_cleanup_errors=True) as tmp:
-            left_out: list[str] = []
+    def finish(name: str, status: str) -> None:
+        nonlocal done
+        (report.failed if status == "grader_error" else report.graded).append(name)
+        done += 1
+        if on_progress:
             try:
-                if sub.path.is_dir() and not sub.path.is_symlink():
-                    path, left_out = snapshot(sub.path, Path(tmp) / sub.stem)
-                elif notebook.is_notebook(sub.path):  # a folder with the notebook, graded as a notebook
-                    path = notebook.to_folder(sub.path, Path(tmp) / sub.stem)
-                else:
-                    path = extract(sub.path, Path(tmp) / sub.stem)
-                root = submission_root(path, spec)
-                result = api.check(root, assignment=spec.name, hidden=hidden, reference=reference, salt=salt,
-                                   limits=limits, timeout=timeout, hide=hide, exercises=exercises,
-                                   quiz_student=sub.label)
-                sources = read_sources(root, spec)
-            except NotASubmission as exc:
-                _write_failure(output, spec, sub, "invalid", exc.message, digest, lang, feedback)
-                return "invalid"
-            except (api.UsageError, BatchError, safefs.UnsafeFile) as exc:  # the submission's fault, not ours
-                message: str | Message = exc.message if isinstance(exc, api.UsageError) else str(exc)
-                _write_failure(output, spec, sub, "invalid", message, digest, lang, feedback)
-                return "invalid"
-        record: dict[str, Any] = {"submission": sub.label, "batch": {
-            "status": "graded", "content_hash": digest, **({"left_out": left_out[:50]} if left_out else {}),
-            "result": stored.encode(result)}}
-        data, md = render_batch.render_record(record, lang, feedback) or (record, None)
-        code_dir.mkdir(exist_ok=True)
-        write_atomic(code_dir / f"{sub.stem}.json", render_batch.code_record(spec, sub.label, sources))
-        if md is not None:
-            write_atomic(output / f"{sub.stem}.md", md)
-        write_atomic(output / f"{sub.stem}.json", clean.json_dumps(data))  # last: its content hash marks it done
-        return "graded"
-
-    def grade_one(sub: Submission, digest: str | None, problem: BaseException | None) -> tuple[str, str]:
-        try:
-            if problem is None and digest is not None:
-                try:
-                    return sub.label, grade(sub, digest)
-                except (api.UsageError, BatchError):
-                    raise
-                except Exception:  # noqa: BLE001 - a grader fault may pass (a fork server replaced): once more
-                    return sub.label, grade(sub, digest)
-            if isinstance(problem, BatchError):
-                _write_failure(output, spec, sub, "invalid", str(problem), None, lang, feedback)
-                return sub.label, "invalid"
-            raise problem if problem is not None else RuntimeError("no content hash")
-        except Exception:  # noqa: BLE001 - the grader's fault: recorded, and retried by the next run
-            try:
-                _write_failure(output, spec, sub, "grader_error", traceback.format_exc(), None)
-            except Exception:  # noqa: BLE001 - nothing more can be written for it; the report still says so
+                on_progress(name, done, len(todo))
+            except Exception:  # noqa: BLE001 - a progress display never stops the batch
                 pass
-            return sub.label, "grader_error"
 
-    with ThreadPoolExecutor(max_workers=max(1, workers or os.cpu_count() or 1)) as pool:
-        futures = [pool.submit(grade_one, sub, digest, problem) for sub, digest, problem in todo]
-        for future in as_completed(futures):
-            name, status = future.result()
-            (report.failed if status == "grader_error" else report.graded).append(name)
-            done += 1
-            if on_progress:
-                try:
-                    on_progress(name, done, len(todo))
-                except Exception:  # noqa: BLE001 - a progress display never stops the batch
-                    pass
+    if todo and executor == "ray":
+        from grader import cluster
+
+        threading.Thread(target=_load_plotting, daemon=True).start()
+        cluster.grade(todo, spec=spec, grading=grading, address=address, workers=workers,
+                      deliver=lambda sub, outcome: finish(sub.label, deliver(output, spec, sub, outcome, lang, feedback)))
+    elif todo:
+        # the plot's library loads while the fork server is still importing torch, not after the last submission
+        threading.Thread(target=_load_plotting, daemon=True).start()
+        reference = prepare_reference(spec, grading)  # the reference runs once per batch, before any worker starts
+
+        def grade_one(sub: Submission, digest: str | None, problem: BaseException | None) -> tuple[str, str]:
+            if problem is not None or digest is None:
+                outcome = problem_outcome(spec, sub, problem)
+            else:
+                packed = packed_or_failure(sub, spec, digest)
+                outcome = packed if isinstance(packed, Outcome) else grade_submission(packed, sub, digest, grading,
+                                                                                      reference)
+            return sub.label, deliver(output, spec, sub, outcome, lang, feedback)
+
+        with ThreadPoolExecutor(max_workers=max(1, workers or os.cpu_count() or 1)) as pool:
+            futures = [pool.submit(grade_one, sub, digest, problem) for sub, digest, problem in todo]
+            for future in as_completed(futures):
+                finish(*future.result())
     report.summary = render_batch.render_output(output, lang=lang, level=feedback, spec=spec, rejected=report.rejected)
     return report
 
