@@ -7,8 +7,8 @@ from conftest import SOLUTIONS, STUBS
 from corpus import build, variants
 
 from grader import api, static
-from grader.results import Status
 from grader.builtin.transformer.spec import FORBIDDEN_ATTENTION
+from grader.results import Status
 from grader.static import forbidden_uses
 
 FORBID = {"scaled_dot_product_attention": ("torch.nn.functional.scaled_dot_product_attention",),
