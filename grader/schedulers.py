@@ -173,6 +173,11 @@ def _k8s_job(name: str, body: str, env: list[tuple[str, str]], lang: str, *, tas
   parallelism: {tasks}
 """
     variables = "\n".join(f"            - name: {k}\n              value: {_yaml(v)}" for k, v in env)
+    cpu, memory = ("2", "8Gi") if tasks is not None else ("1", "4Gi")  # the merge runs no student code
+    resources = "\n".join([
+        *([_comment("export.k8s.resources", lang, "          # ", fill=FILL)] if tasks is not None else []),
+        "          resources:", "            requests:", f'              cpu: "{cpu}"', f"              memory: {memory}",
+        "            limits:", f"              memory: {memory}", ""])
     return f"""apiVersion: batch/v1
 kind: Job
 metadata:
@@ -189,14 +194,7 @@ spec:
           command: ["sh", "-c", {_yaml(body)}]
           env:
 {variables}
-{_comment("export.k8s.resources", lang, "          # ", fill=FILL)}
-          resources:
-            requests:
-              cpu: "2"
-              memory: 8Gi
-            limits:
-              memory: 8Gi
-          volumeMounts:
+{resources}          volumeMounts:
             - name: data
               mountPath: /data
       volumes:

@@ -248,7 +248,7 @@ MESSAGES: dict[str, str] = {
     "export.sched.count_wrong": "결과를 남기지 않은 작업이 있습니다. 폴더가 {tasks}개 있어야 하는 곳:",
     "export.sched.unknown": "grade export {system}: {known} 중 하나여야 합니다",
     "export.sched.tasks": "--tasks {tasks}: 1 에서 {max} 사이여야 합니다",
-    "export.sched.done": "{path} 에 {files} 을(를) 썼습니다. {fill} 로 표시된 줄을 채운 뒤, 각 파일의 첫 주석에 적힌 대로 실행하세요.",
+    "export.sched.done": "{path} 에 {files} 을(를) 썼습니다. {fill} 표시가 붙은 줄을 채운 뒤, 각 파일의 첫 주석에 적힌 대로 실행하세요.",
     "export.slurm.submit": "./submit.sh 로 제출하세요. 배열 작업을 먼저 제출하고, 모든 작업이 성공하면(afterok) 시작되는 합치기 작업을 이어서 제출합니다. 실패한 작업이 있으면 그 작업만 다시 제출하고(sbatch --array=K grade-array.sbatch: 이미 채점한 제출물은 그대로 둡니다) sbatch merge.sbatch 를 실행하세요.",
     "export.slurm.resources": "{fill}: 작업 하나에 줄 자원 (grade batch 는 코어마다 제출물을 하나씩 채점합니다)",
     "export.slurm.partition": "{fill}: 사용할 파티션과 계정 (쓰려면 줄 앞의 '#' 하나를 지우세요)",
