@@ -81,11 +81,11 @@ def assert_same_output(local: Path, other: Path, names: set[str] | None = None, 
     """Every text file the local executor wrote is in ``other`` with the same content (each <name>.json apart from the
     worker's host, which a Ray worker records, and the measured figure of :func:`without_host`); the gradebook byte for
     byte. ``names``: only these students' files (a subset of the class)."""
-    files = sorted(p.relative_to(local) for p in local.rglob("*") if p.is_file() and p.suffix in (".json", ".md", ".csv"))
+    files = sorted(p.relative_to(local) for p in local.rglob("*") if p.is_file() and p.suffix in (".json", ".md", ".csv", ".html"))
     if names is None:
         assert (local / "gradebook.csv").read_bytes() == (other / "gradebook.csv").read_bytes()
         assert files == sorted(p.relative_to(other) for p in other.rglob("*")
-                               if p.is_file() and p.suffix in (".json", ".md", ".csv"))
+                               if p.is_file() and p.suffix in (".json", ".md", ".csv", ".html"))
     else:
         files = [f for f in files if f.stem in names]
         assert len(files) >= 2 * len(names)
