@@ -425,11 +425,18 @@ def _assignment_of(names: Iterable[str], given: str | None) -> str:
         return api.assignment_spec(given).name
     known = specs.names()
     wanted = set(names)
+    exercises = {name: {e.id for e in api.assignment_spec(name).exercises} for name in known}
     for name in known:
-        if wanted & {e.id for e in api.assignment_spec(name).exercises}:
+        if wanted & exercises[name]:
             return name
     if len(known) == 1:
         return known[0]
+    from grader.messages import closest
+
+    # a typo: the assignment whose exercise the name is closest to (its check then says "did you mean ...")
+    owners = {name for name in known for w in wanted if closest(w, exercises[name]) is not None}
+    if len(owners) == 1:
+        return owners.pop()
     raise NotebookError(Message("notebook.no_assignment", {"names": ", ".join(sorted(wanted)) or "-",
                                                            "known": ", ".join(known)}))
 
