@@ -340,9 +340,8 @@ def _judged_diagnoses(cases: Sequence[CaseResult]) -> list[Diagnosis]:
     found: dict[str, tuple[Message, list[str]]] = {}
     for case in cases:
         for check in case.checks:
-            key = check.message.key if check.message is not None and not check.passed else ""
-            if key.startswith("diagnosis."):
-                found.setdefault(key, (check.message, []))[1].append(case.id)  # type: ignore[arg-type]
+            if not check.passed and check.message is not None and check.message.key.startswith("diagnosis."):
+                found.setdefault(check.message.key, (check.message, []))[1].append(case.id)
     return [Diagnosis(key.removeprefix("diagnosis."), dict(message.params), tuple(ids))
             for key, (message, ids) in found.items()]
 

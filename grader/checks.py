@@ -20,7 +20,7 @@ from grader.results import CaseResult, CheckResult, Message, Status
 from grader.sandbox.protocol import OutcomeStatus, RecordKind
 from grader.sandbox.runner import Outcome
 from grader.sandbox.transfer import Entry
-from grader.spec import GRAD_SLACK, Call, Property, PropertyKind, Tolerance, tolerance_for
+from grader.spec import GRAD_SLACK, Property, PropertyKind, Tolerance, tolerance_for, wire_literals
 
 UNSTRUCTURED = ("after.", "grad.", "alt", "rng", "calls.")
 """Outputs that only properties look at (not part of the type/shape/dtype/device checks)."""
@@ -384,13 +384,8 @@ def _global_rng(prepared: Prepared, got: Mapping[str, Entry], prop: Property) ->
 def _judge(prepared: Prepared, got: Mapping[str, Entry], prop: Property) -> CheckResult | None:
     """The assignment's own trusted judge, on the case's inputs, the student's outputs and the call's literals."""
     outputs = {k: e.tensor for k, e in got.items() if e.kind == "tensor" and e.tensor is not None}
-    wire = prepared.call_args
-    literals: dict[str, Any] = {}
-    for name in ("init", "forward", "call"):
-        if name in wire:
-            literals.update(Call.from_wire(wire[name], wire.get(f"{name}_kw")).literals())
     try:
-        verdict = prop.resolve_judge()(prepared.inputs, outputs, literals)
+        verdict = prop.resolve_judge()(prepared.inputs, outputs, wire_literals(prepared.call_args))
     except Exception as exc:  # noqa: BLE001 - outputs the judge cannot read fail the check, never the grader
         return _fail(prop.check, "check.unjudgeable", check=prop.check, error=type(exc).__name__)
     if verdict is None:

@@ -425,8 +425,9 @@ def _assignment_of(names: Iterable[str], given: str | None) -> str:
         return api.assignment_spec(given).name
     known = specs.names()
     wanted = set(names)
-    exercises = {name: {e.id for e in api.assignment_spec(name).exercises} for name in known}
+    exercises: dict[str, set[str]] = {}
     for name in known:
+        exercises[name] = {e.id for e in api.assignment_spec(name).exercises}
         if wanted & exercises[name]:
             return name
     if len(known) == 1:

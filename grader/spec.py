@@ -258,6 +258,16 @@ def _unwire(item: Any) -> Arg:
     raise ValueError(f"unknown argument kind {tag!r}")
 
 
+def wire_literals(wire: Mapping[str, Any]) -> dict[str, Any]:
+    """The literal keyword arguments of a call's JSON form by name (the constructor's, then forward's or the
+    function's): what an assignment's judge reads."""
+    out: dict[str, Any] = {}
+    for name in ("init", "forward", "call"):
+        if name in wire:
+            out.update(Call.from_wire(wire[name], wire.get(f"{name}_kw")).literals())
+    return out
+
+
 def _literal_ok(value: Any) -> bool:
     if isinstance(value, (list, tuple)):
         return all(_literal_ok(v) for v in value)
@@ -353,12 +363,8 @@ class Case:
                    dtype=wire.get("dtype"), draws=int(wire.get("draws", 0)), **fields)
 
     def literals(self) -> dict[str, Any]:
-        """The literal keyword arguments of the call (or of forward, then the constructor) by name."""
-        out: dict[str, Any] = {}
-        for call in (self.init, self.forward, self.call):
-            if call is not None:
-                out.update(call.literals())
-        return out
+        """The literal keyword arguments of the call (see :func:`wire_literals`)."""
+        return wire_literals(self.args)
 
     def tensor_names(self) -> list[str]:
         return [n for c in (self.call, self.init, self.forward) if c is not None for n in c.tensor_names()]
