@@ -59,27 +59,26 @@ def grade_cli(klass: Path, out: Path, *extra: str, check: bool = True) -> subpro
 
 
 def without_host(data: dict) -> dict:
-    """A result without the worker's host and the one measured figure in it: the address-space limit, which is the
-    grading process's size at the time (VmSize) plus the allowance, and so differs by a few pages between two local
-    runs of the same class too."""
+    """A result without what describes the machine that graded it rather than the grading: the worker's host, and
+    the sandbox's ``isolation_details`` (which walls that host could raise: a process limit by cgroup or by rlimit,
+    the address-space limit measured from the grading process's size, which differs by a few pages between two
+    local runs of the same class too). The isolation level, the scores, cases and messages are all compared."""
     if isinstance(data.get("batch"), dict):
         data["batch"].pop("host", None)
 
-    def measured(node):
+    def graded(node):
         if isinstance(node, dict):
-            if {"core", "cpu", "file", "memory"} <= set(node) and str(node["memory"]).isdigit():
-                return {**node, "memory": "measured"}
-            return {k: measured(v) for k, v in node.items()}
+            return {k: graded(v) for k, v in node.items() if k != "isolation_details"}
         if isinstance(node, list):
-            return [measured(v) for v in node]
+            return [graded(v) for v in node]
         return node
 
-    return measured(data)
+    return graded(data)
 
 
 def assert_same_output(local: Path, other: Path, names: set[str] | None = None, *, from_ray: bool = True) -> None:
     """Every text file the local executor wrote is in ``other`` with the same content (each <name>.json apart from the
-    worker's host, which a Ray worker records, and the measured figure of :func:`without_host`); the gradebook byte for
+    worker's host, which a Ray worker records, and the machine's sandbox description, see :func:`without_host`); the gradebook byte for
     byte. ``names``: only these students' files (a subset of the class)."""
     files = sorted(p.relative_to(local) for p in local.rglob("*") if p.is_file() and p.suffix in (".json", ".md", ".csv", ".html"))
     if names is None:
