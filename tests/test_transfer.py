@@ -71,6 +71,17 @@ def test_progress_stream_refuses_what_breaks_the_protocol(message, needle):
         stream.feed(message)
 
 
+def test_a_bad_line_keeps_the_results_read_before_it_in_the_same_chunk():
+    """CI once read ``done 0 …`` + ``start 1`` + a malformed line in one chunk: the good result was dropped
+    and case 0 was blamed for what case 1 wrote."""
+    from grader.sandbox.runner import ProgressStream, ProtocolError
+
+    stream = ProgressStream(lambda i: 1000 if i in (0, 1) else None)
+    with pytest.raises(ProtocolError) as caught:
+        stream.feed(b"start 0\ndone 0 3\nabcstart 1\ndone \xc2\xb2 \xc2\xb3\n")
+    assert caught.value.events == [("start", "0", b""), ("done", "0", b"abc"), ("start", "1", b"")]
+
+
 def test_unreadable_result_is_a_transfer_error():
     with pytest.raises(transfer.TransferError):
         transfer.loads(b"\xff" * 20)

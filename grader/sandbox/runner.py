@@ -189,14 +189,13 @@ class _Run:
                     if current.index not in self.outcomes:
                         self.outcomes[current.index] = _ended(status)
                     return [t for t in tasks if t.index not in self.outcomes]
+                broken: Exception | None = None
                 try:
                     events = stream.feed(chunk)
-                except Exception as exc:  # noqa: BLE001 - ProtocolError, or anything malformed: the stream
-                    # cannot be trusted past this point, and a fresh child goes on
-                    victim = current or next((t for t in tasks if t.index not in self.outcomes), None)
-                    if victim is not None and victim.index not in self.outcomes:
-                        self.outcomes[victim.index] = Outcome(OutcomeStatus.TRANSFER, {"message": clean.text(exc, 300)})
-                    return [t for t in tasks if t.index not in self.outcomes]
+                except ProtocolError as exc:  # what came before the bad line is still each task's own
+                    events, broken = exc.events, exc
+                except Exception as exc:  # noqa: BLE001 - anything malformed: nothing in this chunk is used
+                    events, broken = [], exc
                 for word, rest, payload in events:
                     if word == "isolation" and not self.isolation:
                         self.isolation = _isolation(rest)
@@ -228,6 +227,11 @@ class _Run:
                         left -= 1
                         if not left:
                             return []  # whatever the child left behind is stopped below
+                if broken is not None:  # the stream cannot be trusted past this point: a fresh child goes on
+                    victim = current or next((t for t in tasks if t.index not in self.outcomes), None)
+                    if victim is not None and victim.index not in self.outcomes:
+                        self.outcomes[victim.index] = Outcome(OutcomeStatus.TRANSFER, {"message": clean.text(broken, 300)})
+                    return [t for t in tasks if t.index not in self.outcomes]
         finally:
             os.close(read_fd)
             if pid:
@@ -373,7 +377,15 @@ def _number(text: str) -> bool:
 
 
 class ProtocolError(Exception):
-    """The child broke the progress protocol (a result over its limit, a malformed or endless line)."""
+    """The child broke the progress protocol (a result over its limit, a malformed or endless line).
+
+    ``events`` are those complete before the violation: a good result read in the same chunk as a bad
+    line still belongs to its task (dropping it blamed the case before the one that wrote the line).
+    """
+
+    def __init__(self, message: str, events: list[tuple[str, str, bytes]] | None = None) -> None:
+        super().__init__(message)
+        self.events = events or []
 
 
 class ProgressStream:
@@ -392,9 +404,18 @@ class ProgressStream:
         self._pending: tuple[str, int] | None = None
 
     def feed(self, chunk: bytes) -> list[tuple[str, str, bytes]]:
-        """Add what was read; return the complete events: (word, rest of the line, payload)."""
+        """Add what was read; return the complete events: (word, rest of the line, payload).
+
+        A violation raises :class:`ProtocolError` carrying the events complete before it."""
         self._buffer += chunk
         events: list[tuple[str, str, bytes]] = []
+        try:
+            return self._parse(events)
+        except ProtocolError as exc:
+            exc.events = events
+            raise
+
+    def _parse(self, events: list[tuple[str, str, bytes]]) -> list[tuple[str, str, bytes]]:
         while True:
             if self._pending is not None:
                 task, expected = self._pending
