@@ -124,7 +124,10 @@ def _plan(exercise: Exercise, hidden: bool, device: str) -> list[tuple[Case, str
     for case in exercise.cases:
         if case.hidden and not hidden:
             continue
-        plan.append((case, case.id, case.device or run_device))
+        where = case.device or run_device
+        if where == "elsewhere" and device in ("auto", "cuda") and torch.cuda.is_available():
+            where = "cuda"  # a real other device: nothing to emulate
+        plan.append((case, case.id, where))
         if device == "auto" and case.device is None and torch.cuda.is_available():
             plan.append((case, f"{case.id}@cuda", "cuda"))
     return plan
@@ -334,14 +337,23 @@ def _judge_exercise(planned: Plan, ran: runner.RunResult, exercise: Exercise) ->
                                                   *_judged_diagnoses(case_results)))
 
 
+CHECK_DIAGNOSES = {"check.device_mixed": "diagnosis.default_device",
+                   "check.device_returned": "diagnosis.default_device.returned"}
+"""Failed checks that name the nature of the error by themselves, whatever code made it: the diagnosis they give."""
+
+
 def _judged_diagnoses(cases: Sequence[CaseResult]) -> list[Diagnosis]:
-    """An assignment's judge that recognises the nature of an error says so with a ``diagnosis.<id>`` message: it is
-    reported as a diagnosis too (once, with the cases that showed it)."""
+    """An assignment's judge that recognises the nature of an error says so with a ``diagnosis.<id>`` message, and
+    some checks do by what they are (:data:`CHECK_DIAGNOSES`): each is reported as a diagnosis too (once, with the
+    cases that showed it)."""
     found: dict[str, tuple[Message, list[str]]] = {}
     for case in cases:
         for check in case.checks:
-            if not check.passed and check.message is not None and check.message.key.startswith("diagnosis."):
-                found.setdefault(check.message.key, (check.message, []))[1].append(case.id)
+            if check.passed or check.message is None:
+                continue
+            key = CHECK_DIAGNOSES.get(check.message.key, check.message.key)
+            if key.startswith("diagnosis."):
+                found.setdefault(key, (check.message, []))[1].append(case.id)
     return [Diagnosis(key.removeprefix("diagnosis."), dict(message.params), tuple(ids))
             for key, (message, ids) in found.items()]
 

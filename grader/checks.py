@@ -57,6 +57,10 @@ def _error_result(exercise_id: str, outcome: Outcome) -> tuple[Status, CheckResu
     if kind == RecordKind.MEMORY:
         return Status.ERROR, CheckResult("runs", False, Message("check.memory", {"type": r.get("type", "")}),
                                          traceback=r.get("traceback"))
+    if kind == RecordKind.DEVICE:  # the code made a tensor on the default device, and it met the inputs
+        key = "check.device_mixed" if r.get("op") else "check.device_returned"
+        return Status.FAILED, CheckResult("device", False, Message(key, {"op": r.get("op", ""), "made": r.get("made", "")}),
+                                          traceback=r.get("traceback"))
     if kind == RecordKind.TOO_LARGE:
         return Status.ERROR, _fail("runs", "check.too_large", size=_size(r.get("size", 0)), limit=_size(r.get("limit", 0)))
     if kind == RecordKind.MISSING_FILE:
@@ -127,7 +131,7 @@ def _structure(expected: Mapping[str, Entry], got: Mapping[str, Entry], device: 
                 return _fail("shape", "check.shape", key=key, expected=list(exp.shape), got=list(act.shape))
             elif name == "dtype" and act.dtype != exp.dtype:
                 return _fail("dtype", "check.dtype", key=key, expected=exp.dtype, got=act.dtype)
-            elif name == "device" and act.device != device:
+            elif name == "device" and act.device != ("cpu" if device == "elsewhere" else device):
                 return _fail("device", "check.device", key=key, expected=device, got=act.device)
     return None
 

@@ -15,6 +15,9 @@ from typing import Any
 
 import torch
 
+ELSEWHERE = "elsewhere"
+"""A case's ``device``: the inputs on another device than the default one (see :attr:`Case.device`)."""
+
 
 @dataclass(frozen=True)
 class Tolerance:
@@ -313,7 +316,10 @@ class Case:
     hidden: bool = False
     """Hidden cases run only with --hidden (CI and batch grading)."""
     device: str | None = None
-    """None: the device under test; "cpu" for calls that take no tensor; "meta" for portability."""
+    """None: the device under test; "cpu" for calls that take no tensor; "meta" for portability without data;
+    "elsewhere": the inputs on another device than the default one, to show that the code follows them (CUDA where
+    the grader has a GPU, else the CPU with the tensors made on the default device tracked: see
+    grader.sandbox.elsewhere). Cases on "meta" and "elsewhere" are gates (grader.score.is_gate)."""
     compare: tuple[str, ...] = ("out",)
     """Outputs whose values are compared with the reference (by key prefix)."""
     properties: tuple[Property, ...] = ()
@@ -490,8 +496,8 @@ def _check_case(exercise: Exercise, case: Case, where: str) -> None:
         raise SpecError(where, "driver", "dropout runs a module in train and eval mode: a module exercise only")
     if case.dtype not in (None, "float64"):
         raise SpecError(where, "dtype", f"{case.dtype!r}: None or 'float64'")
-    if case.device not in (None, "cpu", "meta"):
-        raise SpecError(where, "device", f"{case.device!r}: None (the device under test), 'cpu' or 'meta'")
+    if case.device not in (None, "cpu", "meta", ELSEWHERE):
+        raise SpecError(where, "device", f"{case.device!r}: None (the device under test), 'cpu', 'meta' or 'elsewhere'")
     if case.driver is Driver.RAISES and case.compare:
         raise SpecError(where, "compare", "a case that must raise has no output to compare (compare=())")
     for prop in case.properties:
@@ -517,9 +523,9 @@ def _check_case(exercise: Exercise, case: Case, where: str) -> None:
                 raise SpecError(where, "properties", f"the judge {prop.judge!r} is not a function")
     if case.driver is Driver.RAISES and not any(p.kind is PropertyKind.RAISES for p in case.properties):
         raise SpecError(where, "properties", "a raises case checks the raises property")
-    if case.driver is not Driver.RAISES and not case.compare and case.device != "meta" and not any(
+    if case.driver is not Driver.RAISES and not case.compare and case.device not in ("meta", ELSEWHERE) and not any(
             p.kind is PropertyKind.JUDGE for p in case.properties):
-        raise SpecError(where, "compare", "a case must compare an output, judge it, or run on 'meta'")
+        raise SpecError(where, "compare", "a case must compare an output, judge it, or run on 'meta' or 'elsewhere'")
 
 
 @dataclass(frozen=True)

@@ -49,10 +49,10 @@ def test_zeros_of_the_right_shape_score_nothing_and_a_device_failure_costs_its_s
     ex = by_id(result)
     for zeros in ("padding_mask", "split_heads"):
         # the device case passes (zeros have the right shape, dtype and device) and still earns nothing
-        assert case_of(ex[zeros], "meta_device").status is Status.PASSED
+        assert case_of(ex[zeros], "other_device").status is Status.PASSED
         assert ex[zeros].score == 0 and ex[zeros].status is Status.FAILED, zeros
     # right on every value case, wrong on the device: the device case's share (1 of 5 cases) is taken off
-    assert case_of(ex["causal_mask"], "meta_device").status is Status.FAILED
+    assert case_of(ex["causal_mask"], "other_device").status is Status.FAILED
     assert ex["causal_mask"].score == pytest.approx(5 * (1 - 1 / 5))
     assert [n.key for n in ex["causal_mask"].notes] == ["note.device_gate"]
     assert ex["combine_heads"].score == ex["combine_heads"].max_score == 6  # other exercises keep their marks
@@ -61,7 +61,7 @@ def test_zeros_of_the_right_shape_score_nothing_and_a_device_failure_costs_its_s
         points = case_points(result, e)
         assert sum(p for p, _ in points) == pytest.approx(e.score)
         assert sum(m for _, m in points) == pytest.approx(e.max_score)
-        assert all(p == m == 0 for (p, m), c in zip(points, e.cases, strict=True) if c.id.startswith("meta"))
+        assert all(p == m == 0 for (p, m), c in zip(points, e.cases, strict=True) if c.id.startswith("other_device"))
 
 
 def _case(cid: str, status: Status) -> CaseResult:
@@ -69,14 +69,14 @@ def _case(cid: str, status: Status) -> CaseResult:
 
 
 def test_scoring_rule(assignment):
-    ex = assignment.exercise("causal_mask")  # 4 value cases and meta_device
+    ex = assignment.exercise("causal_mask")  # 4 value cases and other_device
     assert [is_gate(ex, c.id) for c in ex.cases] == [False, False, False, False, True]
-    assert is_gate(ex, "meta_device") and not is_gate(ex, "size_4@cuda")
+    assert is_gate(ex, "other_device") and not is_gate(ex, "size_4@cuda")
     value = ["size_4", "size_1", "size_7", "on_device"]
 
     def score(passed_values: int, meta: Status) -> tuple[float, Status]:
         cases = [_case(c, Status.PASSED if i < passed_values else Status.FAILED) for i, c in enumerate(value)]
-        r = score_exercise(ex, [*cases, _case("meta_device", meta)], [], [], forbidden=False)
+        r = score_exercise(ex, [*cases, _case("other_device", meta)], [], [], forbidden=False)
         return r.score, r.status
 
     assert score(4, Status.PASSED) == (5, Status.PASSED)
@@ -84,7 +84,7 @@ def test_scoring_rule(assignment):
     assert score(2, Status.PASSED) == (2.5, Status.FAILED)
     assert score(4, Status.FAILED) == (4.0, Status.FAILED)
     assert score(2, Status.FAILED) == (2.0, Status.FAILED)
-    only_meta = score_exercise(ex, [_case("meta_device", Status.PASSED)], [], [], forbidden=False)
+    only_meta = score_exercise(ex, [_case("other_device", Status.PASSED)], [], [], forbidden=False)
     assert (only_meta.score, only_meta.status) == (0, Status.ERROR)
     none = score_exercise(ex, [], [], [], forbidden=False)
     assert (none.score, none.status, [n.key for n in none.notes]) == (0, Status.ERROR, ["note.no_cases"])
@@ -100,7 +100,7 @@ def test_an_exercise_with_no_case_is_refused_when_defined(assignment):
 def test_an_exercise_with_no_case_is_an_error_not_full_marks(monkeypatch, assignment):
     """A spec can still leave an exercise nothing that earns points (only a meta case runs): 0, never full marks."""
     pad = assignment.exercise("padding_mask")
-    meta = next(dataclasses.replace(c, hidden=False) for c in pad.cases if c.device == "meta")
+    meta = next(dataclasses.replace(c, hidden=False) for c in pad.cases if c.device == "elsewhere")
     empty = dataclasses.replace(pad, cases=(meta,))
     custom = dataclasses.replace(assignment, name="integrity_nocase",
                                  exercises=(assignment.exercise("causal_mask"), empty))
@@ -229,7 +229,7 @@ MALFORMED = {
 
 @pytest.mark.parametrize("exercise_id,case_id,key,check,message", [
     ("masked_softmax", "padding_mask", "after.scores", "inputs_unchanged", "check.observation"),
-    ("masked_softmax", "meta_device", "after.mask", "inputs_unchanged", "check.observation"),
+    ("masked_softmax", "other_device", "after.mask", "inputs_unchanged", "check.observation"),
     ("scaled_dot_product_attention", "causality", "alt.0", "causal", "check.observation"),
     ("DecoderLayer", "causality", "alt", "causal", "check.observation"),
     ("MultiHeadAttention", "indivisible", "raised", "raises", "check.observation"),

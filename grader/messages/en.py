@@ -29,6 +29,18 @@ MESSAGES: dict[str, str] = {
                         "unexpected: {unexpected}; wrong shape: {misshaped}",
     "check.not_attempted": "not attempted yet (the stub still raises NotImplementedError)",
     "check.dependency_not_implemented": "your code calls {dependency}, which is not implemented yet",
+    "check.device_mixed": "{op}: a tensor of shape {made} made on the default device meets the inputs, which "
+                          "are on another device",
+    "check.device_returned": "the result: a tensor of shape {made} made on the default device, while the inputs are "
+                             "on another device",
+    "diagnosis.default_device": "a tensor made without device= lives on the default device (the CPU); this case "
+                                "places the inputs on another device, as a GPU does, and there the line in the "
+                                "traceback fails. Look for torch.ones, zeros, arange, tensor or from_numpy without "
+                                "device=, and for a tensor attribute that is not a registered buffer",
+    "diagnosis.default_device.returned": "the result is a tensor made without device=, so on the default device (the "
+                                         "CPU), while this case places the inputs on another device, as a GPU does: "
+                                         "the result belongs where the inputs are. Look at how the returned tensor is "
+                                         "made, and at the device argument if there is one",
     "check.exception": "your code raised {type}",
     "check.type": "{key}: expected {expected}, got {got}",
     "check.shape": "{key}: expected shape {expected}, got {got}",

@@ -27,6 +27,16 @@ MESSAGES: dict[str, str] = {
     "check.state_dict": "모듈의 파라미터가 과제와 다릅니다. 빠진 것: {missing}; 있으면 안 되는 것: {unexpected}; 모양이 다른 것: {misshaped}",
     "check.not_attempted": "아직 풀지 않았습니다 (뼈대 코드가 여전히 NotImplementedError 를 발생시킵니다)",
     "check.dependency_not_implemented": "코드에서 호출하는 {dependency} 이(가) 아직 구현되지 않았습니다",
+    "check.device_mixed": "{op}: 기본 장치에 만든 {made} 모양의 텐서가 다른 장치에 있는 입력과 만났습니다",
+    "check.device_returned": "결과: 입력은 다른 장치에 있는데, {made} 모양의 텐서가 기본 장치에 만들어졌습니다",
+    "diagnosis.default_device": "device= 없이 만든 텐서는 기본 장치(CPU)에 생깁니다. 이 케이스는 GPU 에서처럼 입력을 "
+                                "다른 장치에 두므로, 트레이스백에 나온 줄에서 오류가 납니다. device= 없이 쓴 "
+                                "torch.ones, zeros, arange, tensor, from_numpy 와, 버퍼로 등록하지 않은 텐서 속성을 "
+                                "찾아보세요",
+    "diagnosis.default_device.returned": "반환한 텐서를 device= 없이 만들어서 기본 장치(CPU)에 있습니다. 이 케이스는 "
+                                         "GPU 에서처럼 입력을 다른 장치에 두므로, 결과도 입력과 같은 장치에 있어야 "
+                                         "합니다. 반환하는 텐서를 만드는 부분과, device 인자가 있다면 그 인자를 "
+                                         "확인하세요",
     "check.exception": "코드에서 {type} 예외가 발생했습니다",
     "check.type": "{key}: {expected} 이어야 하는데 {got} 이(가) 나왔습니다",
     "check.shape": "{key}: 모양이 {expected} 이어야 하는데 {got} 입니다",

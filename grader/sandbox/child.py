@@ -30,7 +30,7 @@ from typing import Any, NoReturn
 import torch
 from safetensors.torch import load_file
 
-from grader.sandbox import drivers, isolate, limits, transfer, tripwire
+from grader.sandbox import drivers, elsewhere, isolate, limits, transfer, tripwire
 from grader.sandbox.limits import ENVIRONMENT_KEPT, IMPORT_SECONDS
 from grader.sandbox.protocol import RecordKind, RecordStatus
 
@@ -122,7 +122,7 @@ def run_task(sub: Submission, task: dict[str, Any], inputs: dict[str, torch.Tens
         drivers.seed(0, task["device"])
         driver = drivers.DRIVERS[task["driver"]]
         try:
-            result = driver(target, inputs, task["args"], drivers.Ctx(device=task["device"]))
+            result = driver(target, inputs, task["args"], drivers.Ctx.on(task["device"]))
             size = transfer.payload_bytes(result)
             if size > task["max_bytes"]:  # refuse before copying anything
                 return _error(RecordKind.TOO_LARGE, size=size, limit=task["max_bytes"]), {}
@@ -132,6 +132,8 @@ def run_task(sub: Submission, task: dict[str, Any], inputs: dict[str, torch.Tens
             return _error(RecordKind.SIGNATURE, what=exc.what, signature=exc.signature, nargs=exc.nargs), {}
         except drivers.StateDictMismatch as exc:
             return _error(RecordKind.STATE_DICT, missing=exc.missing, unexpected=exc.unexpected, misshaped=exc.misshaped), {}
+        except elsewhere.DeviceMismatch as exc:
+            return _error(RecordKind.DEVICE, exc, sub.root, op=exc.op, made=str(exc.made)), {}
         except NotImplementedError as exc:
             match = STUB_MARKER.match(str(exc))
             return _error(RecordKind.NOT_IMPLEMENTED, exc, sub.root, stub_of=match.group(1) if match else None), {}

@@ -12,12 +12,15 @@ as a string, ``["gen"]`` a generator the driver seeds, ``["lm", table, positions
 
 from __future__ import annotations
 
+import contextlib
 import inspect
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
 import torch
+
+from grader.sandbox import elsewhere
 
 
 @dataclass(frozen=True)
@@ -28,6 +31,27 @@ class Ctx:
     """cpu, cuda or meta: where the inputs (and modules) are placed."""
     upcast: bool = False
     """Cast floating inputs and modules to float64 (the ground truth run of the reference)."""
+    elsewhere: bool = False
+    """The inputs are taken to live on another device than the default one (:mod:`grader.sandbox.elsewhere`):
+    a tensor the code makes without ``device=`` fails where it meets them, as it would on a GPU."""
+
+    @classmethod
+    def on(cls, device: str) -> Ctx:
+        """The context of a task's device: ``elsewhere`` is the CPU with the default device tracked."""
+        return cls("cpu", elsewhere=True) if device == ELSEWHERE else cls(device)
+
+    @contextlib.contextmanager
+    def student(self) -> Iterator[None]:
+        """Around the student's code (constructing, calling): tracking the default device when ``elsewhere``."""
+        if not self.elsewhere:
+            yield
+            return
+        with elsewhere.Elsewhere():
+            yield
+
+
+ELSEWHERE = "elsewhere"
+"""A case's device: another one than the default (CUDA where a GPU is, else the CPU with tracking)."""
 
 
 class SignatureMismatch(Exception):
@@ -50,7 +74,7 @@ def seed(value: int, device: str = "cpu") -> None:
     """``torch.manual_seed`` for a run on ``device``. On the CPU (and ``meta``) only the CPU generator
     matters, and seeding just it skips what ``manual_seed`` does for accelerators that are not initialised
     (it records a traceback for each, a tenth of a millisecond per call, ninety calls per submission)."""
-    if device in ("cpu", "meta"):
+    if device in ("cpu", "meta", ELSEWHERE):
         torch.default_generator.manual_seed(value)
     else:
         torch.manual_seed(value)
@@ -67,6 +91,8 @@ def _prepare(inputs: Mapping[str, torch.Tensor], ctx: Ctx) -> dict[str, torch.Te
         if ctx.upcast and t.is_floating_point():
             t = t.double()
         out[name] = t.to(ctx.device)
+    if ctx.elsewhere:
+        elsewhere.placed(out.values())
     return out
 
 
@@ -134,7 +160,8 @@ def _build(target: Any, tensors: Mapping[str, torch.Tensor], args: Mapping[str, 
     init = _resolve(args["init"], tensors, ctx)
     init_kw = _resolve_kw(args.get("init_kw"), tensors, ctx)
     _check_bind(target, init, getattr(target, "__name__", "module"), init_kw)
-    module = target(*init, **init_kw)
+    with ctx.student():
+        module = target(*init, **init_kw)
     state = {k.removeprefix("state."): v for k, v in tensors.items() if k.startswith("state.")}
     own = dict(module.named_parameters())
     missing = sorted(set(state) - set(own))
@@ -149,7 +176,10 @@ def _build(target: Any, tensors: Mapping[str, torch.Tensor], args: Mapping[str, 
                 own[k].copy_(v.to(own[k].device, own[k].dtype))
     if ctx.upcast or args.get("dtype") == "float64":
         module = module.double()
-    return module.to(ctx.device)
+    module = module.to(ctx.device)
+    if ctx.elsewhere:
+        elsewhere.moved(module)
+    return module
 
 
 def _invoke(target: Any, tensors: Mapping[str, torch.Tensor], args: Mapping[str, Any], ctx: Ctx,
@@ -163,9 +193,14 @@ def _invoke(target: Any, tensors: Mapping[str, torch.Tensor], args: Mapping[str,
     if "init" in args:
         module = module if module is not None else _build(target, tensors, args, ctx)
         _check_bind(module.forward, call, f"{type(module).__name__}.forward", kwargs)
-        return module(*call, **kwargs)
-    _check_bind(target, call, getattr(target, "__name__", "function"), kwargs)
-    return target(*call, **kwargs)
+        target = module
+    else:
+        _check_bind(target, call, getattr(target, "__name__", "function"), kwargs)
+    with ctx.student():
+        out = target(*call, **kwargs)
+    if ctx.elsewhere:
+        elsewhere.returned(out)
+    return out
 
 
 def _tensor_names(args: Mapping[str, Any]) -> list[str]:

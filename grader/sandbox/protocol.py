@@ -27,6 +27,8 @@ class RecordKind(str, Enum):
     NOT_IMPLEMENTED = "not_implemented"
     MEMORY = "memory"
     EXCEPTION = "exception"
+    DEVICE = "device"
+    """A tensor made on the default device met the inputs on another (grader.sandbox.elsewhere)."""
     FORBIDDEN_CALL = "forbidden_call"
     TRANSFER = "transfer"
 

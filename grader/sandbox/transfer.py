@@ -248,7 +248,8 @@ def loads(data: bytes) -> tuple[dict[str, Any], dict[str, torch.Tensor]]:
 STATUSES = tuple(s.value for s in RecordStatus)
 KINDS = tuple(k.value for k in RecordKind)
 TEXT_FIELDS = {"type": 200, "message": MAX_TEXT, "traceback": 4000, "file": 200, "name": 200, "text": 500,
-               "detail": 500, "what": 200, "signature": 500, "stub_of": 100, "kind": 40}
+               "detail": 500, "what": 200, "signature": 500, "stub_of": 100, "kind": 40,
+               "op": 100, "made": 100}
 INT_FIELDS = ("line", "nargs", "size", "limit")
 NAME_LISTS = ("missing", "unexpected")
 

@@ -6,9 +6,9 @@ generators seeded anew, and the assignment's judges (statistics.py) check invari
 all of them, each with a false-failure probability of at most 1e-6 per case; the same generator state must give
 the same result, and torch's global generator must be left alone.
 
-Only the two modules have a case on the ``meta`` device: the functions' correct implementations may read their
-data (``bool(keep.any())``, boolean indexing, ``.tolist()``), which a tensor without data cannot do. Their
-device placement is checked where a GPU runs the visible cases (``grade`` with ``--device auto``).
+Every exercise has a visible case on another device than the default one (``elsewhere``): the inputs keep their
+data, so code that reads it (``bool(keep.any())``, boolean indexing, ``.tolist()``) runs, and a tensor the code
+makes without ``device=`` fails where it meets them, as on a GPU (grader.sandbox.elsewhere).
 """
 
 from __future__ import annotations
@@ -22,6 +22,7 @@ from grader.builtin.pretraining import MESSAGES
 from grader.builtin.pretraining import statistics as st
 from grader.cases import randn, weights
 from grader.spec import (
+    ELSEWHERE,
     Assignment,
     Call,
     Case,
@@ -91,6 +92,7 @@ def _mlm() -> Exercise:
                  draws=st.MLM_DRAWS, compare=(), properties=judges, hidden=True),
             Case("no_padding", Driver.DRAWS, mlm_inputs(b // 2, length, vocab, padded=False), mlm_call(vocab, 0.15),
                  draws=st.MLM_DRAWS, compare=(), properties=judges, hidden=True),
+            Case("other_device", Driver.CALL, mlm_inputs(4, 12, vocab), mlm_call(vocab), device=ELSEWHERE, compare=()),
         ),
     )
 
@@ -118,6 +120,7 @@ def _pairs() -> Exercise:
             Case("truncate_b_longer", Driver.CALL, pair(3, 11), pair_call(12), hidden=True),
             Case("empty_b", Driver.CALL, pair(6, 0), pair_call(6), hidden=True),
             Case("max_len_too_small", Driver.RAISES, pair(3, 3), pair_call(2), compare=(), properties=RAISES),
+            Case("other_device", Driver.CALL, pair(7, 6), pair_call(9), device=ELSEWHERE, compare=()),
         ),
     )
 
@@ -140,6 +143,7 @@ def _nsp() -> Exercise:
                  properties=judges, hidden=True),
             Case("single_sentences", Driver.DRAWS, documents((1, 1, 4, 1, 6)), call, draws=st.NSP_DRAWS, compare=(),
                  properties=judges, hidden=True),
+            Case("other_device", Driver.CALL, documents((3, 1, 5)), call, device=ELSEWHERE, compare=()),
         ),
     )
 
@@ -170,7 +174,7 @@ def _embeddings() -> Exercise:
             Case("dropout_eval", Driver.CALL, make(2, 6, 30, 16, 8, dropout=0.3), **args(30, 16, 8, dropout=0.3)),
             Case("float64", Driver.CALL, make(2, 6, 30, 8, 8), **args(30, 8, 8, dtype="float64"), hidden=True),
             Case("length_one", Driver.CALL, make(1, 1, 10, 8, 4), **args(10, 8, 4), hidden=True),
-            Case("meta_device", Driver.CALL, make(2, 5, 30, 16, 12), **args(30, 16, 12), hidden=True, device="meta",
+            Case("other_device", Driver.CALL, make(2, 5, 30, 16, 12), **args(30, 16, 12), device=ELSEWHERE,
                  compare=()),
         ),
     )
@@ -192,7 +196,7 @@ def _nsp_head() -> Exercise:
             Case("gradients", Driver.GRAD, make(2, 4, 8), **args(8, grad_wrt=("hidden",)), properties=GRAD),
             Case("float64", Driver.CALL, make(2, 3, 8, torch.float64), **args(8, dtype="float64"), hidden=True),
             Case("length_one", Driver.CALL, make(4, 1, 8), **args(8), hidden=True),
-            Case("meta_device", Driver.CALL, make(2, 4, 8), **args(8), hidden=True, device="meta", compare=()),
+            Case("other_device", Driver.CALL, make(2, 4, 8), **args(8), device=ELSEWHERE, compare=()),
         ),
     )
 
@@ -224,6 +228,7 @@ def _mlm_loss() -> Exercise:
                  properties=GRAD),
             Case("all_selected", Driver.CALL, mlm_batch(3, 4, 6, 1.0), call, hidden=True),
             Case("float64", Driver.CALL, mlm_batch(2, 7, 13, 0.3, dtype=torch.float64), call, hidden=True),
+            Case("other_device", Driver.CALL, mlm_batch(2, 8, 11, 0.3), call, device=ELSEWHERE, compare=()),
         ),
     )
 
@@ -256,6 +261,7 @@ def _causal_lm_loss() -> Exercise:
             Case("large_logits", Driver.CALL, lm_batch(2, 5, 9, scale=1e4), call()),
             Case("only_padding_targets", Driver.CALL, lm_batch(2, 4, 6, pad=0, all_pad=True), call(0), hidden=True),
             Case("float64", Driver.CALL, lm_batch(2, 6, 13, pad=0, dtype=torch.float64), call(0), hidden=True),
+            Case("other_device", Driver.CALL, lm_batch(3, 7, 11, pad=0), call(0), device=ELSEWHERE, compare=()),
         ),
     )
 
@@ -293,6 +299,7 @@ def _filter() -> Exercise:
             Case("batch_3d", Driver.CALL, logits_with_ties(2, 3, 9, ties=True), call(k=4, p=0.8), hidden=True),
             Case("tiny_p", Driver.CALL, logits_with_ties(3, 8), call(p=0.01), hidden=True),
             Case("k_larger_than_v", Driver.CALL, logits_with_ties(3, 5), call(k=9), hidden=True),
+            Case("other_device", Driver.CALL, logits_with_ties(4, 12), call(k=6, p=0.6), device=ELSEWHERE, compare=()),
         ),
     )
 
@@ -321,6 +328,8 @@ def _sample() -> Exercise:
             Case("argmax", Driver.DRAWS, sampling_logits(3, 4), call(0.0), draws=4, compare=(), properties=judges),
             Case("temperature_2", Driver.DRAWS, sampling_logits(3, 32, 6), call(2.0), draws=st.SAMPLE_DRAWS,
                  compare=(), properties=judges, hidden=True),
+            Case("other_device", Driver.CALL, sampling_logits(3, 2), call(1.0), device=ELSEWHERE, compare=()),
+            Case("other_device_argmax", Driver.CALL, sampling_logits(3, 2), call(0.0), device=ELSEWHERE, compare=()),
         ),
     )
 
@@ -360,6 +369,8 @@ def _greedy() -> Exercise:
                  compare=compare),
             Case("zero_steps", Driver.CALL, decoding(2, 3, 9), call(0, EOS_ID), compare=compare, hidden=True),
             Case("long", Driver.CALL, decoding(5, 2, 20, eos_rate=0.15), call(12, EOS_ID), compare=compare, hidden=True),
+            Case("other_device", Driver.CALL, decoding(4, 3, 12, eos_rate=0.4), call(8, EOS_ID), device=ELSEWHERE,
+                 compare=()),
         ),
     )
 

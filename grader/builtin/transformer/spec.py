@@ -2,8 +2,9 @@
 
 Visible cases are small and run on every ``grade``; hidden cases (``--hidden``) add 4-D inputs,
 Lq != Lk, other head counts, a batch of one and length one, large logits, fully masked rows,
-float64, dropout in eval and train mode, gradients, odd sizes that must be refused, and a run on
-the ``meta`` device that shows the code follows its inputs' device.
+float64, dropout in eval and train mode, gradients and odd sizes that must be refused. Every exercise has a
+visible case on another device than the default one (``elsewhere``): without a GPU, a tensor the code makes on
+the default device fails there as it would on a GPU (grader.sandbox.elsewhere).
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from grader.builtin.transformer import probes
 from grader.builtin.transformer.messages import MESSAGES
 from grader.cases import draw, key_padding, no_inputs, other_than, padded_tokens, rand_mask, randn, tril, weights
 from grader.spec import (
+    ELSEWHERE,
     Assignment,
     Call,
     Case,
@@ -252,8 +254,7 @@ def _masked_softmax() -> Exercise:
             Case("length_one", Driver.CALL, scores_mask(1, 1, 1, mask_shape=(1, 1, 1)), call(), hidden=True),
             Case("gradients", Driver.GRAD, scores_mask(2, 4, 5, mask_shape=(2, 1, 5)),
                  call(), grad_wrt=("scores",), properties=GRAD),
-            Case("meta_device", Driver.CALL, scores_mask(2, 4, 5, mask_shape=(2, 1, 5)), call(), hidden=True,
-                 device="meta", compare=()),
+            Case("other_device", Driver.CALL, scores_mask(2, 4, 5, mask_shape=(2, 1, 5)), call(), device=ELSEWHERE, compare=()),
         ),
         mistakes=m.MASKED_SOFTMAX, probes=(probes.masked_softmax_probe, probes.gradient_flow),
     )
@@ -306,10 +307,9 @@ def _sdpa() -> Exercise:
                  call(), grad_wrt=("q", "k", "v"), properties=GRAD),
             Case("causality", Driver.CAUSAL, causal_pair, call(), swap={"k": "k_alt", "v": "v_alt"},
                  properties=(Property(PropertyKind.CAUSAL, key="out.0", prefix=3),)),
-            Case("meta_device", Driver.CALL, qkv((2, 2), 3, 5, 8, 8, mask=lambda e: key_padding(e, 2, 5)), call(),
-                 hidden=True, device="meta", compare=()),
-            Case("meta_device_no_mask", Driver.CALL, qkv((2,), 3, 5, 8, 8), call(mask=False), hidden=True,
-                 device="meta", compare=()),
+            Case("other_device", Driver.CALL, qkv((2, 2), 3, 5, 8, 8, mask=lambda e: key_padding(e, 2, 5)), call(),
+                 device=ELSEWHERE, compare=()),
+            Case("other_device_no_mask", Driver.CALL, qkv((2,), 3, 5, 8, 8), call(mask=False), device=ELSEWHERE, compare=()),
         ),
         mistakes=m.SDPA, probes=(probes.sdpa_probe, probes.gradient_flow), outputs={"out.0": "output", "out.1": "weights"},
     )
@@ -324,7 +324,7 @@ def _causal_mask() -> Exercise:
             Case("size_1", Driver.CALL, no_inputs, Call((V(1),)), device="cpu"),
             Case("size_7", Driver.CALL, no_inputs, Call((V(7),)), hidden=True, device="cpu"),
             Case("on_device", Driver.CALL, no_inputs, Call((V(5), DEVICE)), hidden=True),
-            Case("meta_device", Driver.CALL, no_inputs, Call((V(5), DEVICE)), hidden=True, device="meta",
+            Case("other_device", Driver.CALL, no_inputs, Call((V(5), DEVICE)), device=ELSEWHERE,
                  compare=()),
         ),
         mistakes=m.CAUSAL_MASK, probes=(probes.mask_inverted,),
@@ -347,8 +347,7 @@ def _padding_mask() -> Exercise:
             Case("pad_id_3", Driver.CALL, tokens(2, 5, 3), Call((T("tokens"), V(3))), hidden=True),
             Case("no_padding", Driver.CALL, tokens(2, 4, 1, no_pad=True), Call((T("tokens"), V(1))), hidden=True),
             Case("batch_one", Driver.CALL, tokens(1, 7, 0), Call((T("tokens"), V(0))), hidden=True),
-            Case("meta_device", Driver.CALL, tokens(2, 5, 0), Call((T("tokens"), V(0))), hidden=True,
-                 device="meta", compare=()),
+            Case("other_device", Driver.CALL, tokens(2, 5, 0), Call((T("tokens"), V(0))), device=ELSEWHERE, compare=()),
         ),
         mistakes=m.PADDING_MASK, probes=(probes.mask_inverted,),
     )
@@ -384,7 +383,7 @@ def _heads(kind: str) -> Exercise:
             case("length_one", (1, 1, 8), 2, hidden=True),
             case("float64", (2, 3, 12), 3, dtype=torch.float64, hidden=True),
             case("gradients", (2, 4, 8), 2, driver="grad"),
-            case("meta_device", (2, 5, 8), 2, hidden=True, device="meta", compare=()),
+            case("other_device", (2, 5, 8), 2, device=ELSEWHERE, compare=()),
         ),
         mistakes=m.SPLIT_HEADS if split else m.COMBINE_HEADS, probes=(probes.heads_probe(split), probes.gradient_flow),
     )
@@ -434,9 +433,9 @@ def _mha() -> Exercise:
                  **args(16, 4, mask=True, grad_wrt=("query", "key", "value")), properties=GRAD),
             Case("indivisible", Driver.RAISES, lambda env: {}, init=Call((V(10), V(3), V(0.0))), forward=Call(),
                  compare=(), properties=RAISES),
-            Case("meta_device", Driver.CALL, make(2, 3, 4, 16, 4, mask=lambda e: key_padding(e, 2, 4)),
-                 **args(16, 4, mask=True), hidden=True, device="meta", compare=()),
-            Case("meta_device_no_mask", Driver.CALL, make(2, 3, 4, 16, 4), **args(16, 4), hidden=True, device="meta",
+            Case("other_device", Driver.CALL, make(2, 3, 4, 16, 4, mask=lambda e: key_padding(e, 2, 4)),
+                 **args(16, 4, mask=True), device=ELSEWHERE, compare=()),
+            Case("other_device_no_mask", Driver.CALL, make(2, 3, 4, 16, 4), **args(16, 4), device=ELSEWHERE,
                  compare=()),
         ),
         mistakes=m.MHA, probes=(probes.mha_probe, probes.gradient_flow,
@@ -464,7 +463,7 @@ def _ffn() -> Exercise:
             Case("dropout_train", Driver.DROPOUT, make(2, 6, 32, 16, dropout=0.5), **args(32, 16, 0.5),
                  compare=("eval",), properties=DROPOUT, dropout_fit=ffn_dropout_fit),
             Case("gradients", Driver.GRAD, make(2, 4, 8, 16), **args(8, 16, grad_wrt=("x",)), properties=GRAD),
-            Case("meta_device", Driver.CALL, make(2, 4, 8, 16), **args(8, 16), hidden=True, device="meta", compare=()),
+            Case("other_device", Driver.CALL, make(2, 4, 8, 16), **args(8, 16), device=ELSEWHERE, compare=()),
         ),
         mistakes=m.FFN, probes=(probes.ffn_probe, probes.gradient_flow,
                                 probes.dropout_location("ffn_hidden")),
@@ -506,8 +505,8 @@ def _encoder() -> Exercise:
                                                            ("norm1", "norm2"), strict=True)))),
             Case("gradients", Driver.GRAD, make(2, 4, 8, 2, 16, mask=True), **args(8, 2, 16, mask=True, grad_wrt=("x",)),
                  properties=GRAD),
-            Case("meta_device", Driver.CALL, make(2, 4, 8, 2, 16, mask=True), **args(8, 2, 16, mask=True), hidden=True,
-                 device="meta", compare=()),
+            Case("other_device", Driver.CALL, make(2, 4, 8, 2, 16, mask=True), **args(8, 2, 16, mask=True),
+                 device=ELSEWHERE, compare=()),
         ),
         mistakes=m.ENCODER, probes=(probes.encoder_probe, probes.gradient_flow,
                                     probes.dropout_location("sublayer")),
@@ -557,8 +556,8 @@ def _decoder() -> Exercise:
                  **args(8, 2, 16, memory_mask=True, grad_wrt=("x", "memory")), properties=GRAD),
             Case("causality", Driver.CAUSAL, make(2, 6, 4, 16, 4, 32, perturb=3), **args(16, 4, 32, swap={"x": "x_alt"}),
                  properties=(Property(PropertyKind.CAUSAL, prefix=3),)),
-            Case("meta_device", Driver.CALL, make(2, 3, 4, 8, 2, 16, memory_mask=True), **args(8, 2, 16, memory_mask=True),
-                 hidden=True, device="meta", compare=()),
+            Case("other_device", Driver.CALL, make(2, 3, 4, 8, 2, 16, memory_mask=True), **args(8, 2, 16, memory_mask=True),
+                 device=ELSEWHERE, compare=()),
         ),
         mistakes=m.DECODER, probes=(probes.decoder_probe, probes.gradient_flow,
                                     probes.dropout_location("sublayer")),

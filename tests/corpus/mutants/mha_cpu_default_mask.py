@@ -1,5 +1,5 @@
 # exercise: MultiHeadAttention
-# visible: no (a tensor made on the default device shows only where inputs live elsewhere: the hidden meta-device cases and GPU runs)
+# diagnosis: default_device
 # file: multihead.py
 class MultiHeadAttention(nn.Module):
     def __init__(self, d_model, num_heads, dropout=0.0):

@@ -1,5 +1,5 @@
 # exercise: scaled_dot_product_attention
-# visible: no (a tensor made on the default device shows only where inputs live elsewhere: the hidden meta-device cases and GPU runs)
+# diagnosis: default_device
 # file: attention.py
 def scaled_dot_product_attention(q, k, v, mask=None):
     if mask is None:
