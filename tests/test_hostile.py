@@ -86,7 +86,7 @@ def test_huge_tensor_allocation_reports_memory(submission, reference):
 
 
 def test_oversized_output_is_refused_before_transfer(submission, reference):
-    sub = hostile(submission, "    return torch.zeros(60_000_000)")
+    sub = hostile(submission, "    return torch.zeros(60_000_000, device=tokens.device)")  # on the right device
     result = grade(sub, reference=reference)
     assert_contained(result, "padding_mask", Status.ERROR, "check.too_large")
     params = by_id(result)["padding_mask"].cases[0].failure.message.params
@@ -165,12 +165,13 @@ def _alive(comm: str) -> bool:
 def test_new_session_and_threads_do_not_outlive_the_run(submission, reference, level):
     """A daemon in its own session (forked: no new program can be started) and a thread, both left behind."""
     body = ("    import os, threading, time\n"
-            "    if os.fork() == 0:\n        os.setsid()\n"
-            "        with open('/proc/self/comm', 'w') as f:\n            f.write('nlpg-escape987')\n"
-            "        time.sleep(987)\n        os._exit(0)\n"
+            "    if os.fork() == 0:\n        try:\n            os.setsid()\n"
+            "            with open('/proc/self/comm', 'w') as f:\n                f.write('nlpg-escape987')\n"
+            "            time.sleep(987)\n        finally:\n            os._exit(0)\n"
             "    threading.Thread(target=time.sleep, args=(986,)).start()\n" + PADDING)
     result = grade(hostile(submission, body), reference=reference)
-    assert all(c.status is Status.PASSED for c in by_id(result)["padding_mask"].cases)  # (os.fork: flagged)
+    assert all(c.status is Status.PASSED for c in by_id(result)["padding_mask"].cases), [  # (os.fork: flagged)
+        (c.id, c.failure) for c in by_id(result)["padding_mask"].cases]
     if level["level"] == "namespaces":
         deadline = time.monotonic() + 5
         while _alive("nlpg-escape987") and time.monotonic() < deadline:
@@ -286,9 +287,10 @@ def test_hard_coded_visible_outputs_fail_hidden_and_salted_cases(submission, ref
     exercise = assignment.exercise("padding_mask")
     visible = reference.prepare(exercise, exercise.cases[0])
     table = visible.truth["out"].tensor.tolist()
-    body = f"    return torch.tensor({table}, dtype=torch.bool)"
+    body = f"    return torch.tensor({table}, dtype=torch.bool, device=tokens.device)"
     sub = hostile(submission, body)
-    assert by_id(grade(sub, exercises=["padding_mask"], reference=reference))["padding_mask"].status is Status.PASSED
+    local = by_id(grade(sub, exercises=["padding_mask"], reference=reference))["padding_mask"]
+    assert local.cases[0].status is Status.PASSED  # the copied case passes (the visible case elsewhere has other sizes)
     hidden = by_id(grade(sub, exercises=["padding_mask"], hidden=True, reference=reference))["padding_mask"]
     assert hidden.score < hidden.max_score
     salted = by_id(grade(sub, exercises=["padding_mask"], salt="term-2"))["padding_mask"]

@@ -19,6 +19,25 @@ MESSAGES: dict[str, dict[str, str]] = {
         "pretraining.check.mlm_selection_rate": "{selected} of {eligible} eligible positions were selected over {draws} draws ({observed}%); each eligible position should be selected with probability {expected}%, and a correct implementation lands in [{low}%, {high}%] (except with probability below one in a million)",
         "pretraining.check.mlm_split": "among {selected} selected positions, {mask}% show mask_id, {random}% another token and {kept}% their original token; expected {exp_mask}%, {exp_random}% and {exp_kept}% (80% [MASK], 10% a random token, 10% unchanged, where a random token can also happen to be mask_id or the original)",
         "pretraining.check.mlm_random_not_uniform": "the random replacement tokens are not uniform over [0, {vocab_size}): token {token} appeared {count} times among {total} replacements, about {expected} expected (a correct implementation gives {low} to {high}). Draw them from the whole vocabulary, e.g. torch.randint(vocab_size, ...), whose upper bound is exclusive",
+        "mistake.causal_loss_not_shifted": "the loss matches logits and tokens at the same positions: position t is "
+                                           "scored on token t, which it already sees. Check which token each "
+                                           "position's logits should predict",
+        "mistake.causal_loss_shifted_twice": "the loss matches position t with token t + 2: the shift seems to happen "
+                                             "twice (once here, once more in a helper or a loss that shifts by itself)",
+        "mistake.mlm_loss_mean_over_all_positions": "the loss is averaged over every position, ignored ones included, "
+                                                    "so it shrinks when fewer positions are selected. Check what the "
+                                                    "sum is divided by",
+        "mistake.top_p_drops_crossing_token": "the nucleus stops before the token whose probability carries the "
+                                              "cumulative mass past top_p, so it holds less than top_p. Check the "
+                                              "condition on the cumulative sum",
+        "mistake.top_p_keeps_one_minus_p": "the nucleus holds about 1 − top_p of the mass instead of top_p. Check the "
+                                           "threshold the cumulative sum is compared with",
+        "mistake.pair_single_segment": "every token gets segment 0: the second sentence (and its [SEP]) should be "
+                                       "told apart from the first",
+        "mistake.pair_last_sep_segment_zero": "the closing [SEP] gets the first sentence's segment. Check where the "
+                                              "second segment ends",
+        "mistake.nsp_pooler_without_tanh": "the outputs match a pooler without its activation: check what is applied "
+                                           "to the pooler's linear layer before the classifier",
         "diagnosis.fixed_count_masking": "the number of selected positions in a sequence hardly varies over {draws} draws (standard deviation {observed_sd} per sequence; independent selection gives about {expected_sd}): it looks like a fixed number, round(p · n), is chosen per sequence, as BERT's original data script does. The contract selects each eligible position independently with probability {p}, so the count varies from draw to draw",
         # --- nsp_sample ---
         "pretraining.check.nsp_partner_range": "{count} partners are not sentence indices in [0, {n}), e.g. {got} for sentence {index} in draw {draw}",
@@ -44,6 +63,25 @@ MESSAGES: dict[str, dict[str, str]] = {
         "pretraining.check.mlm_selection_rate": "{draws}번 추출하는 동안 대상 위치 {eligible}개 중 {selected}개가 선택되었습니다({observed}%). 대상 위치는 각각 확률 {expected}% 로 선택되어야 하며, 올바른 구현이라면 [{low}%, {high}%] 안에 들어옵니다(벗어날 확률은 백만분의 일 미만)",
         "pretraining.check.mlm_split": "선택된 위치 {selected}개 중 {mask}% 가 mask_id, {random}% 가 다른 토큰, {kept}% 가 원래 토큰을 보입니다. 기대값은 각각 {exp_mask}%, {exp_random}%, {exp_kept}% 입니다([MASK] 80%, 무작위 토큰 10%, 그대로 10%. 무작위 토큰이 우연히 mask_id 나 원래 토큰과 같을 수도 있습니다)",
         "pretraining.check.mlm_random_not_uniform": "무작위로 바꾼 토큰이 [0, {vocab_size}) 에서 균등하지 않습니다. 바꾼 토큰 {total}개 중 토큰 {token} 이 {count}번 나왔는데 기대값은 약 {expected}번입니다(올바른 구현이면 {low}~{high}번). 어휘 전체에서 뽑으세요. 예를 들어 torch.randint(vocab_size, ...) 의 상한은 포함되지 않습니다",
+        "mistake.causal_loss_not_shifted": "손실이 같은 위치의 로짓과 토큰을 짝지어 계산됩니다. 위치 t 가 이미 보고 "
+                                           "있는 토큰 t 로 채점되는 셈입니다. 각 위치의 로짓이 어느 토큰을 예측해야 "
+                                           "하는지 확인하세요",
+        "mistake.causal_loss_shifted_twice": "손실이 위치 t 와 토큰 t + 2 를 짝짓습니다. 한 칸 미는 작업이 두 번 "
+                                             "일어나는 것으로 보입니다(여기서 한 번, 스스로 미는 보조 함수나 손실 "
+                                             "함수에서 또 한 번)",
+        "mistake.mlm_loss_mean_over_all_positions": "무시해야 할 위치까지 포함한 모든 위치로 평균을 내고 있어서, 선택된 "
+                                                    "위치가 적을수록 손실이 작아집니다. 합을 무엇으로 나누는지 "
+                                                    "확인하세요",
+        "mistake.top_p_drops_crossing_token": "누적 확률이 top_p 를 넘어서게 만드는 토큰 앞에서 멈추므로, 남는 "
+                                              "확률 질량이 top_p 보다 작습니다. 누적합에 거는 조건을 확인하세요",
+        "mistake.top_p_keeps_one_minus_p": "남는 확률 질량이 top_p 가 아니라 약 1 − top_p 입니다. 누적합과 비교하는 "
+                                           "기준값을 확인하세요",
+        "mistake.pair_single_segment": "모든 토큰의 세그먼트가 0 입니다. 두 번째 문장(과 그 [SEP])은 첫 문장과 "
+                                       "구분되어야 합니다",
+        "mistake.pair_last_sep_segment_zero": "마지막 [SEP] 이 첫 문장의 세그먼트를 받았습니다. 두 번째 세그먼트가 "
+                                              "어디서 끝나는지 확인하세요",
+        "mistake.nsp_pooler_without_tanh": "활성화 함수 없는 풀러와 출력이 같습니다. 분류기로 넘기기 전에 풀러의 "
+                                           "선형 층 출력에 무엇을 적용하는지 확인하세요",
         "diagnosis.fixed_count_masking": "한 시퀀스에서 선택되는 위치의 개수가 {draws}번 추출하는 동안 거의 달라지지 않습니다(시퀀스별 표준편차 {observed_sd}, 독립적으로 고르면 약 {expected_sd}). BERT 의 원래 데이터 스크립트처럼 시퀀스마다 round(p · n) 개를 고정해서 고르는 것으로 보입니다. 과제의 규약은 대상 위치마다 독립적으로 확률 {p} 로 고르는 것이므로, 개수가 추출마다 달라져야 합니다",
         # --- nsp_sample ---
         "pretraining.check.nsp_partner_range": "짝 {count}개가 [0, {n}) 범위의 문장 번호가 아닙니다. 예: {draw}번째 추출에서 문장 {index} 의 짝이 {got} 입니다",

@@ -19,6 +19,7 @@ from typing import Any
 import torch
 
 from grader.builtin.pretraining import MESSAGES
+from grader.builtin.pretraining import mistakes as m
 from grader.builtin.pretraining import statistics as st
 from grader.cases import randn, weights
 from grader.spec import (
@@ -122,6 +123,7 @@ def _pairs() -> Exercise:
             Case("max_len_too_small", Driver.RAISES, pair(3, 3), pair_call(2), compare=(), properties=RAISES),
             Case("other_device", Driver.CALL, pair(7, 6), pair_call(9), device=ELSEWHERE, compare=()),
         ),
+        mistakes=m.BERT_PAIR_INPUTS,
     )
 
 
@@ -198,6 +200,7 @@ def _nsp_head() -> Exercise:
             Case("length_one", Driver.CALL, make(4, 1, 8), **args(8), hidden=True),
             Case("other_device", Driver.CALL, make(2, 4, 8), **args(8), device=ELSEWHERE, compare=()),
         ),
+        mistakes=m.NSP_HEAD,
     )
 
 
@@ -230,6 +233,7 @@ def _mlm_loss() -> Exercise:
             Case("float64", Driver.CALL, mlm_batch(2, 7, 13, 0.3, dtype=torch.float64), call, hidden=True),
             Case("other_device", Driver.CALL, mlm_batch(2, 8, 11, 0.3), call, device=ELSEWHERE, compare=()),
         ),
+        mistakes=m.MLM_LOSS,
     )
 
 
@@ -263,6 +267,7 @@ def _causal_lm_loss() -> Exercise:
             Case("float64", Driver.CALL, lm_batch(2, 6, 13, pad=0, dtype=torch.float64), call(0), hidden=True),
             Case("other_device", Driver.CALL, lm_batch(3, 7, 11, pad=0), call(0), device=ELSEWHERE, compare=()),
         ),
+        mistakes=m.CAUSAL_LM_LOSS,
     )
 
 
@@ -301,6 +306,7 @@ def _filter() -> Exercise:
             Case("k_larger_than_v", Driver.CALL, logits_with_ties(3, 5), call(k=9), hidden=True),
             Case("other_device", Driver.CALL, logits_with_ties(4, 12), call(k=6, p=0.6), device=ELSEWHERE, compare=()),
         ),
+        mistakes=m.FILTER_LOGITS,
     )
 
 

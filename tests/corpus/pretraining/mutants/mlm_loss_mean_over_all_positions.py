@@ -1,4 +1,5 @@
 # exercise: mlm_loss
+# mistake: mlm_loss_mean_over_all_positions
 # source: invented (summing the per-position losses and dividing by every position, ignored ones included, shrinks the loss by the share of selected positions)
 # reported: not reported; invented
 # file: objectives.py

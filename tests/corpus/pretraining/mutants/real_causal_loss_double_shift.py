@@ -1,4 +1,5 @@
 # exercise: causal_lm_loss
+# mistake: causal_loss_shifted_twice
 # source: https://github.com/huggingface/transformers/pull/37830 (huggingface/transformers#37830; same in #47394, GitForCausalLM)
 # reported: JetMoeForCausalLM shifted the logits and labels and then passed them to a loss function that shifts again, training position t to predict token t + 2
 # file: objectives.py

@@ -1,4 +1,5 @@
 # exercise: NSPHead
+# mistake: nsp_pooler_without_tanh
 # source: https://github.com/google-research/bert/issues/43 (google-research/bert#43; also huggingface/transformers#782)
 # reported: the paper describes only a classification layer on the [CLS] state, while the code has a dense layer with tanh (the pooler) before it; implementations that follow the paper's text leave the tanh out
 # file: heads.py

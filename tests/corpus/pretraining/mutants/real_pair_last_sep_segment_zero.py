@@ -1,4 +1,5 @@
 # exercise: bert_pair_inputs
+# mistake: pair_last_sep_segment_zero
 # source: https://github.com/HHousen/TransformerSum/pull/35 (HHousen/TransformerSum#35)
 # reported: the segment flag was toggled at the wrong point around [SEP], so the final [SEP] of the pair got segment 0 instead of the second sentence's segment
 # file: pairs.py

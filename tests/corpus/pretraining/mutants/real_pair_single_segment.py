@@ -1,4 +1,5 @@
 # exercise: bert_pair_inputs
+# mistake: pair_single_segment
 # source: https://github.com/huggingface/transformers/pull/17082 (huggingface/transformers#17082, fixes #15735; same effect in #263)
 # reported: DebertaTokenizer gave every token of a sentence pair token type 0, so the second sentence never got segment 1
 # file: pairs.py

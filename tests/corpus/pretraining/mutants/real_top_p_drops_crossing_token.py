@@ -1,4 +1,5 @@
 # exercise: filter_logits
+# mistake: top_p_drops_crossing_token
 # source: https://github.com/rasbt/reasoning-from-scratch/issues/164 (rasbt/reasoning-from-scratch#164; same in Biohub/esm#360, fishaudio/fish-speech#1171, thu-nics/C2C#21)
 # reported: top_p_filter kept the sorted tokens with cumulative probability <= top_p, dropping the token that crosses top_p, so the nucleus holds less than top_p of the mass
 # file: generation.py

@@ -1,4 +1,5 @@
 # exercise: filter_logits
+# mistake: top_p_keeps_one_minus_p
 # source: https://github.com/lucidrains/x-transformers/issues/184 (lucidrains/x-transformers#184)
 # reported: top_p removed the descending-sorted tokens whose cumulative probability exceeds 1 - thres instead of thres, so top_p = 0.9 kept a 10% nucleus
 # file: generation.py
