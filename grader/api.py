@@ -18,7 +18,7 @@ from grader.reference import Prepared, Reference
 from grader.results import CaseResult, Diagnosis, ExerciseResult, GradeResult, Message, MistakeMatch, Status
 from grader.sandbox import runner
 from grader.sandbox.limits import SANDBOXES, Limits
-from grader.sandbox.protocol import OutcomeStatus, RecordKind
+from grader.sandbox.protocol import ELSEWHERE, OutcomeStatus, RecordKind
 from grader.score import score_exercise
 from grader.spec import Assignment, Case, Exercise
 
@@ -125,7 +125,7 @@ def _plan(exercise: Exercise, hidden: bool, device: str) -> list[tuple[Case, str
         if case.hidden and not hidden:
             continue
         where = case.device or run_device
-        if where == "elsewhere" and device in ("auto", "cuda") and torch.cuda.is_available():
+        if where == ELSEWHERE and device in ("auto", "cuda") and torch.cuda.is_available():
             where = "cuda"  # a real other device: nothing to emulate
         plan.append((case, case.id, where))
         if device == "auto" and case.device is None and torch.cuda.is_available():

@@ -17,7 +17,7 @@ import torch
 from grader import compare
 from grader.reference import Prepared, Reference
 from grader.results import CaseResult, CheckResult, Message, Status
-from grader.sandbox.protocol import OutcomeStatus, RecordKind
+from grader.sandbox.protocol import ELSEWHERE, OutcomeStatus, RecordKind
 from grader.sandbox.runner import Outcome
 from grader.sandbox.transfer import Entry
 from grader.spec import GRAD_SLACK, Property, PropertyKind, Tolerance, tolerance_for, wire_literals
@@ -131,7 +131,7 @@ def _structure(expected: Mapping[str, Entry], got: Mapping[str, Entry], device: 
                 return _fail("shape", "check.shape", key=key, expected=list(exp.shape), got=list(act.shape))
             elif name == "dtype" and act.dtype != exp.dtype:
                 return _fail("dtype", "check.dtype", key=key, expected=exp.dtype, got=act.dtype)
-            elif name == "device" and act.device != ("cpu" if device == "elsewhere" else device):
+            elif name == "device" and act.device != ("cpu" if device == ELSEWHERE else device):
                 return _fail("device", "check.device", key=key, expected=device, got=act.device)
     return None
 

@@ -36,16 +36,12 @@ def exercise_status(cases: Sequence[CaseResult]) -> Status:
     return Status.FAILED
 
 
-GATE_DEVICES = ("meta", "elsewhere")
-"""Cases on these devices only show that the code follows its inputs' device (they compare no value)."""
-
-
 def is_gate(exercise: Exercise, result_id: str) -> bool:
     """Whether the case behind ``result_id`` (a case id, or ``id@device``) is a gate: a case that compares no
     value (a device case; a case where the code must refuse its arguments), so code that does no work can
     pass it (zeros of the right shape; ``raise ValueError`` everywhere). A gate earns no points itself and
     takes points away when it fails (see :func:`score_exercise`)."""
-    from grader.spec import PropertyKind
+    from grader.spec import GATE_DEVICES, PropertyKind
 
     case = next((c for c in exercise.cases if c.id == result_id.split("@", 1)[0]), None)
     judged = case is not None and any(p.kind is PropertyKind.JUDGE for p in case.properties)

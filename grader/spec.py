@@ -15,8 +15,11 @@ from typing import Any
 
 import torch
 
-ELSEWHERE = "elsewhere"
-"""A case's ``device``: the inputs on another device than the default one (see :attr:`Case.device`)."""
+from grader.sandbox.protocol import ELSEWHERE
+
+GATE_DEVICES = ("meta", ELSEWHERE)
+"""Cases on these devices only show that the code follows its inputs' device: they need compare no value, and they
+gate the points value cases earn (grader.score.is_gate)."""
 
 
 @dataclass(frozen=True)
@@ -523,7 +526,7 @@ def _check_case(exercise: Exercise, case: Case, where: str) -> None:
                 raise SpecError(where, "properties", f"the judge {prop.judge!r} is not a function")
     if case.driver is Driver.RAISES and not any(p.kind is PropertyKind.RAISES for p in case.properties):
         raise SpecError(where, "properties", "a raises case checks the raises property")
-    if case.driver is not Driver.RAISES and not case.compare and case.device not in ("meta", ELSEWHERE) and not any(
+    if case.driver is not Driver.RAISES and not case.compare and case.device not in GATE_DEVICES and not any(
             p.kind is PropertyKind.JUDGE for p in case.properties):
         raise SpecError(where, "compare", "a case must compare an output, judge it, or run on 'meta' or 'elsewhere'")
 

@@ -306,7 +306,12 @@ def test_a_malformed_progress_line_costs_the_case_not_the_run(submission, refere
         from grader.sandbox import runner
 
         read = os.read
-        monkeypatch.setattr(runner.os, "read", lambda fd, n: (time.sleep(0.02), read(fd, n))[1])
+
+        def slow_read(fd: int, n: int) -> bytes:
+            time.sleep(0.02)
+            return read(fd, n)
+
+        monkeypatch.setattr(runner.os, "read", slow_read)
     body = ("    import os\n    for f in os.listdir('/proc/self/fd'):\n        try:\n"
             "            if os.readlink('/proc/self/fd/' + f).startswith('pipe:'):\n"
             "                os.write(int(f), 'start \\u00b2\\ndone \\u00b2 \\u00b3\\n'.encode())\n"

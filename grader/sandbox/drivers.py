@@ -14,13 +14,14 @@ from __future__ import annotations
 
 import contextlib
 import inspect
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
 import torch
 
 from grader.sandbox import elsewhere
+from grader.sandbox.protocol import ELSEWHERE
 
 
 @dataclass(frozen=True)
@@ -40,18 +41,9 @@ class Ctx:
         """The context of a task's device: ``elsewhere`` is the CPU with the default device tracked."""
         return cls("cpu", elsewhere=True) if device == ELSEWHERE else cls(device)
 
-    @contextlib.contextmanager
-    def student(self) -> Iterator[None]:
+    def student(self) -> contextlib.AbstractContextManager[Any]:
         """Around the student's code (constructing, calling): tracking the default device when ``elsewhere``."""
-        if not self.elsewhere:
-            yield
-            return
-        with elsewhere.Elsewhere():
-            yield
-
-
-ELSEWHERE = "elsewhere"
-"""A case's device: another one than the default (CUDA where a GPU is, else the CPU with tracking)."""
+        return elsewhere.Elsewhere() if self.elsewhere else contextlib.nullcontext()
 
 
 class SignatureMismatch(Exception):

@@ -36,9 +36,11 @@ MARK = "_nlp_grader_on_inputs_device"
 
 _TO_DEFAULT = {"cpu", "numpy"}
 _TO_INPUTS = {"cuda"}
-_MOVES = {"to", "copy_", "type_as"}
-_INDEXING = {"__getitem__", "__setitem__"}
-_FOLLOW_SELF = {"new_ones", "new_zeros", "new_full", "new_empty", "new_tensor", "new_empty_strided"}
+_UNCHECKED = {"to", "copy_", "type_as", "__getitem__", "__setitem__"}
+"""Calls that may mix devices: moves, and indexing (CPU indices are allowed; ``x[i] = v`` copies ``v`` across)."""
+_FOLLOW_FIRST = {"copy_", "__getitem__", "__setitem__",
+                 "new_ones", "new_zeros", "new_full", "new_empty", "new_tensor", "new_empty_strided"}
+"""Calls whose result is where their first tensor is, whatever the others."""
 
 
 class DeviceMismatch(RuntimeError):
@@ -128,8 +130,10 @@ class Elsewhere(TorchFunctionMode):
         if name == "numpy" and tensors and not on_default(tensors[0]):  # CUDA memory has no numpy view
             raise DeviceMismatch("Tensor.numpy()", list(tensors[0].shape))
         explicit = False if name in _TO_DEFAULT else _explicit_device(name, args, kwargs)
-        if explicit is None and name not in _MOVES:
-            self._check(name, args, tensors)
+        if explicit is None and name not in _UNCHECKED:
+            made = next((t for t in tensors if on_default(t) and t.dim() > 0), None)
+            if made is not None and any(not on_default(t) for t in tensors):
+                raise DeviceMismatch(name or "an operation", list(made.shape))
         out = func(*args, **kwargs)
         if name == "numpy" or not isinstance(out, (torch.Tensor, tuple, list)):
             return out
@@ -139,9 +143,7 @@ class Elsewhere(TorchFunctionMode):
             out = out.view_as(out)  # a move CUDA would copy: the result is another tensor than its source
         if explicit is not None:
             default = not explicit
-        elif name == "copy_":
-            default = not tensors or on_default(tensors[0])
-        elif name in _FOLLOW_SELF or name in _INDEXING:
+        elif name in _FOLLOW_FIRST:
             default = not tensors or on_default(tensors[0])
         elif tensors:
             default = all(on_default(t) for t in tensors)
@@ -149,11 +151,3 @@ class Elsewhere(TorchFunctionMode):
             default = True
         _mark(out, default)
         return out
-
-    @staticmethod
-    def _check(name: str, args: tuple[Any, ...], tensors: list[torch.Tensor]) -> None:
-        if name in _INDEXING:  # indices may stay on the CPU, and ``x[i] = v`` copies v across devices
-            return
-        made = next((t for t in tensors if on_default(t) and t.dim() > 0), None)
-        if made is not None and any(not on_default(t) for t in tensors):
-            raise DeviceMismatch(name or "an operation", list(made.shape))

@@ -6,6 +6,10 @@ from __future__ import annotations
 
 from enum import Enum
 
+ELSEWHERE = "elsewhere"
+"""A task's device: another one than the default (CUDA where a GPU is, else the CPU with the tensors made on the
+default device tracked: grader.sandbox.elsewhere)."""
+
 
 class RecordStatus(str, Enum):
     """A child's record: the case ran (``ok``) or the student's code failed (``error``, with a kind)."""
