@@ -9,17 +9,12 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from grader.builtin.pretraining import messages as _judges
+from grader.builtin.pretraining.messages import MESSAGES
 
 if TYPE_CHECKING:
     from grader.spec import Assignment
 
 __all__ = ["MESSAGES", "assignment"]
-
-TITLES = {"en": "Pre-training BERT and GPT", "ko": "BERT 와 GPT 의 사전 학습"}
-
-MESSAGES: dict[str, dict[str, str]] = {lang: {"title": TITLES[lang], **_judges.MESSAGES[lang]} for lang in TITLES}
-"""The assignment's title, and what its judges, mistakes and diagnoses say (messages.py)."""
 
 
 def assignment() -> Assignment:

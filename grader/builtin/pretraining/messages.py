@@ -1,4 +1,5 @@
-"""Messages of the pretraining assignment's judges (statistics.py), in English and Korean.
+"""Messages of the pretraining assignment (its title, and what its judges in statistics.py say), in English and
+Korean.
 
 Both languages have the same keys and the same placeholders. Percentages are given without the % sign in
 the params; ``draw`` is the 0-based index of the draw (the generator seeded seed + draw).
@@ -8,6 +9,7 @@ from __future__ import annotations
 
 MESSAGES: dict[str, dict[str, str]] = {
     "en": {
+        "title": "Pre-training BERT and GPT",
         # --- any stochastic exercise ---
         "pretraining.check.draw_shape": "{output}: every draw should have shape {expected}, got {got}",
         "pretraining.check.draw_dtype": "{output}: expected dtype {expected}, got {got}",
@@ -52,6 +54,7 @@ MESSAGES: dict[str, dict[str, str]] = {
         "pretraining.check.sample_distribution": "row {row}: token {token} was drawn {count} times in {draws} draws ({observed}%); softmax(logits / {temperature}) gives it {expected}% (a correct implementation lands in [{low}%, {high}%]). Check the temperature (divide the logits by it) and that the draw follows the probabilities",
     },
     "ko": {
+        "title": "BERT 와 GPT 의 사전 학습",
         # --- any stochastic exercise ---
         "pretraining.check.draw_shape": "{output}: 매 추출 결과의 모양은 {expected} 이어야 하는데 {got} 입니다",
         "pretraining.check.draw_dtype": "{output}: dtype 이 {expected} 이어야 하는데 {got} 입니다",

@@ -18,7 +18,7 @@ from typing import Any
 
 import torch
 
-from grader.builtin.pretraining import MESSAGES
+from grader.builtin.pretraining.messages import MESSAGES
 from grader.builtin.pretraining import mistakes as m
 from grader.builtin.pretraining import statistics as st
 from grader.cases import randn, weights
