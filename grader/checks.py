@@ -2,6 +2,12 @@
 
 Order: signature -> runs -> type -> shape -> dtype -> device -> finite -> values -> properties.
 The first check that fails ends the case. Everything here runs in the grading process on plain data.
+
+False failures: the dropout check's statistical parts each fail true dropout with probability at most
+DROPOUT_ALPHA = 1e-6 per case: the share of dropped entries against its exact Binomial(n, p) interval, and the
+independence of the drops (neighbouring entries, positions, batch rows, the two calls: each pairing's count of
+agreeing pairs is exactly Binomial(n, p² + (1-p)²), tested at DROPOUT_ALPHA / 4, union bound over the four);
+see :func:`_dropout_independent`.
 """
 
 from __future__ import annotations
@@ -20,7 +26,7 @@ from grader.results import CaseResult, CheckResult, Message, Status
 from grader.sandbox.protocol import ELSEWHERE, OutcomeStatus, RecordKind
 from grader.sandbox.runner import Outcome
 from grader.sandbox.transfer import Entry
-from grader.spec import GRAD_SLACK, Property, PropertyKind, Tolerance, tolerance_for, wire_literals
+from grader.spec import GRAD_SLACK, DropoutFit, Property, PropertyKind, Tolerance, tolerance_for, wire_literals
 
 UNSTRUCTURED = ("after.", "grad.", "alt", "rng", "calls.")
 """Outputs that only properties look at (not part of the type/shape/dtype/device checks)."""
@@ -267,7 +273,12 @@ def _gradients(prepared: Prepared, got: Mapping[str, Entry]) -> CheckResult | No
 
 
 DROPOUT_ALPHA = 1e-6
-"""The dropout check's bound on false failures from the share of dropped entries (exact binomial tails)."""
+"""The dropout check's bound on false failures from the share of dropped entries (exact binomial tails), and,
+separately, from the independence of the dropped entries (:func:`_dropout_independent`)."""
+
+DROPOUT_PAIRINGS = ("entries", "positions", "rows", "calls")
+"""The pairs the independence test compares: neighbouring entries of one position (features, a head's keys),
+neighbouring positions, neighbouring batch rows, and the same entry in the two train-mode calls."""
 
 
 @functools.lru_cache(maxsize=64)
@@ -293,7 +304,8 @@ def _binomial_accepts(n: int, p: float, alpha: float = DROPOUT_ALPHA) -> tuple[i
 
 def _dropout(prepared: Prepared, got: Mapping[str, Entry], prop: Property) -> CheckResult | None:
     """Train-mode outputs are dropout's: the reference's under the same seed, or else outputs that some pattern
-    of dropped entries (the kept ones scaled by 1/(1-p)) gives exactly, with a share of dropped entries that fits p."""
+    of dropped entries (the kept ones scaled by 1/(1-p)) gives exactly, with a share of dropped entries that fits p,
+    and entries dropped independently of each other and of the other call (:func:`_dropout_independent`)."""
     observed: dict[str, torch.Tensor] = {}
     for key in ("train1", "train2", "eval"):
         tensor, failure = _observed(prepared, got, key, "dropout_train")
@@ -315,6 +327,7 @@ def _dropout(prepared: Prepared, got: Mapping[str, Entry], prop: Property) -> Ch
         return _fail("dropout_train", "check.dropout_draws")
     scale = 1.0 / (1.0 - prop.p)
     dropped = total = 0
+    fits = []
     for t in (t1, t2):
         if not t.is_floating_point() or not bool(torch.isfinite(t).all()):
             return _fail("dropout_train", "check.dropout_not_dropout", p=prop.p, scale=scale)
@@ -322,10 +335,62 @@ def _dropout(prepared: Prepared, got: Mapping[str, Entry], prop: Property) -> Ch
         if not compare.close(t, explained.output, tol):
             return _fail("dropout_train", "check.dropout_not_dropout", p=prop.p, scale=scale)
         dropped, total = dropped + explained.dropped, total + explained.total
+        fits.append(explained)
     low, high = _binomial_accepts(total, prop.p)
     if not low <= dropped <= high:
         return _fail("dropout_train", "check.dropout_rate", dropped=dropped, total=total,
                      share=round(100 * dropped / max(total, 1), 1), p=prop.p, expected=round(100 * prop.p, 1))
+    return _dropout_independent(fits, prop.p)
+
+
+def _pair_up(n: int) -> tuple[torch.Tensor, torch.Tensor]:
+    """Disjoint pairs (0, 1), (2, 3), ... of n indices: the first and the second of each."""
+    first = torch.arange(0, n - 1, 2)
+    return first, first + 1
+
+
+def dropout_pairs(kept: torch.Tensor, known: torch.Tensor) -> dict[str, tuple[torch.Tensor, torch.Tensor]]:
+    """For each pairing of :data:`DROPOUT_PAIRINGS`: (agree, usable), flat bool tensors over disjoint pairs of
+    entries, where agree says both entries were kept or both dropped and usable that both are identified.
+
+    ``kept``, ``known``: (2, B, L, n), the two train-mode calls' patterns. No entry is in two pairs of one pairing."""
+    out: dict[str, tuple[torch.Tensor, torch.Tensor]] = {}
+    for name, dim in zip(DROPOUT_PAIRINGS, (-1, 2, 1, 0), strict=True):
+        a, b = _pair_up(kept.shape[dim])
+        ka, kb = kept.index_select(dim, a), kept.index_select(dim, b)
+        ua, ub = known.index_select(dim, a), known.index_select(dim, b)
+        out[name] = ((ka == kb).flatten(), (ua & ub).flatten())
+    return out
+
+
+def _dropout_independent(fits: list[DropoutFit], p: float) -> CheckResult | None:
+    """Dropout drops each entry independently, in each call anew: the recovered patterns of the two train-mode calls
+    are tested for that (a fixed or flipped checkerboard, one mask for the batch, for every position or for both
+    calls all fail it).
+
+    Bound: under true dropout the entries of the two calls are independent Bernoulli(p) drops, so for two distinct
+    entries P(both kept or both dropped) = p² + (1-p)² = r, and over the disjoint pairs of one pairing the number of
+    agreeing pairs is Binomial(n, r) exactly. Each of the 4 pairings' counts is rejected outside its exact binomial
+    acceptance interval at level DROPOUT_ALPHA / 4 (:func:`_binomial_accepts`), so true dropout fails this test with
+    probability at most DROPOUT_ALPHA = 1e-6 per case (union bound). Only identified entries are counted; which
+    entries are identified depends on the case's inputs, never on the draws."""
+    if any(f.kept is None or f.known is None for f in fits):
+        return None  # a fit that recovers no pattern: the rate test above is all that can be said
+    if fits[0].kept.shape != fits[1].kept.shape:
+        return None
+    kept = torch.stack([f.kept.bool() for f in fits])
+    known = torch.stack([f.known.bool() for f in fits])
+    if kept.dim() != 4:
+        return None
+    r = p * p + (1 - p) * (1 - p)
+    for name, (agree, usable) in dropout_pairs(kept, known).items():
+        n = int(usable.sum())
+        same = int((agree & usable).sum())
+        low, high = _binomial_accepts(n, r, DROPOUT_ALPHA / len(DROPOUT_PAIRINGS))
+        if not low <= same <= high:
+            return _fail("dropout_train", f"diagnosis.dropout_dependent.{name}", same=same, pairs=n,
+                         share=round(100 * same / max(n, 1), 1), expected=round(100 * r, 1),
+                         low=round(100 * low / max(n, 1), 1), high=round(100 * high / max(n, 1), 1))
     return None
 
 

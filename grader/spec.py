@@ -290,6 +290,11 @@ class DropoutFit:
     """How many of the identifiable entries the recovered pattern drops."""
     total: int
     """How many entries the output identifies (dropped or kept, told apart beyond doubt)."""
+    kept: torch.Tensor | None = None
+    """The recovered pattern, True where kept, shaped (B, L, n): batch rows, positions, the n entries of a position
+    (a feature, a head's key, a sublayer's non-zero output); what the independence tests read. None: not recovered."""
+    known: torch.Tensor | None = None
+    """Shaped like ``kept``: True where the output identifies the entry (only those are tested)."""
 
 
 @dataclass(frozen=True)

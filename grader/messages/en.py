@@ -61,6 +61,26 @@ MESSAGES: dict[str, str] = {
                                  "instead of dropping, a wrong p, or a missing 1/(1-p) scaling?)",
     "check.dropout_rate": "in train mode {dropped} of {total} entries were dropped ({share}%), where p={p} drops about "
                           "{expected}%: the dropout probability used is not p",
+    "diagnosis.dropout_dependent.entries": "the dropped entries follow a pattern along each position's features: "
+                                           "in {pairs} pairs of neighbouring entries, {share}% are both kept or both "
+                                           "dropped, where independent drops give {expected}% (true dropout lands in "
+                                           "[{low}%, {high}%]). Each entry must be dropped by its own random draw, "
+                                           "not by a fixed or computed pattern",
+    "diagnosis.dropout_dependent.positions": "neighbouring positions share their dropout mask: in {pairs} pairs of "
+                                             "entries at neighbouring positions, {share}% are both kept or both "
+                                             "dropped, where independent drops give {expected}% (true dropout lands "
+                                             "in [{low}%, {high}%]). Draw the mask in the shape of the tensor it "
+                                             "drops from, not one mask broadcast over the positions",
+    "diagnosis.dropout_dependent.rows": "the sequences of the batch share their dropout mask: in {pairs} pairs of "
+                                        "entries of neighbouring sequences, {share}% are both kept or both dropped, "
+                                        "where independent drops give {expected}% (true dropout lands in "
+                                        "[{low}%, {high}%]). Draw the mask in the shape of the whole batch, not one "
+                                        "mask broadcast over it",
+    "diagnosis.dropout_dependent.calls": "the two train-mode calls' masks depend on each other: {share}% of {pairs} "
+                                         "entries are kept or dropped in both calls alike, where new independent "
+                                         "draws give {expected}% (true dropout lands in [{low}%, {high}%]). Draw a "
+                                         "new mask on every call, from torch's random generator, not once in "
+                                         "__init__ or by a rule that flips or shifts the last one",
     "check.dropout_draws": "the train-mode outputs differ from the reference's under the same seed, and this case "
                            "cannot tell whether they come from dropout",
     "check.observation": "{key}: the grader needs this output to check {check}, but got {got}",

@@ -53,6 +53,25 @@ MESSAGES: dict[str, str] = {
     "check.dropout_same": "학습 모드에서 두 번 실행한 출력이 똑같습니다. dropout 마스크를 매번 새로 뽑지 않습니다",
     "check.dropout_not_dropout": "학습 모드의 출력을 p={p} 인 dropout 의 결과로 볼 수 없습니다. 어떤 원소를 0으로 만들고 나머지에 1/(1-p) = {scale:g} 를 곱해도 이 출력은 나오지 않습니다 (0으로 만드는 대신 잡음을 더했거나, p 를 잘못 썼거나, 1/(1-p) 배율을 빠뜨리지 않았는지 확인하세요)",
     "check.dropout_rate": "학습 모드에서 원소 {total}개 중 {dropped}개({share}%)가 0이 되었습니다. p={p} 이면 약 {expected}% 가 0이 되어야 하므로, 코드에서 쓰는 dropout 확률이 p 와 다릅니다",
+    "diagnosis.dropout_dependent.entries": "0이 되는 원소가 한 위치의 특성을 따라 규칙적으로 나타납니다. 이웃한 "
+                                           "원소 {pairs}쌍 중 {share}%가 둘 다 남거나 둘 다 0이 되었는데, 원소마다 "
+                                           "독립적으로 뽑으면 {expected}%입니다(올바른 dropout은 [{low}%, {high}%]). "
+                                           "정해 둔 무늬나 계산한 무늬가 아니라 원소마다 따로 뽑은 난수로 0을 "
+                                           "정해야 합니다",
+    "diagnosis.dropout_dependent.positions": "이웃한 위치들이 같은 dropout 마스크를 씁니다. 이웃한 위치의 원소 "
+                                             "{pairs}쌍 중 {share}%가 둘 다 남거나 둘 다 0이 되었는데, 독립적으로 "
+                                             "뽑으면 {expected}%입니다(올바른 dropout은 [{low}%, {high}%]). 마스크 "
+                                             "하나를 모든 위치에 브로드캐스트하지 말고, 적용할 텐서와 같은 모양으로 "
+                                             "뽑으세요",
+    "diagnosis.dropout_dependent.rows": "배치의 시퀀스들이 같은 dropout 마스크를 씁니다. 이웃한 시퀀스의 원소 "
+                                        "{pairs}쌍 중 {share}%가 둘 다 남거나 둘 다 0이 되었는데, 독립적으로 뽑으면 "
+                                        "{expected}%입니다(올바른 dropout은 [{low}%, {high}%]). 마스크 하나를 배치 "
+                                        "전체에 브로드캐스트하지 말고, 배치 전체의 모양으로 뽑으세요",
+    "diagnosis.dropout_dependent.calls": "학습 모드로 두 번 호출했을 때 두 마스크가 서로 얽혀 있습니다. 원소 "
+                                         "{pairs}개 중 {share}%가 두 호출에서 똑같이 남거나 0이 되었는데, 매번 새로 "
+                                         "독립적으로 뽑으면 {expected}%입니다(올바른 dropout은 [{low}%, {high}%]). "
+                                         "__init__에서 한 번 뽑아 두거나 지난 마스크를 뒤집고 미는 규칙을 쓰지 말고, "
+                                         "호출할 때마다 torch의 난수 생성기에서 새 마스크를 뽑으세요",
     "check.dropout_draws": "학습 모드의 출력이 같은 시드로 실행한 기준 구현과 다르고, 이 케이스로는 그 출력이 "
                            "dropout 에서 나온 것인지 확인할 수 없습니다",
     "check.observation": "{key}: {check} 을(를) 검사하려면 이 출력이 필요한데 {got} 이(가) 나왔습니다",

@@ -17,6 +17,7 @@ import torch
 from grader.builtin.transformer import mistakes as m
 from grader.builtin.transformer import probes
 from grader.builtin.transformer.messages import MESSAGES
+from grader.builtin.transformer.routes import forbidden_routes
 from grader.cases import draw, key_padding, no_inputs, other_than, padded_tokens, rand_mask, randn, tril, weights
 from grader.spec import (
     ELSEWHERE,
@@ -40,19 +41,12 @@ SOLUTIONS = ROOT / "solutions" / "transformer"
 STUBS = ROOT / "assignments" / "transformer"
 QUIZ = STUBS / "quiz.toml"
 
-FORBIDDEN_ATTENTION = (
-    "torch.nn.functional.scaled_dot_product_attention",
-    "torch.nn.functional.multi_head_attention_forward",
-    "torch.nn.MultiheadAttention",
-)
-FORBIDDEN_LAYERS = (
-    *FORBIDDEN_ATTENTION,
-    "torch.nn.TransformerEncoderLayer",
-    "torch.nn.TransformerDecoderLayer",
-    "torch.nn.TransformerEncoder",
-    "torch.nn.TransformerDecoder",
-    "torch.nn.Transformer",
-)
+FORBIDDEN_ROUTES = forbidden_routes()
+"""Every route the installed torch offers to attention or a Transformer layer (grader.builtin.transformer.routes),
+forbidden in each exercise such a route can do: masked_softmax (the weights of attention with identity values),
+scaled_dot_product_attention, causal_mask (nn.Transformer.generate_square_subsequent_mask), MultiHeadAttention
+and the layers."""
+FORBIDDEN_ATTENTION = FORBIDDEN_LAYERS = FORBIDDEN_ROUTES
 
 
 # --- call specs -----------------------------------------------------------------------------------
@@ -92,7 +86,9 @@ def _solve_multipliers(columns: torch.Tensor, target: torch.Tensor, scale: float
 
 def _fit(output: torch.Tensor, recon: torch.Tensor, rounded: torch.Tensor, identifiable: torch.Tensor) -> DropoutFit:
     dropped = int(((rounded == 0) & identifiable).sum())
-    return DropoutFit(output=recon.reshape(output.shape), dropped=dropped, total=int(identifiable.sum()))
+    units = (*output.shape[:-1], -1)  # (B, L, n): one position's entries on the last axis
+    return DropoutFit(output=recon.reshape(output.shape), dropped=dropped, total=int(identifiable.sum()),
+                      kept=(rounded != 0).reshape(units), known=identifiable.reshape(units))
 
 
 def ffn_dropout_fit(inputs: Any, out: torch.Tensor, scale: float) -> DropoutFit:
@@ -161,7 +157,8 @@ def post_ln_dropout_fit(sites: tuple[tuple[str, str], ...]) -> Any:
         best = err.argmin(dim=0)  # (B, L)
         recon = torch.gather(z, 0, best[None, ..., None].expand(1, *z.shape[1:])).squeeze(0)
         kept = combos[best]  # (B, L, bits)
-        return DropoutFit(output=recon, dropped=int((kept == 0).sum()), total=kept.numel())
+        return DropoutFit(output=recon, dropped=int((kept == 0).sum()), total=kept.numel(), kept=kept.bool(),
+                          known=torch.ones_like(kept, dtype=torch.bool))
 
     return fit
 
@@ -237,6 +234,7 @@ def _masked_softmax() -> Exercise:
 
     return Exercise(
         id="masked_softmax", file="attention.py", task=2, points=10, kind=Kind.FUNCTION,
+        forbidden=FORBIDDEN_ROUTES,
         cases=(
             Case("no_mask", Driver.CALL, scores_mask(2, 4, 5), call(mask=False), properties=(ROWS,)),
             Case("padding_mask", Driver.CALL, scores_mask(2, 4, 5, mask_shape=(2, 1, 5)), call(),
@@ -318,6 +316,7 @@ def _sdpa() -> Exercise:
 def _causal_mask() -> Exercise:
     return Exercise(
         id="causal_mask", file="attention.py", task=4, points=5, kind=Kind.FUNCTION,
+        forbidden=FORBIDDEN_ROUTES,
         cases=(
             Case("size_4", Driver.CALL, no_inputs, Call((V(4),)), device="cpu",
                  draw_args=other_than(Call((V(4),)), lambda gen: Call((V(draw(gen, 2, 9)),)))),
