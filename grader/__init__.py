@@ -3,16 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from importlib.metadata import PackageNotFoundError, version
 from typing import TYPE_CHECKING, Any
+
+from grader.version import __version__
 
 if TYPE_CHECKING:
     from grader.notebook import NotebookResult
 
-try:
-    __version__ = version("nlp-grader")
-except PackageNotFoundError:  # running from a source tree that is not installed
-    __version__ = "0.0.0+source"
+__all__ = ["__version__", "check"]
 
 
 def check(exercise: str | Sequence[str] | None = None, /, **options: Any) -> NotebookResult:
@@ -26,7 +24,7 @@ def check(exercise: str | Sequence[str] | None = None, /, **options: Any) -> Not
     mistake is reported, never raised. Options: ``assignment=`` (default: found from the exercise),
     ``lang=`` (en, ko), ``hidden=`` (default: the hidden cases too where the reference is at hand, as in the
     course repository; a student bundle has the visible ones only), ``device=``, ``display=False`` (no report
-    shown). See grader.notebook.
+    shown). See grader.notebook and grader.cells.
     """
     from grader import notebook
 

@@ -3,24 +3,24 @@
 from __future__ import annotations
 
 import dataclasses
-import functools
 import sys
-from collections.abc import Callable, Sequence
+import tempfile
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, ParamSpec, TypeVar
+from typing import TYPE_CHECKING, Any
 
 import torch
 
-import grader
-from grader import checks, diagnose, safefs, specs, static
+from grader import cells, checks, clean, diagnose, safefs, specs, static
 from grader.messages import closest
-from grader.reference import Prepared, Reference
+from grader.reference import Prepared, Reference, one_torch_thread
 from grader.results import CaseResult, Diagnosis, ExerciseResult, GradeResult, Message, MistakeMatch, Status
 from grader.sandbox import runner
 from grader.sandbox.limits import SANDBOXES, Limits
 from grader.sandbox.protocol import ELSEWHERE, OutcomeStatus, RecordKind
 from grader.score import score_exercise
 from grader.spec import Assignment, Case, Exercise
+from grader.version import __version__
 
 if TYPE_CHECKING:
     from grader.quiz.bank import Bank
@@ -30,9 +30,6 @@ if sys.version_info >= (3, 11):
     import tomllib
 else:  # pragma: no cover - Python 3.10
     import tomli as tomllib
-
-P = ParamSpec("P")
-R = TypeVar("R")
 
 DEFAULT_TIMEOUT = Limits().exercise_seconds
 """Seconds one exercise (all its cases) may run in the sandbox."""
@@ -75,7 +72,7 @@ def locate(path: Path, assignment: str | None) -> tuple[Assignment, Path]:
         raise UsageError(Message("usage.no_path", {"path": str(path)}))
     if not path.is_dir():
         raise UsageError(Message("usage.not_a_folder", {"path": str(path)}))
-    candidates = [path, *sorted(p for p in path.iterdir() if p.is_dir() and not p.name.startswith((".", "__")))]
+    candidates = safefs.folder_and_subfolders(path)
     if assignment is None:
         for folder in candidates:
             name = _named_in_marker(folder)
@@ -106,7 +103,8 @@ def resolve_device(device: str) -> str:
     return device
 
 
-def _select(spec: Assignment, exercises: Sequence[str]) -> list[Exercise]:
+def select(spec: Assignment, exercises: Sequence[str]) -> list[Exercise]:
+    """The exercises named (all when none is); UsageError for an unknown name, with the closest known ones."""
     known = {e.id for e in spec.exercises}
     unknown = [e for e in exercises if e not in known]
     if unknown:
@@ -133,23 +131,7 @@ def _plan(exercise: Exercise, hidden: bool, device: str) -> list[tuple[Case, str
     return plan
 
 
-def _one_torch_thread(fn: Callable[P, R]) -> Callable[P, R]:
-    """Run ``fn`` with one torch thread, then restore the caller's count: the reference's tensors are tiny, and a
-    thread pool only spins against the fork server that starts beside it."""
-
-    @functools.wraps(fn)
-    def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
-        threads = torch.get_num_threads()
-        torch.set_num_threads(1)
-        try:
-            return fn(*args, **kwargs)
-        finally:
-            torch.set_num_threads(threads)
-
-    return wrapper
-
-
-@_one_torch_thread
+@one_torch_thread()
 def check(
     path: Path | str = ".",
     *,
@@ -174,13 +156,11 @@ def check(
     runner.warm_up(hidden)  # the fork server imports torch while the cases are prepared below
     if sandbox not in SANDBOXES:
         raise UsageError(Message("usage.bad_sandbox", {"sandbox": sandbox}))
-    from grader import notebook  # a notebook (the file, or the one a folder holds instead of the files)
-
-    found = notebook.find(Path(path), assignment)
+    found = _notebook_in(Path(path), assignment)  # the file, or the one a folder holds instead of the files
     if found is not None:  # its code cells, read (never run) into the assignment's files, are graded as a folder
-        return notebook.grade_file(found, assignment=assignment, hidden=hidden, device=device, exercises=exercises,
-                                   timeout=timeout, salt=salt, reference=reference, limits=limits, sandbox=sandbox,
-                                   hide=hide, quiz_student=quiz_student)
+        return _check_notebook(found, assignment=assignment, hidden=hidden, device=device, exercises=exercises,
+                               timeout=timeout, salt=salt, reference=reference, limits=limits, sandbox=sandbox,
+                               hide=hide, quiz_student=quiz_student)
     spec, root = locate(Path(path), assignment)
     if hidden and spec.fixtures is not None:  # a student bundle ships the visible cases only
         raise UsageError(Message("usage.no_hidden_cases", {"name": spec.name}))
@@ -216,12 +196,80 @@ def check(
         hidden=hidden,
         device=device if device != "auto" else ("cuda" if torch.cuda.is_available() else "cpu"),
         isolation=str(ran.isolation.get("level", "process")),
-        grader_version=grader.__version__,
+        grader_version=__version__,
         output=ran.stdout,
         isolation_details=ran.isolation,
         quiz=quiz,
         quiz_error=quiz_error,
     )
+
+
+# --- notebooks: their cells, read as source into the assignment's files, graded as a folder -----------------
+
+def assignment_of(names: Iterable[str], given: str | None) -> str:
+    """The assignment of a notebook's definitions: ``given``, else the one whose exercise ids include one of
+    ``names`` (ids are unique across assignments), else the only one there is."""
+    if given is not None:
+        return assignment_spec(given).name
+    known = specs.names()
+    wanted = set(names)
+    exercises: dict[str, set[str]] = {}
+    for name in known:
+        exercises[name] = {e.id for e in assignment_spec(name).exercises}
+        if wanted & exercises[name]:
+            return name
+    if len(known) == 1:
+        return known[0]
+    # a typo: the assignment whose exercise the name is closest to (its check then says "did you mean ...")
+    owners = {name for name in known for w in wanted if closest(w, exercises[name]) is not None}
+    if len(owners) == 1:
+        return owners.pop()
+    raise UsageError(Message("notebook.no_assignment", {"names": ", ".join(sorted(wanted)) or "-",
+                                                        "known": ", ".join(known)}))
+
+
+def check_cells(source: Sequence[cells.Cell], *, origin: str, assignment: str | None = None,
+                keep: Callable[[str], bool] | None = None, quiz: str | None = None,
+                **check_options: Any) -> GradeResult:
+    """Grade the definitions of the cells ``source`` as a submission (see grader.cells): written into the
+    assignment's files in a private folder, graded by :func:`check` (``check_options``), and reported in cells."""
+    defs = cells.collect(source, keep)
+    exercises = check_options.get("exercises") or ()
+    spec = assignment_spec(assignment_of([*exercises, *defs.by_name()], assignment))
+    with tempfile.TemporaryDirectory(prefix="nlp-grader-notebook-") as tmp:
+        folder = Path(tmp) / spec.name
+        folder.mkdir()
+        written = cells.write_files(defs, spec, folder, origin)
+        answers = quiz if quiz is not None else cells.quiz_answers(source)
+        if answers is not None:
+            (folder / QUIZ_ANSWERS).write_text(clean.no_surrogates(answers), encoding="utf-8")
+        result = check(folder, assignment=spec.name, **check_options)
+    return cells.with_notes(result, defs, written)
+
+
+def _check_notebook(path: Path, **check_options: Any) -> GradeResult:
+    """Grade the notebook file ``path`` (read with nbformat, never run); UsageError when it cannot be read."""
+    try:
+        found, named = cells.read_notebook(path)
+    except cells.NotebookError as exc:
+        raise UsageError(exc.message) from None
+    assignment = check_options.pop("assignment", None) or (named if named in specs.names() else None)
+    return check_cells(found, origin=path.name, assignment=assignment, **check_options)
+
+
+def _notebook_in(path: Path, assignment: str | None) -> Path | None:
+    """The notebook to grade for ``path`` (see grader.cells.find), if it is one or a folder holds one instead of
+    the assignment's files."""
+    if cells.is_notebook(path):
+        return path
+    if not path.is_dir() or path.is_symlink():
+        return None
+    names = [assignment] if assignment is not None else specs.names()
+    try:
+        files = {f for n in names for f in assignment_spec(n).files}
+    except UsageError:
+        return None
+    return cells.find(path, files, names)
 
 
 # --- the four steps of check: plan -> run -> judge -> annotate ----------------------------------------
@@ -247,7 +295,7 @@ def plan(spec: Assignment, root: Path, ref: Reference, *, exercises: Sequence[st
          device: str = "cpu", timed: bool = True) -> Plan:
     """Select the exercises, prepare their cases (inputs, the reference's outputs) and read the source once.
     ``timed``: each case gets a time limit of its own from the reference's cost."""
-    selected = _select(spec, exercises)
+    selected = select(spec, exercises)
     source = static.read(root)  # read and parsed once, for what the code calls and for what it must not use
     reaches = static.reaches(source, [e.id for e in selected])
     tasks: list[runner.Task] = []
@@ -379,7 +427,7 @@ def _result_allowance(prepared: Prepared) -> int:
     return max(runner.MIN_TASK_BYTES, 16 * expected)
 
 
-QUIZ_ANSWERS = "quiz-answers.toml"
+QUIZ_ANSWERS = cells.QUIZ_FILE
 
 
 def quiz_bank(assignment: str | None = None, *, path: Path | str = ".", bank: Path | None = None) -> Bank:

@@ -20,13 +20,18 @@ _CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\ufffe\uffff]")
 _SURROGATE = re.compile("[\ud800-\udfff]")
 
 
+def no_surrogates(value: str) -> str:
+    """``value`` with each lone surrogate (which no UTF-8 file or stream can hold) replaced by U+FFFD."""
+    return _SURROGATE.sub("\ufffd", value)
+
+
 def text(value: Any, limit: int = MAX_TEXT) -> str:
     """``value`` as a clean string of at most ``limit`` characters (an ellipsis marks a cut)."""
     if isinstance(value, bytes):
         value = value.decode("utf-8", errors="replace")
     elif not isinstance(value, str):
         value = "" if value is None else _safe_str(value)
-    value = _SURROGATE.sub("\ufffd", value)
+    value = no_surrogates(value)
     value = _CONTROL.sub("", value.replace("\r\n", "\n"))
     if len(value) > limit:
         value = value[: max(0, limit - 1)] + "…"
@@ -127,13 +132,10 @@ def fence(content: Any, info: str = "text", limit: int = MAX_TERMINAL) -> str:
     return f"{ticks}{info}\n{body}\n{ticks}"
 
 
-_SURROGATES_IN_JSON = _SURROGATE
-
-
 def json_dumps(data: Any, *, indent: int | None = 2) -> str:
     """Strict JSON (no NaN or Infinity tokens) that is also valid UTF-8: a lone surrogate anywhere in
     ``data`` (a file name decoded with surrogateescape, say) becomes U+FFFD instead of failing the write."""
     import json
 
-    return _SURROGATES_IN_JSON.sub("\ufffd", json.dumps(data, ensure_ascii=False, indent=indent, allow_nan=False))
+    return no_surrogates(json.dumps(data, ensure_ascii=False, indent=indent, allow_nan=False))
 

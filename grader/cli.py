@@ -1,4 +1,5 @@
-"""The ``grade`` command: parses options and calls grader.api; nothing else.
+"""The ``grade`` command: parses options, calls grader.api (grader.batch, grader.release, ...) and prints what
+they return with grader.report; click speaks the language asked for through grader.clicklang.
 
 Exit codes (one place, see grader.score): 0 all passed (or score >= --min-score), 1 some exercise
 lost points, 2 usage error, 3 the grader itself failed.
@@ -6,13 +7,11 @@ lost points, 2 usage error, 3 the grader itself failed.
 
 from __future__ import annotations
 
-import contextlib
-import importlib
 import os
 import sys
 import time
 import traceback
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, NoReturn
 
@@ -23,9 +22,10 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from grader import clean, report, score
-from grader.messages import CLICK_TEXTS, HELP_TEXTS, LANGUAGES, closest, render, resolve_lang
+from grader import clean, clicklang, report, score
+from grader.messages import LANGUAGES, closest, render, resolve_lang
 from grader.messages import title as assignment_title
+from grader.report import summary as summary_report
 from grader.results import Message
 from grader.sandbox.forkserver import warm_up
 from grader.sandbox.limits import SANDBOXES, Limits, MiB
@@ -45,98 +45,6 @@ def _usage(exc: Any, lang: str) -> GraderUsage:
         if close is not None:
             message = Message("usage.unknown_assignment_close", {**message.params, "close": close})
     return GraderUsage(render(message, lang))
-
-
-def _lang_of(args: Sequence[str]) -> str:
-    """The language a command line asks for (``--lang xx`` or ``--lang=xx``), else the environment's."""
-    asked = None
-    for i, arg in enumerate(args):
-        if arg == "--":
-            break
-        if arg == "--lang" and i + 1 < len(args):
-            asked = args[i + 1]
-        elif arg.startswith("--lang="):
-            asked = arg.split("=", 1)[1]
-    return resolve_lang(asked if asked in LANGUAGES else None)
-
-
-# the modules whose texts click looks up with gettext (``_`` and ``ngettext``, bound when each was imported),
-# and those that measure text to wrap help pages (``term_len``: one column per character)
-_CLICK_MODULES = ("click.core", "click.exceptions", "click.types", "click.parser", "click.formatting",
-                  "click.decorators", "click.termui", "click._textwrap")
-
-
-@contextlib.contextmanager
-def _click_in(lang: str) -> Iterator[None]:
-    """click's own texts (usage, errors, help headings) in ``lang`` while the command runs: click asks gettext for
-    every one of them, and here gettext answers from the catalog (English: click's own text). Help pages are
-    wrapped by terminal cells, not characters: a Hangul syllable takes two."""
-    texts = CLICK_TEXTS.get(lang) or {}
-    if not texts:
-        yield
-        return
-
-    def gettext(message: str) -> str:
-        return texts.get(message, message)
-
-    def ngettext(singular: str, plural: str, n: int) -> str:
-        chosen = singular if n == 1 else plural
-        return texts.get(chosen) or texts.get(singular) or chosen
-
-    def term_len(text: str) -> int:
-        return cell_len(click.unstyle(text))
-
-    saved: list[tuple[Any, str, Any]] = []
-    for name in _CLICK_MODULES:
-        module = importlib.import_module(name)  # click._textwrap is otherwise imported only once it wraps text
-        for attr, replacement in (("_", gettext), ("ngettext", ngettext), ("term_len", term_len)):
-            if hasattr(module, attr):
-                saved.append((module, attr, getattr(module, attr)))
-                setattr(module, attr, replacement)
-    try:
-        yield
-    finally:
-        for module, attr, original in reversed(saved):
-            setattr(module, attr, original)
-
-
-def _commands(command: click.Command, path: str = "") -> Iterator[tuple[str, click.Command]]:
-    yield path, command
-    if isinstance(command, click.Group):
-        for name, sub in command.commands.items():
-            yield from _commands(sub, f"{path} {name}".strip())
-
-
-@contextlib.contextmanager
-def _help_in(root: click.Command, lang: str) -> Iterator[None]:
-    """The --help texts in ``lang`` while the command runs: by command path ("check", "export gradescope" as
-    "export.gradescope") and option name ("check.exercises", or the name alone for every command: "lang")."""
-    texts = HELP_TEXTS.get(lang) or {}
-    if not texts:
-        yield
-        return
-    saved: list[tuple[Any, str, Any]] = []
-
-    def swap(obj: Any, attr: str, value: Any) -> None:
-        saved.append((obj, attr, getattr(obj, attr)))
-        setattr(obj, attr, value)
-
-    for path, command in _commands(root):
-        key = path.replace(" ", ".")
-        if key in texts:
-            swap(command, "help", texts[key])
-            swap(command, "short_help", None)
-        if hasattr(command, "_help_option"):  # click caches its --help option: made again in lang, then dropped
-            swap(command, "_help_option", None)
-        for param in command.params:
-            text = texts.get(f"{key}.{param.name}" if key else str(param.name)) or texts.get(str(param.name))
-            if text is not None and isinstance(param, click.Option):
-                swap(param, "help", text)
-    try:
-        yield
-    finally:
-        for obj, attr, original in reversed(saved):
-            setattr(obj, attr, original)
 
 
 def _stdout() -> Console:
@@ -184,8 +92,8 @@ class DefaultToCheck(click.Group):
 
     def main(self, args: Sequence[str] | None = None, *rest: Any, **kwargs: Any) -> Any:
         args = list(sys.argv[1:] if args is None else args)
-        lang = _lang_of(args)
-        with _click_in(lang), _help_in(self, lang):
+        lang = clicklang.lang_of(args)
+        with clicklang.click_in(lang), clicklang.help_in(self, lang):
             try:
                 kwargs["standalone_mode"] = False  # interruptions and usage errors are handled just below
                 code = super().main(args, *rest, **kwargs)  # type: ignore[call-overload]
@@ -201,7 +109,7 @@ class DefaultToCheck(click.Group):
             first = args[0] if args else ""
             close = closest(first, self.commands) if first and not first.startswith("-") else None
             if close is not None and not Path(first).exists():  # a mistyped command, not a folder to grade
-                raise GraderUsage(render("usage.unknown_command", _lang_of(args), name=first, close=close), ctx)
+                raise GraderUsage(render("usage.unknown_command", clicklang.lang_of(args), name=first, close=close), ctx)
             args = ["check", *args]
         return super().parse_args(ctx, args)
 
@@ -363,7 +271,8 @@ def batch(submissions: Path, assignment: str, output: Path, workers: int | None 
         raise GraderUsage(clean.text(str(exc))) from None
     except Exception as exc:  # noqa: BLE001
         abort_fault(exc, lang)
-    _print_summary(report.summary, lang, graded=len(report.graded), skipped=len(report.skipped), failed=len(report.failed))
+    summary_report.print_summary(_stdout(), report.summary, lang, graded=len(report.graded),
+                                 skipped=len(report.skipped), failed=len(report.failed))
     sys.exit(score.EXIT_GRADER_FAULT if report.failed else score.EXIT_OK)
 
 
@@ -384,7 +293,8 @@ def merge(outputs: tuple[Path, ...], assignment: str, output: Path, lang: str | 
         raise _usage(exc, lang) from None
     except batch_mod.BatchError as exc:
         raise GraderUsage(clean.text(str(exc))) from None
-    _print_summary(summary, lang, graded=summary["graded"], skipped=0, failed=len(summary["grader_errors"]))
+    summary_report.print_summary(_stdout(), summary, lang, graded=summary["graded"], skipped=0,
+                                 failed=len(summary["grader_errors"]))
 
 
 @main.command()
@@ -567,11 +477,10 @@ def report_(output: Path, feedback: str = "visible", lang: str | None = None) ->
     """Render every file of a batch's OUTPUT again from its stored results (no student code runs)."""
     from grader import api
     from grader import batch as batch_mod
-    from grader.report import render_batch
 
     lang = resolve_lang(lang)
     try:
-        summary = render_batch.render_output(output, lang=lang, level=feedback)
+        summary = batch_mod.render_output(output, lang=lang, level=feedback)
     except api.UsageError as exc:
         raise _usage(exc, lang) from None
     except batch_mod.BatchError as exc:
@@ -580,7 +489,8 @@ def report_(output: Path, feedback: str = "visible", lang: str | None = None) ->
     console.print(Text(render("report.done", lang, count=summary["rendered"], path=str(output))))
     if summary["kept"]:
         console.print(clean.terminal(render("report.kept", lang, names=", ".join(summary["kept"])), style="yellow"))
-    _print_summary(summary, lang, graded=0, skipped=summary["graded"], failed=len(summary["grader_errors"]))
+    summary_report.print_summary(_stdout(), summary, lang, graded=0, skipped=summary["graded"],
+                                 failed=len(summary["grader_errors"]))
 
 
 @main.command()
@@ -592,92 +502,15 @@ def similar(output: Path, threshold: float = 0.5, lang: str | None = None) -> No
     """List the pairs of a batch's submissions whose code is alike (a reason to look, never evidence)."""
     from grader import api
     from grader import batch as batch_mod
-    from grader.report import render_batch
 
     lang = resolve_lang(lang)
     try:
-        pairs = render_batch.update_similarity(output, threshold=threshold)
+        pairs = batch_mod.update_similarity(output, threshold=threshold)
     except api.UsageError as exc:
         raise _usage(exc, lang) from None
     except batch_mod.BatchError as exc:
         raise GraderUsage(clean.text(str(exc))) from None
-    _print_similar(pairs, lang)
-
-
-def _print_similar(pairs: list[dict[str, Any]], lang: str) -> None:
-    console = _stdout()
-    if not pairs:
-        console.print(Text(render("batch.similar_none", lang)))
-        return
-    table = Table(title=clean.terminal(render("batch.similar", lang, count=len(pairs))))
-    for key in ("batch.col.a", "batch.col.b", "batch.col.similarity", "batch.col.exercises"):
-        table.add_column(clean.terminal(render(key, lang)), justify="right" if key == "batch.col.similarity" else "left")
-    for p in pairs:
-        table.add_row(clean.terminal(p["a"]), clean.terminal(p["b"]), Text(f"{p['score']:.2f}"),
-                      clean.terminal(", ".join(p["exercises"])))
-    console.print(table)
-    console.print(clean.terminal(render("batch.similar_note", lang), style="dim"))
-
-
-def _print_summary(summary: dict, lang: str, *, graded: int, skipped: int, failed: int) -> None:
-    console = _stdout()
-    console.print(Text(render("batch.done", lang, graded=graded, skipped=skipped, failed=failed,
-                              total=summary["submissions"], mean=summary["mean"] if summary["mean"] is not None else "-",
-                              max_score=summary["max_score"]), style="bold"))
-    counts = summary["histogram"]["counts"]
-    top = max(counts) if counts and max(counts) else 1
-    for label, n in zip(summary["histogram"]["bins"], counts, strict=True):
-        console.print(Text(f"{label:>9} │{'█' * round(30 * n / top):<30} {n}"))
-    if summary.get("quartiles"):
-        console.print(Text(render("batch.quartiles", lang, **summary["quartiles"])))
-    # every cell and title is a Text: names in a summary are never read as markup
-    table = Table(title=clean.terminal(render("batch.pass_rates", lang)))
-    table.add_column(clean.terminal(render("ui.col.exercise", lang)))
-    table.add_column(clean.terminal(render("batch.pass_rate", lang)), justify="right")
-    for ex, rate in summary["pass_rates"].items():
-        table.add_row(clean.terminal(ex), Text("-" if rate is None else f"{100 * rate:.0f}%"))
-    console.print(table)
-    if summary["top_mistakes"]:
-        mistakes = Table(title=clean.terminal(render("batch.top_mistakes", lang)))
-        for key in ("ui.col.exercise", "batch.mistake", "batch.students"):
-            mistakes.add_column(clean.terminal(render(key, lang)))
-        for m in summary["top_mistakes"]:
-            mistakes.add_row(clean.terminal(m["exercise"]), clean.terminal(m["mistake"]), Text(str(m["students"])))
-        console.print(mistakes)
-    if summary.get("diagnoses"):
-        diagnoses = Table(title=clean.terminal(render("batch.top_diagnoses", lang)))
-        for key in ("ui.col.exercise", "batch.diagnosis", "batch.students"):
-            diagnoses.add_column(clean.terminal(render(key, lang)))
-        for m in summary["diagnoses"]:
-            diagnoses.add_row(clean.terminal(m["exercise"]), clean.terminal(m["diagnosis"]), Text(str(m["students"])))
-        console.print(diagnoses)
-    failing = sorted(summary.get("cases", []), key=lambda c: -c["failed"])[:10]
-    if failing and failing[0]["failed"]:
-        cases = Table(title=clean.terminal(render("batch.top_cases", lang)))
-        for key in ("ui.col.exercise", "batch.col.case", "batch.col.failed", "batch.col.checks"):
-            cases.add_column(clean.terminal(render(key, lang)), justify="right" if key == "batch.col.failed" else "left")
-        for c in (c for c in failing if c["failed"]):
-            hidden = render("ui.hidden_tag", lang) if c["hidden"] else ""
-            checks = ", ".join(f"{name} {n}" for name, n in c["checks"].items())
-            cases.add_row(clean.terminal(c["exercise"]), clean.terminal(f"{c['case']}{hidden}"),
-                          Text(f"{c['failed']}/{c['runs']}"), clean.terminal(checks))
-        console.print(cases)
-    if summary.get("invalid"):
-        names = ", ".join(clean.name(n) for n in summary["invalid"])
-        console.print(clean.terminal(render("batch.invalid", lang, names=names), style="yellow"))
-    if summary.get("grader_errors"):
-        names = ", ".join(clean.name(n) for n in summary["grader_errors"])
-        console.print(clean.terminal(render("batch.grader_errors", lang, names=names), style="red"))
-    for r in summary.get("rejected", []):
-        reason = render(f"batch.reason.{r['reason']}", lang, entries=", ".join(clean.name(e) for e in r.get("entries", [])))
-        console.print(clean.terminal(render("batch.rejected", lang, name=clean.name(r["submission"]), reason=reason),
-                                     style="yellow"))
-    if "similar" in summary:
-        _print_similar(summary["similar"], lang)
-    if summary.get("plot"):
-        console.print(Text(render("batch.plot", lang, path=summary["plot"]), style="dim"))
-    if summary.get("exercises_plot"):
-        console.print(Text(render("batch.plot_exercises", lang, path=summary["exercises_plot"]), style="dim"))
+    summary_report.print_similar(_stdout(), pairs, lang)
 
 
 @main.command()

@@ -9,6 +9,7 @@ submission graded by the same process.
 from __future__ import annotations
 
 import atexit
+import contextlib
 import dataclasses
 import hashlib
 import importlib.util
@@ -18,7 +19,7 @@ import tempfile
 import threading
 import time
 import types
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
@@ -29,6 +30,20 @@ from safetensors.torch import save_file
 
 from grader.sandbox import drivers, transfer
 from grader.spec import Assignment, Case, CaseEnv, Exercise
+
+
+@contextlib.contextmanager
+def one_torch_thread() -> Iterator[None]:
+    """Prepare and check on one torch thread, then give the caller its count back (also a decorator). The
+    reference's tensors are tiny, a thread pool only spins against the fork server that starts beside it, and a
+    float64 sum is computed in the same order in every process (a Ray worker has one thread, a workstation
+    several), so the expected values a diff shows are the same to the last digit."""
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)
+    try:
+        yield
+    finally:
+        torch.set_num_threads(threads)
 
 
 class ReferenceMissing(Exception):

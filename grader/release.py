@@ -8,13 +8,13 @@ import stat
 import zipfile
 from pathlib import Path
 
-import grader
 from grader import api, fixtures
 from grader.quiz import bank as quiz_bank
 from grader.quiz import export
 from grader.reference import Reference
+from grader.version import __version__
 
-PACKAGE = Path(grader.__file__).resolve().parent
+PACKAGE = Path(__file__).resolve().parent
 ROOT = PACKAGE.parent
 IGNORE = shutil.ignore_patterns("__pycache__", "*.pyc", ".ipynb_checkpoints")
 
@@ -152,7 +152,7 @@ def release(*, assignment: str, output: Path, salt: str = "") -> Path:
         fixture_dir.mkdir(parents=True)
         shutil.copyfile(student_bank, fixture_dir / "quiz.toml")
     fixtures.write(Reference(spec, salt), fixture_dir)
-    (staging / "pyproject.toml").write_text(BUNDLE_PYPROJECT.format(version=grader.__version__, name=spec.name))
+    (staging / "pyproject.toml").write_text(BUNDLE_PYPROJECT.format(version=__version__, name=spec.name))
     (staging / "README.md").write_text(README.format(title=spec.title, name=spec.name, tasks=len(spec.exercises)),
                                        encoding="utf-8")
     workflows = staging / ".github" / "workflows"

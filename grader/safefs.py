@@ -60,6 +60,13 @@ def is_regular(path: Path | str) -> bool:
         return False
 
 
+def folder_and_subfolders(folder: Path) -> list[Path]:
+    """Where a submission's files may be: ``folder`` itself, then each folder just below it (sorted; links, hidden
+    folders and ``__pycache__``-like ones left out), as an LMS or a zip adds one level."""
+    return [folder, *sorted(p for p in folder.iterdir()
+                            if p.is_dir() and not p.is_symlink() and not p.name.startswith((".", "__")))]
+
+
 def copy_tree(source: Path, dest: Path, *, ignore: Iterable[str] = (), max_bytes: int = MAX_TREE_BYTES,
               max_files: int = MAX_TREE_FILES) -> list[str]:
     """Copy the folders and regular files under ``source`` into ``dest`` (readable by anyone, since the

@@ -205,10 +205,8 @@ def read_folder(folder: Path, files: Iterable[str]) -> dict[str, str]:
 
 def baseline(spec: Assignment, extra: Iterable[Mapping[str, str]] = ()) -> dict[str, set[int]]:
     """Per exercise, the fingerprints that are no evidence: the reference's and the stubs'."""
-    from grader.release import ROOT
-
     sources = [*extra]
-    for folder in (spec.solutions, ROOT / "assignments" / spec.name):
+    for folder in (spec.solutions, spec.stubs):  # the plug-in's own starter code, wherever it is installed
         if folder is not None and folder.is_dir():
             sources.append(read_folder(folder, spec.files))
     base: dict[str, set[int]] = {e.id: set() for e in spec.exercises}

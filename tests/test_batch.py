@@ -18,7 +18,7 @@ from click.testing import CliRunner
 from conftest import ROOT, SOLUTIONS, STUBS
 from corpus import build, variants
 
-from grader import batch, cli
+from grader import api, batch, cli
 from grader.sandbox.limits import Limits
 
 
@@ -135,7 +135,7 @@ def test_shards_merge_into_the_full_gradebook(graded, tmp_path):
     out = tmp_path / "full"
     shutil.copytree(full, out)
     (out / "frank.json").unlink()
-    batch.write_gradebook(out, batch.api.assignment_spec("transformer"))
+    batch.write_gradebook(out, api.assignment_spec("transformer"))
     parts = []
     for k in (1, 2, 3):
         part = tmp_path / f"shard{k}"

@@ -24,8 +24,11 @@ from corpus import build, variants
 from test_batch import make_class
 from test_notebook import MASK_IGNORED, solution_cells, write_notebook
 
-from grader import api, batch, cluster
+from grader import api, batch
+from grader.batch import cluster, intake
+from grader.batch.worker import Grading
 from grader.sandbox.limits import Limits
+from grader.version import __version__
 
 pytestmark = pytest.mark.cluster
 LIMITS = Limits(exercise_seconds=5)
@@ -274,7 +277,7 @@ def test_cuda_on_a_cluster_without_gpus_is_a_usage_error(ray_cluster, tmp_path):
 # --- without a cluster: what the driver does with what workers send -----------------------------------
 
 def test_a_worker_of_another_version_stops_the_batch():
-    grading = batch.Grading("transformer")
+    grading = Grading("transformer")
     reply = cluster.grade_chunk("0.0.0-elsewhere", grading, [])
     assert reply["results"] == [] and reply["version"] != "0.0.0-elsewhere"
     with pytest.raises(api.UsageError) as info:
@@ -283,7 +286,7 @@ def test_a_worker_of_another_version_stops_the_batch():
 
 
 def test_a_worker_that_cannot_prepare_the_assignment_stops_the_batch():
-    reply = cluster.grade_chunk(batch.grader.__version__, batch.Grading("no-such-assignment"), [])
+    reply = cluster.grade_chunk(__version__, Grading("no-such-assignment"), [])
     assert reply["results"] == [] and reply["setup"] == "usage.unknown_assignment"
     with pytest.raises(api.UsageError) as info:
         cluster._check_worker(reply)
@@ -335,19 +338,19 @@ def test_packed_submissions_unpack_to_what_the_local_executor_grades(tmp_path):
     with zipfile.ZipFile(klass / "gina.zip", "w") as zf:
         zf.writestr("hw/attention.py", "x = 1\n")
     write_notebook(klass / "nina.ipynb", solution_cells())
-    packed = {s.name: batch.pack(s) for s in batch.discover(klass)}
+    packed = {s.name: intake.pack(s) for s in batch.discover(klass)}
     olga = packed["olga"]
     assert olga.kind == "folder" and olga.left_out == ("notes.txt (symbolic link)",)
     assert all(isinstance(data, (bytes, type(None))) for _, data in olga.files) and ("sub", None) in olga.files
     assert (packed["gina"].kind, packed["gina"].name, packed["nina"].kind) == ("zip", "gina.zip", "notebook")
     shutil.rmtree(klass)  # the worker has only the bytes
-    root = batch.unpack(olga, tmp_path / "w1" / "olga")
+    root = intake.unpack(olga, tmp_path / "w1" / "olga")
     assert (root / "sub" / "x.txt").read_text() == "x" and not (root / "notes.txt").exists()
     assert (root / "attention.py").read_bytes() == (SOLUTIONS / "attention.py").read_bytes()
-    gina = batch.unpack(packed["gina"], tmp_path / "w2" / "gina")
+    gina = intake.unpack(packed["gina"], tmp_path / "w2" / "gina")
     assert (gina / "hw" / "attention.py").read_text() == "x = 1\n"
-    nina = batch.unpack(packed["nina"], tmp_path / "w3" / "nina")
+    nina = intake.unpack(packed["nina"], tmp_path / "w3" / "nina")
     assert [p.name for p in nina.iterdir()] == ["submission.ipynb"]
     with pytest.raises(batch.BatchError, match="refusing"):
-        batch.unpack(batch.Packed("folder", "eve", (("../escape.py", b"x"),)), tmp_path / "w4" / "eve")
+        intake.unpack(intake.Packed("folder", "eve", (("../escape.py", b"x"),)), tmp_path / "w4" / "eve")
     assert not (tmp_path / "w4" / "escape.py").exists()

@@ -16,9 +16,10 @@ import pytest
 from markdown_it import MarkdownIt
 from rich.console import Console
 
-from grader import batch, clean, cli
+from grader import api, batch, clean, cli, stats
+from grader.batch import driver
 from grader.quiz.grade import QuestionResult, QuizResult
-from grader.report import gradescope, junit
+from grader.report import feedback, gradescope, junit
 from grader.report import json as json_report
 from grader.report import quiz as quiz_report
 from grader.report.text import render_report
@@ -79,7 +80,7 @@ def test_quiz_summary_with_a_markup_student_id():
 
 
 def test_batch_summary_prints_names_as_text(monkeypatch):
-    summary = batch.summarize([], batch.api.assignment_spec("transformer"))
+    summary = stats.summarize([], api.assignment_spec("transformer"))
     summary.update({"invalid": [NAME], "grader_errors": [NAME], "pass_rates": {NAME: 0.5},
                     "top_mistakes": [{"exercise": NAME, "mistake": "[/x]", "students": 1}],
                     "rejected": [{"submission": NAME, "reason": "duplicate", "entries": [NAME, "[/x].zip"]}]})
@@ -108,7 +109,7 @@ def test_progress_description_escapes_the_name():
 
 
 def test_gradebook_cells_cannot_start_a_formula(tmp_path):
-    spec = batch.api.assignment_spec("transformer")
+    spec = api.assignment_spec("transformer")
     names = ["=HYPERLINK(\"http://x\")", "+1+1", "-2+3", "@SUM(A1)", "\tx", "\r=1", "＝1", "plain", "x=1", NAME]
     rows = [{"submission": n, "score": -1.5 if i == 0 else float(i), "max_score": spec.max_score,
              "exercises": [{"id": "causal_mask", "score": -0.5, "status": "failed"}],
@@ -137,7 +138,7 @@ def _tokens(md: str) -> list:
 
 def test_markdown_feedback_has_no_html_and_fences_that_hold(tmp_path):
     result = hostile_result()
-    md = batch.feedback_markdown(result, NAME, "en", left_out=[f"{NAME} (symbolic link)"])
+    md = feedback.markdown(result, NAME, "en", [f"{NAME} (symbolic link)"])
     tokens = _tokens(md)
     kinds = {t.type for t in tokens}
     assert not kinds & {"html_block", "html_inline", "link_open", "image", "em_open", "strong_open"}, kinds
@@ -152,7 +153,7 @@ def test_markdown_feedback_has_no_html_and_fences_that_hold(tmp_path):
     md.encode("utf-8")
     # the record of a submission that could not be graded is written the same way
     sub = batch.Submission(NAME, tmp_path / "x")
-    batch._write_failure(tmp_path, batch.api.assignment_spec("transformer"), sub, "invalid", HOSTILE, None)
+    driver._write_failure(tmp_path, api.assignment_spec("transformer"), sub, "invalid", HOSTILE, None)
     written = (tmp_path / f"{sub.stem}.md").read_text(encoding="utf-8")
     assert not {t.type for t in _tokens(written)} & {"html_block", "html_inline", "link_open"}
     assert "<script>" not in MarkdownIt("commonmark", {"html": True}).render(written)

@@ -6,10 +6,10 @@ output folder, atomically, as each result comes back; the gradebook, the summary
 rendered from those files exactly as after a local batch. Only the grading itself moves to the cluster.
 
 The unit of work is a chunk of submissions (at most :data:`MAX_CHUNK`), one Ray task asking for one CPU (and
-one GPU with ``--device cuda``). Submissions travel as data (:class:`grader.batch.Packed`: the bytes of a
+one GPU with ``--device cuda``). Submissions travel as data (:class:`grader.batch.intake.Packed`: the bytes of a
 folder's files, of a zip, of a notebook), never as paths only the driver can see. The task runs
 :func:`grade_chunk` in a Ray worker process, which grades each submission with the same function as the local
-executor (:func:`grader.batch.grade_submission`: the student's code runs in the sandbox's child, never in the
+executor (:func:`grader.batch.worker.grade_submission`: the student's code runs in the sandbox's child, never in the
 worker) and keeps, between tasks, its own warm fork server and its reference (prepared once per worker
 process), so that a submission costs what it costs in a local batch. It answers, per submission, with the JSON
 record the local path would write, plus the worker's host name.
@@ -34,11 +34,14 @@ from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-import grader
-from grader import api, batch, clean
+from grader import api, clean
+from grader.batch.intake import Packed, Submission
+from grader.batch.output import failure_record, refuse_constant
+from grader.batch.worker import Grading, Outcome, grade_submission, packed_or_failure, prepare_reference, problem_outcome
 from grader.reference import Reference
 from grader.results import Message
 from grader.spec import Assignment
+from grader.version import __version__
 
 RETRIES = 3
 """Ray retries a chunk whose worker or node died this many times before its submissions are recorded as lost."""
@@ -69,10 +72,10 @@ _REFERENCES: dict[tuple[Any, ...], Reference] = {}
 """The references a worker process has prepared, by what decides them: one per batch settings, kept warm."""
 
 
-def _reference(grading: batch.Grading) -> Reference:
+def _reference(grading: Grading) -> Reference:
     key = (grading.assignment, grading.salt, grading.hidden, grading.exercises)
     if key not in _REFERENCES:
-        _REFERENCES[key] = batch.prepare_reference(api.assignment_spec(grading.assignment), grading)
+        _REFERENCES[key] = prepare_reference(api.assignment_spec(grading.assignment), grading)
     return _REFERENCES[key]
 
 
@@ -85,7 +88,7 @@ def _adopt(environment: Mapping[str, str | None]) -> None:
             os.environ[name] = value
 
 
-def grade_chunk(version: str, grading: batch.Grading, items: Sequence[tuple[str, str, str, batch.Packed]],
+def grade_chunk(version: str, grading: Grading, items: Sequence[tuple[str, str, str, Packed]],
                 environment: Mapping[str, str | None] | None = None) -> dict[str, Any]:
     """Run in a Ray worker: grade each ``(name, stem, content hash, packed submission)`` one after the other, the
     sandbox in the driver's ``environment`` (see :data:`DRIVER_ENVIRONMENT`; set before the fork server starts).
@@ -93,23 +96,23 @@ def grade_chunk(version: str, grading: batch.Grading, items: Sequence[tuple[str,
     Returns ``{"host", "version", "results": [JSON text per submission]}``; ``results`` is empty and ``setup`` says
     why when this worker cannot grade the batch at all (another grader version, an assignment it does not have)."""
     host = socket.gethostname()
-    if version != grader.__version__:
-        return {"host": host, "version": grader.__version__, "results": []}
+    if version != __version__:
+        return {"host": host, "version": __version__, "results": []}
     if environment is not None:
         _adopt(environment)
     try:
         reference = _reference(grading)
     except Exception as exc:  # noqa: BLE001 - the node cannot grade this batch: the driver stops and says why
         detail = exc.message.key if isinstance(exc, api.UsageError) else traceback.format_exc(limit=5)
-        return {"host": host, "version": grader.__version__, "results": [], "setup": clean.text(detail, 4000)}
+        return {"host": host, "version": __version__, "results": [], "setup": clean.text(detail, 4000)}
     results = []
     for name, stem, digest, packed in items:
-        sub = batch.Submission(name, Path(packed.name), stem)  # the path is never opened here: only the name counts
-        outcome = batch.grade_submission(packed, sub, digest, grading, reference)
+        sub = Submission(name, Path(packed.name), stem)  # the path is never opened here: only the name counts
+        outcome = grade_submission(packed, sub, digest, grading, reference)
         outcome.record.setdefault("batch", {})["host"] = host
         results.append(json.dumps({"stem": stem, "status": outcome.status, "record": outcome.record,
                                    "sources": outcome.sources}, allow_nan=False, default=str))
-    return {"host": host, "version": grader.__version__, "results": results}
+    return {"host": host, "version": __version__, "results": results}
 
 
 # --- the driver -----------------------------------------------------------------------------------
@@ -131,10 +134,10 @@ def _connect(ray: Any, address: str | None, workers: int | None) -> bool:
     return True
 
 
-def _decode(text: Any, stem: str) -> batch.Outcome | None:
+def _decode(text: Any, stem: str) -> Outcome | None:
     """A worker's answer for one submission as an Outcome, when it has the expected shape (else None)."""
     try:
-        data = json.loads(text, parse_constant=batch._refuse_constant) if isinstance(text, str) else None
+        data = json.loads(text, parse_constant=refuse_constant) if isinstance(text, str) else None
     except (ValueError, RecursionError):
         return None
     if (not isinstance(data, dict) or data.get("stem") != stem or data.get("status") not in ("graded", "invalid",
@@ -142,19 +145,19 @@ def _decode(text: Any, stem: str) -> batch.Outcome | None:
             or not isinstance(data.get("record"), dict) or not isinstance(data.get("sources"), dict)
             or not all(isinstance(k, str) and isinstance(v, str) for k, v in data["sources"].items())):
         return None
-    return batch.Outcome(data["status"], data["record"], data["sources"])
+    return Outcome(data["status"], data["record"], data["sources"])
 
 
-def _lost(spec: Assignment, sub: batch.Submission, error: str, retries: int) -> batch.Outcome:
+def _lost(spec: Assignment, sub: Submission, error: str, retries: int) -> Outcome:
     message = Message("cluster.lost", {"retries": retries, "error": clean.text(error, 1000)})
-    return batch.Outcome("grader_error", batch.failure_record(spec, sub.name, "grader_error", message, None))
+    return Outcome("grader_error", failure_record(spec, sub.name, "grader_error", message, None))
 
 
-def grade(todo: Sequence[tuple[batch.Submission, str | None, BaseException | None]], *, spec: Assignment,
-          grading: batch.Grading, address: str | None, workers: int | None,
-          deliver: Callable[[batch.Submission, batch.Outcome], None], chunk_size: int | None = None,
+def grade(todo: Sequence[tuple[Submission, str | None, BaseException | None]], *, spec: Assignment,
+          grading: Grading, address: str | None, workers: int | None,
+          deliver: Callable[[Submission, Outcome], None], chunk_size: int | None = None,
           retries: int | None = None) -> None:
-    """Grade ``todo`` (as built by grader.batch.run) on a Ray cluster; ``deliver`` writes each outcome (here, in the
+    """Grade ``todo`` (as built by grader.batch.driver.run) on a Ray cluster; ``deliver`` writes each outcome (here, in the
     driver, as each chunk comes back). Submissions that cannot be read or hashed are delivered at once, as by the
     local executor."""
     ray = require_ray()
@@ -169,24 +172,24 @@ def grade(todo: Sequence[tuple[batch.Submission, str | None, BaseException | Non
         if workers:
             slots = min(slots, workers)
         remote = ray.remote(grade_chunk).options(num_cpus=1, num_gpus=gpus, max_retries=retries, retry_exceptions=False)
-        ready: list[tuple[batch.Submission, str]] = []
+        ready: list[tuple[Submission, str]] = []
         for sub, digest, problem in todo:
             if problem is not None or digest is None:
-                deliver(sub, batch.problem_outcome(spec, sub, problem))
+                deliver(sub, problem_outcome(spec, sub, problem))
             else:
                 ready.append((sub, digest))
         size = chunk_size or max(1, min(MAX_CHUNK, math.ceil(len(ready) / (CHUNKS_PER_SLOT * slots))))
         chunks = [ready[i:i + size] for i in range(0, len(ready), size)]
-        pending: dict[Any, list[batch.Submission]] = {}
+        pending: dict[Any, list[Submission]] = {}
         limit = slots * IN_FLIGHT_PER_SLOT if not workers else slots
-        version = grader.__version__
+        version = __version__
         environment = {name: os.environ.get(name) for name in DRIVER_ENVIRONMENT}
 
-        def submit(chunk: list[tuple[batch.Submission, str]]) -> None:
+        def submit(chunk: list[tuple[Submission, str]]) -> None:
             items = []
             for sub, digest in chunk:
-                packed = batch.packed_or_failure(sub, spec, digest)  # read only now: the driver holds a few chunks
-                if isinstance(packed, batch.Outcome):
+                packed = packed_or_failure(sub, spec, digest)  # read only now: the driver holds a few chunks
+                if isinstance(packed, Outcome):
                     deliver(sub, packed)
                 else:
                     items.append((sub.name, sub.stem, digest, packed))
@@ -233,8 +236,8 @@ def _check_worker(reply: Any) -> None:
     if not isinstance(reply, dict) or not isinstance(reply.get("results"), list):
         raise api.UsageError(Message("cluster.setup", {"host": "?", "detail": clean.text(repr(reply), 300)}))
     host = clean.name(str(reply.get("host", "?")))
-    if reply.get("version") != grader.__version__:
+    if reply.get("version") != __version__:
         raise api.UsageError(Message("cluster.version", {"host": host, "theirs": clean.name(str(reply.get("version"))),
-                                                         "ours": grader.__version__}))
+                                                         "ours": __version__}))
     if reply.get("setup"):
         raise api.UsageError(Message("cluster.setup", {"host": host, "detail": clean.text(str(reply["setup"]), 4000)}))

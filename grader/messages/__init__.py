@@ -70,20 +70,11 @@ def _template(key: str, lang: str) -> str | None:
     return None
 
 
-_ASSIGNMENT_TEXTS: dict[str, dict[str, str]] = {}
+def _assignment_texts(lang: str) -> Mapping[str, str]:
+    """Every assignment plug-in's own messages in ``lang`` (grader.specs reads them once and keeps them)."""
+    from grader import specs  # below this module: plug-ins' spec modules are imported only when a text is needed
 
-
-def _assignment_texts(lang: str) -> dict[str, str]:
-    """Every assignment plug-in's own messages in ``lang`` (read once)."""
-    if lang not in _ASSIGNMENT_TEXTS:
-        from grader import specs
-
-        _ASSIGNMENT_TEXTS[lang] = specs.all_messages(lang)
-    return _ASSIGNMENT_TEXTS[lang]
-
-
-def forget_assignment_texts() -> None:
-    _ASSIGNMENT_TEXTS.clear()
+    return specs.all_messages(lang)
 
 
 def title(name: str, default: str, lang: str) -> str:

@@ -3,40 +3,21 @@
 Every renderer is ``render(result, lang, options) -> str``: the terminal report (``text``), the notebook's
 ``html``, ``json``, Gradescope's results.json, JUnit XML and the student's Markdown feedback. They are
 chosen by name from :data:`RENDERERS` (``grade check --format`` offers exactly these names); each format's
-module is imported only when it is used.
+module is imported only when it is used. What else a renderer may need is an :class:`Options`
+(grader.report.options).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable
 from typing import TYPE_CHECKING
+
+from grader.report.options import Options
+
+__all__ = ["FORMATS", "RENDERERS", "Options", "render", "renderer"]
 
 if TYPE_CHECKING:
     from grader.results import GradeResult
-
-
-@dataclass(frozen=True)
-class Options:
-    """What a renderer may need besides the result and the language; each uses the fields that concern it."""
-
-    title: str | None = None
-    """The assignment's title in the report's language (text, html)."""
-    execution_time: float = 0.0
-    """Seconds the grading took (gradescope)."""
-    hidden_visibility: str = "after_published"
-    """When students see the hidden cases (gradescope)."""
-    name: str = ""
-    """The submission's name (markdown's heading; html's caption when given)."""
-    left_out: Sequence[str] = ()
-    """The submission's files that were not graded (markdown)."""
-    width: int | None = None
-    """Columns of the terminal (text; default 80)."""
-    color: bool = False
-    """Terminal colours and styles (text)."""
-    feedback: str = "visible"
-    """What a student is shown of a failing case: full, visible or summary (gradescope, markdown; see
-    grader.report.feedback)."""
 
 
 Renderer = Callable[["GradeResult", str, Options], str]

@@ -14,7 +14,7 @@ from typing import Any
 
 from grader import clean
 from grader.messages import render as render_message
-from grader.report import Options
+from grader.report.options import Options
 from grader.report.plain import grid_digits, relative_line, worst_values
 from grader.results import CaseResult, ExerciseResult, GradeResult, Message, Status, TensorDiff
 

@@ -110,9 +110,7 @@ def refresh() -> None:
     REGISTRY.update(_discover())
     _CACHE.clear()
     _MESSAGES.clear()
-    from grader import messages
-
-    messages.forget_assignment_texts()
+    _ALL_MESSAGES.clear()
 
 
 def names() -> list[str]:
@@ -144,10 +142,16 @@ def messages(name: str) -> Mapping[str, Mapping[str, str]]:
     return _MESSAGES[name]
 
 
+_ALL_MESSAGES: dict[str, dict[str, str]] = {}
+
+
 def all_messages(lang: str) -> dict[str, str]:
-    """Every assignment's messages in ``lang``, merged (their keys are distinct; a test checks), without titles."""
-    merged: dict[str, str] = {}
-    for name in names():
-        catalog = messages(name).get(lang, {})
-        merged.update({k: v for k, v in catalog.items() if k != "title" and isinstance(v, str)})
-    return merged
+    """Every assignment's messages in ``lang``, merged (their keys are distinct; a test checks), without titles;
+    read once per language (:func:`refresh` forgets them)."""
+    if lang not in _ALL_MESSAGES:
+        merged: dict[str, str] = {}
+        for name in names():
+            catalog = messages(name).get(lang, {})
+            merged.update({k: v for k, v in catalog.items() if k != "title" and isinstance(v, str)})
+        _ALL_MESSAGES[lang] = merged
+    return _ALL_MESSAGES[lang]
