@@ -12,8 +12,11 @@ What is ignored
     statements are not code (``__doc__`` is flagged instead, below).
 
 Forbidden names (kind ``forbidden``; message ``check.forbidden``)
-    An exercise's ``forbidden`` lists dotted names that would do its work (``F.scaled_dot_product_attention``).
-    For such a name N with last component C, a use is:
+    An exercise's ``forbidden`` lists dotted names that would do its work (``F.scaled_dot_product_attention``),
+    and packages written ``P.*`` (``torch.nn.attention.*``): a resolved path, import or dotted string under P is a
+    use, reported as the path used (``torch.nn.attention.flex_attention.flex_attention``); P's last component is
+    not matched on its own (``attention`` names too many other things). For a name N with last component C, a
+    use is:
 
     - a name or attribute chain that resolves, through imports, simple assignments (``G = F``,
       ``sdpa = F.scaled_dot_product_attention``) and argument defaults, to N, to something under N,
@@ -87,6 +90,8 @@ from pathlib import Path
 from grader import safefs
 
 FORBIDDEN = "forbidden"
+WHOLE = ".*"
+"""A forbidden entry ending so (``torch.nn.attention.*``) forbids a package or module with everything under it."""
 DYNAMIC = "dynamic_code"
 IMPORTS = "import_machinery"
 TORCH = "torch_internals"
@@ -185,7 +190,10 @@ class ForbiddenUse:
 class _Hit:
     kind: str
     name: str
+    """What was found (for a forbidden package, the path used: ``torch.nn.attention.flex_attention.flex_attention``)."""
     line: int
+    entry: str = ""
+    """The forbidden entry it falls under (``torch.nn.attention.*``), when that is not ``name`` itself."""
 
 
 # --- reading one file ------------------------------------------------------------------------------
@@ -504,22 +512,41 @@ def _dotted(node: ast.AST, aliases: Mapping[str, str]) -> str | None:
 class _Rules:
     def __init__(self, forbidden: Iterable[str], defined: set[str]) -> None:
         self.forbidden = sorted(set(forbidden))
+        self.exact = {name for name in self.forbidden if not name.endswith(WHOLE)}
+        self.packages = {name[: -len(WHOLE)]: name for name in self.forbidden if name.endswith(WHOLE)}
+        """``torch.nn.attention`` -> ``torch.nn.attention.*``: forbidden with everything under it, by path only
+        (its last component, ``attention``, names too many other things)."""
         self.by_last: dict[str, list[str]] = {}
-        for name in self.forbidden:
+        for name in sorted(self.exact):
             self.by_last.setdefault(name.rsplit(".", 1)[-1], []).append(name)
         self.spelled = {last.replace("_", ""): names for last, names in self.by_last.items()}
         self.defined = defined
         """Names the submission defines itself (functions, classes, methods, assigned names and attributes)."""
 
-    def path(self, dotted: str, own: bool) -> list[tuple[str, str]]:
-        """(kind, name) for a resolved dotted path."""
+    def forbidden_path(self, dotted: str) -> list[tuple[str, str, str]]:
+        """(kind, what was found, entry) for each forbidden entry a resolved path reaches: the entry it is or lies
+        under first (a package entry reports the path itself), then those that share a component with it."""
+        parts = dotted.split(".")
+        found: list[tuple[str, str, str]] = []
+        for i in range(len(parts), 0, -1):
+            prefix = ".".join(parts[:i])
+            if prefix in self.exact:
+                found.append((FORBIDDEN, prefix, prefix))
+                break
+            if prefix in self.packages:
+                found.append((FORBIDDEN, dotted, self.packages[prefix]))
+                break
+        for part in parts:
+            found += [(FORBIDDEN, name, name) for name in self.by_last.get(part, ())]
+        seen: set[str] = set()
+        return [f for f in found if not (f[2] in seen or seen.add(f[2]))]  # type: ignore[func-returns-value]
+
+    def path(self, dotted: str, own: bool) -> list[tuple[str, str, str]]:
+        """(kind, name, entry) for a resolved dotted path (``entry``: the forbidden entry, for kind ``forbidden``)."""
         if own:
             return []
-        found: list[tuple[str, str]] = []
+        found = self.forbidden_path(dotted)
         parts = dotted.split(".")
-        for name in self.forbidden:
-            if dotted == name or dotted.startswith(name + ".") or name.rsplit(".", 1)[-1] in parts:
-                found.append((FORBIDDEN, name))
         for i in range(1, len(parts) + 1):
             prefix = ".".join(parts[:i])
             kind = NOT_ALLOWED_PATHS.get(prefix)
@@ -529,31 +556,32 @@ class _Rules:
                     not parts[i - 1].startswith("__"):
                 kind = TORCH
             if kind is not None:
-                found.append((kind, prefix))
+                found.append((kind, prefix, ""))
                 break
         return found
 
-    def attribute(self, attr: str) -> list[tuple[str, str]]:
-        """(kind, name) for an attribute on something that cannot be resolved."""
-        found: list[tuple[str, str]] = []
+    def attribute(self, attr: str) -> list[tuple[str, str, str]]:
+        """(kind, name, entry) for an attribute on something that cannot be resolved."""
+        found: list[tuple[str, str, str]] = []
         if attr in ATTRIBUTES:
-            found.append((ATTRIBUTES[attr], attr))
+            found.append((ATTRIBUTES[attr], attr, ""))
         if attr in self.by_last and attr not in self.defined:
-            found += [(FORBIDDEN, name) for name in self.by_last[attr]]
+            found += [(FORBIDDEN, name, name) for name in self.by_last[attr]]
         return found
 
-    def string(self, s: str) -> list[tuple[str, str]]:
+    def string(self, s: str) -> list[tuple[str, str, str]]:
+        """(kind, name, entry) for a string: a dotted path is read as if resolved, a single word as a last
+        component."""
         s = s.strip()
         if not _DOTTED.fullmatch(s):
             return []
-        found: list[tuple[str, str]] = []
         parts = s.split(".")
+        found = self.forbidden_path(s) if len(parts) > 1 else [(FORBIDDEN, n, n) for n in self.by_last.get(s, ())]
         for part in parts:
-            found += [(FORBIDDEN, name) for name in self.by_last.get(part, ())]
             if part in ATTRIBUTES:
-                found.append((ATTRIBUTES[part], part))
+                found.append((ATTRIBUTES[part], part, ""))
         if len(parts) > 1 or s in NAMED_MODULES:
-            found += [(k, n) for k, n in self.path(s, own=False) if k != FORBIDDEN]
+            found += [f for f in self.path(s, own=False) if f[0] != FORBIDDEN]
         return found
 
 
@@ -562,14 +590,14 @@ def _unit_hits(f: _File, nodes: list[ast.AST], rules: _Rules) -> Iterator[_Hit]:
         line = getattr(node, "lineno", 0)
         if isinstance(node, ast.Import):
             for a in node.names:
-                for kind, name in rules.path(a.name, f.own(a.name)):
-                    yield _Hit(kind, name, line)
+                for kind, name, entry in rules.path(a.name, f.own(a.name)):
+                    yield _Hit(kind, name, line, entry)
         elif isinstance(node, ast.ImportFrom):
             module = ("." * node.level) + (node.module or "")
             for a in node.names:
                 full = f"{module}.{a.name}" if a.name != "*" else module
-                for kind, name in rules.path(full, f.own(full)):
-                    yield _Hit(kind, name, line)
+                for kind, name, entry in rules.path(full, f.own(full)):
+                    yield _Hit(kind, name, line, entry)
         elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
             if ATTRIBUTES.get(node.name) == TORCH:
                 yield _Hit(TORCH, node.name, line)
@@ -582,13 +610,13 @@ def _unit_hits(f: _File, nodes: list[ast.AST], rules: _Rules) -> Iterator[_Hit]:
         if isinstance(node, ast.Constant) and id(node) not in f.bare:
             s = _const_str(node)
             if s is not None:
-                for kind, name in rules.string(s):
-                    yield _Hit(kind, name, line)
+                for kind, name, entry in rules.string(s):
+                    yield _Hit(kind, name, line, entry)
         elif isinstance(node, (ast.BinOp, ast.JoinedStr, ast.Call, ast.Subscript)):
             folded = _fold(node)
             if isinstance(folded, str):
-                for kind, name in rules.string(folded):
-                    yield _Hit(kind, name, line)
+                for kind, name, entry in rules.string(folded):
+                    yield _Hit(kind, name, line, entry)
 
 
 def _name_hits(f: _File, node: ast.Name, rules: _Rules, line: int) -> Iterator[_Hit]:
@@ -596,13 +624,13 @@ def _name_hits(f: _File, node: ast.Name, rules: _Rules, line: int) -> Iterator[_
         return
     if node.id in f.aliases:
         dotted = f.aliases[node.id]
-        for kind, name in rules.path(dotted, f.own(dotted)):
-            yield _Hit(kind, name, line)
+        for kind, name, entry in rules.path(dotted, f.own(dotted)):
+            yield _Hit(kind, name, line, entry)
         return
     if node.id not in f.bound and node.id not in f.defined:  # from m import *: m's name
         for module in f.star_modules:
-            for kind, name in rules.path(f"{module}.{node.id}", f.own(module)):
-                yield _Hit(kind, name, line)
+            for kind, name, entry in rules.path(f"{module}.{node.id}", f.own(module)):
+                yield _Hit(kind, name, line, entry)
     if node.id in NOT_ALLOWED_PATHS and node.id not in f.bound and node.id not in f.defined:  # importlib, unimported
         yield _Hit(NOT_ALLOWED_PATHS[node.id], node.id, line)
     if node.id in BUILTIN_NAMES and node.id not in f.bound:
@@ -620,8 +648,8 @@ def _attribute_hits(f: _File, node: ast.AST, rules: _Rules, line: int) -> Iterat
         base, attr = _lookup_key(node)  # type: ignore[misc,assignment]
     dotted = f.resolve(node)
     if dotted is not None:
-        for kind, name in rules.path(dotted, f.own(dotted)):
-            yield _Hit(kind, name, line)
+        for kind, name, entry in rules.path(dotted, f.own(dotted)):
+            yield _Hit(kind, name, line, entry)
         if attr in ATTRIBUTES:
             yield _Hit(ATTRIBUTES[attr], attr, line)
         if attr == "__dict__" and not f.own(dotted):
@@ -629,8 +657,8 @@ def _attribute_hits(f: _File, node: ast.AST, rules: _Rules, line: int) -> Iterat
         return
     # something that cannot be resolved: judge the attribute's own name
     if f.resolve(base) is None:
-        for kind, name in rules.attribute(attr):
-            yield _Hit(kind, name, line)
+        for kind, name, entry in rules.attribute(attr):
+            yield _Hit(kind, name, line, entry)
     elif attr in ATTRIBUTES:
         yield _Hit(ATTRIBUTES[attr], attr, line)
 
@@ -715,7 +743,7 @@ def _charge(f: _File, hits: Iterable[tuple[str | None, _Hit]], mine: Mapping[str
     for unit, hit in hits:
         owners = sorted(reached.get(unit, ())) if unit is not None else []
         for exercise in owners or sorted(everyone):
-            if hit.kind == FORBIDDEN and hit.name not in everyone.get(exercise, ()):
+            if hit.kind == FORBIDDEN and (hit.entry or hit.name) not in everyone.get(exercise, ()):
                 continue
             out.append(ForbiddenUse(exercise, hit.name, hit.line, f.rel, hit.kind))
     return out

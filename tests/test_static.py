@@ -295,15 +295,18 @@ def _hidden_route(submission):
 
 def test_a_forbidden_call_the_scan_cannot_see_scores_zero(submission, reference, assignment):
     sub, line = _hidden_route(submission)
+    lines = (sub / "attention.py").read_text().splitlines()
+    line_softmax = lines.index(HIDDEN_CALL.replace("q, k, v", "scores, scores, scores").splitlines()[3]) + 1
     assert static.scan(sub, _files(assignment)) == []  # invisible to the first wall
     result = api.check(sub, exercises=["masked_softmax", "scaled_dot_product_attention"], reference=reference)
     ex = {e.id: e for e in result.exercises}
-    assert ex["masked_softmax"].status is Status.PASSED  # it forbids nothing: the call went through
-    sdpa = ex["scaled_dot_product_attention"]
-    assert sdpa.score == 0 and sdpa.status is Status.FAILED
-    assert [(n.key, n.params["name"], n.params["file"], n.params["line"]) for n in sdpa.notes] == [
-        ("check.forbidden_call", SDPA, "attention.py", line)]
-    assert all(c.status is not Status.PASSED for c in sdpa.cases)
+    # both forbid every attention route (masked softmax is attention's weights with identity values)
+    for exercise, at in (("masked_softmax", line_softmax), ("scaled_dot_product_attention", line)):
+        done = ex[exercise]
+        assert done.score == 0 and done.status is Status.FAILED
+        assert [(n.key, n.params["name"], n.params["file"], n.params["line"]) for n in done.notes
+                if n.key.startswith("check.")] == [("check.forbidden_call", SDPA, "attention.py", at)]
+    assert all(c.status is not Status.PASSED for c in ex["scaled_dot_product_attention"].cases)
     # the grading process (where the reference runs) never gets a tripwire
     import torch
     assert torch.nn.functional.scaled_dot_product_attention is torch._C._nn.scaled_dot_product_attention
@@ -334,35 +337,59 @@ def test_forbidden_classes_trip_even_when_made_on_import(submission, reference):
 
 
 TRIPWIRE_ROUTES = r'''
+import sys
 import torch, torch.nn.functional as F
 from torch import nn
+from grader.builtin.transformer.routes import forbidden_routes
 from grader.sandbox import tripwire
+SDPA = "torch.nn.functional.scaled_dot_product_attention"
 before = nn.MultiheadAttention(4, 2)
-tripwire.install()
+assert "torch.nn.attention.flex_attention" not in sys.modules  # installing imports nothing
+ROUTES = forbidden_routes()
+tripwire.install(ROUTES)
+assert "torch.nn.attention.flex_attention" not in sys.modules
 q = torch.randn(1, 2, 3, 4)
 routes = {
-    "F": lambda: F.scaled_dot_product_attention(q, q, q),
-    "getattr": lambda: getattr(F, "scaled_dot_" + "product_attention")(q, q, q),
-    "dict": lambda: vars(F)["scaled_dot_product_attention"](q, q, q),
-    "C": lambda: torch._C._nn.scaled_dot_product_attention(q, q, q),
-    "ops": lambda: torch.ops.aten.scaled_dot_product_attention(q, q, q),
-    "ops.default": lambda: torch.ops.aten.scaled_dot_product_attention.default(q, q, q),
-    "ops.cpu": lambda: torch.ops.aten._scaled_dot_product_flash_attention_for_cpu.default(q, q, q),
-    "private": lambda: torch._scaled_dot_product_flash_attention_for_cpu(q, q, q),
-    "class": lambda: nn.modules.activation.MultiheadAttention(4, 2),
-    "subclass": lambda: type("Mine", (nn.MultiheadAttention,), {})(4, 2),
-    "made before": lambda: before(q[0], q[0], q[0]),
-    "layer": lambda: nn.TransformerEncoderLayer(4, 2),
+    "F": (lambda: F.scaled_dot_product_attention(q, q, q), SDPA),
+    "getattr": (lambda: getattr(F, "scaled_dot_" + "product_attention")(q, q, q), SDPA),
+    "dict": (lambda: vars(F)["scaled_dot_product_attention"](q, q, q), SDPA),
+    "C": (lambda: torch._C._nn.scaled_dot_product_attention(q, q, q), "torch._C._nn.scaled_dot_product_attention"),
+    "ops": (lambda: torch.ops.aten.scaled_dot_product_attention(q, q, q), "torch.ops.aten.scaled_dot_product_attention"),
+    "ops.default": (lambda: torch.ops.aten.scaled_dot_product_attention.default(q, q, q),
+                    "torch.ops.aten.scaled_dot_product_attention"),
+    "ops.cpu": (lambda: torch.ops.aten._scaled_dot_product_flash_attention_for_cpu.default(q, q, q),
+                "torch.ops.aten._scaled_dot_product_flash_attention_for_cpu"),
+    "private": (lambda: torch._scaled_dot_product_flash_attention_for_cpu(q, q, q),
+                "torch._scaled_dot_product_flash_attention_for_cpu"),
+    "class": (lambda: nn.modules.activation.MultiheadAttention(4, 2), "torch.nn.MultiheadAttention"),
+    "subclass": (lambda: type("Mine", (nn.MultiheadAttention,), {})(4, 2), "torch.nn.MultiheadAttention"),
+    "made before": (lambda: before(q[0], q[0], q[0]), "torch.nn.MultiheadAttention"),
+    "layer": (lambda: nn.TransformerEncoderLayer(4, 2), "torch.nn.TransformerEncoderLayer"),
+    "static method": (lambda: nn.Transformer.generate_square_subsequent_mask(3),
+                      "torch.nn.modules.transformer._generate_square_subsequent_mask"),
+    "flex_attention": (lambda: __import__("torch.nn.attention.flex_attention", fromlist=["x"]).flex_attention(q, q, q),
+                       "torch.nn.attention.flex_attention.flex_attention"),
+    "flex block mask": (lambda: __import__("torch.nn.attention.flex_attention", fromlist=["x"]).create_mask(
+                            lambda b, h, i, j: i >= j, 1, 1, 3, 3, device="cpu"),
+                        "torch.nn.attention.flex_attention.create_mask"),
+    "sdpa_kernel": (lambda: torch.nn.attention.sdpa_kernel(torch.nn.attention.SDPBackend.MATH),
+                    "torch.nn.attention.sdpa_kernel"),
+    "varlen": (lambda: __import__("torch.nn.attention.varlen", fromlist=["x"]).varlen_attn(q[0], q[0], q[0], None, None, 3, 3),
+               "torch.nn.attention.varlen.varlen_attn"),
 }
-forbidden = [tripwire.SDPA, "torch.nn.MultiheadAttention", "torch.nn.TransformerEncoderLayer"]
-for label, route in routes.items():
-    route()  # unarmed: calls through
-    with tripwire.armed(forbidden):
+for label, (route, name) in routes.items():
+    try:
+        route()  # unarmed: calls through
+    except tripwire.ForbiddenCall:
+        raise
+    except Exception:
+        pass  # this torch refuses these arguments on CPU: what matters is that the tripwire goes first
+    with tripwire.armed(ROUTES):
         try:
             route()
             print(label, "went through")
         except tripwire.ForbiddenCall as exc:
-            assert exc.name in forbidden, exc.name
+            assert exc.name == name, (label, exc.name, name)
         try:
             route()
         except Exception:
@@ -370,13 +397,14 @@ for label, route in routes.items():
         except BaseException:
             pass
     hits = tripwire.take_hits()
-    assert len(hits) == 2 and hits[0].name in forbidden, (label, hits)
-with tripwire.armed([tripwire.SDPA]):
+    assert len(hits) == 2 and hits[0].name == name, (label, [(h.name, h.via) for h in hits])
+with tripwire.armed([SDPA]):
     F.softmax(q, -1), nn.Linear(4, 4)(q), nn.MultiheadAttention(4, 2)  # not forbidden here
+    nn.LayerNorm(4)(q), nn.Dropout(0.1)(q), torch.tril(torch.ones(3, 3, dtype=torch.bool))
 assert not tripwire.take_hits()
 tripwire.uninstall()
 assert F.scaled_dot_product_attention is torch._C._nn.scaled_dot_product_attention
-with tripwire.armed(forbidden):
+with tripwire.armed(ROUTES):
     F.scaled_dot_product_attention(q, q, q), nn.MultiheadAttention(4, 2), torch.ops.aten.scaled_dot_product_attention(q, q, q)
 print("ok")
 '''

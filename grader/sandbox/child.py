@@ -221,6 +221,9 @@ def _serve(job: dict[str, Any], progress: int, capture: int, inputs: dict[int, d
     details["limits"] = limits.apply(lim, nproc=details.get("process_limit") != "cgroup", mapped=job["mapped"])
     torch.set_num_threads(1)
     _say(progress, "isolation " + json.dumps(details))
+    # every task's forbidden entries before the student's first import: an alias taken on import (by a file
+    # whose first task forbids nothing) is then a tripwire too, armed for the tasks that forbid it
+    tripwire.install(name for task in job["tasks"] for name in task.get("forbidden", ()))
     _forget_the_grader()
     sub = Submission(Path(paths.get("submission") or work / "sub"))
     watchdog = Watchdog(progress, sub.root)
