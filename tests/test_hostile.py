@@ -214,10 +214,66 @@ def test_no_network_in_the_sandbox(submission, reference, listener, level):
     assert by_id(result)["padding_mask"].status is Status.PASSED
 
 
-def test_process_sandbox_reports_that_the_network_is_open(submission, reference, listener):
+def test_process_sandbox_refuses_inet_but_says_what_it_lacks(submission, reference, listener):
+    """Without namespaces the seccomp filter is the whole network wall: inet is refused, the host's Unix
+    sockets are not (the README's table says so)."""
     result = grade(hostile(submission, _network_probe(listener)), reference=reference, sandbox="process")
-    assert result.isolation == "process" and result.isolation_details["network"] == "open"
-    assert by_id(result)["padding_mask"].status is Status.FAILED  # the probe got through: the test can fail
+    assert result.isolation == "process"
+    network = result.isolation_details["network"]
+    if not result.isolation_details["seccomp"].startswith("libseccomp"):
+        assert network == "open"
+        assert by_id(result)["padding_mask"].status is Status.FAILED  # the probe got through: the test can fail
+        return
+    assert network.startswith("socket() and socketpair() for AF_UNIX only") and "host's Unix sockets" in network
+    assert by_id(result)["padding_mask"].status is Status.PASSED
+
+
+# family, type, protocol: every family but AF_UNIX, by number (a Python without the constant still asks)
+FAMILIES = {
+    "inet": (2, 1, 0),  # AF_INET, SOCK_STREAM
+    "inet6": (10, 1, 0),  # AF_INET6
+    "vsock": (40, 1, 0),  # AF_VSOCK: a network namespace does not cover it; the host answered (issue 22)
+    "packet": (17, 2, 0),  # AF_PACKET, SOCK_DGRAM
+    "netlink": (16, 2, 0),  # AF_NETLINK, NETLINK_ROUTE: the host's interfaces and routes
+    "inet raw": (2, 3, 1),  # SOCK_RAW, ICMP
+}
+
+
+def _family_probe(family: int, kind: int, proto: int, pair: bool) -> str:
+    make = f"socket.socketpair({family}, {kind}, {proto})" if pair else f"[socket.socket({family}, {kind}, {proto})]"
+    return ("    import errno\n    import socket\n    try:\n"
+            f"        made = {make}\n"
+            "    except OSError as exc:\n"
+            "        if exc.errno not in (errno.EAFNOSUPPORT, errno.EPERM, errno.EACCES):\n"
+            "            raise\n"
+            "    else:\n"
+            "        for s in made:\n            s.close()\n"
+            "        return tokens  # the socket was made: a wrong answer on purpose\n" + PADDING)
+
+
+@pytest.mark.parametrize("pair", [False, True], ids=["socket", "socketpair"])
+@pytest.mark.parametrize("family", FAMILIES, ids=list(FAMILIES))
+def test_no_socket_of_any_family_but_unix(submission, reference, level, family, pair):
+    if level.get("level") != "namespaces" or not str(level.get("seccomp", "")).startswith("libseccomp"):
+        pytest.skip(f"no namespaces or no seccomp filter here: {level}")
+    result = grade(hostile(submission, _family_probe(*FAMILIES[family], pair)), exercises=["padding_mask"],
+                   reference=reference)
+    case = by_id(result)["padding_mask"].cases[0]
+    assert case.status is Status.PASSED, case.failure
+
+
+def test_what_the_child_needs_still_works(submission, reference, level):
+    """AF_UNIX stays: socketpair() and multiprocessing's pipes between the sandbox's own processes."""
+    body = ("    import socket\n    a, b = socket.socketpair()\n    a.sendall(b'x')\n"
+            "    assert b.recv(1) == b'x'\n    a.close(), b.close()\n"
+            "    u = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)\n    u.close()\n"
+            "    import multiprocessing.connection as c\n    r, w = c.Pipe()\n    w.send(1)\n    assert r.recv() == 1\n"
+            + PADDING)
+    result = grade(hostile(submission, body), exercises=["padding_mask"], reference=reference)
+    case = by_id(result)["padding_mask"].cases[0]
+    assert case.status is Status.PASSED, case.failure
+    if level.get("level") == "namespaces" and str(level.get("seccomp", "")).startswith("libseccomp"):
+        assert "AF_UNIX only" in level["network"] and "AF_UNIX only" in level["seccomp"]
 
 
 def _reference_probe() -> str:

@@ -20,7 +20,9 @@ loads a seccomp filter (libseccomp, through ``pyseccomp``) that refuses with EPE
 pivot_root, chroot, unshare, setns, clone with namespace flags, ptrace, process_vm_readv/writev,
 bpf, perf_event_open, keyctl and the key syscalls, kexec_*, module loading, the new mount API, and
 a few more (``DENIED``); ``clone3`` answers ENOSYS so that libc falls back to ``clone``, whose flags
-the filter can see. All file descriptors but the progress pipe and the output capture are closed.
+the filter can see; ``socket`` and ``socketpair`` answer EAFNOSUPPORT for every family but ``AF_UNIX``
+(``SOCKET_RULE``: vsock reaches the host from inside a network namespace). All file descriptors but
+the progress pipe and the output capture are closed.
 When the grader runs as root, the child's uid 0 maps to ``nobody`` (65534) outside, so even an
 escape would not be root on the host.
 
@@ -56,6 +58,7 @@ import os
 import platform
 import signal
 import site
+import socket
 import sys
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -105,6 +108,14 @@ DENIED = (
 )
 """Syscalls the student's process may not make (EPERM). No exec: the child never needs a new program,
 and a new interpreter would run code no scan has read, with a fresh address-space limit."""
+SOCKET_CALLS = ("socket", "socketpair")
+SOCKET_RULE = ("socket() and socketpair() for AF_UNIX only: every other family (inet, inet6, vsock, packet, "
+               "netlink, ...) refused with EAFNOSUPPORT")
+"""No network of any family. A network namespace does not cover vsock (the host answers a guest's vsock connect),
+and the process level has no network namespace at all, so the filter refuses the family itself. AF_UNIX stays:
+``socketpair()`` is how ``multiprocessing`` pipes and torch's tensor sharing pass data between the sandbox's own
+processes, and under namespaces a Unix socket reaches nothing outside (the abstract namespace belongs to the
+network namespace; the private root holds no host socket file)."""
 
 
 @dataclass(frozen=True)
@@ -194,6 +205,8 @@ def prepare() -> None:
                 pass
         for flag in NAMESPACE_FLAGS:
             flt.add_rule(sc.ERRNO(errno.EPERM), "clone", sc.Arg(0, sc.MASKED_EQ, flag, flag))
+        for call in SOCKET_CALLS:  # the family is the first argument of both
+            flt.add_rule(sc.ERRNO(errno.EAFNOSUPPORT), call, sc.Arg(0, sc.NE, socket.AF_UNIX))
         try:  # clone3 passes its flags in memory the filter cannot read: libc then falls back to clone
             flt.add_rule(sc.ERRNO(errno.ENOSYS), "clone3")
         except (OSError, ValueError, RuntimeError):
@@ -234,7 +247,8 @@ def _load_filter() -> str:
         _FILTER.load()
     except OSError as exc:
         return f"none: not loaded ({exc.strerror})"
-    return "libseccomp: " + ", ".join(("clone(namespaces)", *DENIED[:6])) + f" and {len(DENIED) - 6} more refused"
+    return ("libseccomp: " + ", ".join(("clone(namespaces)", *DENIED[:6])) + f" and {len(DENIED) - 6} more refused; "
+            + SOCKET_RULE)
 
 
 def _close_fds(keep: Sequence[int]) -> None:
@@ -521,6 +535,10 @@ def _walls(libc: Any, details: dict[str, Any]) -> None:
         details["capabilities"] = f"kept: {exc.strerror or exc}"
         details["no_new_privs"] = False
     details["seccomp"] = _load_filter()
+    if details["seccomp"].startswith("libseccomp"):
+        details["network"] = "none: an empty network namespace, and " + SOCKET_RULE
+    else:
+        details["network"] = "an empty network namespace only: vsock not covered (no seccomp filter)"
 
 
 CGROUP_CONTROLLERS = {"pids": (Path("/sys/fs/cgroup/pids"), "pids.max"),
@@ -635,6 +653,8 @@ def _fallback(body: Callable[[dict[str, Any]], NoReturn], why: str, binds: Seque
     except (OSError, AttributeError):
         details["no_new_privs"] = False
     details["seccomp"] = _load_filter() if sys.platform.startswith("linux") else "none: not Linux"
+    if details["seccomp"].startswith("libseccomp"):  # no network namespace: the host's Unix sockets stay reachable
+        details["network"] = SOCKET_RULE + "; the host's Unix sockets (files and the abstract namespace) reachable"
     _run_body(body, details)
 
 
