@@ -293,6 +293,186 @@ def sample_keeps_dim(logits, *, generator, temperature=1.0):
     return torch.multinomial(torch.softmax(logits / temperature, -1), 1, generator=generator)
 
 
+# --- what makes a draw random (issue 22): attacks and the forms students write ---------------------
+
+def mlm_one_mask_for_batch(tokens, special_mask, *, mask_id, vocab_size, generator, mlm_probability=0.15):
+    """One (L,) selection for every sequence of the batch (the split drawn per position)."""
+    B, L = tokens.shape
+    row = torch.rand(L, generator=generator)
+    selected = (row < mlm_probability).expand(B, L) & ~special_mask
+    u = torch.rand(tokens.shape, generator=generator)
+    return _mlm_finish(tokens, selected, u, mask_id, vocab_size, generator)
+
+
+def _mlm_finish(tokens, selected, u, mask_id, vocab_size, generator):
+    labels = torch.where(selected, tokens, torch.full_like(tokens, -100))
+    random_tokens = torch.randint(vocab_size, tokens.shape, generator=generator)
+    inputs = torch.where(selected & (u < 0.8), torch.full_like(tokens, mask_id), tokens)
+    inputs = torch.where(selected & (u >= 0.8) & (u < 0.9), random_tokens, inputs)
+    return inputs, labels
+
+
+def mlm_one_split_for_batch(tokens, special_mask, *, mask_id, vocab_size, generator, mlm_probability=0.15):
+    """Independent selection, but one uniform draw decides [MASK] / random / unchanged for the whole call."""
+    selected = (torch.rand(tokens.shape, generator=generator) < mlm_probability) & ~special_mask
+    u = torch.rand((1,), generator=generator).expand(tokens.shape)
+    return _mlm_finish(tokens, selected, u, mask_id, vocab_size, generator)
+
+
+def mlm_seed_from_tokens(tokens, special_mask, *, mask_id, vocab_size, generator, mlm_probability=0.15):
+    """A private generator seeded from the tokens: every call draws the same."""
+    own = torch.Generator().manual_seed(int(tokens.sum()))
+    return masking.mlm_mask_tokens(tokens, special_mask, mask_id=mask_id, vocab_size=vocab_size, generator=own,
+                                   mlm_probability=mlm_probability)
+
+
+def mlm_numpy_seeded_from_tokens(tokens, special_mask, *, mask_id, vocab_size, generator, mlm_probability=0.15):
+    import numpy as np
+
+    rng = np.random.default_rng(int(tokens.sum()))
+    selected = torch.from_numpy(rng.random(tuple(tokens.shape)) < mlm_probability) & ~special_mask
+    u = torch.from_numpy(rng.random(tuple(tokens.shape)))
+    random_tokens = torch.from_numpy(rng.integers(0, vocab_size, tuple(tokens.shape)))
+    labels = torch.where(selected, tokens, torch.full_like(tokens, -100))
+    inputs = torch.where(selected & (u < 0.8), torch.full_like(tokens, mask_id), tokens)
+    return torch.where(selected & (u >= 0.8) & (u < 0.9), random_tokens, inputs), labels
+
+
+def mlm_checkerboard_flips(tokens, special_mask, *, mask_id, vocab_size, generator, mlm_probability=0.15):
+    """Selection at the right rate but by a pattern over positions, moved by the seed."""
+    B, L = tokens.shape
+    shift = generator.initial_seed()
+    selected = ((torch.arange(L)[None, :] * 7 + torch.arange(B)[:, None] * 3 + shift) % 20 < 3) & ~special_mask
+    u = torch.rand(tokens.shape, generator=generator)
+    return _mlm_finish(tokens, selected, u, mask_id, vocab_size, generator)
+
+
+def nsp_one_coin(doc_ids, *, generator):
+    """Issue 22's attack: one coin per call, used for every sentence."""
+    n = doc_ids.numel()
+    same = doc_ids[:, None] == doc_ids[None, :]
+    has_next = torch.zeros(n, dtype=torch.bool)
+    has_next[:-1] = doc_ids[1:] == doc_ids[:-1]
+    is_next = has_next & (torch.rand((1,), generator=generator) < 0.5)
+    count = (~same).sum(dim=1)
+    u = torch.rand(n, generator=generator, dtype=torch.float64)
+    r = torch.minimum((u * count).long(), count - 1)
+    random_partner = ((~same).cumsum(dim=1) <= r[:, None]).sum(dim=1)
+    return torch.where(is_next, torch.arange(n) + 1, random_partner), is_next
+
+
+def nsp_one_uniform_for_partners(doc_ids, *, generator):
+    """Own coins, but one uniform number picks every NotNext partner (the r-th sentence of the others)."""
+    n = doc_ids.numel()
+    same = doc_ids[:, None] == doc_ids[None, :]
+    has_next = torch.zeros(n, dtype=torch.bool)
+    has_next[:-1] = doc_ids[1:] == doc_ids[:-1]
+    is_next = has_next & (torch.rand(n, generator=generator) < 0.5)
+    count = (~same).sum(dim=1)
+    u = torch.rand((1,), generator=generator, dtype=torch.float64)
+    r = torch.minimum((u * count).long(), count - 1)
+    random_partner = ((~same).cumsum(dim=1) <= r[:, None]).sum(dim=1)
+    return torch.where(is_next, torch.arange(n) + 1, random_partner), is_next
+
+
+def nsp_python_random_seeded(doc_ids, *, generator):
+    """Python's random, seeded from the documents: the same pairs on every call."""
+    import random
+
+    rng = random.Random(int(doc_ids.sum()))
+    n = doc_ids.numel()
+    ids = doc_ids.tolist()
+    partner, is_next = [], []
+    for i in range(n):
+        if i + 1 < n and ids[i + 1] == ids[i] and rng.random() < 0.5:
+            partner.append(i + 1)
+            is_next.append(True)
+        else:
+            partner.append(rng.choice([j for j in range(n) if ids[j] != ids[i]]))
+            is_next.append(False)
+    return torch.tensor(partner), torch.tensor(is_next)
+
+
+def sample_one_uniform(logits, *, generator, temperature=1.0):
+    """One uniform number for every row (inverse CDF)."""
+    if temperature == 0:
+        return logits.argmax(dim=-1)
+    cdf = torch.softmax(logits / temperature, dim=-1).cumsum(dim=-1)
+    u = torch.rand((1,), generator=generator, dtype=cdf.dtype).expand(cdf.size(0), 1)
+    return (cdf < u).sum(dim=-1).clamp(max=logits.size(-1) - 1)
+
+
+def sample_seed_quantiles(logits, *, generator, temperature=1.0):
+    """Issue 22's attack: per-row quantiles computed from generator.initial_seed(), never drawing from it."""
+    if temperature == 0:
+        return logits.argmax(dim=-1)
+    cdf = torch.softmax(logits / temperature, dim=-1).cumsum(dim=-1)
+    B = cdf.size(0)
+    u = ((torch.arange(B, dtype=torch.float64) + 0.5) / B + generator.initial_seed() * 0.6180339887498949) % 1.0
+    return (cdf < u.to(cdf.dtype)[:, None]).sum(dim=-1).clamp(max=logits.size(-1) - 1)
+
+
+def sample_weyl_rows(logits, *, generator, temperature=1.0):
+    """Issue 22's attack, a quasi-random form: a Weyl sequence over rows, started at the seed."""
+    if temperature == 0:
+        return logits.argmax(dim=-1)
+    cdf = torch.softmax(logits / temperature, dim=-1).cumsum(dim=-1)
+    B = cdf.size(0)
+    u = ((torch.arange(B, dtype=torch.float64) + generator.initial_seed() * B) * 0.7548776662466927) % 1.0
+    return (cdf < u.to(cdf.dtype)[:, None]).sum(dim=-1).clamp(max=logits.size(-1) - 1)
+
+
+def sample_numpy_seeded(logits, *, generator, temperature=1.0):
+    """NumPy's generator seeded from the logits: the same tokens on every call."""
+    import numpy as np
+
+    if temperature == 0:
+        return logits.argmax(dim=-1)
+    rng = np.random.default_rng(abs(int(logits.nan_to_num(neginf=0.0).sum() * 1000)))
+    cdf = torch.softmax(logits / temperature, dim=-1).cumsum(dim=-1)
+    u = torch.from_numpy(rng.random(cdf.size(0))).to(cdf.dtype)
+    return (cdf < u[:, None]).sum(dim=-1).clamp(max=logits.size(-1) - 1)
+
+
+RANDOMNESS = [
+    ("mlm_mask_tokens", mlm_one_mask_for_batch, (), {"diagnosis.mask_shared_across_sequences",
+                                                     "pretraining.check.mlm_selection_rate"}),
+    ("mlm_mask_tokens", mlm_one_split_for_batch, (), {"pretraining.check.mlm_split_dependent", "pretraining.check.mlm_split"}),
+    ("mlm_mask_tokens", mlm_seed_from_tokens, (), "diagnosis.draws_repeat"),
+    ("mlm_mask_tokens", mlm_numpy_seeded_from_tokens, (), "diagnosis.draws_repeat"),
+    ("mlm_mask_tokens", mlm_checkerboard_flips, (), {"pretraining.check.mlm_positions_dependent",
+                                                     "diagnosis.mask_shared_across_sequences"}),
+    ("nsp_sample", nsp_one_coin, (), {"diagnosis.coin_shared_across_sentences", "pretraining.check.nsp_next_rate"}),
+    ("nsp_sample", nsp_one_uniform_for_partners, (), {"diagnosis.partner_shared_across_sentences",
+                                                      "pretraining.check.nsp_partner_not_uniform"}),
+    ("nsp_sample", nsp_python_random_seeded, (), "diagnosis.draws_repeat"),
+    ("sample_next", sample_one_uniform, (0.7,), {"diagnosis.uniform_shared_across_rows", "diagnosis.draws_repeat"}),
+    ("sample_next", sample_one_uniform, (1.5,), {"diagnosis.uniform_shared_across_rows", "diagnosis.draws_repeat"}),
+    ("sample_next", sample_seed_quantiles, (0.7,), "diagnosis.uniform_shared_across_rows"),
+    ("sample_next", sample_seed_quantiles, (1.5,), "diagnosis.uniform_shared_across_rows"),
+    ("sample_next", sample_weyl_rows, (0.7,), "diagnosis.uniform_shared_across_rows"),
+    ("sample_next", sample_numpy_seeded, (1.0,), "diagnosis.draws_repeat"),
+]
+"""Samplers whose draws are not the contract's independent draws, with the keys they may fail with (a set where the
+first failing judge depends on the seed: one coin for every sentence sometimes already misses the IsNext rate)."""
+RANDOMNESS_SEEDS = 50
+
+
+@pytest.mark.parametrize("exercise,fn,make_args,key", RANDOMNESS, ids=[f"{w[1].__name__}{w[2]}" for w in RANDOMNESS])
+def test_draws_that_are_not_independent_fail_on_every_seed(exercise, fn, make_args, key):
+    make, k = {"mlm_mask_tokens": (mlm_case, S.MLM_DRAWS), "nsp_sample": (nsp_case, S.NSP_DRAWS),
+               "sample_next": (sample_case, S.SAMPLE_DRAWS)}[exercise]
+    inputs, args = make(*make_args)
+    keys: Counter = Counter()
+    for case in range(RANDOMNESS_SEEDS):
+        outputs = draws(exercise, fn, inputs, args, seed=20_000 + case * k, k=k)
+        found = verdict(exercise, inputs, outputs, args)
+        assert found is not None, case
+        assert found[0] in ({key} if isinstance(key, str) else key), (case, found)
+        keys[found[0]] += 1
+    print(f"\n{fn.__name__}{make_args}: failed {RANDOMNESS_SEEDS}/{RANDOMNESS_SEEDS} seeds {dict(keys)}")
+
+
 WRONG = [
     ("mlm_mask_tokens", mlm_select_0_2, (), "pretraining.check.mlm_selection_rate"),
     ("mlm_mask_tokens", mlm_split_90_5_5, (), "pretraining.check.mlm_split"),
@@ -306,7 +486,7 @@ WRONG = [
     ("nsp_sample", nsp_any_sentence, (), "pretraining.check.nsp_partner_same_document"),
     ("nsp_sample", nsp_no_last_check, (), "pretraining.check.nsp_next_across_documents"),
     ("sample_next", sample_uniform, (0.7,), "pretraining.check.sample_distribution"),
-    ("sample_next", sample_argmax, (1.5,), "pretraining.check.sample_distribution"),
+    ("sample_next", sample_argmax, (1.5,), "diagnosis.draws_repeat"),  # the same tokens whatever the generator
     ("sample_next", sample_times_temperature, (0.7,), "pretraining.check.sample_distribution"),
     ("sample_next", sample_ignores_temperature, (0.7,), "pretraining.check.sample_distribution"),
     ("sample_next", sample_ignores_temperature, (1.5,), "pretraining.check.sample_distribution"),

@@ -18,9 +18,9 @@ from typing import Any
 
 import torch
 
-from grader.builtin.pretraining.messages import MESSAGES
 from grader.builtin.pretraining import mistakes as m
 from grader.builtin.pretraining import statistics as st
+from grader.builtin.pretraining.messages import MESSAGES
 from grader.cases import randn, weights
 from grader.spec import (
     ELSEWHERE,
@@ -82,7 +82,7 @@ def mlm_call(vocab: int, p: float | None = None) -> Call:
 
 
 def _mlm() -> Exercise:
-    judges = judged("mlm_invariants", "mlm_fixed_count", "mlm_rates")
+    judges = judged("mlm_invariants", "mlm_repeats", "mlm_rates", "mlm_independence", "mlm_fixed_count")
     b, length, vocab = st.MLM_BATCH, st.MLM_LENGTH, st.MLM_VOCAB
     return Exercise(
         id="mlm_mask_tokens", file="masking.py", task=1, points=16, kind=Kind.FUNCTION,
@@ -134,7 +134,7 @@ def documents(sizes: tuple[int, ...]) -> Any:
 
 
 def _nsp() -> Exercise:
-    judges = judged("nsp_invariants", "nsp_rates")
+    judges = judged("nsp_invariants", "nsp_repeats", "nsp_rates", "nsp_independence")
     call = Call((In("doc_ids"),), {"generator": Gen()})
     return Exercise(
         id="nsp_sample", file="pairs.py", task=3, points=10, kind=Kind.FUNCTION,
@@ -319,7 +319,7 @@ def sampling_logits(distinct: int = 4, repeat: int = 32, vocab: int = 8) -> Any:
 
 
 def _sample() -> Exercise:
-    judges = judged("sample_invariants", "sample_distribution")
+    judges = judged("sample_invariants", "sample_repeats", "sample_distribution", "sample_independence")
 
     def call(t: float) -> Call:
         return Call((In("logits"),), {"generator": Gen(), "temperature": Lit(t)})

@@ -24,6 +24,26 @@ probability at most ALPHA = 1e-6 per case, whatever the case's sizes. Counts tha
 observed quantities (the 80/10/10 split given which positions were selected, the random tokens given which
 positions show one) are independent Bernoulli trials conditionally on those quantities, so the bound holds
 conditionally, hence unconditionally.
+
+Independence judges (mlm_independence, nsp_independence, sample_independence) test what makes the draws random,
+once the rates have passed. (a) Agreement of disjoint pairs: two draws of the contract that are independent agree
+(the same selection, coin or token) with a probability r known exactly from the contract (p² + (1-p)² for a
+Bernoulli(p) selection, Σ_v P(v)² for a categorical draw, |O_i ∩ O_j| / (|O_i| |O_j|) for two uniform partners).
+Pairing units without overlap ((0, 1), (2, 3), ...: neighbouring positions, neighbouring sequences or sentences or
+equal rows of one call, the same unit in draws 2k and 2k+1) makes the agreements independent Bernoulli(r_i) trials
+(conditionally on what decides which units are paired, e.g. which positions were selected, which is independent of
+the paired draws), so each count is tested by the Chernoff-Hoeffding bound above with c = log(2 m / ALPHA) for m counts. A pattern
+shared by every row agrees too often; a pattern that alternates or flips agrees too seldom. These judges run after
+the rate judges, whose passing makes the rates they assume hold. (b) Repeats (mlm_repeats, nsp_repeats,
+sample_repeats, run right after the invariants): two of the K draws, made with generators seeded differently, are
+equal with probability at most P = Π over units of the unit's agreement probability; the judge tests all
+K(K-1)/2 pairs only when K(K-1)/2 · P <= ALPHA (else it says nothing), so a draw that is a function of something
+other than the generator (a fixed seed, a seed computed from the inputs, a source seeded alike on every call)
+fails, whatever its period. Each judge: at most ALPHA = 1e-6 false failures per case.
+
+What this cannot show from the draws alone is a draw that is a function of ``generator.initial_seed()`` (its own
+generator seeded from it): that needs a call with a generator advanced before the call, which the draws driver
+does not make.
 """
 
 from __future__ import annotations
@@ -422,9 +442,221 @@ def sample_distribution(inputs: Mapping[str, torch.Tensor], outputs: Mapping[str
     return None
 
 
+# --- independence ----------------------------------------------------------------------------------
+
+def _pair_up(n: int) -> tuple[torch.Tensor, torch.Tensor]:
+    """Disjoint pairs (0, 1), (2, 3), ... of n indices: the first and the second of each."""
+    first = torch.arange(0, n - 1, 2)
+    return first, first + 1
+
+
+def _agreement(key: str, agree: torch.Tensor, rate: torch.Tensor, c: float) -> Verdict:
+    """Agreements of disjoint pairs (flat bool) against their exact probabilities (flat, same length) at level c."""
+    n = agree.numel()
+    if n == 0:
+        return None
+    hits, mean = float(agree.sum()), float(rate.double().mean())
+    if not bool(_rejected(torch.tensor(hits), torch.tensor(n), torch.tensor(mean), c)):
+        return None
+    low, high = _interval(n, mean, c)
+    return key, {"agree": int(hits), "pairs": n, "observed": _pct(hits / n), "expected": _pct(mean),
+                 "low": _pct(low), "high": _pct(high)}
+
+
+def _repeats(flat: torch.Tensor, log_p_equal: float) -> Verdict:
+    """Two draws (rows of ``flat``, (K, n)) that are equal, when K(K-1)/2 · P(two equal) <= ALPHA / 2."""
+    k = flat.size(0)
+    if k < 2 or math.log(k * (k - 1) / 2) + log_p_equal > math.log(ALPHA):
+        return None
+    equal = (flat[:, None, :] == flat[None, :, :]).all(dim=-1).triu(diagonal=1)
+    if not equal.any():
+        return None
+    first, second = (int(i) for i in equal.nonzero()[0])
+    return "diagnosis.draws_repeat", {"first": first, "second": second, "draws": k,
+                                      "repeated": int(equal.any(dim=0).sum())}
+
+
+def mlm_independence(inputs: Mapping[str, torch.Tensor], outputs: Mapping[str, torch.Tensor],
+                     args: Mapping[str, Any]) -> Verdict:
+    """Each eligible position is selected by its own draw, in each sequence and each call anew, and each selected
+    position is split 80/10/10 by its own draw. Agreement of selections (rate p² + (1-p)²) in disjoint pairs of
+    neighbouring sequences (same position), of neighbouring eligible positions, of draws 2k and 2k+1 (same position);
+    of the split's outcome (mask_id, the token, another token; rate the sum of the products of the two positions'
+    shares) in disjoint pairs of consecutive selected positions of one call (given the selection); m = 4 counts.
+    At most 1e-6 false failures per case (module docstring)."""
+    tokens, special = inputs["tokens"].cpu().long(), inputs["special_mask"].cpu().bool()
+    mask_id, vocab_size, p = _mlm_args(args)
+    bad = _check_draws(outputs, ("out.0", "out.1"), tuple(tokens.shape), (torch.long, torch.long))
+    if bad:
+        return bad
+    shown, labels = outputs["out.0"].cpu(), outputs["out.1"].cpu()
+    if tokens.dim() != 2:
+        return None
+    K, B, L = labels.shape
+    selected = labels != IGNORE_INDEX
+    eligible = (~special).expand_as(selected)
+    c = _level(4)
+    r = p * p + (1 - p) * (1 - p)
+
+    def pairs(dim: int) -> tuple[torch.Tensor, torch.Tensor]:
+        a, b = _pair_up(selected.size(dim))
+        both = eligible.index_select(dim, a) & eligible.index_select(dim, b)
+        agree = selected.index_select(dim, a) == selected.index_select(dim, b)
+        return agree[both], torch.full((int(both.sum()),), r, dtype=torch.float64)
+
+    # sequences first: a selection shared by every sequence also makes the pooled position pairs move together
+    for key, dim in (("diagnosis.mask_shared_across_sequences", 1), ("pretraining.check.mlm_positions_dependent", 2),
+                     ("diagnosis.draws_dependent", 0)):
+        found = _agreement(key, *pairs(dim), c)
+        if found:
+            return found
+    # the split, given the selection: consecutive judged positions of each call, paired
+    original = tokens.expand_as(labels)
+    mask_in = float(0 <= mask_id < vocab_size)
+    p_mask = MASK_SHARE + RANDOM_SHARE * mask_in / vocab_size
+    agree_all, rate_all = [], []
+    for k in range(K):
+        judged = selected[k] & (original[k] != mask_id)
+        tok, got = original[k][judged], shown[k][judged]
+        category = torch.where(got == mask_id, 0, torch.where(got == tok, 1, 2))
+        p_same = (1 - MASK_SHARE - RANDOM_SHARE) + RANDOM_SHARE * ((tok >= 0) & (tok < vocab_size)).double() / vocab_size
+        shares = torch.stack([torch.full_like(p_same, p_mask), p_same, 1 - p_mask - p_same], dim=-1)  # (n, 3)
+        a, b = _pair_up(category.numel())
+        agree_all.append(category[a] == category[b])
+        rate_all.append((shares[a] * shares[b]).sum(dim=-1))
+    return _agreement("pretraining.check.mlm_split_dependent", torch.cat(agree_all), torch.cat(rate_all), c)
+
+
+def mlm_repeats(inputs: Mapping[str, torch.Tensor], outputs: Mapping[str, torch.Tensor],
+                args: Mapping[str, Any]) -> Verdict:
+    """No two draws are equal: two draws agree on the selection of every eligible position with probability
+    (p² + (1-p)²)^n, n the eligible positions (module docstring, (b))."""
+    special = inputs["special_mask"].cpu().bool()
+    _, _, p = _mlm_args(args)
+    bad = _check_draws(outputs, ("out.0", "out.1"), tuple(special.shape), (torch.long, torch.long))
+    if bad:
+        return bad
+    shown, labels = outputs["out.0"].cpu(), outputs["out.1"].cpu()
+    K = labels.size(0)
+    r = p * p + (1 - p) * (1 - p)
+    return _repeats(torch.cat([shown.reshape(K, -1), labels.reshape(K, -1)], dim=1), int((~special).sum()) * math.log(r))
+
+
+def nsp_independence(inputs: Mapping[str, torch.Tensor], outputs: Mapping[str, torch.Tensor],
+                     args: Mapping[str, Any]) -> Verdict:
+    """Each sentence gets its own coin and its own NotNext partner, in each call anew. Agreement of the coins
+    (rate 1/2) in disjoint pairs of consecutive sentences that have a next one, and of draws 2k and 2k+1 (same
+    sentence); equal partners (rate |O_i ∩ O_j| / (|O_i| |O_j|), O_i the sentences outside i's document) in disjoint
+    pairs of consecutive NotNext sentences of one call (given the coins), and of draws 2k and 2k+1 where both are
+    NotNext; m = 4 counts. At most 1e-6 false failures per case (module docstring)."""
+    doc_ids = inputs["doc_ids"].cpu()
+    N = doc_ids.numel()
+    bad = _check_draws(outputs, ("out.0", "out.1"), (N,), (torch.long, torch.bool))
+    if bad:
+        return bad
+    partner, is_next = outputs["out.0"].cpu(), outputs["out.1"].cpu()
+    K = partner.size(0)
+    has_next, same = _documents(doc_ids)
+    others = (~same).double()  # (N, N)
+    size = others.sum(dim=1).clamp(min=1)  # |O_i|
+    c = _level(4)
+    # 1. coins of one call: consecutive sentences that have a next one
+    coins = is_next[:, has_next]  # (K, n)
+    a, b = _pair_up(coins.size(1))
+    agree = (coins[:, a] == coins[:, b]).flatten()
+    found = _agreement("diagnosis.coin_shared_across_sentences", agree, torch.full((agree.numel(),), 0.5), c)
+    if found:
+        return found
+    # 2. partners of one call: consecutive NotNext sentences
+    agree_all, rate_all = [], []
+    for k in range(K):
+        index = (~is_next[k]).nonzero().flatten()
+        a, b = _pair_up(index.numel())
+        i, j = index[a], index[b]
+        agree_all.append(partner[k, i] == partner[k, j])
+        rate_all.append((others[i] * others[j]).sum(dim=1) / (size[i] * size[j]))
+    found = _agreement("diagnosis.partner_shared_across_sentences", torch.cat(agree_all), torch.cat(rate_all), c)
+    if found:
+        return found
+    # 3. across calls: draws 2k and 2k+1
+    a, b = _pair_up(K)
+    agree = (coins[a] == coins[b]).flatten()
+    found = _agreement("diagnosis.draws_dependent", agree, torch.full((agree.numel(),), 0.5), c)
+    if found:
+        return found
+    both = ~is_next[a] & ~is_next[b]  # (P, N)
+    agree = (partner[a] == partner[b])[both]
+    rate = (1 / size).expand_as(both)[both]
+    return _agreement("diagnosis.draws_dependent", agree, rate, c)
+
+
+def nsp_repeats(inputs: Mapping[str, torch.Tensor], outputs: Mapping[str, torch.Tensor],
+                args: Mapping[str, Any]) -> Verdict:
+    """No two draws are equal: sentence i agrees in two draws with probability 1/4 + 1/(4 |O_i|) when it has a next
+    sentence, else 1/|O_i| (module docstring, (b))."""
+    doc_ids = inputs["doc_ids"].cpu()
+    N = doc_ids.numel()
+    bad = _check_draws(outputs, ("out.0", "out.1"), (N,), (torch.long, torch.bool))
+    if bad:
+        return bad
+    partner, is_next = outputs["out.0"].cpu(), outputs["out.1"].cpu()
+    has_next, same = _documents(doc_ids)
+    size = (~same).sum(dim=1).double().clamp(min=1)
+    per_sentence = torch.where(has_next, 0.25 + 0.25 / size, 1 / size)
+    return _repeats(torch.cat([partner, is_next.long()], dim=1), float(torch.log(per_sentence).sum()))
+
+
+def sample_independence(inputs: Mapping[str, torch.Tensor], outputs: Mapping[str, torch.Tensor],
+                        args: Mapping[str, Any]) -> Verdict:
+    """Each row gets its own draw, in each call anew (temperature > 0). Equal tokens (rate Σ_v P(v)², P the row's
+    softmax(logits / T)) in disjoint pairs of equal rows of one call, and of draws 2k and 2k+1 (same row); m = 2
+    counts. At most 1e-6 false failures per case (module docstring)."""
+    temperature = float(args.get("temperature", 1.0))
+    if temperature == 0:
+        return None
+    logits = inputs["logits"].cpu().double()
+    bad = _check_draws(outputs, ("out",), (logits.size(0),), (torch.long,))
+    if bad:
+        return bad
+    drawn = outputs["out"].cpu()
+    K = drawn.size(0)
+    rows, group = torch.unique(logits, dim=0, return_inverse=True)
+    collide = (torch.softmax(rows / temperature, dim=-1) ** 2).sum(dim=-1)  # (G,)
+    c = _level(2)
+    # 1. equal rows of one call: the members of each group, paired in order
+    agree_all, rate_all = [], []
+    for g in range(rows.size(0)):
+        members = (group == g).nonzero().flatten()
+        a, b = _pair_up(members.numel())
+        agree_all.append((drawn[:, members[a]] == drawn[:, members[b]]).flatten())
+        rate_all.append(collide[g].expand(K * a.numel()))
+    found = _agreement("diagnosis.uniform_shared_across_rows", torch.cat(agree_all), torch.cat(rate_all), c)
+    if found:
+        return found
+    # 2. across calls
+    a, b = _pair_up(K)
+    agree = (drawn[a] == drawn[b]).flatten()
+    return _agreement("diagnosis.draws_dependent", agree, collide[group].expand(a.numel(), -1).flatten(), c)
+
+
+def sample_repeats(inputs: Mapping[str, torch.Tensor], outputs: Mapping[str, torch.Tensor],
+                   args: Mapping[str, Any]) -> Verdict:
+    """No two draws are equal (temperature > 0): row b agrees in two draws with probability Σ_v P_b(v)² (module
+    docstring, (b))."""
+    temperature = float(args.get("temperature", 1.0))
+    if temperature == 0:
+        return None
+    logits = inputs["logits"].cpu().double()
+    bad = _check_draws(outputs, ("out",), (logits.size(0),), (torch.long,))
+    if bad:
+        return bad
+    collide = (torch.softmax(logits / temperature, dim=-1) ** 2).sum(dim=-1)  # (B,)
+    return _repeats(outputs["out"].cpu(), float(torch.log(collide).sum()))
+
+
 JUDGES = {
-    "mlm_mask_tokens": (mlm_invariants, mlm_fixed_count, mlm_rates),
-    "nsp_sample": (nsp_invariants, nsp_rates),
-    "sample_next": (sample_invariants, sample_distribution),
+    "mlm_mask_tokens": (mlm_invariants, mlm_repeats, mlm_rates, mlm_independence, mlm_fixed_count),
+    "nsp_sample": (nsp_invariants, nsp_repeats, nsp_rates, nsp_independence),
+    "sample_next": (sample_invariants, sample_repeats, sample_distribution, sample_independence),
 }
 """The judges of each stochastic exercise, in the order to run them (the first verdict is the one to report)."""
