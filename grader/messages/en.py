@@ -266,6 +266,15 @@ MESSAGES: dict[str, str] = {
     "lms.empty_roster": "the roster {path} has no student rows",
     "export.gradescope_failed": "The autograder could not grade this submission (grader exit code {code}). "
                                 "This is not a grade.",
+    # --- pytest in an assignment folder, GitHub Classroom, PrairieLearn (issue 26)
+    "pytest.help.grade": "nlp-grader: grade the folder given (or this one) even where it has no assignment.toml",
+    "pytest.help.assignment": "nlp-grader: the assignment to grade (default: found from the folder)",
+    "pytest.help.lang": "nlp-grader: the language of the reports (default: GRADER_LANG, else the locale)",
+    "pytest.partial": "{graded} of {total} exercises graded (the others were not selected); `grade` grades them all",
+    "pytest.not_run": "case {case} was not run: the grader gave no result for it",
+    "pytest.zeroed": "this case passed, but the exercise earns {score:g} / {max_score:g}: see the notes above",
+    "export.prairielearn.done": "Wrote the PrairieLearn question to {path}: copy it into your course's questions/ folder. It is graded in the image {image}, which must hold torch and this grader with its reference (grader-image/Dockerfile builds one).",
+    "export.prairielearn.prompt": "Upload your files of the {title} assignment: {files}. They are graded with the hidden cases too; the report below gives each case's points.",
     # --- past one machine: the Ray executor, --shard auto, grade export slurm|k8s|github (issue 13)
     "cluster.no_ray": "--executor ray needs Ray, which is not installed here: pip install \"nlp-grader[cluster]\" (on this machine and on every node of the cluster)",
     "cluster.bad_executor": "--executor {executor}: expected one of {known}",

@@ -251,6 +251,15 @@ MESSAGES: dict[str, str] = {
     "lms.empty_roster": "명단 {path} 에 학생 행이 없습니다",
     "export.gradescope_failed": "자동 채점기가 이 제출물을 채점하지 못했습니다 (채점기 종료 코드 {code}). "
                                 "이것은 점수가 아닙니다.",
+    # --- 과제 폴더의 pytest, GitHub Classroom, PrairieLearn (issue 26)
+    "pytest.help.grade": "nlp-grader: assignment.toml 이 없어도 주어진 폴더(없으면 지금 폴더)를 채점합니다",
+    "pytest.help.assignment": "nlp-grader: 채점할 과제 (기본값: 폴더에서 찾습니다)",
+    "pytest.help.lang": "nlp-grader: 보고서의 언어 (기본값: GRADER_LANG, 없으면 로캘)",
+    "pytest.partial": "문제 {total}개 중 {graded}개를 채점했습니다 (나머지는 선택되지 않았습니다). 모두 채점하려면 `grade` 를 실행하세요",
+    "pytest.not_run": "케이스 {case}: 실행되지 않았습니다. 채점기가 이 케이스의 결과를 내지 않았습니다",
+    "pytest.zeroed": "이 케이스는 통과했지만 이 문제의 점수는 {score:g} / {max_score:g}입니다. 위의 설명을 보세요",
+    "export.prairielearn.done": "PrairieLearn 문제를 {path} 에 만들었습니다. 코스의 questions/ 폴더에 복사하세요. 채점은 {image} 이미지에서 실행되며, 이 이미지에는 torch 와 정답이 든 이 채점기가 있어야 합니다 (grader-image/Dockerfile 로 만들 수 있습니다).",
+    "export.prairielearn.prompt": "{title} 과제의 파일을 올리세요: {files}. 비공개 케이스까지 채점하며, 아래 보고서에 케이스마다 점수가 나옵니다.",
     # --- 한 대를 넘어서: Ray 실행기, --shard auto, grade export slurm|k8s|github (issue 13)
     "cluster.no_ray": "--executor ray 를 쓰려면 Ray 가 있어야 하는데 여기에는 설치되어 있지 않습니다. 이 컴퓨터와 클러스터의 모든 노드에 pip install \"nlp-grader[cluster]\" 로 설치하세요",
     "cluster.bad_executor": "--executor {executor}: {known} 중 하나여야 합니다",

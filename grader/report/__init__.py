@@ -1,7 +1,8 @@
 """Renderers: one graded result, many formats, one signature.
 
 Every renderer is ``render(result, lang, options) -> str``: the terminal report (``text``), the notebook's
-``html``, ``json``, Gradescope's results.json, JUnit XML and the student's Markdown feedback. They are
+``html``, ``json``, Gradescope's results.json, JUnit XML, the student's Markdown feedback, GitHub Classroom's
+runner result and PrairieLearn's results.json. They are
 chosen by name from :data:`RENDERERS` (``grade check --format`` offers exactly these names); each format's
 module is imported only when it is used. What else a renderer may need is an :class:`Options`
 (grader.report.options).
@@ -70,6 +71,19 @@ def _html(result: GradeResult, lang: str, options: Options) -> str:
     return html.render(result, lang, options)
 
 
+def _github_classroom(result: GradeResult, lang: str, options: Options) -> str:
+    from grader.report import github_classroom
+
+    return github_classroom.dumps(result, lang, feedback=options.feedback) + "\n"
+
+
+def _prairielearn(result: GradeResult, lang: str, options: Options) -> str:
+    from grader.report import prairielearn
+
+    text = _text(result, lang, Options(title=options.title, width=options.width or 80, color=False))
+    return prairielearn.dumps(result, lang, output=text, feedback=options.feedback) + "\n"
+
+
 RENDERERS: dict[str, Renderer] = {
     "text": _text,
     "json": _json,
@@ -77,6 +91,8 @@ RENDERERS: dict[str, Renderer] = {
     "junit": _junit,
     "markdown": _markdown,
     "html": _html,
+    "github-classroom": _github_classroom,
+    "prairielearn": _prairielearn,
 }
 """Format name -> its renderer. The first one is the default; ``grade check --format`` offers these names."""
 
