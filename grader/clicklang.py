@@ -72,11 +72,12 @@ def click_in(lang: str) -> Iterator[None]:
             setattr(module, attr, original)
 
 
-def _commands(command: click.Command, path: str = "") -> Iterator[tuple[str, click.Command]]:
+def commands(command: click.Command, path: str = "") -> Iterator[tuple[str, click.Command]]:
+    """Every command under ``command`` (itself first) with its path: "", "check", "export gradescope", ..."""
     yield path, command
     if isinstance(command, click.Group):
         for name, sub in command.commands.items():
-            yield from _commands(sub, f"{path} {name}".strip())
+            yield from commands(sub, f"{path} {name}".strip())
 
 
 @contextlib.contextmanager
@@ -93,7 +94,7 @@ def help_in(root: click.Command, lang: str) -> Iterator[None]:
         saved.append((obj, attr, getattr(obj, attr)))
         setattr(obj, attr, value)
 
-    for path, command in _commands(root):
+    for path, command in commands(root):
         key = path.replace(" ", ".")
         if key in texts:
             swap(command, "help", texts[key])

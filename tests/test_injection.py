@@ -16,12 +16,13 @@ import pytest
 from markdown_it import MarkdownIt
 from rich.console import Console
 
-from grader import api, batch, clean, cli, stats
+from grader import api, batch, clean, stats
 from grader.batch import driver
 from grader.quiz.grade import QuestionResult, QuizResult
 from grader.report import feedback, gradescope, junit
 from grader.report import json as json_report
 from grader.report import quiz as quiz_report
+from grader.report import summary as summary_report
 from grader.report.text import render_report
 from grader.results import CaseResult, CheckResult, ExerciseResult, GradeResult, Message, MistakeMatch, Status
 
@@ -79,14 +80,13 @@ def test_quiz_summary_with_a_markup_student_id():
     assert "[/x][reverse]" in out and "qkv[/x]" in out
 
 
-def test_batch_summary_prints_names_as_text(monkeypatch):
+def test_batch_summary_prints_names_as_text():
     summary = stats.summarize([], api.assignment_spec("transformer"))
     summary.update({"invalid": [NAME], "grader_errors": [NAME], "pass_rates": {NAME: 0.5},
                     "top_mistakes": [{"exercise": NAME, "mistake": "[/x]", "students": 1}],
                     "rejected": [{"submission": NAME, "reason": "duplicate", "entries": [NAME, "[/x].zip"]}]})
     console, buffer = terminal()
-    monkeypatch.setattr(cli, "_stdout", lambda: console)
-    cli._print_summary(summary, "en", graded=0, skipped=0, failed=0)
+    summary_report.print_summary(console, summary, "en", graded=0, skipped=0, failed=0)
     out = buffer.getvalue()
     assert_no_student_escape(out)
     assert out.count("=HYPERLINK") >= 5 and "[/x].zip" in out

@@ -12,6 +12,7 @@ import ast
 import itertools
 
 import pytest
+from conftest import ROOT
 from corpus import build, variants
 
 from grader import similar, specs
@@ -118,3 +119,45 @@ def test_three_ways_to_write_one_exercise_are_told_apart(corpus, a, b, monkeypat
     monkeypatch.setattr(similar, "MIN_SHARED", 0)
     (pair,) = similar.compare({a: corpus[a], b: corpus[b]}, SPEC, threshold=0.0)
     assert pair.score < 0.1, pair
+
+
+SCAFFOLD = """import torch
+
+
+def layer_norm(x, eps=1e-5):
+    if x.dim() < 1:
+        raise ValueError(f"x needs a last dimension, got shape {tuple(x.shape)}")
+    if not torch.is_floating_point(x):
+        raise TypeError(f"x must hold floating-point numbers, not {x.dtype}")
+    if eps <= 0:
+        raise ValueError(f"eps must be positive, got {eps}")
+    if x.numel() == 0:
+        return x.clone()
+    width = x.shape[-1]
+    rows = x.reshape(-1, width)
+    # TODO: normalise each row of `rows` into `out`
+    raise NotImplementedError("Task 1: layer_norm")
+    return out.reshape(x.shape)
+"""
+
+
+def test_a_plug_ins_starter_code_is_no_evidence_wherever_it_is_installed(monkeypatch, tmp_path):
+    """A third-party assignment keeps its stubs in its own package (spec.stubs), not in this repository's
+    assignments/: two students who filled the same scaffold each their own way are not listed, whatever the
+    scaffold's size; the same filling is."""
+    import dataclasses
+
+    monkeypatch.syspath_prepend(str(ROOT / "examples" / "plugin-assignment"))
+    from nlp_grader_layernorm.spec import ASSIGNMENT
+
+    stubs = tmp_path / "site-packages" / "some_plugin" / "stubs"
+    stubs.mkdir(parents=True)
+    (stubs / "norm.py").write_text(SCAFFOLD)
+    spec = dataclasses.replace(ASSIGNMENT, stubs=stubs)
+    todo = '    # TODO: normalise each row of `rows` into `out`\n    raise NotImplementedError("Task 1: layer_norm")\n'
+    mine = SCAFFOLD.replace(todo, "    centred = rows - rows.mean(1, keepdim=True)\n"
+                                  "    out = centred * torch.rsqrt(centred.pow(2).mean(1, keepdim=True) + eps)\n")
+    theirs = SCAFFOLD.replace(todo, "    out = torch.nn.functional.layer_norm(rows, (width,), eps=eps)\n")
+    assert mine != SCAFFOLD and theirs != SCAFFOLD
+    assert similar.compare({"a": {"norm.py": mine}, "b": {"norm.py": theirs}}, spec) == []
+    assert [(p.a, p.b) for p in similar.compare({"a": {"norm.py": mine}, "b": {"norm.py": mine}}, spec)] == [("a", "b")]

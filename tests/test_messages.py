@@ -148,11 +148,11 @@ def test_click_texts_are_click_s_own_with_the_same_placeholders():
 
 
 def test_help_texts_name_real_commands_and_options():
-    from grader import cli
+    from grader import cli, clicklang
     from grader.messages import HELP_TEXTS
 
     known = {""}
-    for path, command in cli._commands(cli.main):
+    for path, command in clicklang.commands(cli.main):
         key = path.replace(" ", ".")
         known.add(key)
         for param in command.params:

@@ -16,8 +16,8 @@ import pytest
 from click.testing import CliRunner
 from conftest import ROOT, SOLUTIONS, STUBS
 
-from grader import api, batch, cells, cli, notebook, release, report
-from grader.cells import Cell
+from grader import api, batch, cli, notebook, release, report
+from grader.cells import Cell, collect, python_source, write_files
 from grader.results import Status
 
 FILES = ("positional.py", "attention.py", "multihead.py", "layers.py")
@@ -71,9 +71,9 @@ def scores(data: dict) -> dict[str, tuple[float, str]]:
 
 def test_shell_and_magic_lines_are_left_out_line_for_line():
     source = "!pip install x\n%matplotlib inline\ndef f():\n    %time g()\n    return 1\n"
-    assert cells.python_source(source) == "pass\npass\ndef f():\n    pass\n    return 1\n"
-    assert cells.python_source("%%writefile attention.py\ndef f(): pass\n") is None
-    assert cells.python_source("%%time\nx = 1\n") == "\nx = 1\n"
+    assert python_source(source) == "pass\npass\ndef f():\n    pass\n    return 1\n"
+    assert python_source("%%writefile attention.py\ndef f(): pass\n") is None
+    assert python_source("%%time\nx = 1\n") == "\nx = 1\n"
 
 
 def test_the_last_definition_wins_and_only_what_an_exercise_reaches_is_written(tmp_path, assignment):
@@ -90,8 +90,8 @@ def test_the_last_definition_wins_and_only_what_an_exercise_reaches_is_written(t
         Cell("6", "class MultiHeadAttention(torch.nn.Module):\n    def forward(self, x):\n"
                   "        return scaled_dot_product_attention(x, x, x)[0]\n"),
     ]
-    defs = cells.collect(cells)
-    written = cells.write_files(defs, assignment, tmp_path, "mine.ipynb")
+    defs = collect(cells)
+    written = write_files(defs, assignment, tmp_path, "mine.ipynb")
     attention = (tmp_path / "attention.py").read_text()
     assert attention.count("def masked_softmax") == 1 and "raise NotImplementedError" not in attention
     assert "def _fill" in attention and "LOWEST = -1e9" in attention and "import torch" in attention
@@ -111,7 +111,7 @@ def test_what_a_class_needs_as_it_is_defined_comes_first_whatever_the_cell_order
                        "    def forward(self, x):\n        return x * LATER\n"),
              Cell("4", "class Base(nn.Module):  # fixed later\n    def extra(self):\n        return 1\n"),
              Cell("5", "FACTOR = 2\nLATER = 3\n")]
-    cells.write_files(cells.collect(cells), assignment, tmp_path, "order.ipynb")
+    write_files(collect(cells), assignment, tmp_path, "order.ipynb")
     source = (tmp_path / "layers.py").read_text()
     namespace: dict = {}
     exec(compile(source, "layers.py", "exec"), namespace)  # the test's own code: it defines classes, nothing else
