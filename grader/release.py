@@ -39,10 +39,14 @@ version = "{version}"
 description = "Grader for the {name} assignment (student bundle: visible cases only)"
 requires-python = ">=3.10"
 dependencies = ["numpy>=1.24", "torch>=2.2,<3", "click>=8.1", "rich>=13", "safetensors>=0.4", "tomli-w>=1.0",
-                "tomli>=2; python_version < '3.11'", "nbformat>=5.7"]
+                "tomli>=2; python_version < '3.11'", "nbformat>=5.7", "pytest>=7.4"]
 
 [project.scripts]
 grade = "grader.cli:main"
+
+# `pytest` in the assignment's folder lists and grades the visible cases (grader/pytest_plugin.py)
+[project.entry-points.pytest11]
+nlp_grader = "grader.pytest_plugin"
 
 [tool.setuptools.packages.find]
 include = ["grader*"]
@@ -51,11 +55,18 @@ include = ["grader*"]
 grader = ["cases/*/*"]
 """
 
-WORKFLOW = """name: grade
-on: [push, workflow_dispatch]
+WORKFLOW = """# GitHub Actions, and GitHub Classroom's points: the grade step hands its result to Classroom's grading reporter,
+# which posts "Points N/M" on the run-autograding-tests check run that Classroom reads (written by grade release).
+name: Autograding Tests
+on: [push, workflow_dispatch, repository_dispatch]
+permissions:
+  checks: write
+  actions: read
+  contents: read
 jobs:
-  grade:
+  run-autograding-tests:
     runs-on: ubuntu-latest
+    if: github.actor != 'github-classroom[bot]'
     steps:
       - uses: actions/checkout@v4
       - uses: actions/setup-python@v5
@@ -65,16 +76,47 @@ jobs:
         run: |
           pip install torch --index-url https://download.pytorch.org/whl/cpu
           pip install .
-      - name: Grade (JUnit report)
-        run: grade check {name} --format junit > grade-results.xml || true
-      - name: Grade
-        run: grade check {name}
+      - name: Grade (GitHub Classroom's points)
+        id: nlpgrader
+        run: |
+          code=0
+          grade check {name} --format github-classroom > classroom.json || code=$?
+          if [ "$code" -gt 1 ]; then  # a usage error or the grader's fault: an error, never a zero
+            printf '%s' '{failed}' | sed "s/@CODE@/$code/g" > classroom.json
+          fi
+          echo "result=$(base64 -w 0 classroom.json)" >> "$GITHUB_OUTPUT"
+      - name: Grade (the report)
+        if: always()
+        run: |
+          grade check {name} --format junit > grade-results.xml || true
+          grade check {name} || true
+      - name: Autograding Reporter
+        if: always()
+        uses: classroom-resources/autograding-grading-reporter@v1
+        env:
+          NLPGRADER_RESULTS: "${{{{steps.nlpgrader.outputs.result}}}}"
+        with:
+          runners: nlpgrader
       - uses: actions/upload-artifact@v4
         if: always()
         with:
           name: grade-results
           path: grade-results.xml
 """
+
+
+def classroom_failed(max_score: float) -> str:
+    """The runner result the workflow hands the reporter when ``grade`` could not grade (exit code 2 or 3): an error
+    with the assignment's points at stake, in both languages, as one line of JSON the shell quotes in single quotes
+    (``@CODE@``: the exit code, filled in by the step)."""
+    import json
+
+    from grader.messages import render
+
+    message = " / ".join(render("export.gradescope_failed", lang, code="@CODE@") for lang in ("en", "ko"))
+    test = {"name": "grade", "status": "error", "score": 0, "message": message, "line_no": 0}
+    return json.dumps({"version": 1, "status": "error", "max_score": max_score, "tests": [test]},
+                      ensure_ascii=False).replace("'", "")
 
 README = """# {title}
 
@@ -101,7 +143,9 @@ README = """# {title}
    Hand in the notebook itself if your instructor asks for it; `grade check {name}/{name}.ipynb` grades
    it from a terminal too.
 
-Pushing to GitHub runs the same check (`.github/workflows/grade.yml`).
+Pushing to GitHub runs the same check (`.github/workflows/grade.yml`); in GitHub Classroom it also sends your
+points to Classroom (the "Autograding Reporter" step prints them). `pytest` in `{name}/` lists the same cases as
+tests, for your editor's Testing panel too (`pytest -k masked_softmax`, `pytest --lf`).
 
 ## 한국어
 
@@ -125,7 +169,9 @@ Pushing to GitHub runs the same check (`.github/workflows/grade.yml`).
    정의된 코드를 채점하는 확인 셀 `grader.check("이름")` 이 있습니다. 교수자가 노트북 제출을 요구하면
    노트북을 그대로 내면 되고, 터미널에서 `grade check {name}/{name}.ipynb` 로도 채점할 수 있습니다.
 
-GitHub 에 push 하면 같은 검사가 실행됩니다 (`.github/workflows/grade.yml`).
+GitHub 에 push 하면 같은 검사가 실행됩니다 (`.github/workflows/grade.yml`). GitHub Classroom 에서는 점수도
+Classroom 으로 보냅니다 ("Autograding Reporter" 단계에 점수가 나옵니다). `{name}/` 에서 `pytest` 를 실행하면 같은
+케이스가 테스트로 나오고, 편집기의 Testing 패널에서도 보입니다 (`pytest -k masked_softmax`, `pytest --lf`).
 """
 
 
@@ -157,7 +203,8 @@ def release(*, assignment: str, output: Path, salt: str = "") -> Path:
                                        encoding="utf-8")
     workflows = staging / ".github" / "workflows"
     workflows.mkdir(parents=True)
-    (workflows / "grade.yml").write_text(WORKFLOW.format(name=spec.name))
+    (workflows / "grade.yml").write_text(WORKFLOW.format(name=spec.name, failed=classroom_failed(
+        sum(e.points for e in spec.exercises))), encoding="utf-8")
     if output.exists():
         output.rmdir()
     os.replace(staging, output)

@@ -59,7 +59,7 @@ def test_bundle_holds_no_reference_and_no_hidden_case(bundle, assignment):
     assert all("answer" not in q for q in quiz["questions"])
     readme = (bundle / "README.md").read_text()
     assert "## English" in readme and "## 한국어" in readme
-    assert (bundle / ".github" / "workflows" / "grade.yml").read_text().count("grade check transformer") == 2
+    assert (bundle / ".github" / "workflows" / "grade.yml").read_text().count("grade check transformer") == 3
 
 
 def test_bundle_grades_stubs_zero_and_a_solution_full_marks(bundle, tmp_path):
