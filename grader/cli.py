@@ -350,6 +350,26 @@ def export_gradescope(assignment: str, output: Path, hidden_visibility: str = "a
     _stdout().print(Text(render("export.done", lang, path=str(path))))
 
 
+@export.command(name="prairielearn")
+@click.option("--assignment", "assignment", required=True)
+@click.option("--output", "output", type=click.Path(path_type=Path, file_okay=False), required=True, help="A new folder.")
+@click.option("--image", default="prairielearn/grader-python", show_default=True, help="An image with torch and this grader.")
+@click.option("--salt", default="", help="Changes every case's inputs.")
+@FEEDBACK_OPTION
+@LANG_OPTION
+def export_prairielearn(assignment: str, output: Path, image: str, salt: str = "", feedback: str = "visible",
+                        lang: str | None = None) -> None:
+    """A PrairieLearn question (info.json, question.html, tests/run.sh, grader-image/Dockerfile); reports in --lang."""
+    from grader import api, prairielearn
+
+    lang = resolve_lang(lang)
+    try:
+        path = prairielearn.question(assignment=assignment, output=output, image=image, lang=lang, salt=salt, feedback=feedback)
+    except (api.UsageError, ValueError) as exc:
+        raise (_usage(exc, lang) if isinstance(exc, api.UsageError) else GraderUsage(str(exc))) from None
+    _stdout().print(Text(render("export.prairielearn.done", lang, path=str(path), image=image)))
+
+
 def _lms_export(system: str, output: Path, roster: Path, column: str, target: Path, id_column: str | None,
                 lang: str) -> None:
     from grader import api, lms
