@@ -436,12 +436,14 @@ def sample_numpy_seeded(logits, *, generator, temperature=1.0):
 
 RANDOMNESS = [
     ("mlm_mask_tokens", mlm_one_mask_for_batch, (), {"diagnosis.mask_shared_across_sequences",
-                                                     "pretraining.check.mlm_selection_rate"}),
+                                                     "pretraining.check.mlm_selection_rate",
+                                                     "diagnosis.fixed_count_masking"}),
     ("mlm_mask_tokens", mlm_one_split_for_batch, (), {"pretraining.check.mlm_split_dependent", "pretraining.check.mlm_split"}),
     ("mlm_mask_tokens", mlm_seed_from_tokens, (), "diagnosis.draws_repeat"),
     ("mlm_mask_tokens", mlm_numpy_seeded_from_tokens, (), "diagnosis.draws_repeat"),
     ("mlm_mask_tokens", mlm_checkerboard_flips, (), {"pretraining.check.mlm_positions_dependent",
-                                                     "diagnosis.mask_shared_across_sequences"}),
+                                                     "diagnosis.mask_shared_across_sequences",
+                                                     "diagnosis.fixed_count_masking"}),
     ("nsp_sample", nsp_one_coin, (), {"diagnosis.coin_shared_across_sentences", "pretraining.check.nsp_next_rate"}),
     ("nsp_sample", nsp_one_uniform_for_partners, (), {"diagnosis.partner_shared_across_sentences",
                                                       "pretraining.check.nsp_partner_not_uniform"}),

@@ -82,7 +82,7 @@ def mlm_call(vocab: int, p: float | None = None) -> Call:
 
 
 def _mlm() -> Exercise:
-    judges = judged("mlm_invariants", "mlm_repeats", "mlm_rates", "mlm_independence", "mlm_fixed_count")
+    judges = judged("mlm_invariants", "mlm_repeats", "mlm_fixed_count", "mlm_rates", "mlm_independence")
     b, length, vocab = st.MLM_BATCH, st.MLM_LENGTH, st.MLM_VOCAB
     return Exercise(
         id="mlm_mask_tokens", file="masking.py", task=1, points=16, kind=Kind.FUNCTION,

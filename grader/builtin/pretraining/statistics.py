@@ -655,7 +655,7 @@ def sample_repeats(inputs: Mapping[str, torch.Tensor], outputs: Mapping[str, tor
 
 
 JUDGES = {
-    "mlm_mask_tokens": (mlm_invariants, mlm_repeats, mlm_rates, mlm_independence, mlm_fixed_count),
+    "mlm_mask_tokens": (mlm_invariants, mlm_repeats, mlm_fixed_count, mlm_rates, mlm_independence),
     "nsp_sample": (nsp_invariants, nsp_repeats, nsp_rates, nsp_independence),
     "sample_next": (sample_invariants, sample_repeats, sample_distribution, sample_independence),
 }
