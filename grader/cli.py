@@ -7,6 +7,7 @@ lost points, 2 usage error, 3 the grader itself failed.
 
 from __future__ import annotations
 
+import json
 import os
 import sys
 import time
@@ -16,10 +17,7 @@ from pathlib import Path
 from typing import Any, NoReturn
 
 import click
-from rich import box
-from rich.cells import cell_len
 from rich.console import Console
-from rich.table import Table
 from rich.text import Text
 
 from grader import clean, clicklang, report, score
@@ -189,19 +187,7 @@ def list_(assignment: str | None = None, lang: str | None = None) -> None:
         raise GraderUsage(render("usage.unknown_assignment_close" if close else "usage.unknown_assignment", lang,
                                  name=assignment, close=close, known=", ".join(names)))
     for a in found:
-        console.print(Text(render("ui.list.title", lang, name=a.name, title=assignment_title(a.name, a.title, lang),
-                                  points=a.max_score), style="bold"))
-        # as in the report: 80 columns hold every exercise name whole (what --exercise takes)
-        table = Table(box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False)
-        longest = max((cell_len(clean.terminal(e.id).plain) for e in a.exercises), default=0)
-        for key in ("ui.col.exercise", "ui.col.file", "ui.col.points", "ui.col.cases_count"):
-            table.add_column(render(key, lang), no_wrap=key == "ui.col.exercise",
-                             min_width=longest if key == "ui.col.exercise" else None)
-        for e in a.exercises:
-            visible = sum(not c.hidden for c in e.cases)
-            table.add_row(clean.terminal(e.id), clean.terminal(e.file), Text(f"{e.points:g}"),
-                          Text(f"{visible} + {len(e.cases) - visible}"))
-        console.print(table)
+        summary_report.print_assignment(console, a, assignment_title(a.name, a.title, lang), lang)
 
 
 @main.command()
@@ -302,19 +288,23 @@ def merge(outputs: tuple[Path, ...], assignment: str, output: Path, lang: str | 
 @click.option("--output", "output", type=click.Path(path_type=Path, file_okay=False), required=True,
               help="A new folder for the student bundle.")
 @click.option("--salt", default="", help="Changes the visible cases' inputs (use the same salt when grading).")
+@click.option("--allow-implemented", is_flag=True,
+              help="Ship exercises that are implemented as starter code, on purpose (release.json records it).")
 @LANG_OPTION
-def release(assignment: str, output: Path, salt: str = "", lang: str | None = None) -> None:
+def release(assignment: str, output: Path, salt: str = "", allow_implemented: bool = False,
+            lang: str | None = None) -> None:
     """Write the student bundle: stubs, the grader without any reference, visible-case fixtures, the quiz without answers."""
     from grader import api
     from grader import release as release_mod
 
     lang = resolve_lang(lang)
     try:
-        path = release_mod.release(assignment=assignment, output=output, salt=salt)
+        path = release_mod.release(assignment=assignment, output=output, salt=salt, allow_implemented=allow_implemented)
     except api.UsageError as exc:
         raise _usage(exc, lang) from None
     except release_mod.ReleaseError as exc:
-        raise GraderUsage(str(exc)) from None
+        raise GraderUsage(render(exc.message, lang) if exc.message else str(exc)) from None
+    summary_report.print_shipped(_stdout(), release_mod.shipped(path), lang)
     _stdout().print(Text(render("release.done", lang, path=str(path), name=assignment)))
 
 
@@ -330,10 +320,15 @@ def export() -> None:
 @click.option("--hidden-visibility", type=click.Choice(["hidden", "after_due_date", "after_published", "visible"]),
               default="after_published", show_default=True)
 @click.option("--salt", default="", help="Changes every case's inputs.")
+@click.option("--allow-implemented", is_flag=True,
+              help="Ship exercises that are implemented as starter code, on purpose (release.json records it).")
+@click.option("--torch", "torch_version", default=None,
+              help="The torch version setup.sh installs (CPU build; default: the one this grader runs with).")
 @FEEDBACK_OPTION
 @LANG_OPTION
 def export_gradescope(assignment: str, output: Path, hidden_visibility: str = "after_published", salt: str = "",
-                      feedback: str = "visible", lang: str | None = None) -> None:
+                      feedback: str = "visible", allow_implemented: bool = False, torch_version: str | None = None,
+                      lang: str | None = None) -> None:
     """The Gradescope autograder zip (setup.sh, run_autograder, the grader with its reference); its reports are in
     --lang."""
     from grader import api
@@ -342,11 +337,17 @@ def export_gradescope(assignment: str, output: Path, hidden_visibility: str = "a
     lang = resolve_lang(lang)
     try:
         path = release_mod.gradescope_zip(assignment=assignment, output=output, hidden_visibility=hidden_visibility,
-                                          salt=salt, lang=lang, feedback=feedback)
+                                          salt=salt, lang=lang, feedback=feedback, allow_implemented=allow_implemented,
+                                          torch=torch_version)
     except api.UsageError as exc:
         raise _usage(exc, lang) from None
     except release_mod.ReleaseError as exc:
-        raise GraderUsage(str(exc)) from None
+        raise GraderUsage(render(exc.message, lang) if exc.message else str(exc)) from None
+    import zipfile
+
+    with zipfile.ZipFile(path) as zf:
+        manifest = json.loads(zf.read(release_mod.MANIFEST))
+    summary_report.print_shipped(_stdout(), manifest, lang)
     _stdout().print(Text(render("export.done", lang, path=str(path))))
 
 
@@ -388,17 +389,7 @@ def _lms_export(system: str, output: Path, roster: Path, column: str, target: Pa
     except lms.LmsError as exc:
         raise GraderUsage(render(exc.message, lang)) from None
     batch_mod.write_atomic(target, done.text)
-    console = _stdout()
-    console.print(Text(render("lms.done", lang, system=system.capitalize(), count=done.rows, graded=done.graded,
-                              path=str(target))))
-    if done.unmatched_submissions:
-        console.print(clean.terminal(render("lms.unmatched_submissions", lang, column=column,
-                                            names=", ".join(done.unmatched_submissions)), style="yellow"))
-    if done.unmatched_roster:
-        console.print(clean.terminal(render("lms.unmatched_roster", lang, names=", ".join(done.unmatched_roster)),
-                                     style="yellow"))
-    if done.not_graded:
-        console.print(clean.terminal(render("lms.not_graded", lang, names=", ".join(done.not_graded)), style="red"))
+    summary_report.print_lms(_stdout(), done, system, column, str(target), lang)
 
 
 def _lms_options(function: Any) -> Any:

@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
+import json
 import os
+import re
 import shutil
 import stat
 import zipfile
 from pathlib import Path
+from typing import Any
 
-from grader import api, fixtures
+from grader import api, fixtures, starter
 from grader.quiz import bank as quiz_bank
 from grader.quiz import export
 from grader.reference import Reference
+from grader.results import Message
 from grader.version import __version__
 
 PACKAGE = Path(__file__).resolve().parent
@@ -19,8 +23,57 @@ ROOT = PACKAGE.parent
 IGNORE = shutil.ignore_patterns("__pycache__", "*.pyc", ".ipynb_checkpoints")
 
 
+QUIZ = "quiz.toml"
+MANIFEST = "release.json"
+"""What a release shipped (file, size, SHA-256), where its starter files came from, with which grader and torch."""
+
+
 class ReleaseError(Exception):
-    """The release cannot be made (an output folder in the way, no reference, ...)."""
+    """The release cannot be made (an output folder in the way, no reference, an implemented exercise, ...); carries
+    a message for a person where there is one in the catalogs."""
+
+    def __init__(self, text: str | Message) -> None:
+        super().__init__(text if isinstance(text, str) else text.key)
+        self.message = text if isinstance(text, Message) else None
+
+
+def torch_version() -> str:
+    """The torch this release is made with, without a local build label (2.13.0 for 2.13.0+cpu)."""
+    import torch
+
+    return str(torch.__version__).split("+")[0]
+
+
+def _starter(spec: Any, allow_implemented: bool) -> starter.Starter:
+    """The pristine starter files (grader.starter); ReleaseError naming each implemented exercise unless
+    ``allow_implemented``."""
+    stubs = spec.stubs
+    if stubs is None or not stubs.is_dir():
+        raise ReleaseError(f"the stubs of {spec.name} are not at {stubs} (the assignment's spec says where: stubs=)")
+    found = starter.starter(stubs, spec.exercises)
+    if found.implemented and not allow_implemented:
+        raise ReleaseError(Message("release.implemented", {"where": "; ".join(
+            f"{i.file}, line {i.line}: {i.exercise}" for i in found.implemented)}))
+    return found
+
+
+def _manifest(spec: Any, found: starter.Starter, allow_implemented: bool, shipped: dict[str, bytes],
+              salted: bool, base: str) -> dict[str, Any]:
+    """``base``: where the starter files lie in what is shipped."""
+    return {"assignment": spec.name, "grader_version": __version__, "torch": torch_version(), "salted": salted,
+            "starter": found.source, "starter_files": [f"{base}/{rel}" for rel in sorted(found.files)],
+            "allow_implemented": allow_implemented,
+            "implemented": [{"exercise": i.exercise, "file": i.file, "line": i.line} for i in found.implemented],
+            "files": starter.listing(shipped)}
+
+
+def _tree(folder: Path) -> dict[str, bytes]:
+    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def shipped(bundle: Path) -> dict[str, Any]:
+    """The manifest a release wrote into ``bundle``."""
+    return json.loads((bundle / MANIFEST).read_text(encoding="utf-8"))
 
 
 def _grader_without_specs(dest: Path) -> None:
@@ -175,22 +228,28 @@ Classroom 으로 보냅니다 ("Autograding Reporter" 단계에 점수가 나옵
 """
 
 
-def release(*, assignment: str, output: Path, salt: str = "") -> Path:
-    """Write the student bundle for ``assignment`` into ``output`` (which must not exist or be empty)."""
+def release(*, assignment: str, output: Path, salt: str = "", allow_implemented: bool = False) -> Path:
+    """Write the student bundle for ``assignment`` into ``output`` (which must not exist or be empty): the pristine
+    starter files (grader.starter: refused where an exercise is implemented, unless ``allow_implemented``), the
+    grader without any reference, the visible cases and the quiz without answers, and ``release.json``: every
+    file shipped with its size and SHA-256."""
     spec = api.assignment_spec(assignment)
     if spec.solutions is None:
         raise ReleaseError("this grader holds no reference (it is itself a student bundle): release from the course repo")
     if output.exists() and any(output.iterdir()):
         raise ReleaseError(f"{output} is not empty; give a new folder")
-    stubs = spec.stubs
-    if stubs is None or not stubs.is_dir():
-        raise ReleaseError(f"the stubs of {spec.name} are not at {stubs} (the assignment's spec says where: stubs=)")
+    found = _starter(spec, allow_implemented)
     staging = output.with_name(f".{output.name}.partial")
     shutil.rmtree(staging, ignore_errors=True)
     staging.mkdir(parents=True)
     # the stubs, and the handout notebook beside them (grader.check in Jupyter and Colab)
-    shutil.copytree(stubs, staging / spec.name, ignore=shutil.ignore_patterns("__pycache__", "*.pyc", "quiz.toml",
-                                                                              ".ipynb_checkpoints"))
+    for rel, data in found.files.items():
+        if rel == QUIZ:  # the instructor's bank, with its answers: the student's is written below
+            continue
+        target = staging / spec.name / rel
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(data)
+    (staging / spec.name).mkdir(exist_ok=True)
     _grader_without_specs(staging / "grader")
     fixture_dir = staging / "grader" / "cases" / spec.name
     if spec.quiz is not None and spec.quiz.is_file():
@@ -205,6 +264,8 @@ def release(*, assignment: str, output: Path, salt: str = "") -> Path:
     workflows.mkdir(parents=True)
     (workflows / "grade.yml").write_text(WORKFLOW.format(name=spec.name, failed=classroom_failed(
         sum(e.points for e in spec.exercises))), encoding="utf-8")
+    manifest = _manifest(spec, found, allow_implemented, _tree(staging), bool(salt), spec.name)
+    (staging / MANIFEST).write_text(json.dumps(manifest, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
     if output.exists():
         output.rmdir()
     os.replace(staging, output)
@@ -216,7 +277,8 @@ SETUP_SH = """#!/usr/bin/env bash
 set -euo pipefail
 apt-get update -q && apt-get install -y -q python3 python3-pip python3-venv
 python3 -m venv /autograder/venv
-/autograder/venv/bin/pip install -q torch --index-url https://download.pytorch.org/whl/cpu
+# the torch the autograder was made with (grade export gradescope --torch chose it), CPU build
+/autograder/venv/bin/pip install -q "torch=={torch}" --index-url https://download.pytorch.org/whl/cpu
 /autograder/venv/bin/pip install -q -e /autograder/source
 """
 
@@ -243,36 +305,52 @@ exit 0
 
 
 def gradescope_zip(*, assignment: str, output: Path, hidden_visibility: str = "after_published", salt: str = "",
-                   lang: str = "en", feedback: str = "visible") -> Path:
-    """The autograder zip: setup.sh, run_autograder and the grader with its reference. Students read its report in
-    ``lang``, showing what ``feedback`` allows (grader.report.feedback)."""
+                   lang: str = "en", feedback: str = "visible", allow_implemented: bool = False,
+                   torch: str | None = None) -> Path:
+    """The autograder zip: setup.sh (installing ``torch``, by default the version this release is made with, CPU
+    build), run_autograder, the grader with its reference, and the pristine starter files (refused where an exercise
+    is implemented, unless ``allow_implemented``). Students read its report in ``lang``, showing what ``feedback``
+    allows (grader.report.feedback). ``release.json`` lists what it holds."""
     from grader.messages import LANGUAGES, render
     from grader.report.feedback import check_level
 
     check_level(feedback)
     if lang not in LANGUAGES:
         raise ReleaseError(f"--lang {lang!r}: expected one of {', '.join(LANGUAGES)}")
+    torch = torch or torch_version()
+    if not re.fullmatch(r"\d+(\.\d+){1,2}", torch):
+        raise ReleaseError(Message("release.bad_torch", {"given": torch}))
     # said by the shell inside double quotes, then put in JSON by printf: none of the characters either would read
     failed = "".join(c for c in render("export.gradescope_failed", lang, code="$code") if c not in '"\\`%')
     spec = api.assignment_spec(assignment)
     if spec.solutions is None:
         raise ReleaseError("this grader holds no reference: build the autograder from the course repo")
-    files: list[tuple[Path, str]] = []
-    for folder in (PACKAGE, spec.solutions, *([spec.stubs] if spec.stubs is not None else [])):
+    found = _starter(spec, allow_implemented)
+    files: dict[str, bytes] = {}
+    for folder in (PACKAGE, spec.solutions):
         for path in sorted(folder.rglob("*")):
             rel = path.relative_to(ROOT)
             if path.is_file() and "__pycache__" not in rel.parts and path.suffix != ".pyc":
-                files.append((path, str(rel)))
-    files += [(ROOT / "pyproject.toml", "pyproject.toml"), (ROOT / "README.md", "README.md")]
+                files[rel.as_posix()] = path.read_bytes()
+    base = spec.stubs.relative_to(ROOT).as_posix() if spec.stubs is not None else ""
+    if spec.stubs is not None:  # the starter files where the spec says they are, as pristine as the bundle's
+        files.update({f"{base}/{rel}": data for rel, data in found.files.items()})
+    files["pyproject.toml"] = (ROOT / "pyproject.toml").read_bytes()
+    files["README.md"] = (ROOT / "README.md").read_bytes()
+    scripts = {"setup.sh": SETUP_SH.format(torch=torch), "run_autograder": RUN_AUTOGRADER.format(
+        name=spec.name, visibility=hidden_visibility, salt=f'--salt "{salt}" ' if salt else "", lang=lang,
+        feedback=feedback, failed=failed)}
+    manifest = _manifest(spec, found, allow_implemented, {**files, **{k: v.encode() for k, v in scripts.items()}},
+                         bool(salt), base)
+    manifest["torch"] = torch
     tmp = output.with_name(f".{output.name}.partial")
     with zipfile.ZipFile(tmp, "w", compression=zipfile.ZIP_DEFLATED) as zf:
-        for path, name in files:
-            zf.write(path, name)
-        for name, text in (("setup.sh", SETUP_SH), ("run_autograder", RUN_AUTOGRADER.format(
-                name=spec.name, visibility=hidden_visibility, salt=f'--salt "{salt}" ' if salt else "", lang=lang,
-                feedback=feedback, failed=failed))):
+        for name, data in files.items():
+            zf.writestr(name, data)
+        for name, text in scripts.items():
             info = zipfile.ZipInfo(name)
             info.external_attr = (stat.S_IFREG | 0o755) << 16
             zf.writestr(info, text)
+        zf.writestr(MANIFEST, json.dumps(manifest, indent=1, ensure_ascii=False) + "\n")
     os.replace(tmp, output)
     return output

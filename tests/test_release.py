@@ -162,4 +162,120 @@ def test_hidden_cases_from_a_bundle_are_a_usage_error(bundle, tmp_path):
     and reporting "hidden": true."""
     result = bundle_grade(bundle, "check", str(bundle / "transformer"), "--hidden", "--format", "json")
     assert result.returncode == 2, (result.returncode, result.stdout[-500:], result.stderr[-500:])
-    assert "--hidden" in result.stderr and "visible cases only" in result.stderr
+    said = " ".join(result.stderr.split())
+    assert "--hidden" in said and "public cases only" in said and "grade check --hidden" not in said
+
+
+# --- a release ships pristine starter files, never an instructor's working copy ----------------------------
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _course(tmp_path: Path, *, git: bool) -> Path:
+    """A copy of the course repository (a git checkout with everything committed, or a plain folder)."""
+    course = tmp_path / "course"
+    for name in ("grader", "assignments", "solutions"):
+        shutil.copytree(ROOT / name, course / name, ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
+    for name in ("pyproject.toml", "README.md"):
+        shutil.copyfile(ROOT / name, course / name)
+    if git:
+        for args in (["init", "-q"], ["add", "-A"], ["-c", "user.name=t", "-c", "user.email=t@example.org", "commit",
+                                                      "-qm", "the course"]):
+            subprocess.run(["git", "-C", str(course), *args], check=True, capture_output=True)
+    return course
+
+
+def _grade_from(course: Path, *args: str, lang: str = "en") -> subprocess.CompletedProcess:
+    """`grade` with the copy's grader (its plug-ins, so its stubs) first on the path."""
+    env = {**os.environ, "PYTHONPATH": str(course), "GRADER_LANG": lang, "COLUMNS": "200"}
+    return subprocess.run([sys.executable, "-m", "grader", *args], capture_output=True, text=True, env=env, cwd=course)
+
+
+def _line_of(path: Path, name: str) -> int:
+    import ast
+
+    return next(n.lineno for n in ast.parse(path.read_text()).body if getattr(n, "name", None) == name)
+
+
+def test_a_release_ships_the_committed_stubs_not_the_working_copy(tmp_path):
+    course = _course(tmp_path, git=True)
+    stubs = course / "assignments" / "transformer"
+    committed = (stubs / "attention.py").read_bytes()
+    shutil.copyfile(SOLUTIONS / "attention.py", stubs / "attention.py")  # the instructor tried the homework
+    (stubs / "scratch.py").write_text("print('my notes')\n")
+    done = _grade_from(course, "release", "--assignment", "transformer", "--output", str(tmp_path / "bundle"))
+    assert done.returncode == 0, done.stderr
+    bundle = tmp_path / "bundle"
+    assert (bundle / "transformer" / "attention.py").read_bytes() == committed
+    assert not (bundle / "transformer" / "scratch.py").exists()
+    said = " ".join(done.stdout.split())
+    assert "committed version (git HEAD) of these files, which differ in your working copy: attention.py" in said
+    assert "Left out, never committed: scratch.py" in said
+    manifest = release.shipped(bundle)
+    assert manifest["starter"]["kind"] == "git" and manifest["allow_implemented"] is False
+    listed = {f["path"]: f for f in manifest["files"]}
+    import hashlib
+
+    assert listed["transformer/attention.py"]["sha256"] == hashlib.sha256(committed).hexdigest()
+    assert set(listed) == {p.relative_to(bundle).as_posix() for p in bundle.rglob("*") if p.is_file()} - {"release.json"}
+    assert f"transformer/attention.py {len(committed)} B sha256 {hashlib.sha256(committed).hexdigest()[:16]}" in said
+
+
+@pytest.mark.parametrize("git", [True, False], ids=["git", "folder"])
+def test_an_implemented_exercise_is_refused_by_the_release_and_the_autograder(tmp_path, git):
+    course = _course(tmp_path, git=False)
+    shutil.copyfile(SOLUTIONS / "attention.py", course / "assignments" / "transformer" / "attention.py")
+    if git:  # committed: the committed version itself is implemented
+        course = _course(tmp_path / "again", git=False)
+        shutil.copyfile(SOLUTIONS / "attention.py", course / "assignments" / "transformer" / "attention.py")
+        for args in (["init", "-q"], ["add", "-A"], ["-c", "user.name=t", "-c", "user.email=t@example.org", "commit",
+                                                      "-qm", "oops"]):
+            subprocess.run(["git", "-C", str(course), *args], check=True, capture_output=True)
+    line = _line_of(SOLUTIONS / "attention.py", "masked_softmax")
+    for lang, words in (("en", "Not released"), ("ko", "배포하지 않았습니다")):
+        done = _grade_from(course, "release", "--assignment", "transformer", "--output", str(tmp_path / "b"), lang=lang)
+        said = " ".join(done.stderr.split())
+        assert done.returncode == 2 and words in said and f"attention.py, line {line}: masked_softmax" in said, said
+        assert "--allow-implemented" in said and not (tmp_path / "b").exists()
+    done = _grade_from(course, "export", "gradescope", "--assignment", "transformer", "--output", str(tmp_path / "a.zip"))
+    assert done.returncode == 2 and "masked_softmax" in done.stderr and not (tmp_path / "a.zip").exists()
+
+
+def test_allow_implemented_ships_starter_code_and_says_so(tmp_path):
+    course = _course(tmp_path, git=False)
+    shutil.copyfile(SOLUTIONS / "attention.py", course / "assignments" / "transformer" / "attention.py")
+    done = _grade_from(course, "release", "--assignment", "transformer", "--output", str(tmp_path / "bundle"),
+                       "--allow-implemented")
+    assert done.returncode == 0, done.stderr
+    assert (tmp_path / "bundle" / "transformer" / "attention.py").read_bytes() == (SOLUTIONS / "attention.py").read_bytes()
+    manifest = release.shipped(tmp_path / "bundle")
+    assert manifest["starter"]["kind"] == "folder" and manifest["allow_implemented"] is True
+    assert {i["exercise"] for i in manifest["implemented"]} == {"masked_softmax", "scaled_dot_product_attention",
+                                                                "causal_mask", "padding_mask"}
+    assert "Shipped as starter code, as asked (--allow-implemented)" in " ".join(done.stdout.split())
+    done = _grade_from(course, "export", "gradescope", "--assignment", "transformer", "--output", str(tmp_path / "a.zip"),
+                       "--allow-implemented")
+    assert done.returncode == 0, done.stderr
+    with zipfile.ZipFile(tmp_path / "a.zip") as zf:
+        assert zf.read("assignments/transformer/attention.py") == (SOLUTIONS / "attention.py").read_bytes()
+        assert json.loads(zf.read("release.json"))["allow_implemented"] is True
+
+
+def test_the_autograder_installs_the_torch_it_was_made_with(tmp_path):
+    import torch
+
+    made_with = torch.__version__.split("+")[0]
+    path = release.gradescope_zip(assignment="transformer", output=tmp_path / "a.zip")
+    with zipfile.ZipFile(path) as zf:
+        setup = zf.read("setup.sh").decode()
+        manifest = json.loads(zf.read("release.json"))
+        shipped_stubs = {n for n in zf.namelist() if n.startswith("assignments/transformer/")}
+    assert f'"torch=={made_with}" --index-url https://download.pytorch.org/whl/cpu' in setup
+    assert manifest["torch"] == made_with and manifest["implemented"] == []
+    assert "assignments/transformer/quiz.toml" in shipped_stubs  # the instructor's bank grades the quiz
+    path = release.gradescope_zip(assignment="transformer", output=tmp_path / "b.zip", torch="2.4.1")
+    with zipfile.ZipFile(path) as zf:
+        assert '"torch==2.4.1"' in zf.read("setup.sh").decode()
+    with pytest.raises(release.ReleaseError) as info:
+        release.gradescope_zip(assignment="transformer", output=tmp_path / "c.zip", torch="latest; rm -rf /")
+    assert info.value.message is not None and info.value.message.key == "release.bad_torch"

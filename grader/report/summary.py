@@ -1,12 +1,15 @@
-"""The batch's summary and similarity tables for a terminal: ``grade batch``, ``grade merge``, ``grade report``
-and ``grade similar`` print them from a summary (grader.stats) with rich. Every cell and title is a Text: names in a
-summary are never read as markup."""
+"""What the instructor's commands print, for a terminal, with rich: the batch's summary and similarity tables
+(``grade batch``, ``grade merge``, ``grade report``, ``grade similar``, from a summary of grader.stats), what a release
+shipped (``grade release``, ``grade export gradescope``, from its release.json) and what went to an LMS. Every
+cell and title is a Text: names in a summary are never read as markup. And ``grade list``'s table."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from typing import Any
 
+from rich import box
+from rich.cells import cell_len
 from rich.console import Console
 from rich.table import Table
 from rich.text import Text
@@ -92,3 +95,56 @@ def print_summary(console: Console, summary: dict[str, Any], lang: str, *, grade
         console.print(Text(render("batch.plot", lang, path=summary["plot"]), style="dim"))
     if summary.get("exercises_plot"):
         console.print(Text(render("batch.plot_exercises", lang, path=summary["exercises_plot"]), style="dim"))
+
+
+def print_shipped(console: Console, manifest: dict[str, Any], lang: str) -> None:
+    """What a release shipped: where its starter files came from, each of them with its size and SHA-256, and the
+    count of the rest (all of them are in release.json)."""
+    source = manifest.get("starter", {})
+    if source.get("working_copy_differs"):
+        console.print(clean.terminal(render("release.working_copy_differs", lang,
+                                            files=", ".join(source["working_copy_differs"])), style="yellow"))
+    if source.get("not_committed"):
+        console.print(clean.terminal(render("release.not_committed", lang, files=", ".join(source["not_committed"])),
+                                     style="yellow"))
+    if manifest.get("implemented"):
+        where = "; ".join(f"{i['file']}, line {i['line']}: {i['exercise']}" for i in manifest["implemented"])
+        console.print(clean.terminal(render("release.allowed_implemented", lang, where=where), style="bold yellow"))
+    files = manifest.get("files", [])  # the SHA-256 in full are in release.json; 16 digits fit 80 columns
+    console.print(Text(render("release.shipped", lang, count=len(files), size=round(sum(f["bytes"] for f in files) / 1024),
+                              manifest="release.json")))
+    starter = set(manifest.get("starter_files", []))
+    for f in files:
+        if f["path"] in starter:
+            console.print(clean.terminal(f"  {f['path']}  {f['bytes']} B  sha256 {f['sha256'][:16]}…"))
+
+
+def print_lms(console: Console, done: Any, system: str, column: str, target: str, lang: str) -> None:
+    """What ``grade export canvas|moodle`` wrote (grader.lms's result), and whom it could not match or grade."""
+    console.print(Text(render("lms.done", lang, system=system.capitalize(), count=done.rows, graded=done.graded,
+                              path=target)))
+    if done.unmatched_submissions:
+        console.print(clean.terminal(render("lms.unmatched_submissions", lang, column=column,
+                                            names=", ".join(done.unmatched_submissions)), style="yellow"))
+    if done.unmatched_roster:
+        console.print(clean.terminal(render("lms.unmatched_roster", lang, names=", ".join(done.unmatched_roster)),
+                                     style="yellow"))
+    if done.not_graded:
+        console.print(clean.terminal(render("lms.not_graded", lang, names=", ".join(done.not_graded)), style="red"))
+
+
+def print_assignment(console: Console, a: Any, title: str, lang: str) -> None:
+    """``grade list``: an assignment's exercises, files, points and cases (visible + hidden)."""
+    console.print(Text(render("ui.list.title", lang, name=a.name, title=title,
+                              points=a.max_score), style="bold"))
+    # as in the report: 80 columns hold every exercise name whole (what --exercise takes)
+    table = Table(box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False)
+    longest = max((cell_len(clean.terminal(e.id).plain) for e in a.exercises), default=0)
+    for key in ("ui.col.exercise", "ui.col.file", "ui.col.points", "ui.col.cases_count"):
+        table.add_column(render(key, lang), no_wrap=key == "ui.col.exercise",
+                         min_width=longest if key == "ui.col.exercise" else None)
+    for e in a.exercises:
+        visible = sum(not c.hidden for c in e.cases)
+        table.add_row(clean.terminal(e.id), clean.terminal(e.file), Text(f"{e.points:g}"),
+                      Text(f"{visible} + {len(e.cases) - visible}"))
+    console.print(table)
