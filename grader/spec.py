@@ -298,6 +298,22 @@ class DropoutFit:
 
 
 @dataclass(frozen=True)
+class DropoutModel:
+    """How a dropout case's train-mode output reveals its pattern (``Case.dropout_fit``), in two halves:
+    ``prepare(inputs, scale)`` computes, from the case's inputs alone, what the output is built from (trusted code
+    of the assignment's, which may compute like the reference: a bundle ships its result, stored for the visible
+    cases), and ``solve(prepared, out, scale)``, a generic solve of the engine's (grader.dropout.linear or
+    .enumerated, which a bundle has), turns it and one output into a :class:`DropoutFit`. Called like a plain fit:
+    ``model(inputs, out, scale)``."""
+
+    prepare: Callable[[Mapping[str, torch.Tensor], float], dict[str, torch.Tensor]]
+    solve: Callable[[Mapping[str, torch.Tensor], torch.Tensor, float], DropoutFit]
+
+    def __call__(self, inputs: Mapping[str, torch.Tensor], out: torch.Tensor, scale: float) -> DropoutFit:
+        return self.solve(self.prepare(inputs, scale), out, scale)
+
+
+@dataclass(frozen=True)
 class Case:
     """One call of the student's code on seeded inputs. Checked when its exercise is defined (:class:`Exercise`)."""
 

@@ -14,6 +14,7 @@ from typing import Any
 
 import torch
 
+from grader import dropout
 from grader.builtin.transformer import mistakes as m
 from grader.builtin.transformer import probes
 from grader.builtin.transformer.messages import MESSAGES
@@ -26,7 +27,7 @@ from grader.spec import (
     Case,
     CaseEnv,
     Driver,
-    DropoutFit,
+    DropoutModel,
     Exercise,
     In,
     Kind,
@@ -73,40 +74,23 @@ DEVICE = OnDevice()
 # the sublayer dropouts can be enumerated position by position.
 
 
-def _solve_multipliers(columns: torch.Tensor, target: torch.Tensor, scale: float) -> tuple[torch.Tensor, torch.Tensor]:
-    """For systems target = columns @ q: q rounded to {0, scale}, and which q are identifiable.
-
-    columns (N, d, n), target (N, d). A zero column (an entry that is 0 before dropout) is left out."""
-    norms = columns.norm(dim=1)  # (N, n)
-    usable = norms > 0
-    q = torch.linalg.lstsq(columns, target.unsqueeze(-1), driver="gelsd").solution.squeeze(-1)
-    rounded = (q > scale / 2).double() * scale * usable
-    return rounded, norms > 1e-3
-
-
-def _fit(output: torch.Tensor, recon: torch.Tensor, rounded: torch.Tensor, identifiable: torch.Tensor) -> DropoutFit:
-    dropped = int(((rounded == 0) & identifiable).sum())
-    units = (*output.shape[:-1], -1)  # (B, L, n): one position's entries on the last axis
-    return DropoutFit(output=recon.reshape(output.shape), dropped=dropped, total=int(identifiable.sum()),
-                      kept=(rounded != 0).reshape(units), known=identifiable.reshape(units))
-
-
-def ffn_dropout_fit(inputs: Any, out: torch.Tensor, scale: float) -> DropoutFit:
-    """linear2(q ⊙ relu(linear1(x))): one linear solve per position (needs d_ff <= d_model)."""
+def _ffn_prepare(inputs: Any, scale: float) -> dict[str, torch.Tensor]:
+    """linear2(q ⊙ relu(linear1(x))): what each hidden unit adds to each output row (needs d_ff <= d_model)."""
     hidden = torch.relu(probes.affine(inputs, "state.linear1", inputs["x"].double()))  # (B, L, d_ff)
     w2 = inputs["state.linear2.weight"].double()  # (d, d_ff)
     flat = hidden.reshape(-1, hidden.shape[-1])
-    columns = w2.unsqueeze(0) * flat.unsqueeze(1)  # (N, d, d_ff)
-    target = out.double().reshape(-1, w2.shape[0]) - inputs["state.linear2.bias"].double()
-    rounded, identifiable = _solve_multipliers(columns, target, scale)
-    recon = (columns @ rounded.unsqueeze(-1)).squeeze(-1) + inputs["state.linear2.bias"].double()
-    return _fit(out, recon, rounded, identifiable)
+    return {"columns": w2.unsqueeze(0) * flat.unsqueeze(1),  # (N, d, d_ff)
+            "bias": inputs["state.linear2.bias"].double()}
 
 
-def mha_dropout_fit(num_heads: int) -> Any:
-    """w_o(combine((q ⊙ A) V)) with A the attention weights: one linear solve per query (needs h·Lk <= d)."""
+ffn_dropout_fit = DropoutModel(_ffn_prepare, dropout.linear)
 
-    def fit(inputs: Any, out: torch.Tensor, scale: float) -> DropoutFit:
+
+def mha_dropout_fit(num_heads: int) -> DropoutModel:
+    """w_o(combine((q ⊙ A) V)) with A the attention weights: what each head's key adds to each query's output when its
+    weight is kept (needs h·Lk <= d)."""
+
+    def prepare(inputs: Any, scale: float) -> dict[str, torch.Tensor]:
         def heads(x: torch.Tensor) -> torch.Tensor:
             b, length, d = x.shape
             return x.reshape(b, length, num_heads, d // num_heads).transpose(1, 2)  # (B, h, L, d_k)
@@ -124,21 +108,17 @@ def mha_dropout_fit(num_heads: int) -> Any:
         per_key = torch.einsum("dht,bhjt->bhjd", w_o.reshape(d, num_heads, d_k), v)
         b, h, lq, lk = weights.shape
         columns = weights.permute(0, 2, 1, 3).unsqueeze(-1) * per_key.unsqueeze(1)  # (B, Lq, h, Lk, d)
-        columns = columns.reshape(b * lq, h * lk, d).transpose(1, 2)  # (N, d, h·Lk)
-        bias = inputs["state.w_o.bias"].double()
-        target = out.double().reshape(b * lq, d) - bias
-        rounded, identifiable = _solve_multipliers(columns, target, scale)
-        recon = (columns @ rounded.unsqueeze(-1)).squeeze(-1) + bias
-        return _fit(out, recon, rounded, identifiable)
+        return {"columns": columns.reshape(b * lq, h * lk, d).transpose(1, 2),  # (N, d, h·Lk)
+                "bias": inputs["state.w_o.bias"].double()}
 
-    return fit
+    return DropoutModel(prepare, dropout.linear)
 
 
-def post_ln_dropout_fit(sites: tuple[tuple[str, str], ...]) -> Any:
-    """x = norm_i(x + dropout(c_i)) for each (constant, norm) site, with constant sublayer outputs c_i:
-    every pattern of the constants' non-zero entries, position by position, the best one kept."""
+def post_ln_dropout_fit(sites: tuple[tuple[str, str], ...]) -> DropoutModel:
+    """x = norm_i(x + dropout(c_i)) for each (constant, norm) site, with constant sublayer outputs c_i: the output
+    under every pattern of the constants' non-zero entries (the solve keeps, position by position, the closest)."""
 
-    def fit(inputs: Any, out: torch.Tensor, scale: float) -> DropoutFit:
+    def prepare(inputs: Any, scale: float) -> dict[str, torch.Tensor]:
         x = inputs["x"].double()
         consts = [inputs[f"state.{c}"].double() for c, _ in sites]
         support = [c.nonzero().flatten() for c in consts]
@@ -153,14 +133,9 @@ def post_ln_dropout_fit(sites: tuple[tuple[str, str], ...]) -> Any:
             z = torch.nn.functional.layer_norm(z + (mult * c)[:, None, None, :], c.shape,
                                                inputs[f"state.{norm}.weight"].double(),
                                                inputs[f"state.{norm}.bias"].double(), 1e-5)
-        err = ((z - out.double()).abs() / (1e-4 + 1e-4 * out.double().abs())).amax(dim=-1)  # (C, B, L)
-        best = err.argmin(dim=0)  # (B, L)
-        recon = torch.gather(z, 0, best[None, ..., None].expand(1, *z.shape[1:])).squeeze(0)
-        kept = combos[best]  # (B, L, bits)
-        return DropoutFit(output=recon, dropped=int((kept == 0).sum()), total=kept.numel(), kept=kept.bool(),
-                          known=torch.ones_like(kept, dtype=torch.bool))
+        return {"candidates": z.contiguous(), "patterns": combos}
 
-    return fit
+    return DropoutModel(prepare, dropout.enumerated)
 
 
 def sublayers_constant(state: dict[str, torch.Tensor], env: CaseEnv, linears: tuple[str, ...],

@@ -1,0 +1,49 @@
+"""Recovering a dropout pattern from a train-mode output: the solving half of a :class:`grader.spec.DropoutModel`.
+
+A dropout case is built so that one train-mode output identifies the pattern of dropped entries. What the output
+is built from (the layer's values before dropout, for the case's inputs) is the assignment's to compute: the
+model's ``prepare``, trusted code that may compute like the reference, whose result a student bundle ships stored
+for its visible cases. Turning that and the student's output into a pattern is generic and lives here, so that a
+bundle needs no code of the assignment's:
+
+- :func:`linear`: the output is ``columns @ q + bias`` per row, with ``q`` in {0, 1/(1-p)} (a feature or a head's
+  key kept or dropped): one least-squares solve per row, rounded;
+- :func:`enumerated`: the output is one of a few candidates per position (every pattern of a handful of entries,
+  enumerated by ``prepare``): the closest one is taken.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+import torch
+
+from grader.spec import DropoutFit
+
+
+def linear(prepared: Mapping[str, torch.Tensor], out: torch.Tensor, scale: float) -> DropoutFit:
+    """``prepared``: ``columns`` (N, d, n) and ``bias`` (d,), N = B·L rows of the output (B, L, d). A zero column (an
+    entry that is 0 before dropout) is neither kept nor dropped."""
+    columns, bias = prepared["columns"].double(), prepared["bias"].double()
+    target = out.double().reshape(columns.shape[0], columns.shape[1]) - bias
+    norms = columns.norm(dim=1)  # (N, n)
+    q = torch.linalg.lstsq(columns, target.unsqueeze(-1), driver="gelsd").solution.squeeze(-1)
+    rounded = (q > scale / 2).double() * scale * (norms > 0)
+    identifiable = norms > 1e-3
+    recon = (columns @ rounded.unsqueeze(-1)).squeeze(-1) + bias
+    units = (*out.shape[:-1], -1)  # (B, L, n): one position's entries on the last axis
+    return DropoutFit(output=recon.reshape(out.shape), dropped=int(((rounded == 0) & identifiable).sum()),
+                      total=int(identifiable.sum()), kept=(rounded != 0).reshape(units),
+                      known=identifiable.reshape(units))
+
+
+def enumerated(prepared: Mapping[str, torch.Tensor], out: torch.Tensor, scale: float) -> DropoutFit:
+    """``prepared``: ``candidates`` (C, B, L, d), the output under each of C patterns, and ``patterns`` (C, bits),
+    1 where an entry is kept; each position takes the candidate closest to the student's output."""
+    z, combos = prepared["candidates"].double(), prepared["patterns"]
+    err = ((z - out.double()).abs() / (1e-4 + 1e-4 * out.double().abs())).amax(dim=-1)  # (C, B, L)
+    best = err.argmin(dim=0)  # (B, L)
+    recon = torch.gather(z, 0, best[None, ..., None].expand(1, *z.shape[1:])).squeeze(0)
+    kept = combos[best]  # (B, L, bits)
+    return DropoutFit(output=recon, dropped=int((kept == 0).sum()), total=kept.numel(), kept=kept.bool(),
+                      known=torch.ones_like(kept, dtype=torch.bool))
