@@ -119,6 +119,11 @@ def summarize(rows: Sequence[dict[str, Any]], spec: Assignment,
                 if owner.get(m, e.id) == e.id and not any(m in found.get(u, set()) for u in upstream[e.id]):
                     diagnoses[(e.id, m)] += 1
     index = {e.id: i for i, e in enumerate(spec.exercises)}
+    for entry in exercises:  # every named mistake and diagnosis of each exercise, the most frequent first
+        entry["mistakes"] = [{"mistake": mk, "students": n} for (ex, mk), n in
+                             sorted(mistakes.items(), key=lambda kv: (-kv[1], kv[0][1])) if ex == entry["id"]]
+        entry["diagnoses"] = [{"diagnosis": dg, "students": n} for (ex, dg), n in
+                              sorted(diagnoses.items(), key=lambda kv: (-kv[1], kv[0][1])) if ex == entry["id"]]
     case_rows = []
     for entry in sorted(cases.values(), key=lambda c: (index[c["exercise"]], c["_order"], c["case"])):
         if entry["failed"] or entry["not_attempted"]:

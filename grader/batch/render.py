@@ -16,10 +16,12 @@ from pathlib import Path
 from typing import Any
 
 from grader import api, clean, similar, stats
+from grader.batch import history, late
 from grader.batch.intake import BatchError
 from grader.batch.output import CODE, read_json, records, rejected_entries, write_if_changed
 from grader.messages import render
-from grader.report import feedback, stored
+from grader.messages import title as assignment_title
+from grader.report import dashboard, feedback, stored
 from grader.report import json as json_report
 from grader.results import Message
 from grader.spec import Assignment
@@ -89,9 +91,9 @@ def _number(value: Any) -> Any:
 
 def write_summary(output: Path, spec: Assignment, rows: Sequence[dict[str, Any]],
                   rejected: Sequence[dict[str, Any]] | None, *, similarity: bool = True,
-                  threshold: float = similar.THRESHOLD) -> dict[str, Any]:
+                  threshold: float = similar.THRESHOLD, lang: str = "en") -> dict[str, Any]:
     """``gradebook.csv``, ``summary.json``, ``scores.png`` and ``exercises.png`` (where matplotlib is installed),
-    and the similarity report."""
+    the similarity report and the dashboard (``index.html``, in ``lang``)."""
     write_if_changed(output / "gradebook.csv", gradebook_csv(rows, spec))
     summary = stats.summarize(rows, spec, rejected)
     if similarity:
@@ -99,6 +101,7 @@ def write_summary(output: Path, spec: Assignment, rows: Sequence[dict[str, Any]]
     write_if_changed(output / "summary.json", clean.json_dumps(summary))
     summary["plot"] = stats.plot_scores(summary, output / "scores.png")
     summary["exercises_plot"] = stats.plot_exercises(summary, output / "exercises.png")
+    write_dashboard(output, spec, rows, summary, lang)
     return summary
 
 
@@ -117,6 +120,7 @@ def render_output(output: Path, *, lang: str, level: str = feedback.DEFAULT, spe
     rows: list[dict[str, Any]] = []
     rewritten = 0
     kept: list[str] = []
+    regrades = history.read(output)
     for path, record in records(output):
         rendered = render_record(record, lang, level)
         if rendered is None:
@@ -126,6 +130,7 @@ def render_output(output: Path, *, lang: str, level: str = feedback.DEFAULT, spe
         data, md = rendered
         rewritten += write_if_changed(path, clean.json_dumps(data))
         if md is not None:
+            md = with_history(md, history.of(regrades, str(record["submission"])), lang)
             rewritten += write_if_changed(path.with_suffix(".md"), md)
         rows.append(data)
     if spec is None:
@@ -136,10 +141,62 @@ def render_output(output: Path, *, lang: str, level: str = feedback.DEFAULT, spe
             raise BatchError(f"{clean.name(str(output))} holds results of several assignments: {', '.join(names)}")
         spec = api.assignment_spec(names[0])
     summary = write_summary(output, spec, rows, previous_rejected(output) if rejected is None else rejected,
-                            similarity=similarity)
+                            similarity=similarity, lang=lang)
     summary["rendered"] = rewritten
     summary["kept"] = sorted(kept)
     return summary
+
+
+# --- the dashboard and the regrade history (issue 27) ----------------------------------------------
+
+DASHBOARD = "index.html"
+
+
+def feedback_link(output: Path, stem: str) -> str | None:
+    """A student's feedback page relative to the dashboard: ``<stem>.html`` where it exists, else ``<stem>.md``."""
+    for suffix in (".html", ".md"):
+        path = output / f"{stem}{suffix}"
+        if path.is_file() and not path.is_symlink():
+            return path.name
+    return None
+
+
+def write_dashboard(output: Path, spec: Assignment, rows: Sequence[dict[str, Any]], summary: dict[str, Any],
+                    lang: str) -> bool:
+    """``OUT/index.html`` from the rows, the summary (with its similar pairs), the regrade history and the times."""
+    stems = {str(d["submission"]): path.stem for path, d in records(output)}
+    regrades = history.read(output)
+    due, submitted = late.read_times(output)
+    alike: dict[str, list[str]] = {}
+    for p in summary.get("similar", []):
+        alike.setdefault(p["a"], []).append(p["b"])
+        alike.setdefault(p["b"], []).append(p["a"])
+    students = []
+    for d in rows:
+        name = str(d.get("submission", ""))
+        when = submitted.get(clean.name(name))
+        students.append(dashboard.Student(
+            d, feedback_link(output, stems[name]) if name in stems else None, tuple(alike.get(name, [])),
+            late=bool(due and when and when > due), history=tuple(history.of(regrades, name))))
+    title = assignment_title(spec.name, spec.title, lang)
+    text = dashboard.page(spec, title, summary, students, regrades, lang, due=late.iso(due) if due else None)
+    return write_if_changed(output / DASHBOARD, text)
+
+
+def with_history(md: str, entries: Sequence[Any], lang: str) -> str:
+    """A student's feedback with their regrade history at the end (nothing added when there is none)."""
+    if not entries:
+        return md
+    lines = ["", f"## {clean.markdown(render('history.title', lang))}", ""]
+    for e in entries:
+        old, new, delta = dashboard.change_text(e)
+        line = render("history.line", lang, when=e.get("when", ""), old=old, new=new, delta=delta,
+                      version=e.get("grader_version", ""))
+        changed = dashboard.changed_exercises(e, lang)
+        reason = render("history.reason", lang, reason=e.get("reason") or render("history.no_reason", lang))
+        lines.append(f"- {clean.markdown(line)}" + (f"; {clean.markdown(changed)}" if changed else "")
+                     + f"; {clean.markdown(reason)}")
+    return md.rstrip("\n") + "\n" + "\n".join(lines) + "\n"
 
 
 # --- similarity -------------------------------------------------------------------------------------
