@@ -374,12 +374,13 @@ def _dropout_independent(fits: list[DropoutFit], p: float) -> CheckResult | None
     acceptance interval at level DROPOUT_ALPHA / 4 (:func:`_binomial_accepts`), so true dropout fails this test with
     probability at most DROPOUT_ALPHA = 1e-6 per case (union bound). Only identified entries are counted; which
     entries are identified depends on the case's inputs, never on the draws."""
-    if any(f.kept is None or f.known is None for f in fits):
+    patterns = [(f.kept, f.known) for f in fits if f.kept is not None and f.known is not None]
+    if len(patterns) != len(fits):
         return None  # a fit that recovers no pattern: the rate test above is all that can be said
-    if fits[0].kept.shape != fits[1].kept.shape:
+    if patterns[0][0].shape != patterns[1][0].shape:
         return None
-    kept = torch.stack([f.kept.bool() for f in fits])
-    known = torch.stack([f.known.bool() for f in fits])
+    kept = torch.stack([k.bool() for k, _ in patterns])
+    known = torch.stack([w.bool() for _, w in patterns])
     if kept.dim() != 4:
         return None
     r = p * p + (1 - p) * (1 - p)

@@ -9,6 +9,11 @@ positional encoding, where each element of a head layout came from, parameters t
 output, an output that is not a LayerNorm's. Some probes also run the reference with one thing changed (the
 mask left out, two inputs' roles swapped) and report the change that reproduces the student's output.
 
+A counterfactual probe (:class:`Counterfactual`) lists its candidates from the case alone (its inputs and
+arguments, never the student's output), so that a student bundle, which holds no reference code, ships the
+candidates computed for its visible cases instead of the code (:class:`Replay`, grader.fixtures). Any other probe
+reads the student's outputs and the case, and ships as code (:func:`code_ref`).
+
 Probes run in the grading process on plain tensors (the student's code never runs here). A probe that fails
 on a hostile or odd output says nothing: an exception in a probe is swallowed, never a grading error.
 Each diagnosis has a message (``diagnosis.<id>`` or ``diagnosis.<id>.<variant>``) in English and Korean that says
@@ -17,8 +22,10 @@ what was observed and where to look, never the solution.
 
 from __future__ import annotations
 
+import functools
+import importlib
 import math
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -88,6 +95,73 @@ class View:
 
 
 Probe = Callable[[View], Iterable[Finding]]
+
+Candidates = Iterable[tuple[Finding, Callable[[], torch.Tensor]]]
+"""What a counterfactual probe lists: each known change, and a thunk that computes the output it gives."""
+
+
+@dataclass(frozen=True)
+class Counterfactual:
+    """A probe that recomputes the exercise with one thing changed (the mask left out, two roles swapped, another
+    scale): ``candidates(view)`` lists, from the case alone, each change and what it gives for the output ``key``;
+    the probe reports the first change whose output the student's equals (within ten times the tolerance)."""
+
+    candidates: Callable[[View], Candidates]
+    key: str = "out"
+
+    def __call__(self, view: View) -> Iterator[Finding]:
+        for finding, candidate in self.computed(view):
+            if view.close(self.key, candidate):
+                yield finding
+                return
+
+    def computed(self, view: View) -> Iterator[tuple[Finding, torch.Tensor]]:
+        """Each candidate computed (a change that does not fit this case's shapes reproduces nothing: left out)."""
+        for finding, make in self.candidates(view):
+            try:
+                candidate = make()
+            except Exception:  # noqa: BLE001
+                continue
+            yield finding, candidate
+
+
+@dataclass(frozen=True)
+class Replay:
+    """A :class:`Counterfactual` as a student bundle has it: its candidates computed at release for each visible
+    case (``stored(case id)``), compared in the same order."""
+
+    stored: Callable[[str], list[tuple[Finding, torch.Tensor]]]
+    key: str = "out"
+
+    def __call__(self, view: View) -> Iterator[Finding]:
+        for finding, candidate in self.stored(view.case.id):
+            if view.close(self.key, candidate):
+                yield finding
+                return
+
+
+def code_ref(probe: Any) -> dict[str, Any]:
+    """How a bundle names a probe (or another function) that ships as code: ``{"ref": "module:qualname", "kwargs": {...}}`` for a module-level
+    function, or a functools.partial of one with keyword arguments only; ValueError for anything else (a closure
+    cannot be shipped)."""
+    func, kwargs = (probe.func, dict(probe.keywords)) if isinstance(probe, functools.partial) else (probe, {})
+    if isinstance(probe, functools.partial) and probe.args:
+        raise ValueError(f"the probe {probe!r} takes positional arguments; give them by keyword")
+    name = getattr(func, "__qualname__", "")
+    if not callable(func) or "<" in name or not name:
+        raise ValueError(f"the probe {probe!r} is not a module-level function (a closure or a lambda cannot be shipped)")
+    return {"ref": f"{func.__module__}:{name}", "kwargs": kwargs}
+
+
+def from_ref(ref: Mapping[str, Any]) -> Any:
+    """The function :func:`code_ref` named (its module imported, or already loaded by a bundle): a probe, or the
+    engine's dropout solve."""
+    module, _, name = str(ref["ref"]).partition(":")
+    func: Any = importlib.import_module(module)
+    for part in name.split("."):
+        func = getattr(func, part)
+    kwargs = dict(ref.get("kwargs") or {})
+    return functools.partial(func, **kwargs) if kwargs else func
 
 
 def diagnose(exercise: Exercise, probes: Iterable[Probe], views: Iterable[tuple[str, View]]) -> tuple[Diagnosis, ...]:

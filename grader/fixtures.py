@@ -1,8 +1,13 @@
 """Stored reference outputs for a student bundle: the visible cases only, no reference code.
 
 A fixture folder holds ``assignment.json`` (the exercises and their visible cases as plain data),
-one safetensors file per case (its inputs, the reference's outputs and the catalogued mistakes'
-outputs) and ``manifest.json`` with a SHA-256 per file, checked before anything is used.
+one safetensors file per case and ``manifest.json`` with a SHA-256 per file, checked before anything is used.
+A case's file holds its inputs, the reference's outputs, the catalogued mistakes' outputs, and what the
+repository would otherwise compute like the reference to explain a failure there: the candidates of every
+counterfactual probe (grader.diagnose.Counterfactual) and what a dropout case's output is built from
+(grader.spec.DropoutModel's prepare). The code that only reads outputs ships as source (the assignment's judges
+and its other probes, ``code.<module>.py``), so that a bundle reports on its visible cases what the repository
+does: the same statuses, scores, mistakes and diagnoses (tools/parity.py checks it in CI).
 """
 
 from __future__ import annotations
@@ -22,10 +27,11 @@ from typing import Any
 import torch
 from safetensors.torch import load_file, save_file
 
+from grader import diagnose
 from grader.sandbox import transfer
-from grader.spec import Assignment, Case, CaseEnv, Exercise, Mistake, Property
+from grader.spec import Assignment, Case, CaseEnv, DropoutModel, Exercise, Mistake, Property, PropertyKind
 
-FORMAT = "nlp-grader/fixtures/v1"
+FORMAT = "nlp-grader/fixtures/v2"
 
 
 class FixtureError(ValueError):
@@ -70,6 +76,8 @@ def write(reference: Any, folder: Path) -> None:
                 described, data = transfer.encode_entries(outputs)
                 record["mistakes"][mistake.id] = described
                 tensors.update(_prefixed(f"mistake.{mistake.id}", data))
+            record["counterfactuals"] = _write_counterfactuals(exercise, case, prepared, tensors)
+            record["dropout_fit"] = _write_dropout_fit(exercise, case, prepared.inputs, tensors)
             file = f"{exercise.id}.{case.id}.safetensors"
             save_file(tensors, str(folder / file))
             record["file"] = file
@@ -80,50 +88,101 @@ def write(reference: Any, folder: Path) -> None:
             "id": exercise.id, "file": exercise.file, "task": exercise.task, "points": exercise.points,
             "kind": exercise.kind.value, "depends_on": list(exercise.depends_on), "forbidden": list(exercise.forbidden),
             "mistakes": [m.id for m in exercise.mistakes], "cases": cases, "outputs": dict(exercise.outputs),
+            "probes": [{"replay": True, "key": p.key} if isinstance(p, diagnose.Counterfactual) else _code_ref(exercise, p)
+                       for p in exercise.probes],
         })
-    judges = _write_judges(spec, folder)
+    judges = _write_code(spec, folder)
     (folder / "assignment.json").write_text(json.dumps({
         "format": FORMAT, "name": spec.name, "title": spec.title, "files": list(spec.files),
         "salt": reference.salt, "exercises": exercises,
-        "messages": {lang: dict(texts) for lang, texts in spec.messages.items()}, "judges": judges},
+        "messages": {lang: dict(texts) for lang, texts in spec.messages.items()}, "code": judges},
         indent=1), encoding="utf-8")
     files = sorted(p.name for p in folder.iterdir() if p.is_file() and p.name != "manifest.json")
     (folder / "manifest.json").write_text(json.dumps(
         {"format": FORMAT, "files": {name: _sha256(folder / name) for name in files}}, indent=1), encoding="utf-8")
 
 
-def _write_judges(spec: Assignment, folder: Path) -> dict[str, str]:
-    """Copy the source of every judge module a visible case uses into the folder: {module name: file}. A judge
-    module must be self-contained (torch, the standard library and the engine only): a bundle has no plug-in."""
-    modules = sorted({p.judge.partition(":")[0] for e in spec.exercises for c in e.cases if not c.hidden
-                      for p in c.properties if p.judge})
+def _code_ref(exercise: Exercise, probe: Any) -> dict[str, Any]:
+    try:
+        return diagnose.code_ref(probe)
+    except ValueError as exc:
+        raise FixtureError(f"the exercise {exercise.id}: {exc}; a bundle ships probes by name") from None
+
+
+def _write_counterfactuals(exercise: Exercise, case: Case, prepared: Any,
+                           tensors: dict[str, torch.Tensor]) -> dict[str, list[dict[str, Any]]]:
+    """Every counterfactual probe's candidates for this case, computed now (``cf.<probe>.<n>`` in the case's file):
+    {probe index: [{"id", "params", "tensor"}]} in the probe's order."""
+    view = diagnose.View(exercise, case, prepared.inputs, prepared.call_args, prepared.expected, prepared.expected,
+                         prepared.truth)  # candidates never read the student's output: the expected one stands in
+    out: dict[str, list[dict[str, Any]]] = {}
+    for i, probe in enumerate(exercise.probes):
+        if not isinstance(probe, diagnose.Counterfactual):
+            continue
+        listed = []
+        for n, (finding, candidate) in enumerate(probe.computed(view)):
+            name = f"cf.{i}.{n}"
+            tensors[name] = candidate.detach().contiguous().clone()
+            listed.append({"id": finding.id, "params": json.loads(json.dumps(dict(finding.params))), "tensor": name})
+        out[str(i)] = listed
+    return out
+
+
+def _write_dropout_fit(exercise: Exercise, case: Case, inputs: dict[str, torch.Tensor],
+                       tensors: dict[str, torch.Tensor]) -> dict[str, Any] | None:
+    """What a dropout case's output is built from, computed now (``fit/<name>``), and the engine's solve by name."""
+    if case.dropout_fit is None:
+        return None
+    if not isinstance(case.dropout_fit, DropoutModel):
+        raise FixtureError(f"the case {exercise.id}/{case.id}: its dropout_fit must be a grader.spec.DropoutModel "
+                           "(prepare, solve) for a bundle to judge it without the assignment's code")
+    p = next((prop.p for prop in case.properties if prop.kind is PropertyKind.DROPOUT_TRAIN), None)
+    if p is None or not 0.0 < p < 1.0:
+        return None
+    tensors.update(_prefixed("fit", case.dropout_fit.prepare(inputs, 1.0 / (1.0 - p))))
+    return diagnose.code_ref(case.dropout_fit.solve)
+
+
+def _write_code(spec: Assignment, folder: Path) -> dict[str, str]:
+    """Copy the source of every module whose code a visible case uses (its judges, the exercise's probes that read
+    outputs only) into the folder: {module name: file}. Such a module must be self-contained (torch, the standard
+    library and the engine only): a bundle has no plug-in. Engine modules are in the bundle already."""
+    modules = {p.judge.partition(":")[0] for e in spec.exercises for c in e.cases if not c.hidden
+               for p in c.properties if p.judge}
+    modules |= {diagnose.code_ref(p)["ref"].partition(":")[0] for e in spec.exercises for p in e.probes
+                if not isinstance(p, diagnose.Counterfactual)}
     out = {}
-    for name in modules:
+    for name in sorted(m for m in modules if not _in_engine(m)):
         source = inspect.getsourcefile(importlib.import_module(name))
         if source is None:
-            raise FixtureError(f"the judge module {name} has no source file to ship in a bundle")
-        file = f"judge.{name}.py"
+            raise FixtureError(f"the module {name} has no source file to ship in a bundle")
+        file = f"code.{name}.py"
         shutil.copyfile(source, folder / file)
         out[name] = file
     return out
 
 
-def _load_judges(folder: Path, judges: Any) -> None:
-    """Import the judge modules a bundle ships under their own names (the plug-in itself is not installed)."""
-    for name, file in dict(judges or {}).items():
+def _in_engine(module: str) -> bool:
+    """A module the bundle's own grader package has (not a plug-in's)."""
+    return module.split(".")[0] == "grader" and not module.startswith("grader.builtin.")
+
+
+def _load_code(folder: Path, modules: Any) -> None:
+    """Import the modules a bundle ships under their own names (the plug-in itself is not installed)."""
+    for name, file in dict(modules or {}).items():
         if name in sys.modules:
             continue
         path = folder / str(file)
         spec = importlib.util.spec_from_file_location(str(name), path)
         if spec is None or spec.loader is None or path.parent != folder:
-            raise FixtureError(f"{folder}: the judge module {name} cannot be loaded from {file}")
+            raise FixtureError(f"{folder}: the module {name} cannot be loaded from {file}")
         module = importlib.util.module_from_spec(spec)
         sys.modules[str(name)] = module
         try:
             spec.loader.exec_module(module)
         except Exception as exc:
             del sys.modules[str(name)]
-            raise FixtureError(f"{folder}: the judge module {name} fails to import ({type(exc).__name__}: {exc})") from None
+            raise FixtureError(f"{folder}: the module {name} fails to import ({type(exc).__name__}: {exc})") from None
 
 
 def verify(folder: Path) -> dict[str, Any]:
@@ -184,10 +243,29 @@ class _Loaded:
         return self.group("in")
 
     def group(self, prefix: str) -> dict[str, torch.Tensor]:
+        start = prefix + "/"
+        return {k[len(start):]: v for k, v in self._all().items() if k.startswith(start)}
+
+    def tensor(self, name: str) -> torch.Tensor:
+        return self._all()[name]
+
+    def prepared(self, inputs: Any, scale: float) -> dict[str, torch.Tensor]:
+        """A dropout case's ``prepare``: what was computed at release (for this case's p)."""
+        return self.group("fit")
+
+    def _all(self) -> dict[str, torch.Tensor]:
         if self._tensors is None:
             self._tensors = load_file(str(self.path))
-        start = prefix + "/"
-        return {k[len(start):]: v for k, v in self._tensors.items() if k.startswith(start)}
+        return self._tensors
+
+
+def _replay(by_case: dict[str, list[tuple[diagnose.Finding, _Loaded, str]]], key: str) -> diagnose.Replay:
+    """A counterfactual probe's stored candidates, read from each case's file when first compared."""
+
+    def stored(case_id: str) -> list[tuple[diagnose.Finding, torch.Tensor]]:
+        return [(finding, loaded.tensor(name)) for finding, loaded, name in by_case.get(case_id, [])]
+
+    return diagnose.Replay(stored, key)
 
 
 def _no_code(reference: Any) -> None:
@@ -205,22 +283,30 @@ def load(folder: Path, quiz: Path | None = None) -> Assignment:
 
 
 def _load(folder: Path, data: dict[str, Any], quiz: Path | None) -> Assignment:
-    _load_judges(folder, data.get("judges"))
+    _load_code(folder, data.get("code"))
     exercises = []
     for ex in data["exercises"]:
         cases = []
+        replays: dict[int, dict[str, list[tuple[diagnose.Finding, _Loaded, str]]]] = {}
         for c in ex["cases"]:
             loaded = _Loaded(folder / c["file"])
+            fit = c.get("dropout_fit")
             cases.append(Case.from_wire(
                 c["args"], id=c["id"], driver=c["driver"], make=loaded.inputs,
                 hidden=False, device=c["device"], compare=tuple(c["compare"]),
                 properties=tuple(Property(**p) for p in c["properties"]),
+                dropout_fit=None if fit is None else DropoutModel(loaded.prepared, diagnose.from_ref(fit)),
             ))
+            for index, listed in (c.get("counterfactuals") or {}).items():
+                replays.setdefault(int(index), {})[c["id"]] = [
+                    (diagnose.Finding(str(f["id"]), dict(f["params"])), loaded, str(f["tensor"])) for f in listed]
+        probes = tuple(_replay(replays.get(i, {}), str(p.get("key", "out"))) if p.get("replay") else diagnose.from_ref(p)
+                       for i, p in enumerate(ex.get("probes", [])))
         exercises.append(Exercise(
             id=ex["id"], file=ex["file"], task=ex["task"], points=ex["points"], kind=ex["kind"], cases=tuple(cases),
             depends_on=tuple(ex["depends_on"]), forbidden=tuple(ex["forbidden"]),
             mistakes=tuple(Mistake(m, impl=_no_code) for m in ex["mistakes"]),
-            outputs={str(k): str(v) for k, v in ex.get("outputs", {}).items()},
+            outputs={str(k): str(v) for k, v in ex.get("outputs", {}).items()}, probes=probes,
         ))
     messages = data.get("messages", {})
     return Assignment(name=data["name"], title=data["title"], exercises=tuple(exercises), solutions=None,

@@ -21,6 +21,7 @@ if sys.version_info >= (3, 11):
 else:
     import tomli as tomllib
 
+ROOT = Path(__file__).resolve().parent.parent
 NO_SQRT = ("scores = q @ k.transpose(-2, -1) / math.sqrt(d_k)", "scores = q @ k.transpose(-2, -1)")
 
 
@@ -55,6 +56,22 @@ def test_bundle_holds_no_reference_and_no_hidden_case(bundle, assignment):
     for ex in data["exercises"]:
         visible = {c.id for c in assignment.exercise(ex["id"]).cases if not c.hidden}
         assert {c["id"] for c in ex["cases"]} == visible
+    # what ships to explain a failure: code that reads outputs only, and the candidates and fits stored per visible case
+    shipped_code = sorted(p.name for p in (bundle / "grader" / "cases" / "transformer").glob("code.*.py"))
+    assert shipped_code == ["code.grader.builtin.transformer.probes.py"], shipped_code
+    for p in files:
+        if p.suffix == ".py":
+            text = p.read_text(encoding="utf-8")
+            assert "def mha(" not in text and "import counterfactuals" not in text, p  # the recomputations stay home
+    from safetensors import safe_open
+
+    for ex in data["exercises"]:
+        for case in ex["cases"]:
+            with safe_open(str(bundle / "grader" / "cases" / "transformer" / case["file"]), "pt") as f:
+                stored = set(f.keys())
+            listed = {c["tensor"] for cands in case["counterfactuals"].values() for c in cands}
+            assert {k for k in stored if k.startswith("cf.")} == listed
+            assert any(k.startswith("fit/") for k in stored) == (case["dropout_fit"] is not None)
     quiz = tomllib.loads((bundle / "transformer" / "quiz.toml").read_text())
     assert all("answer" not in q for q in quiz["questions"])
     readme = (bundle / "README.md").read_text()
@@ -96,6 +113,35 @@ def test_bundle_names_the_same_mistakes_as_the_course_repo(bundle, tmp_path, ref
         for ca, cb in zip(a["cases"], b["cases"], strict=True):
             assert [c.get("message") for c in ca["checks"]] == [c.get("message") for c in cb["checks"]]
     assert {"no_sqrt_dk", "missing_output_projection"} <= {m["id"] for e in theirs["exercises"] for m in e["mistakes"]}
+
+
+@pytest.mark.parametrize("name", ["mutants/mha_key_value_swapped", "mutants/pe_swapped", "mutants/encoder_norms_swapped",
+                                  "mutants/ffn_dropout_checkerboard", "mutants/decoder_unmasked_self_attention",
+                                  "correct/dropout_rand_masks"])
+def test_the_bundle_says_what_the_repository_says(bundle, tmp_path, reference, name):
+    """The same diagnoses too, not only the catalogued mistakes: counterfactual probes replayed from their stored
+    candidates (qkv_roles, decoder_masks), probes shipped as code (pe_columns, norm_reused), dropout patterns recovered
+    from stored fits (a correct dropout that draws unlike the reference passes; a checkerboard is named). The whole
+    corpus is compared in CI (tools/parity.py) with a bundle installed in a fresh environment."""
+    from corpus import build, load
+
+    from grader.report import json as json_report
+
+    kind, stem = name.split("/")
+    sub = build(load(ROOT / "tests" / "corpus" / kind / f"{stem}.py"), tmp_path / stem)
+    done = bundle_grade(bundle, "check", str(sub), "--assignment", "transformer", "--format", "json")
+    theirs = json.loads(done.stdout)
+    ours = json_report.to_dict(api.check(sub, reference=reference), "en")
+
+    def said(result: dict) -> list:
+        return [(e["id"], e["status"], e["score"], sorted(m["id"] for m in e["mistakes"]),
+                 sorted(d["id"] for d in e["diagnoses"])) for e in result["exercises"]]
+
+    assert said(theirs) == said(ours)
+    if kind == "correct":
+        assert theirs["score"] == 100
+    else:
+        assert any(e["diagnoses"] for e in theirs["exercises"])
 
 
 def test_tampered_fixture_is_refused(bundle, tmp_path):
@@ -167,8 +213,6 @@ def test_hidden_cases_from_a_bundle_are_a_usage_error(bundle, tmp_path):
 
 
 # --- a release ships pristine starter files, never an instructor's working copy ----------------------------
-
-ROOT = Path(__file__).resolve().parent.parent
 
 
 def _course(tmp_path: Path, *, git: bool) -> Path:

@@ -3,17 +3,16 @@
 Each probe takes a :class:`grader.diagnose.View` of one failed case and yields findings (``diagnosis.<id>`` in
 the catalogs). Invariant probes read the student's outputs alone (which axis sums to one, weight on masked
 positions, each positional-encoding column's function and frequency, where each element of a head layout came
-from, a LayerNorm's signature, exact zeros from dropout, parameters without gradient). Counterfactual probes
-recompute the layer in float64 from the case's weights with one thing changed (the mask left out, two roles
-swapped, another scale) and report the change that reproduces the student's output exactly.
+from, a LayerNorm's signature, exact zeros from dropout, parameters without gradient); none recomputes a layer.
+This module ships, as code, in a student bundle (grader.fixtures): the probes that recompute the layer with one
+thing changed are in counterfactuals.py, which never ships.
 """
 
 from __future__ import annotations
 
-import itertools
+import functools
 import math
-from collections.abc import Callable, Iterable, Iterator, Mapping
-from typing import Any
+from collections.abc import Callable, Iterator, Mapping
 
 import torch
 
@@ -265,27 +264,30 @@ def _source_index(out: torch.Tensor, x: torch.Tensor) -> torch.Tensor | None:
 
 
 def heads_probe(split: bool) -> Callable[[View], Iterator[Finding]]:
-    def probe(view: View) -> Iterator[Finding]:
-        out, x = view.tensor("out"), view.inputs.get("x")
-        truth = view.truth_tensor("out")
-        if out is None or x is None or truth is None or out.shape != truth.shape:
-            return
-        src = _source_index(out, x.double())
-        want = _source_index(truth, x.double())
-        if src is None or want is None:
-            return
-        wrong = (src != want).nonzero()
-        if wrong.numel() == 0:
-            return
-        where = tuple(int(i) for i in wrong[0])
-        got_src = [int(i) for i in torch.unravel_index(src[where], x.shape)]
-        exp_src = [int(i) for i in torch.unravel_index(want[where], x.shape)]
-        yield Finding("head_layout", {"variant": "element", "at": list(where), "got": got_src, "expected": exp_src,
-                                      "share": round(100 * wrong.shape[0] / out.numel(), 1)})
-    return probe
+    """Where each element of a head layout came from (``split``: splitting, else combining)."""
+    return functools.partial(head_layout, split=split)
 
 
-# --- modules: a float64 recomputation with one thing changed ------------------------------------------------
+def head_layout(view: View, *, split: bool) -> Iterator[Finding]:
+    out, x = view.tensor("out"), view.inputs.get("x")
+    truth = view.truth_tensor("out")
+    if out is None or x is None or truth is None or out.shape != truth.shape:
+        return
+    src = _source_index(out, x.double())
+    want = _source_index(truth, x.double())
+    if src is None or want is None:
+        return
+    wrong = (src != want).nonzero()
+    if wrong.numel() == 0:
+        return
+    where = tuple(int(i) for i in wrong[0])
+    got_src = [int(i) for i in torch.unravel_index(src[where], x.shape)]
+    exp_src = [int(i) for i in torch.unravel_index(want[where], x.shape)]
+    yield Finding("head_layout", {"variant": "element", "at": list(where), "got": got_src, "expected": exp_src,
+                                  "share": round(100 * wrong.shape[0] / out.numel(), 1)})
+
+
+# --- modules: what the output of a layer shows (the recomputations are in counterfactuals.py) ----------------
 
 
 def _state(view: View, prefix: str) -> dict[str, torch.Tensor]:
@@ -296,104 +298,6 @@ def _state(view: View, prefix: str) -> dict[str, torch.Tensor]:
 def affine(st: Mapping[str, torch.Tensor], name: str, x: torch.Tensor) -> torch.Tensor:
     """The linear layer ``name`` of the weights ``st`` applied to ``x``, in float64."""
     return x.double() @ st[f"{name}.weight"].double().T + st[f"{name}.bias"].double()
-
-
-def mha(st: Mapping[str, torch.Tensor], query: torch.Tensor, key: torch.Tensor, value: torch.Tensor,
-        mask: torch.Tensor | None, h: int, *, scale: float | None = None, proj: tuple[str, str, str] = ("w_q", "w_k", "w_v"),
-        layout: str = "contiguous", concat: str = "sequence", w_o: bool = True) -> torch.Tensor:
-    """Multi-head attention in float64 from the weights ``st``, with knobs for the ways it goes wrong."""
-    b, lq, d = query.shape
-    dk = d // h
-
-    def split(t: torch.Tensor) -> torch.Tensor:
-        if layout == "interleaved":  # each head takes every h-th feature
-            return t.reshape(t.shape[0], t.shape[1], dk, h).permute(0, 3, 1, 2)
-        return t.reshape(t.shape[0], t.shape[1], h, dk).transpose(1, 2)
-
-    q, k, v = (split(affine(st, name, t)) for name, t in zip(proj, (query, key, value), strict=True))
-    scores = q @ k.transpose(-2, -1) / (math.sqrt(dk) if scale is None else scale)
-    if mask is not None:
-        scores = scores.masked_fill(~mask.bool(), float("-inf"))
-    weights = torch.softmax(scores, dim=-1).nan_to_num(0.0)
-    heads = weights @ v  # (B, h, Lq, dk)
-    if concat == "no_transpose":
-        out = heads.reshape(b, lq, d)
-    elif concat == "head_major":
-        out = heads.permute(0, 2, 3, 1).reshape(b, lq, d)
-    else:
-        out = heads.transpose(1, 2).reshape(b, lq, d)
-    return affine(st, "w_o", out) if w_o else out
-
-
-def _ln(st: Mapping[str, torch.Tensor], name: str, x: torch.Tensor) -> torch.Tensor:
-    return torch.nn.functional.layer_norm(x, x.shape[-1:], st[f"{name}.weight"], st[f"{name}.bias"], 1e-5)
-
-
-def _ffn(st: Mapping[str, torch.Tensor], x: torch.Tensor, prefix: str = "") -> torch.Tensor:
-    return affine(st, f"{prefix}linear2", torch.relu(affine(st, f"{prefix}linear1", x)))
-
-
-def _heads_of(view: View) -> int | None:
-    """The module's num_heads: its second constructor argument."""
-    h = view.literal(1, None, where="init")
-    return h if isinstance(h, int) and not isinstance(h, bool) and h > 0 else None
-
-
-def _first_match(view: View, candidates: Iterable[tuple[Finding, Callable[[], torch.Tensor]]]) -> Iterator[Finding]:
-    for finding, make in candidates:
-        try:
-            out = make()
-        except Exception:  # noqa: BLE001 - a change that does not fit this case's shapes reproduces nothing
-            continue
-        if view.close("out", out):
-            yield finding
-            return
-
-
-def mha_probe(view: View) -> Iterator[Finding]:
-    h = _heads_of(view)
-    if h is None or view.case.driver not in ("call", "grad"):
-        return
-    st = _state(view, "")
-    x = {n: view.inputs[n].double() for n in ("query", "key", "value") if n in view.inputs}
-    if len(x) != 3:
-        return
-    mask = view.inputs.get("mask")
-    d = x["query"].shape[-1]
-    dk = d // h
-
-    def run(**kw: Any) -> Callable[[], torch.Tensor]:
-        inputs = kw.pop("inputs", (x["query"], x["key"], x["value"]))
-        m = kw.pop("mask", mask)
-        q_in, k_in, v_in = inputs
-        return lambda: mha(st, q_in, k_in, v_in, m, h, **kw)
-
-    candidates: list[tuple[Finding, Callable[[], torch.Tensor]]] = []
-    for name, f in SCALES:
-        if name != "√d_k" and abs(f(dk, d) - math.sqrt(dk)) > 1e-9:
-            candidates.append((Finding("scale_factor", {"got": number(f(dk, d)), "name": name,
-                                                       "expected": number(math.sqrt(dk))}), run(scale=f(dk, d))))
-    if mask is not None:
-        candidates.append((Finding("mask_ignored"), run(mask=None)))
-        candidates.append((Finding("mask_inverted"), run(mask=~mask.bool())))
-    roles = ("query", "key", "value")
-    for perm in itertools.permutations(range(3)):
-        if perm == (0, 1, 2):
-            continue
-        swapped = [roles[i] for i in range(3) if perm[i] != i]
-        candidates.append((Finding("qkv_roles", {"variant": "inputs", "swapped": swapped}),
-                           run(inputs=tuple(x[roles[i]] for i in perm))))
-        candidates.append((Finding("qkv_roles", {"variant": "projections", "swapped": swapped}),
-                           run(proj=tuple(("w_q", "w_k", "w_v")[i] for i in perm))))
-    for proj in itertools.product(("w_q", "w_k", "w_v"), repeat=3):
-        if len(set(proj)) == 2:  # one projection used twice, another never
-            unused = sorted({"w_q", "w_k", "w_v"} - set(proj))
-            candidates.append((Finding("unused_parameter", {"names": unused}), run(proj=proj)))
-    candidates.append((Finding("head_layout", {"variant": "mha_split"}), run(layout="interleaved")))
-    candidates.append((Finding("head_layout", {"variant": "mha_concat"}), run(concat="no_transpose")))
-    candidates.append((Finding("head_layout", {"variant": "mha_concat_order"}), run(concat="head_major")))
-    candidates.append((Finding("unused_parameter", {"names": ["w_o"]}), run(w_o=False)))
-    yield from _first_match(view, candidates)
 
 
 def _post_ln(view: View, last: str, norms: tuple[str, ...]) -> Iterator[Finding]:
@@ -419,70 +323,23 @@ def _post_ln(view: View, last: str, norms: tuple[str, ...]) -> Iterator[Finding]
         yield Finding("not_post_ln", {"expected": last})
 
 
-def encoder_probe(view: View) -> Iterator[Finding]:
+def encoder_norms(view: View) -> Iterator[Finding]:
+    """The encoder layer's output is norm2's (Post-LN)."""
     yield from _post_ln(view, "norm2", ("norm1", "norm2"))
-    h = _heads_of(view)
-    if h is None or view.case.driver not in ("call", "grad") or "x" not in view.inputs:
-        return
-    st, x = _state(view, ""), view.inputs["x"].double()
-    mask = view.inputs.get("mask")
-    sa = {k.removeprefix("self_attn."): v for k, v in st.items() if k.startswith("self_attn.")}
-
-    def layer(m: torch.Tensor | None = mask, ffn: bool = True) -> Callable[[], torch.Tensor]:
-        def f() -> torch.Tensor:
-            y = _ln(st, "norm1", x + mha(sa, x, x, x, m, h))
-            return _ln(st, "norm2", y + (_ffn(st, y, "feed_forward.") if ffn else 0))
-        return f
-
-    candidates = [(Finding("unused_parameter", {"names": ["feed_forward"]}), layer(ffn=False))]
-    if mask is not None:
-        candidates.insert(0, (Finding("mask_ignored"), layer(m=None)))
-    yield from _first_match(view, candidates)
 
 
-def decoder_probe(view: View) -> Iterator[Finding]:
+def decoder_norms(view: View) -> Iterator[Finding]:
+    """The decoder layer's output is norm3's (Post-LN)."""
     yield from _post_ln(view, "norm3", ("norm1", "norm2", "norm3"))
-    h = _heads_of(view)
-    if h is None or view.case.driver not in ("call", "grad") or "x" not in view.inputs or "memory" not in view.inputs:
-        return
-    st, x, mem = _state(view, ""), view.inputs["x"].double(), view.inputs["memory"].double()
-    masks = {"tgt_mask": view.inputs.get("tgt_mask"), "memory_mask": view.inputs.get("memory_mask"), "None": None}
-    sub = {p: {k.removeprefix(p + "."): v for k, v in st.items() if k.startswith(p + ".")} for p in ("self_attn", "cross_attn")}
-
-    def layer(self_mask: str = "tgt_mask", cross_mask: str = "memory_mask", cross: str = "cross_attn",
-              cross_roles: str = "normal", residual: str = "x") -> Callable[[], torch.Tensor]:
-        def f() -> torch.Tensor:
-            y = _ln(st, "norm1", x + mha(sub["self_attn"], x, x, x, masks[self_mask], h))
-            q, kv = (mem, y) if cross_roles == "swapped" else (y, mem)
-            y = _ln(st, "norm2", (mem if residual == "memory" else y) + mha(sub[cross], q, kv, kv, masks[cross_mask], h))
-            return _ln(st, "norm3", y + _ffn(st, y, "feed_forward."))
-        return f
-
-    candidates = []
-    for s_mask, c_mask in itertools.product(masks, masks):
-        if (s_mask, c_mask) != ("tgt_mask", "memory_mask") and not (
-                masks[s_mask] is None and masks[c_mask] is None and s_mask != c_mask):
-            candidates.append((Finding("decoder_masks", {"self": s_mask, "cross": c_mask}),
-                               layer(self_mask=s_mask, cross_mask=c_mask)))
-    candidates.append((Finding("unused_parameter", {"names": ["cross_attn"]}), layer(cross="self_attn")))
-    candidates.append((Finding("qkv_roles", {"variant": "cross"}),
-                       layer(cross_roles="swapped")))
-    candidates.append((Finding("residual_source"), layer(residual="memory")))
-    yield from _first_match(view, candidates)
 
 
-def ffn_probe(view: View) -> Iterator[Finding]:
+def ffn_activation_sign(view: View) -> Iterator[Finding]:
+    """An output that is never negative where the true one is: the activation applied to the output."""
     out, truth = view.tensor("out"), view.truth_tensor("out")
     if out is None or truth is None or not out.is_floating_point():
         return
     if bool((out >= 0).all()) and bool((truth < 0).any()):
         yield Finding("activation_placement", {"variant": "output"})
-        return
-    if view.case.driver in ("call", "grad") and "x" in view.inputs:
-        st, x = _state(view, ""), view.inputs["x"].double()
-        yield from _first_match(view, [
-            (Finding("activation_placement", {"variant": "none"}), lambda: affine(st, "linear2", affine(st, "linear1", x))),
-        ])
 
 
 def mask_inverted(view: View) -> Iterator[Finding]:
@@ -533,15 +390,16 @@ def gradient_flow(view: View) -> Iterator[Finding]:
 def dropout_location(expected: str) -> Callable[[View], Iterator[Finding]]:
     """A train-mode output with exact zeros where the eval-mode output has none: dropout acts on the output
     itself (after the last layer or the norm), not where ``expected`` (a catalog key) says."""
+    return functools.partial(dropout_zeros, expected=expected)
 
-    def probe(view: View) -> Iterator[Finding]:
-        if view.case.driver != "dropout":
-            return
-        t1, ev = view.tensor("train1"), view.tensor("eval")
-        if t1 is None or ev is None or t1.shape != ev.shape or not t1.is_floating_point():
-            return
-        zeros = (t1 == 0) & (ev != 0)
-        share = float(zeros.double().mean())
-        if share > 0.1:
-            yield Finding("dropout_location", {"variant": expected, "share": round(100 * share, 1)})
-    return probe
+
+def dropout_zeros(view: View, *, expected: str) -> Iterator[Finding]:
+    if view.case.driver != "dropout":
+        return
+    t1, ev = view.tensor("train1"), view.tensor("eval")
+    if t1 is None or ev is None or t1.shape != ev.shape or not t1.is_floating_point():
+        return
+    zeros = (t1 == 0) & (ev != 0)
+    share = float(zeros.double().mean())
+    if share > 0.1:
+        yield Finding("dropout_location", {"variant": expected, "share": round(100 * share, 1)})

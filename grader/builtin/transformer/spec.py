@@ -15,8 +15,8 @@ from typing import Any
 import torch
 
 from grader import dropout
+from grader.builtin.transformer import counterfactuals, probes
 from grader.builtin.transformer import mistakes as m
-from grader.builtin.transformer import probes
 from grader.builtin.transformer.messages import MESSAGES
 from grader.builtin.transformer.routes import forbidden_routes
 from grader.cases import draw, key_padding, no_inputs, other_than, padded_tokens, rand_mask, randn, tril, weights
@@ -412,7 +412,7 @@ def _mha() -> Exercise:
             Case("other_device_no_mask", Driver.CALL, make(2, 3, 4, 16, 4), **args(16, 4), device=ELSEWHERE,
                  compare=()),
         ),
-        mistakes=m.MHA, probes=(probes.mha_probe, probes.gradient_flow,
+        mistakes=m.MHA, probes=(counterfactuals.MHA, probes.gradient_flow,
                                 probes.dropout_location("attention_weights")),
     )
 
@@ -439,7 +439,7 @@ def _ffn() -> Exercise:
             Case("gradients", Driver.GRAD, make(2, 4, 8, 16), **args(8, 16, grad_wrt=("x",)), properties=GRAD),
             Case("other_device", Driver.CALL, make(2, 4, 8, 16), **args(8, 16), device=ELSEWHERE, compare=()),
         ),
-        mistakes=m.FFN, probes=(probes.ffn_probe, probes.gradient_flow,
+        mistakes=m.FFN, probes=(probes.ffn_activation_sign, counterfactuals.FFN, probes.gradient_flow,
                                 probes.dropout_location("ffn_hidden")),
     )
 
@@ -482,7 +482,7 @@ def _encoder() -> Exercise:
             Case("other_device", Driver.CALL, make(2, 4, 8, 2, 16, mask=True), **args(8, 2, 16, mask=True),
                  device=ELSEWHERE, compare=()),
         ),
-        mistakes=m.ENCODER, probes=(probes.encoder_probe, probes.gradient_flow,
+        mistakes=m.ENCODER, probes=(probes.encoder_norms, counterfactuals.ENCODER, probes.gradient_flow,
                                     probes.dropout_location("sublayer")),
     )
 
@@ -533,7 +533,7 @@ def _decoder() -> Exercise:
             Case("other_device", Driver.CALL, make(2, 3, 4, 8, 2, 16, memory_mask=True), **args(8, 2, 16, memory_mask=True),
                  device=ELSEWHERE, compare=()),
         ),
-        mistakes=m.DECODER, probes=(probes.decoder_probe, probes.gradient_flow,
+        mistakes=m.DECODER, probes=(probes.decoder_norms, counterfactuals.DECODER, probes.gradient_flow,
                                     probes.dropout_location("sublayer")),
     )
 
