@@ -1,8 +1,7 @@
 """PrairieLearn: `grade export prairielearn` and `--format prairielearn`, validated against PrairieLearn's formats.
 
-info.json is validated against PrairieLearn's own published schema (tests/prairielearn/infoQuestion.json); results.json,
-for which PrairieLearn publishes no schema, against one transcribed from its documentation and the code that reads
-it (tests/prairielearn/README.md). The question's grading command, tests/run.sh, runs here as the container would run
+info.json and results.json are validated against schemas written here from PrairieLearn's documentation
+(tests/prairielearn/README.md says which pages; no AGPL file of PrairieLearn's is copied). The question's grading command, tests/run.sh, runs here as the container would run
 it, with /grade replaced by a folder. No PrairieLearn server or grading container runs here.
 """
 
@@ -58,7 +57,7 @@ def run_question(question: Path, student: Path, tmp: Path, grade_exit: int | Non
 
 def test_info_json_validates_against_prairielearns_schema(question):
     info = json.loads((question / "info.json").read_text(encoding="utf-8"))
-    _validator("infoQuestion.json").validate(info)
+    _validator("info.schema.json").validate(info)
     assert info["gradingMethod"] == "External" and info["type"] == "v3"
     entry = info["externalGradingOptions"]["entrypoint"]
     assert entry == "/grade/tests/run.sh" and os.access(question / "tests" / "run.sh", os.X_OK)
@@ -68,7 +67,7 @@ def test_info_json_validates_against_prairielearns_schema(question):
     # the schema is no formality: what PrairieLearn refuses is refused
     broken = {**info, "externalGradingOptions": {"entrypoint": entry}}
     with pytest.raises(jsonschema.ValidationError):
-        _validator("infoQuestion.json").validate(broken)
+        _validator("info.schema.json").validate(broken)
 
 
 def test_results_of_a_correct_a_failing_and_an_ungradable_submission(question, tmp_path):
