@@ -212,6 +212,8 @@ def list_(assignment: str | None = None, lang: str | None = None) -> None:
                    "there (with --executor ray: one GPU per worker).")
 @click.option("--only", "only", multiple=True,
               help="Regrade only this submission, whatever its content (repeatable); the others are kept.")
+@click.option("--reason", default=None, help="Why they are graded again (kept in history.jsonl and shown).")
+@click.option("--due", default=None, help="The due date (2026-03-01T23:59+09:00): flags late submissions.")
 @click.option("--timeout", type=click.FloatRange(min=1), default=None,
               help="Seconds each exercise may run (default: per-case limits from the reference, 60 s an exercise).")
 @click.option("--memory", "memory_mb", type=click.IntRange(min=64), default=Limits().memory_bytes // MiB,
@@ -222,7 +224,7 @@ def batch(submissions: Path, assignment: str, output: Path, workers: int | None 
           hidden: bool = True, shard: str | None = None, salt: str = "", exercises: tuple[str, ...] = (),
           only: tuple[str, ...] = (), timeout: float | None = None, memory_mb: int = Limits().memory_bytes // MiB,
           feedback: str = "visible", lang: str | None = None, executor: str = "local", address: str | None = None,
-          device: str = "auto") -> None:
+          device: str = "auto", reason: str | None = None, due: str | None = None) -> None:
     """Grade every folder or .zip in SUBMISSIONS; write results, a gradebook and a summary to OUTPUT."""
     if executor == "local":  # on a cluster the workers grade: no fork server here
         warm_up(hidden)  # the fork server imports torch while this process does the same
@@ -250,7 +252,7 @@ def batch(submissions: Path, assignment: str, output: Path, workers: int | None 
                                    hidden=hidden, shard=shard, lang=lang, salt=salt, exercises=exercises,
                                    only=only, timeout=timeout, limits=Limits(memory_bytes=memory_mb * MiB),
                                    feedback=feedback, device=device, executor=executor, address=address,
-                                   on_progress=on_progress)
+                                   reason=reason, due=due, on_progress=on_progress)
     except api.UsageError as exc:
         raise _usage(exc, lang) from None
     except batch_mod.BatchError as exc:
@@ -259,6 +261,7 @@ def batch(submissions: Path, assignment: str, output: Path, workers: int | None 
         abort_fault(exc, lang)
     summary_report.print_summary(_stdout(), report.summary, lang, graded=len(report.graded),
                                  skipped=len(report.skipped), failed=len(report.failed))
+    summary_report.print_regrades(_stdout(), report.regrades, lang)
     sys.exit(score.EXIT_GRADER_FAULT if report.failed else score.EXIT_OK)
 
 
@@ -371,21 +374,14 @@ def export_prairielearn(assignment: str, output: Path, image: str, salt: str = "
     _stdout().print(Text(render("export.prairielearn.done", lang, path=str(path), image=image)))
 
 
-def _lms_export(system: str, output: Path, roster: Path, column: str, target: Path, id_column: str | None,
-                lang: str) -> None:
+def _lms_export(system: str, output: Path, roster: Path, column: str, target: Path, lang: str, **options: Any) -> None:
     from grader import api, lms
     from grader import batch as batch_mod
 
-    results = batch_mod.results_in(output)
-    names = sorted({str(d.get("assignment")) for d in results if isinstance(d.get("assignment"), str)})
-    if len(names) != 1:
-        raise GraderUsage(render("lms.no_results", lang, path=str(output)))
-    spec = api.assignment_spec(names[0])
     try:
-        if system == "canvas":
-            done = lms.canvas(results, roster=roster, column=column, assignment=spec.name, points=spec.max_score)
-        else:
-            done = lms.moodle(results, roster=roster, column=column, assignment=spec.name, id_column=id_column)
+        done = lms.export(system, output, roster=roster, column=column, **options)
+    except api.UsageError as exc:
+        raise _usage(exc, lang) from None
     except lms.LmsError as exc:
         raise GraderUsage(render(exc.message, lang)) from None
     batch_mod.write_atomic(target, done.text)
@@ -401,6 +397,16 @@ def _lms_options(function: Any) -> Any:
                      help="The roster column that holds the names the submissions are named after."),
         click.option("--output", "target", type=click.Path(path_type=Path, dir_okay=False), required=True,
                      help="The CSV file to write."),
+        click.option("--column", "title", default=None, help="The grade column's title, e.g. \"Transformer (12345)\" "
+                     "(Canvas: default the roster's column for this assignment)."),
+        click.option("--quiz", type=click.Choice(["none", "column", "total"]), default="none", show_default=True,
+                     help="The quiz score: left out, in its own column, or added to the grade."),
+        click.option("--quiz-column", "quiz_title", default=None, help="The quiz column's title (--quiz column)."),
+        click.option("--late-penalty", type=click.FloatRange(0, 100), default=0.0, show_default=True,
+                     help="Percent of the grade taken off per day (or part of one) past the due date."),
+        click.option("--late-cap", type=click.FloatRange(0, 100), default=100.0, show_default=True,
+                     help="The largest late penalty, in percent."),
+        click.option("--due", default=None, help="The due date (default: the one grade batch --due stored)."),
         LANG_OPTION,
     ]):
         function = option(function)
@@ -409,19 +415,18 @@ def _lms_options(function: Any) -> Any:
 
 @export.command(name="canvas")
 @_lms_options
-def export_canvas(output: Path, roster: Path, column: str, target: Path, lang: str | None = None) -> None:
+def export_canvas(output: Path, roster: Path, column: str, target: Path, lang: str | None = None, **options: Any) -> None:
     """Canvas's gradebook import CSV (Student, ID, SIS User ID, SIS Login ID, Section, the assignment), one row per
     roster student."""
-    _lms_export("canvas", output, roster, column, target, None, resolve_lang(lang))
+    _lms_export("canvas", output, roster, column, target, resolve_lang(lang), **options)
 
 
 @export.command(name="moodle")
 @_lms_options
 @click.option("--id-column", default=None, help="The roster column Moodle identifies users by (default: --match).")
-def export_moodle(output: Path, roster: Path, column: str, target: Path, id_column: str | None = None,
-                  lang: str | None = None) -> None:
+def export_moodle(output: Path, roster: Path, column: str, target: Path, lang: str | None = None, **options: Any) -> None:
     """Moodle's grade import CSV (an identifier column and the grade), one row per roster student."""
-    _lms_export("moodle", output, roster, column, target, id_column, resolve_lang(lang))
+    _lms_export("moodle", output, roster, column, target, resolve_lang(lang), **options)
 
 
 def _scheduler_options(function: Any) -> Any:

@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from grader import api, clean
-from grader.batch import cluster, local
+from grader.batch import cluster, history, late, local
 from grader.batch import render as render_batch
 from grader.batch.intake import BatchError, Submission, content_hash, encoded, scan
 from grader.batch.output import CODE, failure_record, read_json, records, rejected_entries, results_in, write_atomic
@@ -46,6 +46,8 @@ class BatchReport:
     rejected: list[dict[str, Any]] = field(default_factory=list)
     """Entries not graded at all: ``{"submission", "reason", "entries"}`` (also in the summary)."""
     summary: dict[str, Any] = field(default_factory=dict)
+    regrades: list[dict[str, Any]] = field(default_factory=list)
+    """The lines this run added to ``OUT/history.jsonl``: submissions that had a result and were graded again."""
 
 
 # --- the plan ------------------------------------------------------------------------------------
@@ -131,7 +133,7 @@ def run(submissions: Path, *, assignment: str, output: Path, workers: int | None
         hidden: bool = True, shard: str | None = None, lang: str = "en", salt: str = "",
         limits: Any = None, exercises: Sequence[str] = (), only: Sequence[str] = (), timeout: float | None = None,
         feedback: str = feedback_mod.DEFAULT, device: str = "auto", executor: str = "local",
-        address: str | None = None,
+        address: str | None = None, reason: str | None = None, due: str | None = None,
         on_progress: Callable[[str, int, int], None] | None = None) -> BatchReport:
     """Grade every submission in ``submissions`` into ``output`` (only ``exercises``, when given; only the
     submissions named in ``only``, whatever their content, when given); then render every output file from the
@@ -180,6 +182,9 @@ def run(submissions: Path, *, assignment: str, output: Path, workers: int | None
         else:
             todo.append((sub, digest, None))
     grading = Grading(spec.name, hidden=hidden, salt=salt, limits=limits, timeout=timeout, exercises=tuple(exercises),
+    before = {sub.stem: old for sub, _, _ in todo
+              if (old := history.scores_of(read_json(output / f"{sub.stem}.json"))) is not None}
+    record_times(output, subs, due)
                       device=device, hide=(str(submissions.resolve()), str(output.resolve())))
     done = 0
 
@@ -200,10 +205,33 @@ def run(submissions: Path, *, assignment: str, output: Path, workers: int | None
                             deliver=lambda sub, outcome: finish(sub.label, deliver(output, spec, sub, outcome, lang,
                                                                                    feedback)))
     report.summary = render_batch.render_output(output, lang=lang, level=feedback, spec=spec, rejected=report.rejected)
+    for sub, _, _ in todo:  # a regrade: what it was, what it is, when and why (OUT/history.jsonl)
+        new = history.scores_of(read_json(output / f"{sub.stem}.json"))
+        if sub.stem in before and new is not None:
+            report.regrades.append(history.entry(sub.label, before[sub.stem], new, version=__version__, reason=reason))
+    history.append(output, report.regrades)
     return report
 
 
 def write_gradebook(output: Path, spec: Assignment, results: Iterable[dict[str, Any]] | None = None,
+def record_times(output: Path, subs: Sequence[Submission], due: str | None) -> None:
+    """``OUT/times.json``: each submission's time (Gradescope's metadata, else its files') and the due date (``due``,
+    else the one stored, else Gradescope's); the dashboard flags late submissions from it."""
+    stored_due, submitted = late.read_times(output)
+    deadline = late.parse_time(due) if due else stored_due
+    if due and deadline is None:
+        raise api.UsageError(Message("lms.bad_due", {"value": due}))
+    data = read_json(output / late.TIMES) or {}
+    sources = {str(k): str(v) for k, v in (data.get("source") or {}).items()} if isinstance(data.get("source"), dict) else {}
+    for sub in subs:
+        when, meta_due, source = late.submission_time(sub.path)
+        if when is not None:
+            submitted[sub.label], sources[sub.label] = when, source
+        deadline = deadline or meta_due
+    if deadline is not None or submitted:
+        write_atomic(output / late.TIMES, late.times_json(deadline, submitted, sources))
+
+
                     rejected: Sequence[dict[str, Any]] | None = None) -> dict[str, Any]:
     """``gradebook.csv``, ``summary.json``, the plots and the similarity report from ``results`` (default: the
     results in ``output``), as they are (see grader.batch.render for rendering them again)."""

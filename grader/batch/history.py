@@ -30,7 +30,7 @@ def scores_of(record: Mapping[str, Any] | None) -> dict[str, Any] | None:
     """What a stored record says a submission got: total, status and each exercise's score; None for no record."""
     if not isinstance(record, Mapping) or not isinstance(record.get("submission"), str):
         return None
-    batch = record.get("batch") if isinstance(record.get("batch"), Mapping) else {}
+    batch: Mapping[str, Any] = record["batch"] if isinstance(record.get("batch"), Mapping) else {}
     score = record.get("score")
     exercises = {}
     for e in record.get("exercises", []) if isinstance(record.get("exercises"), list) else []:

@@ -25,6 +25,9 @@ from grader.results import Message
 from grader.spec import Assignment
 
 RESERVED_NAMES = ("gradebook", "summary", "scores")
+OWN_STEMS = (*RESERVED_NAMES, "index", "history", "times")
+"""Names of the batch's own files (index.html, history.jsonl, times.json): a submission called so is graded, and its
+results are stored under a hashed name (:func:`result_stem`)."""
 """Submission names that would clash with the batch's own files (compared case-insensitively)."""
 MAX_ZIP_BYTES = 50 * 1024 * 1024
 MAX_ZIP_FILES = 2000
@@ -67,7 +70,7 @@ def result_stem(name: str) -> str:
     folder, clash with the batch's own files, or be too long to create."""
     raw = encoded(name)
     if (_PLAIN_NAME.fullmatch(name) and not name.endswith((" ", ".")) and len(raw) <= 120
-            and name.lower() not in RESERVED_NAMES):
+            and name.lower() not in OWN_STEMS):
         return name
     base = re.sub(r"[^\w.\-]+", "_", clean.name(name, 40)).strip("._-")[:40] or "submission"
     return f"{base}~{hashlib.sha256(raw).hexdigest()[:12]}"

@@ -67,7 +67,7 @@ def submission_time(path: Path) -> tuple[datetime | None, datetime | None, str]:
         if path.is_dir() and not path.is_symlink():
             meta = _metadata(path)
             if meta is not None and parse_time(meta.get("created_at")) is not None:
-                assignment = meta.get("assignment") if isinstance(meta.get("assignment"), dict) else {}
+                assignment: dict[str, Any] = meta["assignment"] if isinstance(meta.get("assignment"), dict) else {}
                 return parse_time(meta["created_at"]), parse_time(assignment.get("due_date")), "gradescope"
             newest = None
             for root, dirs, files in os.walk(path):  # os.walk follows no link unless asked
@@ -95,7 +95,7 @@ def penalty(submitted: datetime | None, due: datetime | None, per_day: float, ca
 def read_times(output: Path) -> tuple[datetime | None, dict[str, datetime]]:
     """The due date and each submission's time stored in ``OUT/times.json``."""
     data = read_json(output / TIMES) or {}
-    times = data.get("submitted") if isinstance(data.get("submitted"), dict) else {}
+    times: dict[str, Any] = data["submitted"] if isinstance(data.get("submitted"), dict) else {}
     out = {clean.name(k): t for k, v in times.items() if (t := parse_time(v)) is not None}
     return parse_time(data.get("due")), out
 

@@ -504,3 +504,11 @@ HELP: dict[str, str] = {
     "export.github.output": "파일을 쓸 폴더.",
 }
 """``--help`` 문구: 명령 경로("check")와 옵션 이름("check.exercises")으로 찾습니다. 없는 것은 영어 그대로 보입니다."""
+    "batch.reason": "다시 채점하는 사유 (history.jsonl 에 남고 피드백과 대시보드에 보입니다).",
+    "batch.due": "마감 시각 (2026-03-01T23:59+09:00): 늦게 낸 제출물을 표시합니다.",
+    "title": "점수 열의 제목. 예: \"Transformer (12345)\" (Canvas 의 기본값: 명단에서 이 과제의 열).",
+    "quiz": "퀴즈 점수: 내보내지 않음(none), 따로 한 열(column), 과제 점수에 더함(total).",
+    "quiz_title": "퀴즈 열의 제목 (--quiz column).",
+    "late_penalty": "마감이 지난 뒤 하루(하루가 다 차지 않아도)마다 깎는 점수의 비율(%).",
+    "late_cap": "지각 감점의 최대 비율(%).",
+    "due": "마감 시각 (기본값: grade batch --due 로 저장한 시각).",

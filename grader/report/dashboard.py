@@ -38,7 +38,7 @@ class Student:
     """The feedback page relative to the dashboard (``<stem>.html`` or ``<stem>.md``), None when there is none."""
     similar: tuple[str, ...] = ()
     late: bool = False
-    history: tuple[dict[str, Any], ...] = field(default=())
+    history: tuple[Mapping[str, Any], ...] = field(default=())
 
 
 def _e(value: Any, limit: int = 2000) -> str:
@@ -294,8 +294,9 @@ def _gradebook(spec: Assignment, students: Sequence[Student], lang: str) -> str:
            f'{_t(lang, "dash.shown", shown=len(students), total=len(students))}</p></div>',
            f'<p class="hint">{_t(lang, "dash.sort_hint")}</p><div class="wide">',
            f'<table id="gradebook-table"><caption class="sr-only">{_t(lang, "dash.gradebook")}</caption><thead><tr>']
-    columns = [("dash.col.student", "text", None), ("ui.col.score", "number", None), ("ui.col.status", "text", None),
-               ("dash.col.flags", "text", None), *[(None, "number", i) for i in ids], ("dash.col.quiz", "number", None)]
+    columns: list[tuple[str, str, str | None]] = [
+        ("dash.col.student", "text", None), ("ui.col.score", "number", None), ("ui.col.status", "text", None),
+               ("dash.col.flags", "text", None), *[("", "number", i) for i in ids], ("dash.col.quiz", "number", None)]
     for key, kind, ex in columns:
         label = _e(ex, 80) if ex is not None else _t(lang, key)
         css = ' class="ex"' if ex is not None else ""

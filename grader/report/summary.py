@@ -16,6 +16,7 @@ from rich.text import Text
 
 from grader import clean
 from grader.messages import render
+from grader.report.dashboard import change_text, changed_exercises
 
 
 def print_similar(console: Console, pairs: Sequence[dict[str, Any]], lang: str) -> None:
@@ -97,6 +98,17 @@ def print_summary(console: Console, summary: dict[str, Any], lang: str, *, grade
         console.print(Text(render("batch.plot_exercises", lang, path=summary["exercises_plot"]), style="dim"))
 
 
+def print_regrades(console: Console, entries: Sequence[dict[str, Any]], lang: str) -> None:
+    """What a regrade changed (the lines it added to history.jsonl), one line per student."""
+    for e in entries:
+        old, new, delta = change_text(e)
+        changed = changed_exercises(e, lang)
+        reason = render("history.reason", lang, reason=e.get("reason") or render("history.no_reason", lang))
+        line = render("history.printed", lang, student=clean.name(e.get("student")), old=old, new=new, delta=delta,
+                      reason=reason)
+        console.print(clean.terminal(f"{line}" + (f" · {changed}" if changed else ""), style="bold"))
+
+
 def print_shipped(console: Console, manifest: dict[str, Any], lang: str) -> None:
     """What a release shipped: where its starter files came from, each of them with its size and SHA-256, and the
     count of the rest (all of them are in release.json)."""
@@ -123,6 +135,16 @@ def print_lms(console: Console, done: Any, system: str, column: str, target: str
     """What ``grade export canvas|moodle`` wrote (grader.lms's result), and whom it could not match or grade."""
     console.print(Text(render("lms.done", lang, system=system.capitalize(), count=done.rows, graded=done.graded,
                               path=target)))
+    if done.column_source == "roster":
+        console.print(clean.terminal(render("lms.column_from_roster", lang, system=system.capitalize(), column=done.column)))
+    if done.candidates:
+        console.print(clean.terminal(render("lms.column_not_found", lang, column=done.column,
+                                            candidates=", ".join(done.candidates)), style="yellow"))
+    if done.late:
+        console.print(clean.terminal(render("lms.late", lang, per_day=done.per_day, cap=done.cap,
+                                            names=", ".join(done.late)), style="yellow"))
+    if done.quiz_missing:
+        console.print(clean.terminal(render("lms.quiz_missing", lang, names=", ".join(done.quiz_missing)), style="yellow"))
     if done.unmatched_submissions:
         console.print(clean.terminal(render("lms.unmatched_submissions", lang, column=column,
                                             names=", ".join(done.unmatched_submissions)), style="yellow"))
