@@ -181,10 +181,10 @@ def run(submissions: Path, *, assignment: str, output: Path, workers: int | None
             report.skipped.append(sub.label)
         else:
             todo.append((sub, digest, None))
-    grading = Grading(spec.name, hidden=hidden, salt=salt, limits=limits, timeout=timeout, exercises=tuple(exercises),
     before = {sub.stem: old for sub, _, _ in todo
               if (old := history.scores_of(read_json(output / f"{sub.stem}.json"))) is not None}
     record_times(output, subs, due)
+    grading = Grading(spec.name, hidden=hidden, salt=salt, limits=limits, timeout=timeout, exercises=tuple(exercises),
                       device=device, hide=(str(submissions.resolve()), str(output.resolve())))
     done = 0
 
@@ -204,16 +204,15 @@ def run(submissions: Path, *, assignment: str, output: Path, workers: int | None
         EXECUTORS[executor](todo, spec=spec, grading=grading, address=address, workers=workers,
                             deliver=lambda sub, outcome: finish(sub.label, deliver(output, spec, sub, outcome, lang,
                                                                                    feedback)))
-    report.summary = render_batch.render_output(output, lang=lang, level=feedback, spec=spec, rejected=report.rejected)
     for sub, _, _ in todo:  # a regrade: what it was, what it is, when and why (OUT/history.jsonl)
         new = history.scores_of(read_json(output / f"{sub.stem}.json"))
         if sub.stem in before and new is not None:
             report.regrades.append(history.entry(sub.label, before[sub.stem], new, version=__version__, reason=reason))
     history.append(output, report.regrades)
+    report.summary = render_batch.render_output(output, lang=lang, level=feedback, spec=spec, rejected=report.rejected)
     return report
 
 
-def write_gradebook(output: Path, spec: Assignment, results: Iterable[dict[str, Any]] | None = None,
 def record_times(output: Path, subs: Sequence[Submission], due: str | None) -> None:
     """``OUT/times.json``: each submission's time (Gradescope's metadata, else its files') and the due date (``due``,
     else the one stored, else Gradescope's); the dashboard flags late submissions from it."""
@@ -232,6 +231,7 @@ def record_times(output: Path, subs: Sequence[Submission], due: str | None) -> N
         write_atomic(output / late.TIMES, late.times_json(deadline, submitted, sources))
 
 
+def write_gradebook(output: Path, spec: Assignment, results: Iterable[dict[str, Any]] | None = None,
                     rejected: Sequence[dict[str, Any]] | None = None) -> dict[str, Any]:
     """``gradebook.csv``, ``summary.json``, the plots and the similarity report from ``results`` (default: the
     results in ``output``), as they are (see grader.batch.render for rendering them again)."""

@@ -478,6 +478,8 @@ HELP: dict[str, str] = {
     "feedback": "학생이 실패한 케이스에서 볼 수 있는 것: full (비공개 케이스도 모두), visible (비공개 케이스는 상태와 "
                 "실패한 검사만), summary (점수와 상태만).",
     "batch.only": "이 제출물만 내용과 상관없이 다시 채점합니다 (여러 번 쓸 수 있음). 나머지는 그대로 둡니다.",
+    "batch.reason": "다시 채점하는 사유 (history.jsonl 에 남고 피드백과 대시보드에 보입니다).",
+    "batch.due": "마감 시각 (2026-03-01T23:59+09:00): 늦게 낸 제출물을 표시합니다.",
     "batch.timeout": "문제 하나가 실행될 수 있는 시간(초). 기본값: 케이스마다 정답 코드가 걸린 시간에서 정한 한도, 문제마다 60초.",
     "batch.memory_mb": "학생 코드가 쓸 수 있는 메모리(MiB).",
     "report": "batch 의 OUTPUT 에 저장된 결과로 모든 파일을 다시 만듭니다 (학생 코드는 실행하지 않음).",
@@ -489,6 +491,12 @@ HELP: dict[str, str] = {
     "column": "제출물 이름과 같은 값이 들어 있는 명단의 열.",
     "target": "쓸 CSV 파일.",
     "export.moodle.id_column": "Moodle 이 사용자를 알아보는 명단의 열 (기본값: --match).",
+    "title": "점수 열의 제목. 예: \"Transformer (12345)\" (Canvas 의 기본값: 명단에서 이 과제의 열).",
+    "quiz": "개념 퀴즈: 문제를 묻거나, 답안 파일을 채점하거나, 양식을 쓰거나, 학생용으로 내보냅니다.",
+    "quiz_title": "퀴즈 열의 제목 (--quiz column).",
+    "late_penalty": "마감이 지난 뒤 하루(하루가 다 차지 않아도)마다 깎는 점수의 비율(%).",
+    "late_cap": "지각 감점의 최대 비율(%).",
+    "due": "마감 시각 (기본값: grade batch --due 로 저장한 시각).",
     # --- 한 대를 넘어서 (issue 13)
     "batch.executor": "채점할 곳: local 은 이 컴퓨터의 워커, ray 는 Ray 클러스터 (nlp-grader[cluster] 가 필요합니다).",
     "batch.address": "--executor ray: 연결할 Ray 클러스터 주소 (auto: 이 컴퓨터가 속한 클러스터). 주지 않으면 이 컴퓨터에 로컬 클러스터를 띄웁니다.",
@@ -504,11 +512,3 @@ HELP: dict[str, str] = {
     "export.github.output": "파일을 쓸 폴더.",
 }
 """``--help`` 문구: 명령 경로("check")와 옵션 이름("check.exercises")으로 찾습니다. 없는 것은 영어 그대로 보입니다."""
-    "batch.reason": "다시 채점하는 사유 (history.jsonl 에 남고 피드백과 대시보드에 보입니다).",
-    "batch.due": "마감 시각 (2026-03-01T23:59+09:00): 늦게 낸 제출물을 표시합니다.",
-    "title": "점수 열의 제목. 예: \"Transformer (12345)\" (Canvas 의 기본값: 명단에서 이 과제의 열).",
-    "quiz": "퀴즈 점수: 내보내지 않음(none), 따로 한 열(column), 과제 점수에 더함(total).",
-    "quiz_title": "퀴즈 열의 제목 (--quiz column).",
-    "late_penalty": "마감이 지난 뒤 하루(하루가 다 차지 않아도)마다 깎는 점수의 비율(%).",
-    "late_cap": "지각 감점의 최대 비율(%).",
-    "due": "마감 시각 (기본값: grade batch --due 로 저장한 시각).",
