@@ -539,7 +539,9 @@ def similar(output: Path, threshold: float = 0.5, lang: str | None = None) -> No
 @click.option("--export-student", "export_dir", type=click.Path(path_type=Path, file_okay=False), default=None,
               help="Instructors: write the student version of the bank (no answers) into this folder.")
 @click.option("--save", "save", type=click.Path(path_type=Path, dir_okay=False), default=None,
-              help="Interactive mode: also save the answers to this file.")
+              help="Interactive mode: the answers file (default quiz-answers.toml), written when you stop or finish.")
+@click.option("--resume", is_flag=True, help="Go on from the answers file: ask only what is not answered yet.")
+@click.option("--retry-missed", is_flag=True, help="Ask again only what the answers file has wrong or blank.")
 @click.option("--topic", "topics", multiple=True, help="Only questions of this topic (repeatable).")
 @click.option("--bank", "bank_path", type=click.Path(path_type=Path, exists=True, dir_okay=False), default=None,
               help="Use this question bank file.")
@@ -547,7 +549,8 @@ def similar(output: Path, threshold: float = 0.5, lang: str | None = None) -> No
 @LANG_OPTION
 def quiz(assignment: str | None = None, answers: Path | None = None, student: str | None = None,
          template: Path | None = None, export_dir: Path | None = None, save: Path | None = None,
-         topics: tuple[str, ...] = (), bank_path: Path | None = None, fmt: str = "text", lang: str | None = None) -> None:
+         topics: tuple[str, ...] = (), bank_path: Path | None = None, fmt: str = "text", lang: str | None = None,
+         resume: bool = False, retry_missed: bool = False) -> None:
     """The concept quiz: ask it, grade an answers file, write a template, or export it for students."""
     from grader import api
     from grader.quiz import export, interactive
@@ -572,13 +575,8 @@ def quiz(assignment: str | None = None, answers: Path | None = None, student: st
         if answers is not None:
             result = api.grade_quiz(bank, answers, student=student)
         else:
-            console = _stdout()
-            result, given = interactive.run(bank, student=student or ANONYMOUS, lang=lang, console=console, topics=topics)
-            if save is not None:
-                import tomli_w
-
-                save.write_text(tomli_w.dumps({"student": result.student, **given}), encoding="utf-8")
-                console.print(Text(render("quiz.written.answers", lang, path=str(save))))
+            result = interactive.ask_and_keep(bank, student=student, lang=lang, console=_stdout(), topics=topics,
+                                              save=save, resume=resume, retry_missed=retry_missed)
     except api.UsageError as exc:
         raise _usage(exc, lang) from None
     except QuizError as exc:

@@ -32,7 +32,8 @@ def bank():
 
 
 @pytest.fixture
-def run(monkeypatch):
+def run(monkeypatch, tmp_path):
+    monkeypatch.chdir(tmp_path)  # an interactive run that stops writes quiz-answers.toml in the current folder
     for var in ("GRADER_LANG", "LC_ALL", "LC_MESSAGES", "LANG"):
         monkeypatch.delenv(var, raising=False)
     return lambda *args, **kw: CliRunner().invoke(cli.main, list(args), catch_exceptions=False, **kw)
@@ -372,3 +373,113 @@ def test_check_grades_the_quiz_for_the_given_student_and_refuses_a_linked_answer
     result = api.check(sub, exercises=["causal_mask"], reference=reference)
     assert result.quiz is None and "symbolic link" in result.quiz_error
     assert result.score == result.max_score  # the code is still graded
+
+
+# --- stopping, resuming, retrying (issue 24) ------------------------------------------------------
+
+@pytest.mark.parametrize("given, expected", [("2*sqrt(64)", "16"), ("16", "16"), ("1,024", "1024"), ("64/4", "16"),
+                                             ("x+1", None), ("10**10**10", None), ("1<2", None), ("1/0", None),
+                                             ("__import__('os')", None)])
+def test_numeric_answers_accept_arithmetic_through_the_safe_evaluator(bank, given, expected):
+    q = bank.question("scaling-divisor")
+    assert qbank.canonical_given(q, given) == expected
+
+
+def test_arithmetic_is_graded_like_the_number(bank):
+    q = bank.question("scaling-divisor")
+    values = qbank.draw(q, "s001")
+    formula = f"sqrt({int(values['d_k'])})"
+    assert grade(bank, {q.id: formula}, "s001").questions[[x.id for x in bank.questions].index(q.id)].status == "correct"
+
+
+@pytest.mark.parametrize("lang, word", [("en", "q"), ("en", "quit"), ("ko", "그만"), ("ko", None)])
+def test_quit_or_ctrl_d_keeps_the_answers_and_resume_goes_on(run, tmp_path, monkeypatch, bank, lang, word):
+    """q, quit, 그만 or the end of input (Ctrl-D) stop the run; the answers given are in quiz-answers.toml, the
+    message says where and how to go on, and --resume asks only what is left."""
+    monkeypatch.chdir(tmp_path)
+    keys = "a\nb\n" + (f"{word}\n" if word else "")  # without a word, the input ends: Ctrl-D
+    result = run("quiz", "--assignment", "transformer", "--student", "s001", "--lang", lang, input=keys)
+    out = result.output
+    assert "Traceback" not in out and result.exit_code == 1, out
+    saved = tomllib.loads((tmp_path / "quiz-answers.toml").read_text())
+    assert saved == {"student": "s001", "qkv-query-role": "a", "qkv-self-attention-source": "b"}
+    assert "quiz-answers.toml" in out and "--resume" in out
+    assert ("Stopped with 2 of 53" if lang == "en" else "53문제 중 2문제에 답하고 멈췄습니다") in out
+    assert "Question 4/" not in out and "문제 4/" not in out
+    again = run("quiz", "--assignment", "transformer", "--resume", "--lang", "en", input="a\nq\n")
+    assert "Going on from quiz-answers.toml: 2 answered, 51 to go." in again.output
+    assert "Question 1/51" in again.output and "where do queries, keys" in again.output  # the third question
+    saved = tomllib.loads((tmp_path / "quiz-answers.toml").read_text())
+    assert saved["student"] == "s001" and saved["qkv-cross-attention-source"] == "a" and len(saved) == 4
+
+
+def test_a_fresh_run_keeps_earlier_answers_it_does_not_replace(run, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "quiz-answers.toml").write_text('student = "s001"\nrnn-limits = ["a"]\nqkv-query-role = "b"\n')
+    run("quiz", "--assignment", "transformer", "--student", "s001", "--lang", "en", input="a\nq\n")
+    saved = tomllib.loads((tmp_path / "quiz-answers.toml").read_text())
+    assert saved == {"student": "s001", "rnn-limits": ["a"], "qkv-query-role": "a"}
+
+
+def test_a_wrong_practice_answer_shows_the_right_choice(run, tmp_path, bank):
+    result = run("quiz", "--assignment", "transformer", "--topic", "qkv", "--lang", "en", input="b\nq\n")
+    right = bank.question("qkv-query-role").choices[0].text["en"]
+    assert "Not quite." in result.output and f"The right answer: a) {right}" in result.output
+    # a graded question never shows it
+    result = run("quiz", "--assignment", "transformer", "--topic", "qkv", "--lang", "en", input="\na\nq\n")
+    assert "Not quite." in result.output and "The right answer" not in result.output
+
+
+def test_a_student_bank_shows_the_right_choice_found_from_its_hashes(run, tmp_path, bank):
+    from grader.quiz.grade import right_answer
+
+    export.write_student_bank(bank, tmp_path)
+    student_bank = qbank.load(tmp_path / "quiz.toml")
+    for q in student_bank.questions:
+        expected = None if q.graded or q.type in ("numeric", "text") else ",".join(
+            [bank.question(q.id).answer] if q.type == "single" else
+            (bank.question(q.id).answer if q.type == "order" else sorted(bank.question(q.id).answer)))
+        assert right_answer(student_bank, q, "s001") == expected, q.id
+    result = run("quiz", "--bank", str(tmp_path / "quiz.toml"), "--topic", "qkv", "--lang", "ko", input="b\nq\n")
+    assert "정답: a) " + bank.question("qkv-query-role").choices[0].text["ko"] in result.output
+
+
+def test_retry_missed_asks_only_what_was_wrong_or_blank(run, tmp_path, monkeypatch, bank):
+    monkeypatch.chdir(tmp_path)
+    qkv = [q for q in bank.questions if q.topic == "qkv"]
+    right = right_answers(bank, "s001")
+    answers = {"student": "s001", qkv[0].id: right[qkv[0].id], qkv[1].id: "d", qkv[2].id: right[qkv[2].id]}
+    import tomli_w
+
+    (tmp_path / "quiz-answers.toml").write_text(tomli_w.dumps(answers))
+    result = run("quiz", "--assignment", "transformer", "--topic", "qkv", "--retry-missed", "--lang", "en",
+                 input=f"{right[qkv[1].id]}\n\n\n")
+    out = result.output
+    assert "Asking again the 3 questions that quiz-answers.toml has wrong or blank." in out
+    assert "Question 1/3" in out and "Question 3/3" in out and "Question 4/" not in out
+    assert "Saved your answers to quiz-answers.toml" in out
+    assert tomllib.loads((tmp_path / "quiz-answers.toml").read_text())[qkv[1].id] == right[qkv[1].id]
+
+
+def test_prompts_are_plain_words(run, bank):
+    out = run("quiz", "--assignment", "transformer", "--topic", "scaling", "--lang", "en", input="\n\nq\n").output
+    assert "Answer a–d:" in out and "a number (arithmetic such as 2*sqrt(64) works)" in out
+    assert "choice id" not in out and "Your answer (" not in out
+    out = run("quiz", "--assignment", "transformer", "--topic", "scaling", "--lang", "ko", input="q\n").output
+    assert "답 (a–d 중 하나):" in out and "id" not in out.split("답 (")[-1]
+
+
+def test_long_choices_keep_their_indent_at_80_columns(bank):
+    import io
+
+    from rich.console import Console
+
+    from grader.quiz import interactive
+
+    q = bank.question("qkv-cross-attention-source")
+    console = Console(file=io.StringIO(), width=80, record=True, highlight=False)
+    interactive._show(q, 1, 1, "en", "s001", console)
+    lines = console.export_text().splitlines()
+    first = next(i for i, line in enumerate(lines) if "a) Queries from the decoder" in line)
+    indent = lines[first].index("Queries")
+    assert lines[first + 1].index("output") == indent, lines  # the wrapped line starts under the text, not under a)

@@ -148,7 +148,7 @@ def _forkservers() -> set[str]:
 @pytest.mark.parametrize("lang, keys, command", [
     ("en", "C-c", "check {looping}"),
     ("ko", "C-c", "check {looping}"),
-    ("en", "C-d", "quiz --assignment transformer"),
+    ("en", "C-c", "quiz --assignment transformer"),  # Ctrl-D at a quiz prompt stops it keeping the answers: test_quiz_terminal
 ])
 def test_ctrl_c_and_ctrl_d_interrupt_cleanly(submission, tmp_path, lang, keys, command):
     """In a real terminal: the key ends the run with one line, exit code 130, no apology, no traceback,

@@ -341,14 +341,32 @@ def canonical_given(q: Question, given: Any) -> str | None:
         items = [str(i).strip().lower() for i in items if str(i).strip()]
         return canonical_choices(items, ordered=q.type == "order") if items else None
     if q.type == "numeric":
-        try:
-            number = float(str(given).strip().replace(",", "")) if not isinstance(given, (int, float)) else float(given)
-        except ValueError:
-            return None
-        if isinstance(given, bool) or not math.isfinite(number):
+        number = _number(given)
+        if number is None or isinstance(given, bool) or not math.isfinite(number):
             return None
         return canonical_number(number, q.decimals)
     return normalize_text(str(given)) or None
+
+
+def _number(given: Any) -> float | None:
+    """A number as typed: ``64``, ``1,024``, or arithmetic such as ``2*sqrt(64)`` (the safe evaluator, no names)."""
+    if isinstance(given, (int, float)):
+        return float(given)
+    text = str(given).strip()
+    try:
+        return float(text.replace(",", ""))
+    except ValueError:
+        pass
+    try:
+        value = evaluate(text)
+    except (UnsafeExpression, RecursionError, OverflowError):
+        return None
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return None
+    try:
+        return float(value)
+    except OverflowError:
+        return None
 
 
 def answer_hash(salt: str, qid: str, canonical: str) -> str:

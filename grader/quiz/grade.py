@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import itertools
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -63,6 +64,32 @@ def judge(bank: Bank, q: Question, given: Any, student: str) -> QuestionResult:
     else:
         status = "recorded"
     return QuestionResult(q.id, q.topic, q.type, q.points, q.points if status == "correct" else 0.0, status, values)
+
+
+MAX_REVEALED_CHOICES = 7
+"""A student bank's practice answer is found again by hashing candidates: subsets and orders of at most this many."""
+
+
+def right_answer(bank: Bank, q: Question, student: str) -> str | None:
+    """The right answer of a practice question, canonical (``b``, ``a,c``, ``16``, a text), to show after a wrong
+    try; None for a graded question, or where a student bank cannot tell (a numeric or text answer's hash)."""
+    if q.graded:
+        return None
+    values = draw(q, student)
+    if q.answer is not None:
+        return str(q.answer[0]) if q.type == "text" else accepted(q, values)[0]
+    if q.type not in ("single", "multiple", "order") or len(q.choices) > MAX_REVEALED_CHOICES:
+        return None
+    ids = q.choice_ids()
+    if q.type == "single":
+        candidates: Iterable[str] = ids
+    elif q.type == "multiple":
+        candidates = (",".join(c) for n in range(1, len(ids) + 1) for c in itertools.combinations(sorted(ids), n))
+    else:
+        candidates = (",".join(p) for p in itertools.permutations(ids))
+    expected = set(q.answer_hash) | ({q.answer_hash_by_params[params_key(values)]}
+                                     if params_key(values) in q.answer_hash_by_params else set())
+    return next((c for c in candidates if answer_hash(bank.salt, q.id, c) in expected), None)
 
 
 MAX_ANSWER_CHARS = 2000
