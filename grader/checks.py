@@ -166,13 +166,20 @@ def _finite(pairs: list[tuple[str, torch.Tensor, torch.Tensor, Tolerance]]) -> C
     return None
 
 
-def _values(pairs: list[tuple[str, torch.Tensor, torch.Tensor, Tolerance]]) -> CheckResult | None:
-    for key, act, truth, tol in pairs:
-        d = compare.diff(act, truth, tol)
-        if d is not None:
-            return CheckResult("values", False, Message("check.values", {
-                "key": key, "mismatched": d.mismatched, "total": d.total, "share": round(100 * d.share, 1)}), diff=d)
-    return None
+def _values(pairs: list[tuple[str, torch.Tensor, torch.Tensor, Tolerance]],
+            masks: Mapping[str, torch.Tensor] | None = None) -> CheckResult | None:
+    """The first output beyond tolerance; its picture draws a failing output the case masks first (``masks``:
+    output key -> the case's mask for it, whose masked positions are marked)."""
+    masks = masks or {}
+    found = [(key, d) for key, act, truth, tol in pairs if (d := compare.diff(act, truth, tol, masks.get(key)))]
+    if not found:
+        return None
+    key, d = found[0]
+    drawn, shown = next(((k, x) for k, x in found if k in masks), (key, d))
+    if shown.heatmap is not None:
+        d = dataclasses.replace(d, heatmap=dataclasses.replace(shown.heatmap, key=drawn))
+    return CheckResult("values", False, Message("check.values", {
+        "key": key, "mismatched": d.mismatched, "total": d.total, "share": round(100 * d.share, 1)}), diff=d)
 
 
 # --- properties -----------------------------------------------------------------------------------
@@ -489,7 +496,8 @@ def grade_case(prepared: Prepared, outcome: Outcome, device: str) -> CaseResult:
     steps: list[Callable[[], CheckResult | None]] = [
         lambda: _structure(prepared.expected, got, device),
         lambda: _finite(pairs),
-        lambda: _values(pairs),
+        lambda: _values(pairs, {p.key: prepared.inputs[p.mask] for p in case.properties
+                                if p.mask is not None and p.mask in prepared.inputs}),
         lambda: _inputs_unchanged(prepared, got),
         *[(lambda prop=prop: PROPERTIES[prop.kind](prepared, got, prop)) for prop in case.properties],
     ]
@@ -539,6 +547,9 @@ def _output_name(exercise_outputs: Mapping[str, str], key: str) -> str:
 
 
 def _named_output(prepared: Prepared, failure: CheckResult) -> CheckResult:
+    if failure.diff is not None and failure.diff.heatmap is not None and failure.diff.heatmap.key:
+        shown = dataclasses.replace(failure.diff.heatmap, key=_output_name(prepared.exercise.outputs, failure.diff.heatmap.key))
+        failure = dataclasses.replace(failure, diff=dataclasses.replace(failure.diff, heatmap=shown))
     message = failure.message
     if message is None or not isinstance(message.params.get("key"), str):
         return failure

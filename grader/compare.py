@@ -2,13 +2,19 @@
 
 from __future__ import annotations
 
+import math
+
 import torch
 
-from grader.results import Cell, Grid, TensorDiff
+from grader.results import Cell, Grid, Heatmap, TensorDiff
 from grader.spec import Tolerance
 
 GRID_ROWS = 6
 GRID_COLS = 5
+HEATMAP_SIDE = 64
+"""The most rows, and the most columns, of the worst slice a picture draws (a window around the worst element)."""
+HEATMAP_CELLS = 1024
+"""The most cells a picture draws (a PE table of 64 positions by 16 dimensions fits whole)."""
 
 
 def _index(flat: int, shape: tuple[int, ...]) -> tuple[int, ...]:
@@ -34,8 +40,10 @@ def close(got: torch.Tensor, expected: torch.Tensor, tol: Tolerance) -> bool:
     return not bool(_bad(got.double(), expected.double(), tol).any())
 
 
-def diff(got: torch.Tensor, expected: torch.Tensor, tol: Tolerance) -> TensorDiff | None:
-    """None when ``got`` matches ``expected`` (same shape, all within ``tol``); the diff otherwise."""
+def diff(got: torch.Tensor, expected: torch.Tensor, tol: Tolerance,
+         mask: torch.Tensor | None = None) -> TensorDiff | None:
+    """None when ``got`` matches ``expected`` (same shape, all within ``tol``); the diff otherwise. ``mask``: the
+    case's boolean mask (True = may attend), broadcast to the shape, whose False positions the picture marks."""
     if got.shape != expected.shape:
         raise ValueError(f"shapes differ: {tuple(got.shape)} vs {tuple(expected.shape)}")
     g, e = got.double(), expected.double()
@@ -58,6 +66,54 @@ def diff(got: torch.Tensor, expected: torch.Tensor, tol: Tolerance) -> TensorDif
         max_rel=float(rel_err.max()), max_rel_index=worst_rel,
         expected_at=float(e[worst]) if shape else float(e), got_at=float(g[worst]) if shape else float(g),
         atol=tol.atol, rtol=tol.rtol, grid=_grid(g, e, bad, worst),
+        heatmap=_heatmap(g, e, bad, worst, _forbidden(mask, got.shape),
+                         boolean=got.dtype == torch.bool and expected.dtype == torch.bool) if shape else None,
+    )
+
+
+def _forbidden(mask: torch.Tensor | None, shape: torch.Size) -> torch.Tensor | None:
+    """Where ``mask`` forbids attention, broadcast to ``shape``; None without a mask or when it does not broadcast."""
+    if mask is None or mask.dtype != torch.bool:
+        return None
+    try:
+        return ~mask.expand(shape)
+    except RuntimeError:
+        return None
+
+
+def _round(v: float) -> float:
+    return float(f"{v:.4g}") if math.isfinite(v) else v
+
+
+def _window(at: int, size: int, keep: int) -> tuple[int, int]:
+    start = max(0, min(at - keep // 2, size - keep))
+    return start, min(size, start + keep)
+
+
+def _heatmap(g: torch.Tensor, e: torch.Tensor, bad: torch.Tensor, worst: tuple[int, ...],
+             forbidden: torch.Tensor | None, boolean: bool) -> Heatmap:
+    """The worst 2-D slice, whole up to HEATMAP_SIDE rows and columns and HEATMAP_CELLS cells."""
+    if g.dim() < 2:
+        g, e, bad = g.unsqueeze(0), e.unsqueeze(0), bad.unsqueeze(0)
+        forbidden = None if forbidden is None else forbidden.unsqueeze(0)
+        worst = (0, *worst)
+    lead, (r, c) = worst[:-2], worst[-2:]
+    rows, cols = g.shape[-2:]
+    keep_cols = min(cols, HEATMAP_SIDE)
+    keep_rows = min(rows, HEATMAP_SIDE, max(1, HEATMAP_CELLS // max(keep_cols, 1)))
+    r0, r1 = _window(r, rows, keep_rows)
+    c0, c1 = _window(c, cols, keep_cols)
+    window = (*lead, slice(r0, r1), slice(c0, c1))
+    width = c1 - c0
+
+    def flat(t: torch.Tensor) -> tuple[int, ...]:
+        return tuple(int(i) * width + int(j) for i, j in t[window].nonzero().tolist())
+
+    return Heatmap(
+        slice_index=tuple(lead), row_start=r0, col_start=c0, rows=r1 - r0, cols=width,
+        expected=tuple(_round(v) for v in e[window].flatten().tolist()),
+        got=tuple(_round(v) for v in g[window].flatten().tolist()),
+        bad=flat(bad), masked=() if forbidden is None else flat(forbidden), boolean=boolean,
     )
 
 

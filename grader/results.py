@@ -29,6 +29,31 @@ class Grid:
 
 
 @dataclass(frozen=True)
+class Heatmap:
+    """The 2-D slice that holds the worst element, as a picture draws it: whole up to a cap (a window around the
+    worst element beyond it), values rounded to four significant digits (more than a colour shows)."""
+
+    slice_index: tuple[int, ...]
+    """The leading indices that select the slice (empty for 1-D and 2-D tensors)."""
+    row_start: int
+    col_start: int
+    rows: int
+    cols: int
+    expected: tuple[float, ...]
+    """Row-major, ``rows * cols`` values."""
+    got: tuple[float, ...]
+    bad: tuple[int, ...] = ()
+    """Row-major positions (``r * cols + c``) beyond the tolerance."""
+    masked: tuple[int, ...] = ()
+    """Row-major positions the case's mask forbids (attention may not go there)."""
+    boolean: bool = False
+    """Both tensors are boolean (a mask): drawn in two colours."""
+    key: str = ""
+    """The output drawn (its name a person reads): a masked output that fails is drawn before the one the diff is
+    about, since attention weights show a mistake that their product with the values hides."""
+
+
+@dataclass(frozen=True)
 class TensorDiff:
     """How ``got`` differs from ``expected`` beyond the tolerance."""
 
@@ -47,6 +72,8 @@ class TensorDiff:
     atol: float
     rtol: float
     grid: Grid
+    heatmap: Heatmap | None = None
+    """The worst slice for a picture (None for a scalar, or where it was not kept)."""
 
     @property
     def share(self) -> float:

@@ -105,13 +105,14 @@ def deliver(output: Path, spec: Assignment, sub: Submission, outcome: Outcome, l
     status recorded. A failure to write is recorded as ``grader_error`` where anything can be written."""
     try:
         record = outcome.record
-        data, md = render_batch.render_record(record, lang, level) or (record, None)
+        data, md = render_batch.render_record(record, lang, level, stem=sub.stem) or (record, None)
         if outcome.status == "graded":
             code_dir = output / CODE
             code_dir.mkdir(exist_ok=True)
             write_atomic(code_dir / f"{sub.stem}.json", render_batch.code_record(spec, sub.label, outcome.sources))
         if md is not None:
             write_atomic(output / f"{sub.stem}.md", md)
+            render_batch.write_student_page(output, sub.stem, record, lang, level)  # the .html and the .md's pictures
         write_atomic(output / f"{sub.stem}.json", clean.json_dumps(data))
         return outcome.status
     except Exception:  # noqa: BLE001 - the grader's fault: recorded, and retried by the next run

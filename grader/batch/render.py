@@ -21,8 +21,10 @@ from grader.batch.intake import BatchError
 from grader.batch.output import CODE, read_json, records, rejected_entries, write_if_changed
 from grader.messages import render
 from grader.messages import title as assignment_title
-from grader.report import dashboard, feedback, stored
+from grader.report import dashboard, feedback, pictures, stored
+from grader.report import html as html_report
 from grader.report import json as json_report
+from grader.report.options import Options
 from grader.results import Message
 from grader.spec import Assignment
 
@@ -45,9 +47,11 @@ def invalid_markdown(label: str, message: str, lang: str) -> str:
             f"{clean.fence(message)}\n")
 
 
-def render_record(record: dict[str, Any], lang: str, level: str) -> tuple[dict[str, Any], str | None] | None:
+def render_record(record: dict[str, Any], lang: str, level: str,
+                  stem: str = "") -> tuple[dict[str, Any], str | None] | None:
     """A stored record as its ``.json`` data and ``.md`` text in ``lang`` at feedback ``level``; None when it
-    cannot be rendered again (an older grader's result: it is kept as it is)."""
+    cannot be rendered again (an older grader's result: it is kept as it is). ``stem``: the files' name, where the
+    ``.md`` links the pictures :func:`write_student_page` writes."""
     status = stats.status_of(record)
     label = str(record.get("submission", ""))
     if status == "graded":
@@ -61,11 +65,40 @@ def render_record(record: dict[str, Any], lang: str, level: str) -> tuple[dict[s
         data["submission"] = label
         data["batch"] = record["batch"]
         left_out = record["batch"].get("left_out") or []
-        return data, feedback.markdown(result, label, lang, [str(x) for x in left_out], level)
+        return data, feedback.markdown(result, label, lang, [str(x) for x in left_out], level,
+                                       pictures=f"{stem}{PICTURES}" if stem else "")
     if status == "invalid":
         message = failure_message(record, lang)
         return {**record, "error": clean.text(message, 20000)}, invalid_markdown(label, message, lang)
     return record, None
+
+
+PICTURES = ".pictures"
+"""``OUT/<stem>.pictures/<exercise>.svg``: the heatmaps the student's ``.md`` links (the ``.html`` draws them inline)."""
+
+
+def write_student_page(output: Path, stem: str, record: dict[str, Any], lang: str, level: str) -> int:
+    """``OUT/<stem>.html`` (the student's report as a page, heatmaps inline) and the ``.md``'s pictures, from a
+    graded record at feedback ``level``; pictures no longer drawn are removed. Returns the files rewritten."""
+    try:
+        result = stored.result_from(record) if stats.status_of(record) == "graded" else None
+    except stored.StoredError:
+        result = None
+    if result is None:
+        return 0
+    label = str(record.get("submission", ""))
+    written = write_if_changed(output / f"{stem}.html",
+                               html_report.render(result, lang, Options(name=label, feedback=level)))
+    folder = output / f"{stem}{PICTURES}"
+    wanted = {pictures.file_name(e): pictures.svg(e.id, c.id, h, lang) for e, c, h in pictures.chosen(result, level)}
+    if wanted or folder.is_dir():
+        folder.mkdir(exist_ok=True)
+        for stale in folder.glob("*.svg"):
+            if stale.name not in wanted and not stale.is_symlink():
+                stale.unlink()
+        for name, text in wanted.items():
+            written += write_if_changed(folder / name, text)
+    return written
 
 
 def gradebook_csv(rows: Sequence[dict[str, Any]], spec: Assignment) -> str:
@@ -122,7 +155,7 @@ def render_output(output: Path, *, lang: str, level: str = feedback.DEFAULT, spe
     kept: list[str] = []
     regrades = history.read(output)
     for path, record in records(output):
-        rendered = render_record(record, lang, level)
+        rendered = render_record(record, lang, level, stem=path.stem)
         if rendered is None:
             kept.append(str(record["submission"]))
             rows.append(record)
@@ -132,6 +165,7 @@ def render_output(output: Path, *, lang: str, level: str = feedback.DEFAULT, spe
         if md is not None:
             md = with_history(md, history.of(regrades, str(record["submission"])), lang)
             rewritten += write_if_changed(path.with_suffix(".md"), md)
+            rewritten += write_student_page(output, path.stem, record, lang, level)
         rows.append(data)
     if spec is None:
         names = sorted({str(d.get("assignment")) for d in rows if isinstance(d.get("assignment"), str)})

@@ -36,7 +36,8 @@ def _text(result: GradeResult, lang: str, options: Options) -> str:
     buffer = io.StringIO()
     console = Console(file=buffer, width=options.width or 80, force_terminal=options.color, force_jupyter=False,
                       highlight=False, soft_wrap=False, emoji=False)
-    render_report(result, console, lang, title=options.title)
+    render_report(result, console, lang, title=options.title, feedback=options.feedback,
+                  folder=options.pictures)
     return buffer.getvalue()
 
 
@@ -62,7 +63,8 @@ def _junit(result: GradeResult, lang: str, options: Options) -> str:
 def _markdown(result: GradeResult, lang: str, options: Options) -> str:
     from grader.report import feedback  # the per-student feedback a batch writes
 
-    return feedback.markdown(result, options.name or result.assignment, lang, options.left_out, options.feedback)
+    return feedback.markdown(result, options.name or result.assignment, lang, options.left_out, options.feedback,
+                             pictures=options.pictures)
 
 
 def _html(result: GradeResult, lang: str, options: Options) -> str:

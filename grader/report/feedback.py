@@ -15,7 +15,8 @@ from collections.abc import Sequence
 
 from grader import clean
 from grader.messages import render
-from grader.report.plain import case_text, exercise_notes
+from grader.report import pictures as drawing
+from grader.report.plain import case_text, exercise_notes, shows_detail
 from grader.results import CaseResult, ExerciseResult, GradeResult, Status
 
 LEVELS = ("full", "visible", "summary")
@@ -28,11 +29,6 @@ def check_level(level: str) -> str:
     if level not in LEVELS:
         raise ValueError(f"feedback={level!r}; expected one of {', '.join(LEVELS)}")
     return level
-
-
-def shows_detail(case: CaseResult, level: str) -> bool:
-    """Whether ``case``'s message, diff and traceback may be shown at ``level``."""
-    return level == "full" or (level == "visible" and not case.hidden)
 
 
 def case_line(case: CaseResult, lang: str, level: str = DEFAULT) -> str:
@@ -53,9 +49,11 @@ def case_output(case: CaseResult, lang: str, level: str) -> str:
     return case_text(case, lang) if shows_detail(case, level) else case_line(case, lang)
 
 
-def markdown(result: GradeResult, name: str, lang: str, left_out: Sequence[str] = (), level: str = DEFAULT) -> str:
+def markdown(result: GradeResult, name: str, lang: str, left_out: Sequence[str] = (), level: str = DEFAULT,
+             pictures: str = "") -> str:
     """Feedback for the student: every name and message escaped, every code fence longer than what it holds.
-    ``left_out``: the submission's files that were not graded (links, special files, too large)."""
+    ``left_out``: the submission's files that were not graded (links, special files, too large); ``pictures``: the
+    folder, relative to the file, holding each exercise's heatmaps as ``<exercise>.svg`` (linked where drawn)."""
     check_level(level)
     md, code = clean.markdown, clean.markdown_code
     title = render("ui.title", lang, assignment=result.assignment, score=result.score, max_score=result.max_score)
@@ -68,7 +66,7 @@ def markdown(result: GradeResult, name: str, lang: str, left_out: Sequence[str] 
     if level != "summary":
         for e in result.exercises:
             if e.status is not Status.PASSED:
-                lines += _exercise(e, lang, level)
+                lines += _exercise(e, lang, level, pictures)
     if result.quiz is not None:
         answered = sum(q.status != "unanswered" for q in result.quiz.questions)
         lines += ["", md(render("quiz.ui.line", lang, score=result.quiz.score, max_score=result.quiz.max_score,
@@ -80,7 +78,15 @@ def markdown(result: GradeResult, name: str, lang: str, left_out: Sequence[str] 
     return "\n".join(lines) + "\n"
 
 
-def _exercise(e: ExerciseResult, lang: str, level: str) -> list[str]:
+def _picture_link(e: ExerciseResult, case: CaseResult, lang: str, level: str, folder: str) -> list[str]:
+    heatmap = drawing.heatmap_of(case, level)
+    if heatmap is None:
+        return []
+    text = clean.markdown(drawing.alt(e.id, case.id, heatmap, lang))
+    return ["", f"![{text}]({folder.rstrip('/')}/{drawing.file_name(e)})"]
+
+
+def _exercise(e: ExerciseResult, lang: str, level: str, folder: str = "") -> list[str]:
     md, code = clean.markdown, clean.markdown_code
     lines = ["", f"## {code(e.id)}"]
     notes = exercise_notes(e, lang)
@@ -95,6 +101,8 @@ def _exercise(e: ExerciseResult, lang: str, level: str) -> list[str]:
         hidden = render("ui.hidden_tag", lang) if detailed.hidden else ""
         lines += ["", md(render("ui.case", lang, case=detailed.id, hidden=hidden)), "",
                   clean.fence(case_text(detailed, lang))]
+        if folder and e.status is not Status.NOT_ATTEMPTED:
+            lines += _picture_link(e, detailed, lang, level, folder)
     others = [c for c in failing if c is not detailed]
     if others:
         lines.append("")

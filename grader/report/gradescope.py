@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import html
 from typing import Any
 
 from grader import clean
 from grader.messages import render
+from grader.report import pictures
 from grader.report.feedback import DEFAULT, case_output, check_level
 from grader.report.plain import exercise_notes
 from grader.results import GradeResult, Status
@@ -21,6 +23,7 @@ def to_dict(result: GradeResult, lang: str, *, execution_time: float,
     if hidden_visibility not in VISIBILITIES:
         raise ValueError(f"hidden_visibility={hidden_visibility!r}; expected one of {', '.join(VISIBILITIES)}")
     tests = []
+    drawn = {(e.id, c.id): h for e, c, h in pictures.chosen(result, feedback)} if feedback != "summary" else {}
     for task, e in enumerate(result.exercises, 1):
         notes = exercise_notes(e, lang) if feedback != "summary" else []
         # each case's share as the exercise was scored (gates earn nothing; a forbidden shortcut zeroes all):
@@ -36,6 +39,7 @@ def to_dict(result: GradeResult, lang: str, *, execution_time: float,
                 "max_score": round(most, 4),
                 "status": "passed" if passed and (score > 0 or most == 0) and e.score > 0 else "failed",
                 "output": output.strip(),
+                **(_with_picture(output.strip(), e.id, c.id, drawn[e.id, c.id], lang) if (e.id, c.id) in drawn else {}),
                 "visibility": hidden_visibility if c.hidden else "visible",
                 "tags": [e.id],
             })
@@ -54,6 +58,14 @@ def to_dict(result: GradeResult, lang: str, *, execution_time: float,
         "extra_data": {"assignment": result.assignment, "isolation": result.isolation,
                        **({"quiz_score": result.quiz.score, "quiz_max_score": result.quiz.max_score} if result.quiz else {})},
     }
+
+
+def _with_picture(output: str, exercise_id: str, case_id: str, heatmap: Any, lang: str) -> dict[str, str]:
+    """The test's output as HTML: the text as it is, then the heatmaps as an embedded image (Gradescope keeps an
+    <img> with a data: URI where it strips inline SVG)."""
+    image = pictures.data_uri(pictures.svg(exercise_id, case_id, heatmap, lang))
+    alt = html.escape(pictures.alt(exercise_id, case_id, heatmap, lang), quote=True)
+    return {"output": f'<pre>{html.escape(output)}</pre>\n<img alt="{alt}" src="{image}">', "output_format": "html"}
 
 
 def dumps(result: GradeResult, lang: str, *, execution_time: float, hidden_visibility: str = "after_published",

@@ -9,11 +9,12 @@ Jupyter, JupyterLab, VS Code, Colab and a saved page.
 from __future__ import annotations
 
 import html
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from typing import Any
 
 from grader import clean
 from grader.messages import render as render_message
+from grader.report import pictures
 from grader.report.options import Options
 from grader.report.plain import grid_digits, relative_line, worst_values
 from grader.results import CaseResult, ExerciseResult, GradeResult, Message, Status, TensorDiff
@@ -44,6 +45,7 @@ font-size:14px;line-height:1.45;color:#1f2328;background:#fff;max-width:60em;pad
 .nlpg table.grid td{padding:0 .45em;text-align:right}.nlpg table.grid td.sep{border-left:2px solid #d0d7de}
 .nlpg table.grid td.bad{color:#cf222e;font-weight:700}.nlpg table.grid td.exp{color:#57606a}
 .nlpg table.grid th{font-weight:400;color:#57606a;text-align:right;padding:0 .45em}
+.nlpg figure.pic{margin:.4em 0;overflow-x:auto}.nlpg figure.pic svg{max-width:none}
 .nlpg .verdict{font-weight:700;margin:.5em 0 .2em}.nlpg .warn{background:#fff8c5;padding:.3em .6em;border-radius:4px}
 </style>"""
 
@@ -89,6 +91,14 @@ def _diff(d: TensorDiff, lang: str) -> str:
     return "<div>" + "<br>".join(lines) + "</div>" + _grid(d, lang)
 
 
+def _picture(exercise: ExerciseResult, case: CaseResult, lang: str, drawn: Collection[tuple[str, str]]) -> str:
+    """The case's heatmaps, inline (SVG drawn here: nothing to load), where the report draws this case."""
+    heatmap = case.failure.diff.heatmap if case.failure and case.failure.diff else None
+    if (exercise.id, case.id) not in drawn or heatmap is None:
+        return ""
+    return f'<figure class="pic">{pictures.svg(exercise.id, case.id, heatmap, lang)}</figure>'
+
+
 def _case(case: CaseResult, lang: str, detailed: bool) -> str:
     hidden = render_message("ui.hidden_tag", lang) if case.hidden else ""
     head = f"<b>{_t(lang, 'ui.case', case=case.id, hidden=hidden)}</b>"
@@ -118,7 +128,7 @@ def _diagnosis_text(diagnosis: Any, lang: str) -> str:
     return line + (f' <span class="dim">({_e(ident)})</span>' if isinstance(ident, str) else "")
 
 
-def _exercise(e: ExerciseResult, lang: str) -> str:
+def _exercise(e: ExerciseResult, lang: str, drawn: Collection[tuple[str, str]] = ()) -> str:
     parts = [f'<div class="card" style="border-left-color:{COLORS[e.status]}">'
              f"<h4><code>{_e(e.id)}</code> {_badge(e.status, lang)} {e.score:g} / {e.max_score:g}</h4>"]
     parts += [f'<div class="note">{_t(lang, note)}</div>' for note in e.notes]
@@ -136,7 +146,7 @@ def _exercise(e: ExerciseResult, lang: str) -> str:
     if e.status is Status.NOT_ATTEMPTED:
         failing = failing[:1]
     for i, case in enumerate(failing[:MAX_FAILING_CASES]):
-        parts.append(_case(case, lang, detailed=i == 0))
+        parts.append(_case(case, lang, detailed=i == 0) + _picture(e, case, lang, drawn))
     if len(failing) > MAX_FAILING_CASES:
         parts.append(f'<div class="dim">{_t(lang, "ui.more_cases", count=len(failing) - MAX_FAILING_CASES)}</div>')
     parts.append("</div>")
@@ -152,7 +162,8 @@ def render(result: GradeResult, lang: str, options: Options) -> str:
     level = result.isolation if result.isolation in ("namespaces", "process") else "process"
     subtitle = _t(lang, "ui.subtitle", device=result.device, isolation=result.isolation, cases=cases,
                   version=result.grader_version)
-    out = [STYLE, f'<div class="nlpg" lang="{_e(lang)}">',
+    # the charset first: the same text is a notebook's fragment and a page a student opens from a file
+    out = ['<meta charset="utf-8">', STYLE, f'<div class="nlpg" lang="{_e(lang)}">',
            *([f'<div class="sub">{_e(options.name)}</div>'] if options.name else []),
            f"<h3>{heading}</h3>",
            f'<div class="sub">{subtitle}</div>',
@@ -170,7 +181,8 @@ def render(result: GradeResult, lang: str, options: Options) -> str:
     shown = [e for e in result.exercises if e.status not in (Status.PASSED, Status.NOT_ATTEMPTED)]
     if not shown:
         shown = [e for e in result.exercises if e.status is Status.NOT_ATTEMPTED][:1]
-    out += [_exercise(e, lang) for e in shown]
+    drawn = {(e.id, c.id) for e, c, _ in pictures.chosen(result, options.feedback)}
+    out += [_exercise(e, lang, drawn) for e in shown]
     if result.quiz is not None:
         answered = sum(q.status != "unanswered" for q in result.quiz.questions)
         line = _t(lang, "quiz.ui.line", score=result.quiz.score, max_score=result.quiz.max_score, answered=answered,

@@ -25,6 +25,9 @@ class Options:
     """Columns of the terminal (text; default 80)."""
     color: bool = False
     """Terminal colours and styles (text)."""
+    pictures: str = ""
+    """The folder where each picture of a failing case was written as ``<exercise>.svg`` (text prints its path;
+    markdown links it), relative to where the report is read; empty: none was written."""
     feedback: str = "visible"
     """What a student is shown of a failing case: full, visible or summary (gradescope, markdown; see
     grader.report.feedback)."""

@@ -11,6 +11,12 @@ WIDTH = 80
 """Plain text is read in 80-column terminals, CI logs and e-mails: no line of a diff grid is wider."""
 
 
+def shows_detail(case: CaseResult, level: str) -> bool:
+    """Whether ``case``'s message, diff, traceback and picture may be shown at feedback ``level`` (full, visible or
+    summary; see grader.report.feedback): a hidden case's only at ``full``."""
+    return level == "full" or (level == "visible" and not case.hidden)
+
+
 def digits(pairs: Iterable[tuple[float, float]], least: int, most: int = 17) -> int:
     """The fewest significant digits (at least ``least``) that print each differing pair differently:
     a diff that shows "expected 0.0583555, got 0.0583555" hides the very difference it reports."""

@@ -3,17 +3,21 @@ piece of it is cleaned here (no escape sequences or other controls) whatever the
 
 from __future__ import annotations
 
+from collections.abc import Collection
+
 from rich import box
 from rich.cells import cell_len
 from rich.console import Console, Group, RenderableType
 from rich.panel import Panel
+from rich.style import Style
 from rich.table import Table
 from rich.text import Text
 
 from grader import clean
 from grader.messages import render
+from grader.report import pictures
 from grader.report.plain import grid_digits, grid_window, relative_line, worst_values
-from grader.results import CaseResult, ExerciseResult, GradeResult, Message, Status, TensorDiff
+from grader.results import CaseResult, ExerciseResult, GradeResult, Heatmap, Message, Status, TensorDiff
 
 STYLES = {
     Status.PASSED: "green", Status.FAILED: "red", Status.ERROR: "magenta", Status.NOT_ATTEMPTED: "yellow",
@@ -22,6 +26,10 @@ STYLES = {
 MAX_FAILING_CASES = 3
 PANEL_FRAME = 4
 """Cells a panel takes around its content: a border and a space on each side."""
+BLOCK_ROWS = 12
+"""Rows of the worst slice the terminal heatmap shows (around the worst element)."""
+RAMP = " .:-=+*#%@"
+"""Without colours, a cell's value as a character: the darker on paper, the larger."""
 
 
 def _t(lang: str, key: str | Message, /, style: str = "", **params: object) -> Text:
@@ -76,6 +84,57 @@ def _diff(d: TensorDiff, lang: str, width: int) -> RenderableType:
     return Group(*lines)
 
 
+def _blocks(exercise_id: str, h: Heatmap, lang: str, width: int, color: bool) -> RenderableType:
+    """Expected, yours and their difference as colour blocks (one scale for the first two, viridis; the difference
+    white to dark orange), masked cells marked x, in ``width`` cells: two characters a cell where they fit, else
+    one, else a window of the columns around the worst element; without colours a character ramp shows the value."""
+    at = pictures.worst(h)
+    wr, wc = divmod(at, h.cols)
+    label = len(str(h.row_start + h.rows - 1)) + 1
+    for cw in (2, 1):
+        cols = min(h.cols, max(1, (width - label - 6) // (3 * cw)))
+        if cols == h.cols or cw == 1:
+            break
+    c0 = max(0, min(wc - cols // 2, h.cols - cols))
+    r0 = max(0, min(wr - BLOCK_ROWS // 2, h.rows - BLOCK_ROWS))
+    lo, hi = pictures.scale(h)
+    top = pictures.difference_scale(h)
+    diffs = pictures.differences(h)
+    bad, masked = set(h.bad), set(h.masked)
+
+    def cell(k: int, panel: int) -> Text:
+        if panel == 2:
+            rgb = (pictures.DIFFERENCE[3] if k in bad else pictures.DIFFERENCE[0]) if h.boolean else \
+                pictures.difference_rgb(diffs[k], top, k in bad)
+            t = 0.0 if k not in bad else (1.0 if h.boolean else min(1.0, max(0.15, diffs[k] / top)))
+        else:
+            v = h.expected[k] if panel == 0 else h.got[k]
+            rgb = (pictures.BOOLEAN_RGB[bool(v)] if h.boolean else pictures.value_rgb(v, lo, hi)) or (154, 154, 154)
+            t = (float(bool(v)) if h.boolean else (v - lo) / (hi - lo)) if v == v else 1.0
+        mark = "x" if panel < 2 and k in masked else (RAMP[min(len(RAMP) - 1, int(t * len(RAMP)))] if not color else " ")
+        text = (mark + " " * (cw - 1)) if cw > 1 else mark
+        if not color:
+            return Text(text)
+        ink = "black" if sum(rgb) > 380 else "white"
+        return Text(text, style=Style(color=ink, bgcolor=f"rgb({rgb[0]},{rgb[1]},{rgb[2]})"))
+
+    rows, cols_name = pictures.axes(exercise_id, h, lang)
+    lines: list[RenderableType] = [_t(lang, "ui.picture.terminal", output=h.key or "output", rows=rows, cols=cols_name,
+                                      row=h.row_start + r0, col=h.col_start + c0, style="dim")]
+    for i in range(r0, min(h.rows, r0 + BLOCK_ROWS)):
+        parts = [Text(str(h.row_start + i).rjust(label - 1) + " ", style="dim")]
+        for panel in range(3):
+            parts += [cell(i * h.cols + j, panel) for j in range(c0, c0 + cols)]
+            parts.append(Text(" │ " if panel < 2 else "", style="dim"))
+        lines.append(Text.assemble(*parts))
+    legend = _t(lang, "ui.picture.terminal_scale", lo=pictures.fmt(lo), hi=pictures.fmt(hi), top=pictures.fmt(top),
+                style="dim")
+    if masked:
+        legend = Text.assemble(legend, Text("  "), _t(lang, "ui.picture.terminal_masked", style="dim"))
+    lines.append(legend)
+    return Group(*lines)
+
+
 def _case(case: CaseResult, lang: str, detailed: bool, width: int) -> list[RenderableType]:
     failure = case.failure
     hidden = render("ui.hidden_tag", lang) if case.hidden else ""
@@ -91,7 +150,8 @@ def _case(case: CaseResult, lang: str, detailed: bool, width: int) -> list[Rende
     return parts
 
 
-def _exercise(e: ExerciseResult, lang: str, width: int) -> RenderableType:
+def _exercise(e: ExerciseResult, lang: str, width: int, drawn: Collection[tuple[str, str]] = (), folder: str = "",
+              color: bool = False) -> RenderableType:
     parts: list[RenderableType] = []
     for note in e.notes:
         parts.append(_t(lang, note, style="yellow"))
@@ -110,6 +170,11 @@ def _exercise(e: ExerciseResult, lang: str, width: int) -> RenderableType:
         failing = failing[:1]
     for i, case in enumerate(failing[:MAX_FAILING_CASES]):
         parts += _case(case, lang, detailed=(i == 0), width=width - PANEL_FRAME)
+        heatmap = case.failure.diff.heatmap if case.failure and case.failure.diff else None
+        if (e.id, case.id) in drawn and heatmap is not None:
+            parts.append(_blocks(e.id, heatmap, lang, width - PANEL_FRAME, color))
+            if folder:
+                parts.append(_t(lang, "ui.picture.file", path=f"{folder.rstrip('/')}/{e.id}.svg", style="dim"))
     if len(failing) > MAX_FAILING_CASES:
         parts.append(_t(lang, "ui.more_cases", count=len(failing) - MAX_FAILING_CASES, style="dim"))
     title = Text.assemble(_s(e.id, style="bold"), _s(f"  {render('status.' + e.status.value, lang)}",
@@ -118,9 +183,11 @@ def _exercise(e: ExerciseResult, lang: str, width: int) -> RenderableType:
     return Panel(Group(*parts), title=title, title_align="left", border_style=STYLES[e.status])
 
 
-def render_report(result: GradeResult, console: Console, lang: str, title: str | None = None) -> None:
+def render_report(result: GradeResult, console: Console, lang: str, title: str | None = None,
+                  feedback: str = "visible", folder: str = "") -> None:
     """The report, readable at 80 columns: exercise names (what ``--exercise`` takes) are never cut; ``title`` is the
-    assignment's title in ``lang``, shown before its name when given."""
+    assignment's title in ``lang``, shown before its name when given; ``feedback``: what the heatmaps may draw (see
+    grader.report.feedback); ``folder``: where the full pictures were written (their paths are printed)."""
     cases = render("ui.cases_hidden" if result.hidden else "ui.cases_visible", lang)
     console.print(_t(lang, "ui.title_full" if title else "ui.title", style="bold", assignment=result.assignment,
                      title=title, score=result.score, max_score=result.max_score))
@@ -146,8 +213,9 @@ def render_report(result: GradeResult, console: Console, lang: str, title: str |
     shown = [e for e in result.exercises if e.status not in (Status.PASSED, Status.NOT_ATTEMPTED)]
     if not shown:
         shown = [e for e in result.exercises if e.status is Status.NOT_ATTEMPTED][:1]
+    drawn = {(e.id, c.id) for e, c, _ in pictures.chosen(result, feedback)}
     for e in shown:
-        console.print(_exercise(e, lang, console.width))
+        console.print(_exercise(e, lang, console.width, drawn, folder, console.color_system is not None))
     if result.quiz is not None:
         answered = sum(q.status != "unanswered" for q in result.quiz.questions)
         console.print(_t(lang, "quiz.ui.line", style="bold", score=result.quiz.score, max_score=result.quiz.max_score,
