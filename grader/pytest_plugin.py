@@ -5,11 +5,11 @@ every other pytest run (the grader's own tests included): it acts only where the
 in) holds an ``assignment.toml``, or where ``--grade`` asks for it. Then:
 
 - each of the assignment's files (``attention.py``) collects one group per exercise and one item per visible case
-  (``attention.py::masked_softmax::padding_mask``), so ``-k``, ``--lf``, ``-x`` and ``--collect-only`` select as usual;
+  (``<file>::<exercise>::<case>``), so ``-k``, ``--lf``, ``-x`` and ``--collect-only`` select as usual;
 - the first item that runs grades every exercise still selected, once, in the sandbox (``grade check`` with
   ``--exercise`` for each); with ``-n`` (pytest-xdist) the first worker grades and the others read its stored result;
 - a stub is skipped as "not attempted"; a failing case fails with the grader's report of it (the check, the diff,
-  the named mistake or diagnosis, the traceback); the session ends with the points (``transformer: 42.5 / 100``).
+  the named mistake or diagnosis, the traceback); the session ends with the points (``<assignment>: 42.5 / 100``).
 
 Only pytest and the standard library are imported until the plug-in is active: torch is imported when it is.
 """

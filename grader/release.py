@@ -198,7 +198,7 @@ README = """# {title}
 
 Pushing to GitHub runs the same check (`.github/workflows/grade.yml`); in GitHub Classroom it also sends your
 points to Classroom (the "Autograding Reporter" step prints them). `pytest` in `{name}/` lists the same cases as
-tests, for your editor's Testing panel too (`pytest -k masked_softmax`, `pytest --lf`).
+tests, for your editor's Testing panel too (`pytest -k {first}`, `pytest --lf`).
 
 ## 한국어
 
@@ -224,7 +224,7 @@ tests, for your editor's Testing panel too (`pytest -k masked_softmax`, `pytest 
 
 GitHub 에 push 하면 같은 검사가 실행됩니다 (`.github/workflows/grade.yml`). GitHub Classroom 에서는 점수도
 Classroom 으로 보냅니다 ("Autograding Reporter" 단계에 점수가 나옵니다). `{name}/` 에서 `pytest` 를 실행하면 같은
-케이스가 테스트로 나오고, 편집기의 Testing 패널에서도 보입니다 (`pytest -k masked_softmax`, `pytest --lf`).
+케이스가 테스트로 나오고, 편집기의 Testing 패널에서도 보입니다 (`pytest -k {first}`, `pytest --lf`).
 """
 
 
@@ -258,7 +258,8 @@ def release(*, assignment: str, output: Path, salt: str = "", allow_implemented:
         shutil.copyfile(student_bank, fixture_dir / "quiz.toml")
     fixtures.write(Reference(spec, salt), fixture_dir)
     (staging / "pyproject.toml").write_text(BUNDLE_PYPROJECT.format(version=__version__, name=spec.name))
-    (staging / "README.md").write_text(README.format(title=spec.title, name=spec.name, tasks=len(spec.exercises)),
+    (staging / "README.md").write_text(README.format(title=spec.title, name=spec.name, tasks=len(spec.exercises),
+                                                     first=spec.exercises[0].id),
                                        encoding="utf-8")
     workflows = staging / ".github" / "workflows"
     workflows.mkdir(parents=True)
