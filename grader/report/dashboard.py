@@ -203,7 +203,7 @@ th[aria-sort=ascending] button::after{content:" ▲"}th[aria-sort=descending] bu
 .controls{display:flex;flex-wrap:wrap;gap:1rem;align-items:end;margin:.5rem 0}
 .controls label{display:flex;flex-direction:column;font-size:.85rem}
 .controls input,.controls select{font:inherit;padding:.2rem .3rem}.hint{font-size:.85rem;color:#333}
-.wide{overflow-x:auto}td.num,.flag{white-space:nowrap}
+.wide{overflow-x:auto}td.num,.flag,td.nowrap{white-space:nowrap}:lang(ko){word-break:keep-all}
 th.ex{max-width:6.5rem;overflow-wrap:anywhere;font-size:.8rem}
 .sr-only{position:absolute;width:1px;height:1px;overflow:hidden;clip:rect(0 0 0 0);white-space:nowrap}
 """
@@ -322,7 +322,7 @@ def _row(s: Student, ids: Sequence[str], lang: str) -> str:
     cells = [f'<tr data-name="{_e(name)}" data-flags="{" ".join(flags)}"><th scope="row">{_e(name)}</th>',
              f'<td class="num" data-value="{_dv(score)}">{_fmt(score)} / '
              f'{_fmt(record.get("max_score"))}</td>' if score is not None else '<td class="num" data-value="">–</td>',
-             f'<td>{_t(lang, STATUS[status]) if status in STATUS else _e(status)}</td>',
+             f'<td class="nowrap">{_t(lang, STATUS[status]) if status in STATUS else _e(status)}</td>',
              f'<td data-value="{" ".join(flags)}">{"".join(chips)}</td>']
     for i in ids:
         e = per.get(i)
@@ -334,7 +334,7 @@ def _row(s: Student, ids: Sequence[str], lang: str) -> str:
     quiz_score = _number(quiz.get("score")) if quiz else None
     cells.append(f'<td class="num" data-value="{_dv(quiz_score)}">{_fmt(quiz_score)}</td>')
     link = f'<a href="{_href(s.link)}">{_t(lang, "dash.feedback")}</a>' if s.link else "–"
-    cells.append(f"<td>{link}</td></tr>")
+    cells.append(f'<td class="nowrap">{link}</td></tr>')
     return "".join(cells)
 
 

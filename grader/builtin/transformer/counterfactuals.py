@@ -145,9 +145,8 @@ def _decoder(view: View) -> Candidates:
         return f
 
     candidates = []
-    for s_mask, c_mask in itertools.product(masks, masks):
-        if (s_mask, c_mask) != ("tgt_mask", "memory_mask") and not (
-                masks[s_mask] is None and masks[c_mask] is None and s_mask != c_mask):
+    for s_mask, c_mask in itertools.product(masks, masks):  # the same names on every case (a mask a case lacks
+        if (s_mask, c_mask) != ("tgt_mask", "memory_mask"):    # is None there): diagnose weighs them by name
             candidates.append((Finding("decoder_masks", {"self": s_mask, "cross": c_mask}),
                                layer(self_mask=s_mask, cross_mask=c_mask)))
     candidates.append((Finding("unused_parameter", {"names": ["cross_attn"]}), layer(cross="self_attn")))

@@ -242,7 +242,9 @@ def pe_probe(view: View) -> Iterator[Finding]:
     if even == "?" and odd == "?":
         yield Finding("pe_not_sinusoid")
         return
-    yield Finding("pe_columns", {"even": even, "odd": odd})
+    # the message explains j and ? only where they appear in it
+    notes = [n for n, shown in (("j", "j/d" in even + odd), ("unknown", "?" in (even, odd))) if shown]
+    yield Finding("pe_columns", {"even": even, "odd": odd, "variant": "_".join(notes) or "plain"})
 
 
 # --- head layouts: where each element came from ------------------------------------------------------------
@@ -387,13 +389,25 @@ def gradient_flow(view: View) -> Iterator[Finding]:
         yield Finding("unused_parameter", {"names": _as_modules(params, every)})
 
 
-def dropout_location(expected: str) -> Callable[[View], Iterator[Finding]]:
+def dropout_location(expected: str, last: str | None = None) -> Callable[[View], Iterator[Finding]]:
     """A train-mode output with exact zeros where the eval-mode output has none: dropout acts on the output
-    itself (after the last layer or the norm), not where ``expected`` (a catalog key) says."""
-    return functools.partial(dropout_zeros, expected=expected)
+    itself (after the last layer or the norm), not where ``expected`` (a catalog key) says; with ``last`` (the
+    module's final linear layer), zeros that appear once that layer is undone: dropout acts on its input."""
+    return functools.partial(dropout_zeros, expected=expected, last=last) if last else \
+        functools.partial(dropout_zeros, expected=expected)
 
 
-def dropout_zeros(view: View, *, expected: str) -> Iterator[Finding]:
+def _undo_linear(view: View, name: str, out: torch.Tensor) -> torch.Tensor | None:
+    """The input the linear layer ``name`` (the case's weights) was given to produce ``out`` (None without its
+    weights, or when it cannot be undone: a weight that is not square and well conditioned)."""
+    st = _state(view, "")
+    w, b = st.get(f"{name}.weight"), st.get(f"{name}.bias")
+    if w is None or b is None or w.shape[0] != w.shape[1] or float(torch.linalg.cond(w)) > 1e6:
+        return None
+    return torch.linalg.solve(w, (out - b).reshape(-1, w.shape[0]).T).T.reshape(out.shape)
+
+
+def dropout_zeros(view: View, *, expected: str, last: str | None = None) -> Iterator[Finding]:
     if view.case.driver != "dropout":
         return
     t1, ev = view.tensor("train1"), view.tensor("eval")
@@ -403,3 +417,11 @@ def dropout_zeros(view: View, *, expected: str) -> Iterator[Finding]:
     share = float(zeros.double().mean())
     if share > 0.1:
         yield Finding("dropout_location", {"variant": expected, "share": round(100 * share, 1)})
+        return
+    before, before_eval = (_undo_linear(view, last, t) for t in (t1, ev)) if last else (None, None)
+    if before is None or before_eval is None:
+        return
+    zeros = (before.abs() < 1e-5 * (1 + before_eval.abs().max())) & (before_eval.abs() > 1e-3)
+    share = float(zeros.double().mean())
+    if share > 0.1:
+        yield Finding("dropout_before_projection", {"layer": last, "share": round(100 * share, 1)})

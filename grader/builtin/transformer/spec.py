@@ -413,7 +413,7 @@ def _mha() -> Exercise:
                  compare=()),
         ),
         mistakes=m.MHA, probes=(counterfactuals.MHA, probes.gradient_flow,
-                                probes.dropout_location("attention_weights")),
+                                probes.dropout_location("attention_weights", last="w_o")),
     )
 
 
