@@ -21,7 +21,7 @@ from rich.console import Console
 from rich.text import Text
 
 from grader import clean, clicklang, report, score
-from grader.messages import LANGUAGES, closest, render, resolve_lang
+from grader.messages import closest, render, resolve_lang
 from grader.messages import title as assignment_title
 from grader.report import summary as summary_report
 from grader.results import Message
@@ -76,7 +76,7 @@ def interrupted(lang: str) -> NoReturn:
         os._exit(score.EXIT_INTERRUPTED)
 
 
-LANG_OPTION = click.option("--lang", type=click.Choice(LANGUAGES), default=None,
+LANG_OPTION = click.option("--lang", type=clicklang.LangChoice(), default=None,
                            help="Language of every message (default: GRADER_LANG, then the locale).")
 FEEDBACK_OPTION = click.option(
     "--feedback", type=click.Choice(["full", "visible", "summary"]), default="visible", show_default=True,
@@ -103,6 +103,7 @@ class DefaultToCheck(click.Group):
         sys.exit(code if isinstance(code, int) else 0)
 
     def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        args = clicklang.help_alias(args, self.commands)
         if not args or (args[0] not in self.commands and args[0] not in ("-h", "--help", "--version")):
             first = args[0] if args else ""
             close = closest(first, self.commands) if first and not first.startswith("-") else None

@@ -94,7 +94,7 @@ MESSAGES: dict[str, str] = {
                                "but got shape {got}",
     "check.causal": "{key}: changing positions at and after {prefix} changed earlier outputs; "
                     "a position must not see the future",
-    "check.not_raised": "expected {error} for these arguments, but nothing was raised",
+    "check.not_raised": "expected {error} ({args}), but nothing was raised",
     "check.wrong_exception": "expected {error}, but {got} was raised",
     "check.forbidden": "{file}, line {line}: {name} does this exercise's work for you; write it yourself "
                        "(this exercise scores 0 while it is used)",
@@ -139,6 +139,8 @@ MESSAGES: dict[str, str] = {
     "usage.no_cuda": "--device cuda was asked for, but PyTorch sees no CUDA GPU here; use --device cpu or auto",
     "usage.no_quiz": "the assignment {name} has no quiz bank (quiz.toml)",
     "usage.unknown_topic": "no quiz topic called {names}; known: {known}",
+    "usage.unknown_lang": "no language called {name!r}; use one of {known}",
+    "usage.unknown_lang_close": "no language called {name!r}; did you mean --lang {close}? (known: {known})",
     "usage.fixtures": "the grader's stored cases are damaged: {detail}. Reinstall the assignment bundle",
     # --- report ---------------------------------------------------------------------------------
     "ui.title": "{assignment}: {score:g} / {max_score:g}",

@@ -82,7 +82,7 @@ MESSAGES: dict[str, str] = {
     "check.unjudgeable": "{check} 을(를) 판단할 수 없는 출력입니다 ({error}). docstring 과 비교해 모양, dtype, 값을 확인하세요",
     "check.observation_shape": "{key}: {check} 을(를) 검사하려면 모양이 {expected} 인 출력이 필요한데 모양이 {got} 입니다",
     "check.causal": "{key}: 위치 {prefix} 부터 뒤쪽 입력을 바꾸었더니 그 앞 위치의 출력이 달라졌습니다. 각 위치는 미래를 보면 안 됩니다",
-    "check.not_raised": "이 인자로 호출하면 {error} 이(가) 발생해야 하는데 아무 예외도 발생하지 않았습니다",
+    "check.not_raised": "인자가 {args}이면 {error}가 발생해야 하는데 아무 예외도 발생하지 않았습니다",
     "check.wrong_exception": "{error} 이(가) 발생해야 하는데 {got} 이(가) 발생했습니다",
     "check.forbidden": "{file} {line}번째 줄: {name} 은(는) 이 문제의 답을 대신 계산합니다. 직접 구현하세요 "
                        "(사용하는 동안 이 문제는 0점입니다)",
@@ -126,6 +126,8 @@ MESSAGES: dict[str, str] = {
     "usage.no_cuda": "--device cuda 를 지정했지만 PyTorch 가 CUDA GPU 를 찾지 못했습니다. --device cpu 또는 auto 를 쓰세요",
     "usage.no_quiz": "{name} 과제에는 퀴즈 문제 은행(quiz.toml)이 없습니다",
     "usage.unknown_topic": "{names}(이)라는 퀴즈 주제가 없습니다. 있는 주제: {known}",
+    "usage.unknown_lang": "{name!r}(이)라는 언어는 없습니다. 다음 중 하나를 쓰세요: {known}",
+    "usage.unknown_lang_close": "{name!r}(이)라는 언어는 없습니다. 혹시 --lang {close}인가요? (있는 언어: {known})",
     "usage.fixtures": "채점기에 저장된 케이스가 손상되었습니다: {detail}. 과제 배포본을 다시 설치하세요",
     # --- report ---------------------------------------------------------------------------------
     "ui.title": "{assignment}: {score:g} / {max_score:g}",
