@@ -234,22 +234,39 @@ def compare(submissions: Mapping[str, Mapping[str, str]], spec: Assignment, *, t
     for per in prints.values():
         for ex in per:
             per[ex] = {fp for fp in per[ex] if counts[(ex, fp)] <= limit}
-    names = sorted(prints)
+    # only pairs that share a fingerprint can be listed: found through an index of who has which fingerprint, so
+    # the work grows with the pairs that share code, not with the square of the class
+    holders: dict[tuple[str, int], list[str]] = {}
+    for name in sorted(prints):
+        for ex, fps in prints[name].items():
+            for fp in fps:
+                holders.setdefault((ex, fp), []).append(name)
+    common: dict[tuple[str, str], Counter[str]] = {}
+    for (ex, _), who in holders.items():
+        for i, a in enumerate(who):
+            for b in who[i + 1:]:
+                common.setdefault((a, b), Counter())[ex] += 1
+    if MIN_SHARED <= 0 and threshold <= 0:  # every pair asked for, sharing nothing included (the output is quadratic)
+        names = sorted(prints)
+        for i, a in enumerate(names):
+            for b in names[i + 1:]:
+                common.setdefault((a, b), Counter())
     pairs = []
-    for i, a in enumerate(names):
-        for b in names[i + 1:]:
-            shared = total = 0
-            exercises = []
-            for exercise in spec.exercises:
-                fa, fb = prints[a].get(exercise.id, set()), prints[b].get(exercise.id, set())
-                both, either = len(fa & fb), len(fa | fb)
-                shared += both
-                total += either
-                if either and both / either >= EXERCISE_MIN and both:
-                    exercises.append(exercise.id)
-            score = shared / total if total else 0.0
-            if score >= threshold and shared >= MIN_SHARED:
-                pairs.append(Pair(a, b, round(score, 3), shared, tuple(exercises)))
+    for (a, b), per_exercise in common.items():
+        shared = sum(per_exercise.values())
+        if shared < MIN_SHARED:
+            continue
+        total = 0
+        exercises = []
+        for exercise in spec.exercises:
+            both = per_exercise.get(exercise.id, 0)
+            either = len(prints[a].get(exercise.id, ())) + len(prints[b].get(exercise.id, ())) - both
+            total += either
+            if either and both / either >= EXERCISE_MIN and both:
+                exercises.append(exercise.id)
+        score = shared / total if total else 0.0
+        if score >= threshold:
+            pairs.append(Pair(a, b, round(score, 3), shared, tuple(exercises)))
     return sorted(pairs, key=lambda p: (-p.score, p.a, p.b))
 
 
