@@ -421,16 +421,12 @@ def _causal(prepared: Prepared, got: Mapping[str, Entry], prop: Property) -> Che
 
 def _raises(prepared: Prepared, got: Mapping[str, Entry], prop: Property) -> CheckResult | None:
     raised = got.get("raised")
-    if raised is None or raised.kind not in ("none", "value") or (
-            raised.kind == "value" and not isinstance(raised.value, str)):
-        return _fail("raises", "check.observation", key="raised", check="raises",
-                     got=raised.describe() if raised is not None else "nothing")
+    if raised is None or raised.kind not in ("none", "value") or not isinstance(raised.value, (str, type(None))):
+        return _fail("raises", "check.observation", key="raised", check="raises", got=raised.describe() if raised else "nothing")
     if raised.kind == "none":
-        return _fail("raises", "check.not_raised", error=prop.error)
-    names = str(raised.value).split()
-    if prop.error not in names:
-        return _fail("raises", "check.wrong_exception", error=prop.error, got=names[0] if names else "?")
-    return None
+        return _fail("raises", "check.not_raised", error=prop.error, args=prepared.arguments(prop.name))
+    names = str(raised.value).split() or ["?"]
+    return None if prop.error in names else _fail("raises", "check.wrong_exception", error=prop.error, got=names[0])
 
 
 def _deterministic(prepared: Prepared, got: Mapping[str, Entry], prop: Property) -> CheckResult | None:
@@ -487,6 +483,10 @@ PROPERTIES: Mapping[PropertyKind, Callable[[Prepared, Mapping[str, Entry], Prope
 def grade_case(prepared: Prepared, outcome: Outcome, device: str) -> CaseResult:
     """Run the ordered checks on one case's outcome."""
     case = prepared.case
+    if outcome.record.get("kind") == RecordKind.STATE_DICT and case.driver == "raises":  # built: nothing refused
+        prop = next((p for p in case.properties if p.kind == PropertyKind.RAISES), Property(PropertyKind.RAISES))
+        failed = _fail("raises", "check.not_raised", error=prop.error, args=prepared.arguments(prop.name))
+        return CaseResult(case.id, case.hidden, Status.FAILED, (failed,))
     if outcome.status != OutcomeStatus.OK:
         status, check = _error_result(prepared.exercise.id, outcome)
         return CaseResult(case.id, case.hidden, status, (check,))

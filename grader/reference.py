@@ -123,6 +123,18 @@ class Prepared:
         """The driver arguments this case is run with, on both sides."""
         return self.case.args if self.args is None else self.args
 
+    def arguments(self, names: str = "") -> str:
+        """The arguments of the constructor (else of the call), as a report shows them: literals by name where
+        ``names`` (comma separated) or the keyword gives it ("d_model=10, num_heads=3"), tensors by input name."""
+        kind = "init" if self.call_args.get("init") else "call"
+        named = [n.strip() for n in names.split(",") if n.strip()]
+        shown = []
+        for i, arg in enumerate(self.call_args.get(kind) or []):
+            value = (repr(arg[1]) if arg[0] == "v" else str(arg[1])) if isinstance(arg, list) and len(arg) == 2 else "…"
+            shown.append(f"{named[i]}={value}" if i < len(named) else value)
+        kw = self.call_args.get(f"{kind}_kw") or {}
+        return ", ".join([*shown, *(f"{k}={a[1]!r}" for k, a in kw.items() if isinstance(a, list) and a[:1] == ["v"])])
+
 
 class Reference:
     """Cases, expected outputs and mistake outputs for one assignment and salt (all cached).

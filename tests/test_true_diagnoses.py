@@ -80,3 +80,14 @@ def test_a_change_is_said_only_where_it_explains_every_case_and_nothing_else_doe
     assert diagnose.diagnose(ex, (tie,), views) == ()
     broken = listing({"a": lambda v: torch.full((3,), case_of(v)), "d": lambda v: torch.ones(3) @ torch.ones(2)})
     assert [d.params["variant"] for d in diagnose.diagnose(ex, (broken,), views)] == ["a"]
+
+
+def test_a_refusal_that_never_comes_says_so_with_the_arguments(reference, tmp_path):
+    """A module that accepts indivisible sizes is built, so loading the case's (empty) weights fails: that is
+    still "nothing was raised", shown with the arguments, never a list of unexpected parameters."""
+    own = _own("mha_accepts_indivisible", reference, tmp_path, hidden=False)
+    case = next(c for c in own.cases if c.id == "indivisible")
+    assert [c.name for c in case.checks] == ["raises"]
+    en, ko = (render(case.checks[0].message, lang) for lang in ("en", "ko"))
+    assert en == "expected ValueError (d_model=10, num_heads=3, dropout=0.0), but nothing was raised"
+    assert "d_model=10, num_heads=3" in ko and "w_k" not in en + ko

@@ -167,6 +167,12 @@ ZERO_M = Property(PropertyKind.MASKED_ZERO, mask="mask")
 W_ROWS_M = Property(PropertyKind.ROWS_SUM_TO_ONE, key="out.1", mask="mask")
 W_ZERO_M = Property(PropertyKind.MASKED_ZERO, key="out.1", mask="mask")
 RAISES = (Property(PropertyKind.RAISES),)
+
+
+def refuses(*names: str) -> tuple[Property, ...]:
+    """A case whose arguments must be refused with a ValueError; ``names`` are the arguments' names, so that the
+    report shows them ("expected ValueError (d_model=10, num_heads=3)")."""
+    return (Property(PropertyKind.RAISES, name=", ".join(names)),)
 DROPOUT = (Property(PropertyKind.DROPOUT_TRAIN, p=0.5),)
 
 
@@ -185,7 +191,7 @@ def _pe() -> Exercise:
             Case("length_one", Driver.CALL, no_inputs, call(1, 6), hidden=True, device="cpu"),
             Case("odd_d_model", Driver.RAISES, no_inputs, call(4, 7), device="cpu", compare=(),
                  draw_args=other_than(call(4, 7), lambda gen: call(draw(gen, 2, 9), 2 * draw(gen, 1, 6) + 1)),
-                 properties=RAISES),
+                 properties=refuses("max_len", "d_model")),
         ),
         mistakes=m.PE, probes=(probes.pe_probe,),
     )
@@ -406,7 +412,7 @@ def _mha() -> Exercise:
             Case("gradients", Driver.GRAD, make(2, 4, 5, 16, 4, mask=lambda e: key_padding(e, 2, 5)),
                  **args(16, 4, mask=True, grad_wrt=("query", "key", "value")), properties=GRAD),
             Case("indivisible", Driver.RAISES, lambda env: {}, init=Call((V(10), V(3), V(0.0))), forward=Call(),
-                 compare=(), properties=RAISES),
+                 compare=(), properties=refuses("d_model", "num_heads", "dropout")),
             Case("other_device", Driver.CALL, make(2, 3, 4, 16, 4, mask=lambda e: key_padding(e, 2, 4)),
                  **args(16, 4, mask=True), device=ELSEWHERE, compare=()),
             Case("other_device_no_mask", Driver.CALL, make(2, 3, 4, 16, 4), **args(16, 4), device=ELSEWHERE,
