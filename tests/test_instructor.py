@@ -21,6 +21,7 @@ from corpus import _patch, build, variants
 from test_instructor_similar import disguise
 
 from grader import batch, cli, stats
+from grader.batch import history
 from grader.report import gradescope, stored
 
 EXERCISES = ["masked_softmax", "scaled_dot_product_attention", "causal_mask"]
@@ -209,14 +210,17 @@ def test_only_regrades_one_submission_and_leaves_every_other_file_as_it_was(day,
     assert report.graded == ["carol"] and sorted(report.skipped) == ["alice", "bob", "dave", "erin", "frank", "gina",
                                                                       "hank"]
     after = files_of(out)
-    assert after.keys() == before.keys()
+    assert after.keys() == before.keys() | {"history.jsonl"}  # the regrade is recorded
     assert after["carol.json"][1] != before["carol.json"][1]  # written again
     for name, (data, inode) in before.items():
-        if name in ("carol.json", "carol.md", "code/carol.json"):
+        if name in ("carol.json", "carol.md", "code/carol.json", "index.html"):  # the class page flags the regrade
             continue
         assert after[name] == (data, inode), name  # the same bytes, never rewritten
     regraded, first = json.loads(after["carol.json"][0]), json.loads(before["carol.json"][0])
     assert regraded["score"] == first["score"] and regraded["batch"]["content_hash"] == first["batch"]["content_hash"]
+    [line] = history.read(out)
+    assert line["student"] == "carol" and line["old"]["score"] == line["new"]["score"] == first["score"]
+    assert "Regrade history" in (out / "carol.md").read_text()
 
 
 def test_only_with_an_unknown_name_is_a_usage_error(day, tmp_path):

@@ -27,7 +27,16 @@ from grader import api, clean
 from grader.batch import cluster, history, late, local
 from grader.batch import render as render_batch
 from grader.batch.intake import BatchError, Submission, content_hash, encoded, scan
-from grader.batch.output import CODE, failure_record, read_json, records, rejected_entries, results_in, write_atomic
+from grader.batch.output import (
+    CODE,
+    failure_record,
+    read_json,
+    records,
+    rejected_entries,
+    results_in,
+    write_atomic,
+    write_if_changed,
+)
 from grader.batch.worker import Grading, Outcome
 from grader.messages import closest
 from grader.report import feedback as feedback_mod
@@ -229,7 +238,7 @@ def record_times(output: Path, subs: Sequence[Submission], due: str | None) -> N
             submitted[sub.label], sources[sub.label] = when, source
         deadline = deadline or meta_due
     if deadline is not None or submitted:
-        write_atomic(output / late.TIMES, late.times_json(deadline, submitted, sources))
+        write_if_changed(output / late.TIMES, late.times_json(deadline, submitted, sources))  # unchanged: left alone
 
 
 def write_gradebook(output: Path, spec: Assignment, results: Iterable[dict[str, Any]] | None = None,
