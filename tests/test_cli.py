@@ -67,7 +67,7 @@ def test_broken_submission_text_report_in_both_languages(run, submission):
     assert en.exit_code == ko.exit_code == 1
     assert "the scores are not scaled" in en.output and "(no_sqrt_dk)" in en.output
     assert "largest difference" in en.output
-    assert "점수를 √d_k 로 나누지 않았습니다" in ko.output and "1/√d_k 배율을 확인하세요" in ko.output
+    assert "점수를 √d_k로 나누지 않았습니다" in ko.output and "1/√d_k 배율을 확인하세요" in ko.output
     assert "가장 큰 차이" in ko.output and "차이가 가장 큰 원소" in ko.output
 
 
@@ -106,7 +106,7 @@ def test_folder_that_is_no_assignment_says_where_to_go(run, tmp_path):
 
 
 @pytest.mark.parametrize("lang,needle", [("en", "did you mean masked_softmax?"),
-                                         ("ko", "혹시 masked_softmax 을(를) 찾으셨나요?")])
+                                         ("ko", "혹시 masked_softmax을(를) 찾으셨나요?")])
 def test_a_mistyped_exercise_names_the_closest_one(run, lang, needle):
     result = run("check", str(SOLUTIONS), "--exercise", "masked_sofmax", "--lang", lang)
     assert result.exit_code == 2 and needle in result.output
@@ -115,11 +115,11 @@ def test_a_mistyped_exercise_names_the_closest_one(run, lang, needle):
 
 
 @pytest.mark.parametrize("args,en,ko", [
-    (["chek"], "no command called 'chek'; did you mean check?", "'chek'(이)라는 명령이 없습니다. 혹시 check 을(를)"),
-    (["lst"], "did you mean list?", "혹시 list 을(를) 찾으셨나요?"),
-    (["export", "gradscope"], "Did you mean 'gradescope'?", "혹시 'gradescope' 을(를) 찾으셨나요?"),
-    (["list", "--assignment", "transfomer"], "did you mean transformer?", "혹시 transformer 을(를) 찾으셨나요?"),
-    (["check", str(SOLUTIONS), "--assignment", "transfomer"], "did you mean transformer?", "혹시 transformer 을(를)"),
+    (["chek"], "no command called 'chek'; did you mean check?", "'chek'(이)라는 명령이 없습니다. 혹시 check을(를)"),
+    (["lst"], "did you mean list?", "혹시 list을(를) 찾으셨나요?"),
+    (["export", "gradscope"], "Did you mean 'gradescope'?", "혹시 'gradescope'을(를) 찾으셨나요?"),
+    (["list", "--assignment", "transfomer"], "did you mean transformer?", "혹시 transformer을(를) 찾으셨나요?"),
+    (["check", str(SOLUTIONS), "--assignment", "transfomer"], "did you mean transformer?", "혹시 transformer을(를)"),
 ])
 def test_mistyped_commands_and_assignments_name_the_closest_one(run, args, en, ko):
     english, korean = run(*args, "--lang", "en"), run(*args, "--lang", "ko")
@@ -136,8 +136,8 @@ def test_a_folder_named_like_a_command_is_still_graded(run, tmp_path, monkeypatc
 
 @pytest.mark.parametrize("args,korean", [
     (["batch"], "꼭 필요한 인자가 빠졌습니다: 'SUBMISSIONS'"),
-    (["check", ".", "--exercse", "masked_softmax"], "'--exercse' 옵션은 없습니다. 혹시 '--exercise' 을(를) 찾으셨나요?"),
-    (["check", ".", "--format", "jsn"], "'--format' 의 값이 올바르지 않습니다: 'jsn' 은(는) 쓸 수 없습니다"),
+    (["check", ".", "--exercse", "masked_softmax"], "'--exercse' 옵션은 없습니다. 혹시 '--exercise'을(를) 찾으셨나요?"),
+    (["check", ".", "--format", "jsn"], "'--format'의 값이 올바르지 않습니다: 'jsn'은(는) 쓸 수 없습니다"),
     (["check", ".", "--timeout", "0"], "허용 범위"),
     (["batch", "/no/such/folder", "--assignment", "transformer", "--output", "o"], "'/no/such/folder' 경로가 없습니다"),
 ])

@@ -100,9 +100,9 @@ def test_korean_reads_as_written():
     text = "\n".join(ko.values())
     for translated in ("스케일하지", "서브층", "기대고 있습니다", "그것부터", "가장 많이 다른", "1/√d_k 인자"):
         assert translated not in text, translated
-    assert ko["mistake.no_sqrt_dk"] == "점수를 √d_k 로 나누지 않았습니다. 1/√d_k 배율을 확인하세요"
+    assert ko["mistake.no_sqrt_dk"] == "점수를 √d_k로 나누지 않았습니다. 1/√d_k 배율을 확인하세요"
     assert "하위 층(sublayer)" in ko["mistake.missing_residual"]
-    assert "에 의존합니다. 먼저 그 문제를 고치세요" in ko["note.depends"]
+    assert "을(를) 사용하는데 그 문제가 아직 통과하지 못했습니다. 이 실패는 그 때문일 수 있으니 먼저 고치세요" in ko["note.depends"]
     assert ko["ui.diff.grid"].startswith("차이가 가장 큰 원소")
 
 

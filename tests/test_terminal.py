@@ -135,7 +135,7 @@ def test_in_a_real_80_column_terminal(failing, tmp_path, lang):
     finally:
         _tmux("-L", socket, "kill-server")
     _assert_readable(text, ["scaled_dot_product_attention", "sinusoidal_positional_encoding", "causal_mask"])
-    assert ("Start with scaled_dot_product_attention" if lang == "en" else "scaled_dot_product_attention 부터") in text
+    assert ("Start with scaled_dot_product_attention" if lang == "en" else "scaled_dot_product_attention부터") in text
     assert "│" in text and "…" not in text
 
 

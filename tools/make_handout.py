@@ -25,8 +25,8 @@ sandbox, with the same cases and messages as `grade check`. Run the cells top to
 helpers and tests of your own. Korean reports: `grader.check("name", lang="ko")`. Hand in this notebook
 (`.ipynb`) as your instructor asks; your answers to the concept quiz go in the `quiz-answers` cell near the end.
 
-**한국어.** 각 함수와 클래스를 *스텁 셀*에서 구현하고 (`raise NotImplementedError` 를 바꾸세요) 실행한 뒤, 바로 아래의
-*확인 셀*을 실행하세요. `grader.check("이름")` 은 이 노트북에 정의된 코드를 채점기의 샌드박스에서 `grade check` 와 같은
+**한국어.** 각 함수와 클래스를 *뼈대 코드 셀*에서 구현하고 (`raise NotImplementedError`를 바꾸세요) 실행한 뒤, 바로 아래의
+*확인 셀*을 실행하세요. `grader.check("이름")`은 이 노트북에 정의된 코드를 채점기의 샌드박스에서 `grade check`와 같은
 케이스와 메시지로 채점합니다. 셀은 위에서부터 차례로 실행하고, 도우미 함수나 직접 만든 테스트 셀을 더해도 됩니다.
 한국어 보고서: `grader.check("이름", lang="ko")`. 제출은 교수자 안내에 따라 이 노트북(`.ipynb`)으로 하며, 개념 퀴즈
 답은 끝부분의 `quiz-answers` 셀에 적습니다.
@@ -35,7 +35,7 @@ helpers and tests of your own. Korean reports: `grader.check("name", lang="ko")`
 SETUP = '''# Setup: installs the grader where it is missing (Colab). 설치: 채점기가 없으면 설치합니다 (Colab).
 # BUNDLE: the address of the student bundle (.zip) your instructor gave, or "" to install a bundle zip
 # uploaded to this session (Colab: the folder icon on the left, then upload).
-# BUNDLE: 교수자가 알려 준 학생용 꾸러미(.zip) 주소. 비워 두면 이 세션에 올린 꾸러미 zip 을 설치합니다
+# BUNDLE: 교수자가 알려 준 학생용 번들(.zip) 주소. 비워 두면 이 세션에 올린 번들 zip을 설치합니다
 # (Colab: 왼쪽 폴더 아이콘 → 업로드).
 BUNDLE = ""
 
@@ -49,8 +49,8 @@ if importlib.util.find_spec("grader") is None:
     source = BUNDLE or (found[0] if found else "")
     if not source:
         raise ModuleNotFoundError("The grader is not installed: set BUNDLE above, or upload the bundle zip, "
-                                  "then run this cell again. / 채점기가 설치되어 있지 않습니다. 위의 BUNDLE 을 "
-                                  "채우거나 꾸러미 zip 을 올린 뒤 이 셀을 다시 실행하세요.")
+                                  "then run this cell again. / 채점기가 설치되어 있지 않습니다. 위의 BUNDLE을 "
+                                  "채우거나 번들 zip을 올린 뒤 이 셀을 다시 실행하세요.")
     subprocess.run([sys.executable, "-m", "pip", "install", "--quiet", source], check=True)
     importlib.invalidate_caches()
 
@@ -67,7 +67,7 @@ from torch import nn
 """
 
 QUIZ = '''# quiz-answers: your answers to the concept quiz, in TOML (`grade quiz --template` lists the questions).
-# quiz-answers: 개념 퀴즈 답안을 TOML 로 적습니다 (`grade quiz --template` 이 문제 목록을 보여 줍니다).
+# quiz-answers: 개념 퀴즈 답안을 TOML로 적습니다 (`grade quiz --template`이 문제 목록을 보여 줍니다).
 QUIZ_ANSWERS = """
 student = ""
 """
@@ -80,7 +80,7 @@ TASK = """## Task {task} · `{id}` ({points:g} points / 점) — `{file}`
 
 CHECK_ALL = """## Everything / 전체 확인
 
-`grader.check()` grades every exercise (and the quiz answers above). / `grader.check()` 는 모든 문제(와 위의 퀴즈
+`grader.check()` grades every exercise (and the quiz answers above). / `grader.check()`는 모든 문제(와 위의 퀴즈
 답안)를 채점합니다.
 """
 

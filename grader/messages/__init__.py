@@ -20,6 +20,8 @@ CLICK_TEXTS: Mapping[str, Mapping[str, str]] = {"en": en.CLICK, "ko": ko.CLICK}
 """click's own texts by language and gettext message id (English: click's own)."""
 HELP_TEXTS: Mapping[str, Mapping[str, str]] = {"en": en.HELP, "ko": ko.HELP}
 """--help texts by language, command path and option name (English: those in grader/cli.py)."""
+OUTPUT_NAMES: Mapping[str, Mapping[str, str]] = {"en": {}, "ko": ko.OUTPUT_NAMES}
+"""A case's output names (``{key}`` in the checks' messages) as a sentence in that language says them."""
 
 
 def resolve_lang(explicit: str | None = None) -> str:
@@ -53,6 +55,8 @@ def render(message: Message | str, lang: str, /, **params: Any) -> str:
     template = _template(key, lang)
     if template is None:
         return key
+    if isinstance(values.get("key"), str):  # [values] 출력: …, not [values] output: …
+        values["key"] = OUTPUT_NAMES.get(lang, {}).get(values["key"], values["key"])
     try:
         return template.format(**{k: _plain(v, lang) for k, v in values.items()})
     except (KeyError, ValueError, IndexError):

@@ -1,0 +1,84 @@
+"""Korean as it is written (issue 24): particles attached to the word before them (``softmax를``, never
+``softmax 를``: standard spelling, and a terminal never breaks a line between a word and its particle), and one word
+per concept, the glossary's (grader/messages/ko.py GLOSSARY), in the catalogs, the plug-ins' Korean halves and the
+README's Korean sections."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from grader.messages import CATALOGS, CLICK_TEXTS, HELP_TEXTS, ko
+
+ROOT = Path(__file__).resolve().parents[1]
+PARTICLE = re.compile(r"[A-Za-z0-9_)}\]`'] (을|를|이|가|은|는|의|에|에서|로|으로|와|과|도|만|부터|인)\b")
+AFTER_A_PARTICLE = re.compile(r"\((은|는|을|를|이|가|과|와|으로|로)\)$")
+"""``{name}은(는) 이 문제``: 이 is "this" there, not a particle."""
+
+
+def korean_texts() -> Iterator[tuple[str, str]]:
+    """(where, text) for every Korean text a student or an instructor reads."""
+    from grader import specs
+
+    for name, catalog in (("MESSAGES", CATALOGS["ko"]), ("CLICK", CLICK_TEXTS["ko"]), ("HELP", HELP_TEXTS["ko"])):
+        for key, text in catalog.items():
+            yield f"ko.{name}[{key}]", text
+    for assignment in specs.names():
+        for key, text in specs.messages(assignment).get("ko", {}).items():
+            if isinstance(text, str):
+                yield f"{assignment}[{key}]", text
+    for number, line in enumerate((ROOT / "README.md").read_text(encoding="utf-8").splitlines(), 1):
+        if re.search(r"[가-힣]", line):
+            yield f"README.md:{number}", line
+
+
+def separated_particles(text: str) -> list[str]:
+    """The places in ``text`` where a particle stands apart from the Latin word, number or placeholder before it."""
+    return [text[max(0, m.start() - 12):m.end() + 2] for m in PARTICLE.finditer(text)
+            if not AFTER_A_PARTICLE.search(text[:m.start() + 1])]
+
+
+@pytest.mark.parametrize("text, found", [
+    ("softmax 를 계산합니다", True), ("mask 가 False 인 위치", True), ("{file} 에 저장했습니다", True),
+    ("`grade --lang ko` 를 실행하면", True), ("d_model 이 홀수이면", True), ("softmax를 계산합니다", False),
+    ("{name}은(는) 이 문제의 답을", False), ("값 1 이상", False), ("{count}개", False),
+])
+def test_the_particle_check_finds_what_it_should(text, found):
+    assert bool(separated_particles(text)) == found
+
+
+def test_particles_are_attached_to_the_word():
+    bad = [(where, spot) for where, text in korean_texts() for spot in separated_particles(text)]
+    assert not bad, "\n".join(f"{where}: …{spot}…" for where, spot in bad)
+
+
+def test_the_glossary_has_one_word_per_concept():
+    assert ko.GLOSSARY and all(rejected for rejected in ko.GLOSSARY.values())
+    chosen = {word.split(" (")[0] for word in ko.GLOSSARY}
+    rejected = {r for variants in ko.GLOSSARY.values() for r in variants}
+    assert not chosen & rejected
+
+
+def test_no_korean_text_uses_a_word_the_glossary_replaces():
+    bad = [(where, variant, chosen) for where, text in korean_texts()
+           for chosen, variants in ko.GLOSSARY.items() for variant in variants if variant in text]
+    assert not bad, "\n".join(f"{where}: {variant!r} → {chosen}" for where, variant, chosen in bad)
+
+
+def test_the_phrasings_a_native_speaker_gave():
+    text = CATALOGS["ko"]
+    assert text["check.not_attempted"] == "아직 풀지 않았습니다 (NotImplementedError를 그대로 두었습니다)"
+    assert text["ui.next_step"].startswith("{exercise}부터 풀어 보세요")
+    assert text["ui.traceback"] == "오류 위치 (제출한 코드만):"
+    assert "{deps}을(를) 사용하는데 그 문제가 아직 통과하지 못했습니다" in text["note.depends"]
+
+
+def test_output_names_are_said_in_korean():
+    from grader.messages import render
+
+    line = render("check.values", "ko", key="output", total=160, mismatched=3, share="1.9")
+    assert line.startswith("출력: 값 160개 중")
+    assert render("check.values", "en", key="output", total=160, mismatched=3, share="1.9").startswith("output:")
