@@ -193,7 +193,8 @@ def ask_and_keep(bank: Bank, *, student: str | None, lang: str, console: Console
         raise
     if session.stopped:
         _write(path, student, {**earlier, **session.answers})
-        command = f"grade quiz --assignment {bank.assignment} --resume" + (f" --save {shown}" if save is not None else "")
+        command = (f"grade quiz --assignment {bank.assignment} --resume" + "".join(f" --topic {t}" for t in topics)
+                   + (f" --save {shown}" if save is not None else ""))
         answered = sum(r.status != "unanswered" for r in session.result.questions)
         console.print(Text(render("quiz.ui.stopped", lang, answered=answered, total=len(session.result.questions),
                                   path=shown, command=command), style="bold"))
