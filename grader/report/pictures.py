@@ -169,7 +169,7 @@ def svg(exercise_id: str, case_id: str, h: Heatmap, lang: str) -> str:
     cell = max(6, min(28, 240 // max(h.cols, 1), 320 // max(h.rows, 1)))
     pw, ph = h.cols * cell, h.rows * cell
     left, top, gap = 56, 46, 22
-    width = max(left + 3 * pw + 2 * gap + 12, 470)
+    width = max(left + 3 * pw + 2 * gap + 12, 600 if h.masked else 470)  # the legend fits, masked swatch included
     legend_y = top + ph + 34
     height = legend_y + 58
     uid = f"nlpg-{exercise_id}"
