@@ -24,6 +24,7 @@ import difflib
 import hashlib
 import html
 import io
+import math
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -234,38 +235,39 @@ def compare(submissions: Mapping[str, Mapping[str, str]], spec: Assignment, *, t
     for per in prints.values():
         for ex in per:
             per[ex] = {fp for fp in per[ex] if counts[(ex, fp)] <= limit}
-    # only pairs that share a fingerprint can be listed: found through an index of who has which fingerprint, so
-    # the work grows with the pairs that share code, not with the square of the class
-    holders: dict[tuple[str, int], list[str]] = {}
-    for name in sorted(prints):
-        for ex, fps in prints[name].items():
-            for fp in fps:
-                holders.setdefault((ex, fp), []).append(name)
-    common: dict[tuple[str, str], Counter[str]] = {}
-    for (ex, _), who in holders.items():
-        for i, a in enumerate(who):
-            for b in who[i + 1:]:
-                common.setdefault((a, b), Counter())[ex] += 1
+    # Only pairs that can reach the threshold are scored, found by prefix filtering (Bayardo et al., "Scaling up all
+    # pairs similarity search", 2007): a submission's fingerprints ordered rarest first, a pair whose Jaccard score
+    # reaches t (and which shares at least MIN_SHARED) must share one of the first |A| - alpha + 1 of each side,
+    # alpha = max(ceil(t |A|), MIN_SHARED). Rare fingerprints are held by few, so the work grows with the pairs
+    # that share rare code, not with the square of the class; the pairs scored are scored exactly as before.
+    tokens = {name: sorted(((counts[(ex, fp)], ex, fp) for ex, fps in per.items() for fp in fps))
+              for name, per in prints.items()}
+    candidates: set[tuple[str, str]] = set()
     if MIN_SHARED <= 0 and threshold <= 0:  # every pair asked for, sharing nothing included (the output is quadratic)
         names = sorted(prints)
-        for i, a in enumerate(names):
-            for b in names[i + 1:]:
-                common.setdefault((a, b), Counter())
+        candidates = {(a, b) for i, a in enumerate(names) for b in names[i + 1:]}
+    else:
+        holders: dict[tuple[str, int], list[str]] = {}
+        for name in sorted(tokens):
+            ordered = tokens[name]
+            alpha = max(math.ceil(threshold * len(ordered) - 1e-9), MIN_SHARED, 1)
+            for _, ex, fp in ordered[:max(0, len(ordered) - alpha + 1)]:
+                others = holders.setdefault((ex, fp), [])
+                candidates.update((other, name) for other in others)
+                others.append(name)
     pairs = []
-    for (a, b), per_exercise in common.items():
-        shared = sum(per_exercise.values())
-        if shared < MIN_SHARED:
-            continue
-        total = 0
+    for a, b in sorted(candidates):
+        shared = total = 0
         exercises = []
         for exercise in spec.exercises:
-            both = per_exercise.get(exercise.id, 0)
-            either = len(prints[a].get(exercise.id, ())) + len(prints[b].get(exercise.id, ())) - both
+            fa, fb = prints[a].get(exercise.id, set()), prints[b].get(exercise.id, set())
+            both, either = len(fa & fb), len(fa | fb)
+            shared += both
             total += either
             if either and both / either >= EXERCISE_MIN and both:
                 exercises.append(exercise.id)
         score = shared / total if total else 0.0
-        if score >= threshold:
+        if score >= threshold and shared >= MIN_SHARED:
             pairs.append(Pair(a, b, round(score, 3), shared, tuple(exercises)))
     return sorted(pairs, key=lambda p: (-p.score, p.a, p.b))
 
