@@ -1,4 +1,5 @@
-"""Recovering a dropout pattern from a train-mode output: the solving half of a :class:`grader.spec.DropoutModel`.
+"""Recovering a dropout pattern from a train-mode output: what a dropout case's fit gives (:class:`DropoutFit`), the
+two halves of a fit (:class:`DropoutModel`, ``Case.dropout_fit``) and the engine's generic solves.
 
 A dropout case is built so that one train-mode output identifies the pattern of dropped entries. What the output
 is built from (the layer's values before dropout, for the case's inputs) is the assignment's to compute: the
@@ -14,11 +15,43 @@ bundle needs no code of the assignment's:
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 
 import torch
 
-from grader.spec import DropoutFit
+
+@dataclass(frozen=True)
+class DropoutFit:
+    """The train-mode output that true dropout comes closest to giving (see ``Case.dropout_fit``)."""
+
+    output: torch.Tensor
+    """What the module returns when the recovered entries are dropped and the others scaled by 1/(1-p)."""
+    dropped: int
+    """How many of the identifiable entries the recovered pattern drops."""
+    total: int
+    """How many entries the output identifies (dropped or kept, told apart beyond doubt)."""
+    kept: torch.Tensor | None = None
+    """The recovered pattern, True where kept, shaped (B, L, n): batch rows, positions, the n entries of a position
+    (a feature, a head's key, a sublayer's non-zero output); what the independence tests read. None: not recovered."""
+    known: torch.Tensor | None = None
+    """Shaped like ``kept``: True where the output identifies the entry (only those are tested)."""
+
+
+@dataclass(frozen=True)
+class DropoutModel:
+    """How a dropout case's train-mode output reveals its pattern (``Case.dropout_fit``), in two halves:
+    ``prepare(inputs, scale)`` computes, from the case's inputs alone, what the output is built from (trusted code
+    of the assignment's, which may compute like the reference: a bundle ships its result, stored for the visible
+    cases), and ``solve(prepared, out, scale)``, a generic solve of the engine's (grader.dropout.linear or
+    .enumerated, which a bundle has), turns it and one output into a :class:`DropoutFit`. Called like a plain fit:
+    ``model(inputs, out, scale)``."""
+
+    prepare: Callable[[Mapping[str, torch.Tensor], float], dict[str, torch.Tensor]]
+    solve: Callable[[Mapping[str, torch.Tensor], torch.Tensor, float], DropoutFit]
+
+    def __call__(self, inputs: Mapping[str, torch.Tensor], out: torch.Tensor, scale: float) -> DropoutFit:
+        return self.solve(self.prepare(inputs, scale), out, scale)
 
 
 def linear(prepared: Mapping[str, torch.Tensor], out: torch.Tensor, scale: float) -> DropoutFit:

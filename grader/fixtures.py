@@ -28,8 +28,9 @@ import torch
 from safetensors.torch import load_file, save_file
 
 from grader import diagnose
+from grader.dropout import DropoutModel
 from grader.sandbox import transfer
-from grader.spec import Assignment, Case, CaseEnv, DropoutModel, Exercise, Mistake, Property, PropertyKind
+from grader.spec import Assignment, Case, CaseEnv, Exercise, Mistake, Property, PropertyKind
 
 FORMAT = "nlp-grader/fixtures/v2"
 

@@ -15,6 +15,7 @@ from typing import Any
 
 import torch
 
+from grader.dropout import DropoutFit
 from grader.sandbox.protocol import ELSEWHERE
 
 GATE_DEVICES = ("meta", ELSEWHERE)
@@ -278,39 +279,6 @@ def _literal_ok(value: Any) -> bool:
     if isinstance(value, (list, tuple)):
         return all(_literal_ok(v) for v in value)
     return isinstance(value, _LITERAL_TYPES)
-
-
-@dataclass(frozen=True)
-class DropoutFit:
-    """The train-mode output that true dropout comes closest to giving (see ``Case.dropout_fit``)."""
-
-    output: torch.Tensor
-    """What the module returns when the recovered entries are dropped and the others scaled by 1/(1-p)."""
-    dropped: int
-    """How many of the identifiable entries the recovered pattern drops."""
-    total: int
-    """How many entries the output identifies (dropped or kept, told apart beyond doubt)."""
-    kept: torch.Tensor | None = None
-    """The recovered pattern, True where kept, shaped (B, L, n): batch rows, positions, the n entries of a position
-    (a feature, a head's key, a sublayer's non-zero output); what the independence tests read. None: not recovered."""
-    known: torch.Tensor | None = None
-    """Shaped like ``kept``: True where the output identifies the entry (only those are tested)."""
-
-
-@dataclass(frozen=True)
-class DropoutModel:
-    """How a dropout case's train-mode output reveals its pattern (``Case.dropout_fit``), in two halves:
-    ``prepare(inputs, scale)`` computes, from the case's inputs alone, what the output is built from (trusted code
-    of the assignment's, which may compute like the reference: a bundle ships its result, stored for the visible
-    cases), and ``solve(prepared, out, scale)``, a generic solve of the engine's (grader.dropout.linear or
-    .enumerated, which a bundle has), turns it and one output into a :class:`DropoutFit`. Called like a plain fit:
-    ``model(inputs, out, scale)``."""
-
-    prepare: Callable[[Mapping[str, torch.Tensor], float], dict[str, torch.Tensor]]
-    solve: Callable[[Mapping[str, torch.Tensor], torch.Tensor, float], DropoutFit]
-
-    def __call__(self, inputs: Mapping[str, torch.Tensor], out: torch.Tensor, scale: float) -> DropoutFit:
-        return self.solve(self.prepare(inputs, scale), out, scale)
 
 
 @dataclass(frozen=True)

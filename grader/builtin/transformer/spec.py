@@ -20,6 +20,7 @@ from grader.builtin.transformer import mistakes as m
 from grader.builtin.transformer.messages import MESSAGES
 from grader.builtin.transformer.routes import forbidden_routes
 from grader.cases import draw, key_padding, no_inputs, other_than, padded_tokens, rand_mask, randn, tril, weights
+from grader.dropout import DropoutModel
 from grader.spec import (
     ELSEWHERE,
     Assignment,
@@ -27,7 +28,6 @@ from grader.spec import (
     Case,
     CaseEnv,
     Driver,
-    DropoutModel,
     Exercise,
     In,
     Kind,
