@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from typing import Any
 
 import torch
 
@@ -103,7 +104,7 @@ def _heatmap(g: torch.Tensor, e: torch.Tensor, bad: torch.Tensor, worst: tuple[i
     keep_rows = min(rows, HEATMAP_SIDE, max(1, HEATMAP_CELLS // max(keep_cols, 1)))
     r0, r1 = _window(r, rows, keep_rows)
     c0, c1 = _window(c, cols, keep_cols)
-    window = (*lead, slice(r0, r1), slice(c0, c1))
+    window: tuple[Any, ...] = (*lead, slice(r0, r1), slice(c0, c1))
     width = c1 - c0
 
     def flat(t: torch.Tensor) -> tuple[int, ...]:

@@ -87,8 +87,8 @@ def write_student_page(output: Path, stem: str, record: dict[str, Any], lang: st
     if result is None:
         return 0
     label = str(record.get("submission", ""))
-    written = write_if_changed(output / f"{stem}.html",
-                               html_report.render(result, lang, Options(name=label, feedback=level)))
+    written = int(write_if_changed(output / f"{stem}.html",
+                                   html_report.render(result, lang, Options(name=label, feedback=level))))
     folder = output / f"{stem}{PICTURES}"
     wanted = {pictures.file_name(e): pictures.svg(e.id, c.id, h, lang) for e, c, h in pictures.chosen(result, level)}
     if wanted or folder.is_dir():
