@@ -193,7 +193,8 @@ def run(submissions: Path, *, assignment: str, output: Path, workers: int | None
             todo.append((sub, digest, None))
     before = {sub.stem: old for sub, _, _ in todo
               if (old := history.scores_of(read_json(output / f"{sub.stem}.json"))) is not None}
-    record_times(output, subs, due)
+    if due and late.parse_time(due) is None:  # refused before anything is graded
+        raise api.UsageError(Message("lms.bad_due", {"value": due}))
     grading = Grading(spec.name, hidden=hidden, salt=salt, limits=limits, timeout=timeout, exercises=tuple(exercises),
                       device=device, hide=(str(submissions.resolve()), str(output.resolve())))
     done = 0
@@ -219,6 +220,7 @@ def run(submissions: Path, *, assignment: str, output: Path, workers: int | None
         if sub.stem in before and new is not None:
             report.regrades.append(history.entry(sub.label, before[sub.stem], new, version=__version__, reason=reason))
     history.append(output, report.regrades)
+    record_times(output, subs, due)  # after the grading: a run killed before it leaves no file but the records
     report.summary = render_batch.render_output(output, lang=lang, level=feedback, spec=spec, rejected=report.rejected)
     return report
 
