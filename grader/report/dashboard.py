@@ -15,6 +15,7 @@ page's own attributes, and the page is the same for the same inputs (no clock, n
 from __future__ import annotations
 
 import html
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -204,7 +205,7 @@ th[aria-sort=ascending] button::after{content:" ▲"}th[aria-sort=descending] bu
 .controls label{display:flex;flex-direction:column;font-size:.85rem}
 .controls input,.controls select{font:inherit;padding:.2rem .3rem}.hint{font-size:.85rem;color:#333}
 .wide{overflow-x:auto}td.num,.flag,td.nowrap{white-space:nowrap}:lang(ko){word-break:keep-all}
-th.ex{max-width:6.5rem;overflow-wrap:anywhere;font-size:.8rem}
+th.ex{max-width:7.5rem;font-size:.8rem}
 .sr-only{position:absolute;width:1px;height:1px;overflow:hidden;clip:rect(0 0 0 0);white-space:nowrap}
 """
 
@@ -280,6 +281,11 @@ def page(spec: Assignment, title: str, summary: Mapping[str, Any], students: Seq
     return "".join(parts)
 
 
+def _breakable(escaped: str) -> str:
+    """An escaped identifier that may wrap after an underscore or between camel-case words, not mid-word."""
+    return re.sub(r"([a-z])(?=[A-Z])", r"\1<wbr>", escaped.replace("_", "_<wbr>"))
+
+
 def _gradebook(spec: Assignment, students: Sequence[Student], lang: str) -> str:
     ids = [e.id for e in spec.exercises]
     options = "".join(f'<option value="{f}">{_t(lang, f"dash.flag.{f}")}</option>' for f in FLAGS)
@@ -298,7 +304,7 @@ def _gradebook(spec: Assignment, students: Sequence[Student], lang: str) -> str:
         ("dash.col.student", "text", None), ("ui.col.score", "number", None), ("ui.col.status", "text", None),
                ("dash.col.flags", "text", None), *[("", "number", i) for i in ids], ("dash.col.quiz", "number", None)]
     for key, kind, ex in columns:
-        label = _e(ex, 80) if ex is not None else _t(lang, key)
+        label = _breakable(_e(ex, 80)) if ex is not None else _t(lang, key)
         css = ' class="ex"' if ex is not None else ""
         out.append(f'<th scope="col"{css} aria-sort="none" data-type="{kind}"><button type="button">{label}</button></th>')
     out.append(f'<th scope="col">{_t(lang, "dash.col.feedback")}</th></tr></thead><tbody>')
