@@ -123,6 +123,11 @@ def test_a_tensor_on_the_default_device_fails_the_visible_case_and_is_named(vari
         assert str(failed[0].failure.message.params["made"]) in shown and "{" not in shown
         assert "device=" in render(Message(f"diagnosis.{diagnosis.id}", diagnosis.params), lang)
     assert 0 < own.score < own.max_score  # a gate: it takes its share, the values still earn theirs
+    # where to look is the student's own line, not the grader's exception in English under a Korean heading
+    # (a result left on the default device raises nothing in the student's code: no frame to show then)
+    trace = failed[0].failure.traceback
+    assert "DeviceMismatch" not in trace and "grader" not in trace, trace
+    assert trace.startswith("  File ") or failed[0].failure.message.key == "check.device_returned", trace
 
 
 def test_the_solutions_pass_every_case_elsewhere(reference):

@@ -39,8 +39,9 @@ PACKAGE = "submission"
 MAX_TRACEBACK = 4000
 
 
-def _student_frames(exc: BaseException, root: Path) -> str:
-    """The traceback, keeping only frames from the student's files, with paths relative to the submission."""
+def _student_frames(exc: BaseException, root: Path, *, last_line: bool = True) -> str:
+    """The traceback, keeping only frames from the student's files, with paths relative to the submission; without
+    the exception's own line where the record says it already, in the report's language (``last_line=False``)."""
     frames = traceback.extract_tb(exc.__traceback__)
     lines = []
     for frame in frames:
@@ -52,11 +53,12 @@ def _student_frames(exc: BaseException, root: Path) -> str:
         if frame.line:
             lines.append(f"    {frame.line.strip()}")
     message = "".join(traceback.format_exception_only(type(exc), exc)).strip()
-    text = "\n".join([*lines, message])
+    text = "\n".join([*lines, message] if last_line else lines)
     return text[-MAX_TRACEBACK:]
 
 
-def _error(kind: RecordKind, exc: BaseException | None = None, root: Path | None = None, **extra: Any) -> dict[str, Any]:
+def _error(kind: RecordKind, exc: BaseException | None = None, root: Path | None = None, *, last_line: bool = True,
+           **extra: Any) -> dict[str, Any]:
     record: dict[str, Any] = {"status": RecordStatus.ERROR.value, "kind": kind.value, **extra}
     if exc is not None:
         record["type"] = str(type(exc).__name__)
@@ -65,7 +67,7 @@ def _error(kind: RecordKind, exc: BaseException | None = None, root: Path | None
         except BaseException:  # noqa: BLE001 - a student's exception whose __str__ raises or lies
             record["message"] = "(the exception's message could not be read)"
         if root is not None:
-            record["traceback"] = _student_frames(exc, root)
+            record["traceback"] = _student_frames(exc, root, last_line=last_line)
     return record
 
 
@@ -133,7 +135,8 @@ def run_task(sub: Submission, task: dict[str, Any], inputs: dict[str, torch.Tens
         except drivers.StateDictMismatch as exc:
             return _error(RecordKind.STATE_DICT, missing=exc.missing, unexpected=exc.unexpected, misshaped=exc.misshaped), {}
         except elsewhere.DeviceMismatch as exc:
-            return _error(RecordKind.DEVICE, exc, sub.root, op=exc.op, made=str(exc.made)), {}
+            # the student's own frames only: the grader's DeviceMismatch line says in English what [device] says
+            return _error(RecordKind.DEVICE, exc, sub.root, last_line=False, op=exc.op, made=str(exc.made)), {}
         except NotImplementedError as exc:
             match = STUB_MARKER.match(str(exc))
             return _error(RecordKind.NOT_IMPLEMENTED, exc, sub.root, stub_of=match.group(1) if match else None), {}
