@@ -303,21 +303,53 @@ def _stack(draws: list[Any]) -> Any:
     return list(draws)
 
 
+ADVANCE = 1 << 18
+"""How far the ``advanced`` call's generator is moved along its stream before the call: on the CPU (one Mersenne
+Twister stream) ADVANCE 32-bit words drawn, on an accelerator (Philox) its offset moved by ADVANCE. A call that reads
+fewer values than that (the reference reads at most 3 x 2048 in a case) reads, when advanced, none of the values
+draw 0 read: the two draws are independent, and equal only as often as two draws with different seeds are."""
+
+
+def advance(gen: torch.Generator) -> torch.Generator:
+    """Move ``gen`` ADVANCE values along its stream (see :data:`ADVANCE`)."""
+    if gen.device.type == "cpu":
+        torch.rand(ADVANCE, generator=gen)
+    else:
+        gen.set_offset(gen.get_offset() + ADVANCE)
+    return gen
+
+
+def _drawn(target: Any, tensors: Mapping[str, torch.Tensor], args: Mapping[str, Any], ctx: Ctx, gen: torch.Generator,
+           moved: list[bool]) -> Any:
+    """One call with ``gen``; whether the call changed the generator's state is appended to ``moved``."""
+    before = gen.get_state()
+    out = _invoke(target, tensors, args, ctx, gen=gen)
+    moved.append(not torch.equal(before, gen.get_state()))
+    return out
+
+
 def draws(target: Any, inputs: Mapping[str, torch.Tensor], args: Mapping[str, Any], ctx: Ctx) -> dict[str, Any]:
     """Call ``draws`` times, each with a generator seeded ``seed + i`` (the ``["gen"]`` argument); then once more
-    with the first seed (``repeat``). The global generator is seeded before and read after (``rng``): a call that
-    drew from it instead of the generator passed in shows there."""
+    with the first seed (``repeat``), and once with the first seed's generator advanced before the call
+    (``advanced``, :func:`advance`): a result computed from ``generator.initial_seed()`` rather than drawn from
+    the generator's state gives draw 0 again. ``gen_moved`` (bool, one per call in that order) says whether the
+    call changed the generator's state, i.e. drew from it. The global generator is seeded before and read after
+    (``rng``): a call that drew from it instead of the generator passed in shows there."""
     tensors = _prepare(inputs, ctx)
     base = int(args.get("seed", 0))
     seed(base, ctx.device)
-    outs = []
+    outs: list[Any] = []
+    moved: list[bool] = []
     for i in range(int(args["draws"])):
         gen = torch.Generator(device=ctx.device).manual_seed(base + i)
-        outs.append(_invoke(target, _prepare(inputs, ctx), args, ctx, gen=gen))
-    gen = torch.Generator(device=ctx.device).manual_seed(base)
-    repeat = _invoke(target, tensors, args, ctx, gen=gen)
+        outs.append(_drawn(target, _prepare(inputs, ctx), args, ctx, gen, moved))
+    repeat = _drawn(target, tensors, args, ctx, torch.Generator(device=ctx.device).manual_seed(base), moved)
+    gen = advance(torch.Generator(device=ctx.device).manual_seed(base))
+    advanced = _drawn(target, _prepare(inputs, ctx), args, ctx, gen, moved)
     rng = torch.randint(0, 2**62, (4,))  # from the global CPU generator, seeded above
-    return {"out": _stack(outs), "repeat": repeat, "rng": rng, **_inputs_after(tensors, args)}
+    return {"out": _stack(outs), "repeat": repeat, "advanced": advanced,
+            "gen_moved": torch.tensor(moved, dtype=torch.bool, device=ctx.device), "rng": rng,
+            **_inputs_after(tensors, args)}
 
 
 DRIVERS: Mapping[str, Callable[[Any, Mapping[str, torch.Tensor], Mapping[str, Any], Ctx], dict[str, Any]]] = {
