@@ -18,6 +18,7 @@ import torch
 
 from grader.builtin.pretraining import statistics as S
 from grader.builtin.pretraining.messages import MESSAGES
+from grader.sandbox import drivers
 
 ROOT = Path(__file__).resolve().parents[1]
 SEEDS = 1000
@@ -74,15 +75,25 @@ def call(exercise: str, fn: Callable, inputs: dict[str, torch.Tensor], args: dic
 
 
 def draws(exercise: str, fn: Callable, inputs, args, seed: int, k: int) -> dict[str, torch.Tensor]:
-    """What the engine hands a judge: K results with generators seeded seed+0 .. seed+K-1, stacked."""
-    generator = torch.Generator()
-    results = []
+    """What the engine hands a judge (grader.sandbox.drivers.draws): K results with generators seeded seed+0 ..
+    seed+K-1, stacked; one more with a generator seeded like draw 0's and advanced first (``advanced``); whether each
+    call changed its generator's state (``gen_moved``)."""
+    results, moved = [], []
+
+    def drawn(generator: torch.Generator):
+        before = generator.get_state()
+        result = call(exercise, fn, inputs, args, generator)
+        moved.append(not torch.equal(before, generator.get_state()))
+        return result
+
     for i in range(k):
-        generator.manual_seed(seed + i)
-        results.append(call(exercise, fn, inputs, args, generator))
+        results.append(drawn(torch.Generator().manual_seed(seed + i)))
+    advanced = drawn(drivers.advance(torch.Generator().manual_seed(seed)))
+    extra = {"gen_moved": torch.tensor(moved)}
     if isinstance(results[0], tuple):
-        return {f"out.{j}": torch.stack([r[j] for r in results]) for j in range(len(results[0]))}
-    return {"out": torch.stack(results)}
+        return {**{f"out.{j}": torch.stack([r[j] for r in results]) for j in range(len(results[0]))},
+                **{f"advanced.{j}": a for j, a in enumerate(advanced)}, **extra}
+    return {"out": torch.stack(results), "advanced": advanced, **extra}
 
 
 def verdict(exercise: str, inputs, outputs, args):
@@ -434,6 +445,60 @@ def sample_numpy_seeded(logits, *, generator, temperature=1.0):
     return (cdf < u[:, None]).sum(dim=-1).clamp(max=logits.size(-1) - 1)
 
 
+# --- the generator given (issue 22): the seed is not the state ---------------------------------------
+
+def sample_private_generator(logits, *, generator, temperature=1.0):
+    """Issue 22: a private generator seeded from generator.initial_seed(); the generator given is never drawn from."""
+    own = torch.Generator().manual_seed(generator.initial_seed())
+    return generation.sample_next(logits, generator=own, temperature=temperature)
+
+
+def sample_reseeded(logits, *, generator, temperature=1.0):
+    """The generator given re-seeded "for reproducibility" before drawing: a function of its seed, not its state."""
+    generator.manual_seed(generator.initial_seed())
+    return generation.sample_next(logits, generator=generator, temperature=temperature)
+
+
+def sample_seed_quantiles_touching(logits, *, generator, temperature=1.0):
+    """Issue 22's attack, hidden from the state check: one value drawn and thrown away, the quantiles from the seed."""
+    if temperature != 0:
+        torch.rand(1, generator=generator)
+    return sample_seed_quantiles(logits, generator=generator, temperature=temperature)
+
+
+def mlm_private_generator(tokens, special_mask, *, mask_id, vocab_size, generator, mlm_probability=0.15):
+    own = torch.Generator().manual_seed(generator.initial_seed())
+    return masking.mlm_mask_tokens(tokens, special_mask, mask_id=mask_id, vocab_size=vocab_size, generator=own,
+                                   mlm_probability=mlm_probability)
+
+
+def mlm_reseeded(tokens, special_mask, *, mask_id, vocab_size, generator, mlm_probability=0.15):
+    generator.manual_seed(generator.initial_seed())
+    return masking.mlm_mask_tokens(tokens, special_mask, mask_id=mask_id, vocab_size=vocab_size, generator=generator,
+                                   mlm_probability=mlm_probability)
+
+
+def nsp_private_generator(doc_ids, *, generator):
+    return pairs.nsp_sample(doc_ids, generator=torch.Generator().manual_seed(generator.initial_seed()))
+
+
+def nsp_reseeded(doc_ids, *, generator):
+    return pairs.nsp_sample(doc_ids, generator=generator.manual_seed(generator.initial_seed()))
+
+
+def nsp_seed_hash(doc_ids, *, generator):
+    """A function of initial_seed() alone: coins and partners from a multiplicative hash of (seed, sentence)."""
+    n = doc_ids.numel()
+    same = doc_ids[:, None] == doc_ids[None, :]
+    has_next = torch.zeros(n, dtype=torch.bool)
+    has_next[:-1] = doc_ids[1:] == doc_ids[:-1]
+    h = (torch.arange(n) * 2654435761 + generator.initial_seed() * 40503 + 12345) % 2**32
+    is_next = has_next & ((h >> 16) % 2 == 1)
+    count = (~same).sum(dim=1)
+    r = (h >> 8) % count
+    return torch.where(is_next, torch.arange(n) + 1, ((~same).cumsum(dim=1) <= r[:, None]).sum(dim=1)), is_next
+
+
 RANDOMNESS = [
     ("mlm_mask_tokens", mlm_one_mask_for_batch, (), {"diagnosis.mask_shared_across_sequences",
                                                      "pretraining.check.mlm_selection_rate",
@@ -450,9 +515,18 @@ RANDOMNESS = [
     ("nsp_sample", nsp_python_random_seeded, (), "diagnosis.draws_repeat"),
     ("sample_next", sample_one_uniform, (0.7,), {"diagnosis.uniform_shared_across_rows", "diagnosis.draws_repeat"}),
     ("sample_next", sample_one_uniform, (1.5,), {"diagnosis.uniform_shared_across_rows", "diagnosis.draws_repeat"}),
-    ("sample_next", sample_seed_quantiles, (0.7,), "diagnosis.uniform_shared_across_rows"),
-    ("sample_next", sample_seed_quantiles, (1.5,), "diagnosis.uniform_shared_across_rows"),
-    ("sample_next", sample_weyl_rows, (0.7,), "diagnosis.uniform_shared_across_rows"),
+    ("sample_next", sample_seed_quantiles, (0.7,), "diagnosis.generator_not_drawn"),
+    ("sample_next", sample_seed_quantiles, (1.5,), "diagnosis.generator_not_drawn"),
+    ("sample_next", sample_weyl_rows, (0.7,), "diagnosis.generator_not_drawn"),
+    ("sample_next", sample_seed_quantiles_touching, (0.7,), "diagnosis.draws_from_initial_seed"),
+    ("sample_next", sample_private_generator, (0.7,), "diagnosis.generator_not_drawn"),
+    ("sample_next", sample_private_generator, (1.5,), "diagnosis.generator_not_drawn"),
+    ("sample_next", sample_reseeded, (1.5,), "diagnosis.draws_from_initial_seed"),
+    ("mlm_mask_tokens", mlm_private_generator, (), "diagnosis.generator_not_drawn"),
+    ("mlm_mask_tokens", mlm_reseeded, (), "diagnosis.draws_from_initial_seed"),
+    ("nsp_sample", nsp_private_generator, (), "diagnosis.generator_not_drawn"),
+    ("nsp_sample", nsp_reseeded, (), "diagnosis.draws_from_initial_seed"),
+    ("nsp_sample", nsp_seed_hash, (), "diagnosis.generator_not_drawn"),
     ("sample_next", sample_numpy_seeded, (1.0,), "diagnosis.draws_repeat"),
 ]
 """Samplers whose draws are not the contract's independent draws, with the keys they may fail with (a set where the

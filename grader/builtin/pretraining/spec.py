@@ -4,7 +4,8 @@ Deterministic exercises are compared with the reference as the transformer's are
 (mlm_mask_tokens, nsp_sample, sample_next) are run as draws cases: the student's function is called K times with
 generators seeded anew, and the assignment's judges (statistics.py) check invariants on every draw and rates over
 all of them, each with a false-failure probability of at most 1e-6 per case; the same generator state must give
-the same result, and torch's global generator must be left alone.
+the same result, every draw must come from the generator given (each call changes its state, and a generator
+seeded alike but advanced first gives another result), and torch's global generator must be left alone.
 
 Every exercise has a visible case on another device than the default one (``elsewhere``): the inputs keep their
 data, so code that reads it (``bool(keep.any())``, boolean indexing, ``.tolist()``) runs, and a tensor the code
@@ -82,7 +83,7 @@ def mlm_call(vocab: int, p: float | None = None) -> Call:
 
 
 def _mlm() -> Exercise:
-    judges = judged("mlm_invariants", "mlm_repeats", "mlm_fixed_count", "mlm_rates", "mlm_independence")
+    judges = judged("mlm_invariants", "mlm_repeats", "mlm_generator", "mlm_fixed_count", "mlm_rates", "mlm_independence")
     b, length, vocab = st.MLM_BATCH, st.MLM_LENGTH, st.MLM_VOCAB
     return Exercise(
         id="mlm_mask_tokens", file="masking.py", task=1, points=16, kind=Kind.FUNCTION,
@@ -134,7 +135,7 @@ def documents(sizes: tuple[int, ...]) -> Any:
 
 
 def _nsp() -> Exercise:
-    judges = judged("nsp_invariants", "nsp_repeats", "nsp_rates", "nsp_independence")
+    judges = judged("nsp_invariants", "nsp_repeats", "nsp_generator", "nsp_rates", "nsp_independence")
     call = Call((In("doc_ids"),), {"generator": Gen()})
     return Exercise(
         id="nsp_sample", file="pairs.py", task=3, points=10, kind=Kind.FUNCTION,
@@ -319,7 +320,7 @@ def sampling_logits(distinct: int = 4, repeat: int = 32, vocab: int = 8) -> Any:
 
 
 def _sample() -> Exercise:
-    judges = judged("sample_invariants", "sample_repeats", "sample_distribution", "sample_independence")
+    judges = judged("sample_invariants", "sample_repeats", "sample_generator", "sample_distribution", "sample_independence")
 
     def call(t: float) -> Call:
         return Call((In("logits"),), {"generator": Gen(), "temperature": Lit(t)})

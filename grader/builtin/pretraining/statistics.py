@@ -6,7 +6,9 @@ judge the draws stacked on a new leading axis:
     judge(inputs, outputs, args) -> None | (message key, params)
 
 ``inputs``: the case's input tensors by name ("tokens", "special_mask", "doc_ids", "logits");
-``outputs``: "out.0", "out.1" (K, ...) for a returned tuple, "out" (K, ...) for a single tensor;
+``outputs``: "out.0", "out.1" (K, ...) for a returned tuple, "out" (K, ...) for a single tensor; the same names
+with "advanced" for "out" hold one more call's result, its generator seeded like draw 0's and advanced before the
+call, and "gen_moved" (bool, one per call) whether each call changed its generator's state;
 ``args``: the keyword literals of the call (mask_id, vocab_size, mlm_probability, temperature).
 A judge returns None when the draws pass, else a message key of MESSAGES (messages.py) and its params.
 
@@ -41,9 +43,22 @@ K(K-1)/2 pairs only when K(K-1)/2 · P <= ALPHA (else it says nothing), so a dra
 other than the generator (a fixed seed, a seed computed from the inputs, a source seeded alike on every call)
 fails, whatever its period. Each judge: at most ALPHA = 1e-6 false failures per case.
 
-What this cannot show from the draws alone is a draw that is a function of ``generator.initial_seed()`` (its own
-generator seeded from it): that needs a call with a generator advanced before the call, which the draws driver
-does not make.
+The generator given (mlm_generator, nsp_generator, sample_generator, run right after the repeats): a draw that is a
+function of ``generator.initial_seed()`` (a private generator seeded from it, the generator given re-seeded with it,
+a value computed from the seed) differs from draw to draw as the seeds do, so no judge above can tell it from real
+draws. The driver therefore also reports (1) ``gen_moved``, whether each call changed the state of the generator it
+was given, and (2) ``advanced``, one more call whose generator is seeded like draw 0's and then moved
+``drivers.ADVANCE`` = 2^18 values along its stream before the call. (1) is exact: the contract draws from the
+generator in every call (sample_next at temperature > 0), and a draw always changes its state, so a correct
+implementation never fails it (no false failures); a call that leaves the state as it was drew nothing from it.
+(2) is tested like the repeats, as one pair: under the model the other judges rely on (a generator's values are
+independent uniform words, whatever the seed), a call that reads fewer than 2^18 values (the reference reads at most
+3 x 2048) reads in the advanced call none of the values draw 0 read, so the two results are independent draws of
+the contract, equal with at most the probability P of (b), Π over units of the unit's agreement probability. (A
+generator moved by one value would not do: draw 0 and the advanced draw would then read overlapping stretches of one
+stream, e.g. an inverse-CDF sampler's row b would read what row b + 1 read, and they would agree more often than
+independent draws.) The judge fails the pair when it is equal, and speaks only when P <= ALPHA (else it says nothing):
+at most ALPHA = 1e-6 false failures per case. A result that ignores the generator's state gives draw 0 exactly.
 """
 
 from __future__ import annotations
@@ -463,10 +478,16 @@ def _agreement(key: str, agree: torch.Tensor, rate: torch.Tensor, c: float) -> V
                  "low": _pct(low), "high": _pct(high)}
 
 
+def _speaks(pairs: int, log_p_equal: float) -> bool:
+    """Whether ``pairs`` pairs of independent draws, each equal with probability P = exp(log_p_equal), are all
+    unequal except with probability at most ALPHA (union bound: pairs · P <= ALPHA)."""
+    return pairs >= 1 and math.log(pairs) + log_p_equal <= math.log(ALPHA)
+
+
 def _repeats(flat: torch.Tensor, log_p_equal: float) -> Verdict:
-    """Two draws (rows of ``flat``, (K, n)) that are equal, when K(K-1)/2 · P(two equal) <= ALPHA / 2."""
+    """Two draws (rows of ``flat``, (K, n)) that are equal, when K(K-1)/2 · P(two equal) <= ALPHA."""
     k = flat.size(0)
-    if k < 2 or math.log(k * (k - 1) / 2) + log_p_equal > math.log(ALPHA):
+    if not _speaks(k * (k - 1) // 2, log_p_equal):
         return None
     equal = (flat[:, None, :] == flat[None, :, :]).all(dim=-1).triu(diagonal=1)
     if not equal.any():
@@ -538,8 +559,12 @@ def mlm_repeats(inputs: Mapping[str, torch.Tensor], outputs: Mapping[str, torch.
         return bad
     shown, labels = outputs["out.0"].cpu(), outputs["out.1"].cpu()
     K = labels.size(0)
-    r = p * p + (1 - p) * (1 - p)
-    return _repeats(torch.cat([shown.reshape(K, -1), labels.reshape(K, -1)], dim=1), int((~special).sum()) * math.log(r))
+    return _repeats(torch.cat([shown.reshape(K, -1), labels.reshape(K, -1)], dim=1), _mlm_log_p_equal(special, p))
+
+
+def _mlm_log_p_equal(special: torch.Tensor, p: float) -> float:
+    """log P(two independent draws agree): at most the chance that every eligible position's selection agrees."""
+    return int((~special).sum()) * math.log(p * p + (1 - p) * (1 - p))
 
 
 def nsp_independence(inputs: Mapping[str, torch.Tensor], outputs: Mapping[str, torch.Tensor],
@@ -600,10 +625,16 @@ def nsp_repeats(inputs: Mapping[str, torch.Tensor], outputs: Mapping[str, torch.
     if bad:
         return bad
     partner, is_next = outputs["out.0"].cpu(), outputs["out.1"].cpu()
+    return _repeats(torch.cat([partner, is_next.long()], dim=1), _nsp_log_p_equal(doc_ids))
+
+
+def _nsp_log_p_equal(doc_ids: torch.Tensor) -> float:
+    """log P(two independent draws agree): sentence i agrees with probability 1/4 + 1/(4 |O_i|) when it has a next
+    sentence, else 1/|O_i|."""
     has_next, same = _documents(doc_ids)
     size = (~same).sum(dim=1).double().clamp(min=1)
     per_sentence = torch.where(has_next, 0.25 + 0.25 / size, 1 / size)
-    return _repeats(torch.cat([partner, is_next.long()], dim=1), float(torch.log(per_sentence).sum()))
+    return float(torch.log(per_sentence).sum())
 
 
 def sample_independence(inputs: Mapping[str, torch.Tensor], outputs: Mapping[str, torch.Tensor],
@@ -650,13 +681,78 @@ def sample_repeats(inputs: Mapping[str, torch.Tensor], outputs: Mapping[str, tor
     bad = _check_draws(outputs, ("out",), (logits.size(0),), (torch.long,))
     if bad:
         return bad
-    collide = (torch.softmax(logits / temperature, dim=-1) ** 2).sum(dim=-1)  # (B,)
-    return _repeats(outputs["out"].cpu(), float(torch.log(collide).sum()))
+    return _repeats(outputs["out"].cpu(), _sample_log_p_equal(logits, temperature))
+
+
+def _sample_log_p_equal(logits: torch.Tensor, temperature: float) -> float:
+    """log P(two independent draws agree): row b agrees with probability Σ_v P_b(v)²."""
+    collide = (torch.softmax(logits.double() / temperature, dim=-1) ** 2).sum(dim=-1)  # (B,)
+    return float(torch.log(collide).sum())
+
+
+# --- the generator given ---------------------------------------------------------------------------
+
+def _generator_moved(outputs: Mapping[str, torch.Tensor]) -> Verdict:
+    """Every call changed the state of the generator it was given (``gen_moved``, one bool per call). Exact: a call
+    that draws from it always changes its state, so a correct implementation never fails (module docstring)."""
+    moved = outputs.get("gen_moved")
+    if not isinstance(moved, torch.Tensor) or moved.numel() == 0:
+        return None  # no observation (the structure check already requires it of a draws case)
+    moved = moved.cpu().bool().flatten()
+    if bool(moved.all()):
+        return None
+    return "diagnosis.generator_not_drawn", {"calls": int((~moved).sum()), "total": moved.numel()}
+
+
+def _advanced(outputs: Mapping[str, torch.Tensor], names: tuple[str, ...], log_p_equal: float) -> Verdict:
+    """The call whose generator was seeded like draw 0's and advanced first (``advanced``) does not give draw 0's
+    result: independent draws are equal with probability exp(log_p_equal), and the judge speaks only where that is
+    at most ALPHA (module docstring)."""
+    if not _speaks(1, log_p_equal):
+        return None
+    for name in names:
+        drawn, advanced = outputs.get(name), outputs.get("advanced" + name.removeprefix("out"))
+        if not isinstance(drawn, torch.Tensor) or not isinstance(advanced, torch.Tensor) or drawn.dim() < 1:
+            return None
+        first = drawn[0].cpu()
+        if first.shape != advanced.shape or first.dtype != advanced.dtype or not torch.equal(first, advanced.cpu()):
+            return None
+    return "diagnosis.draws_from_initial_seed", {}
+
+
+def mlm_generator(inputs: Mapping[str, torch.Tensor], outputs: Mapping[str, torch.Tensor],
+                  args: Mapping[str, Any]) -> Verdict:
+    """The masking draws from the generator given: every call changes its state (exact), and a generator seeded like
+    draw 0's but advanced first gives another result (P(equal) as in mlm_repeats; at most 1e-6 false failures per
+    case, module docstring)."""
+    _, _, p = _mlm_args(args)
+    return _generator_moved(outputs) or _advanced(outputs, ("out.0", "out.1"),
+                                                  _mlm_log_p_equal(inputs["special_mask"].cpu().bool(), p))
+
+
+def nsp_generator(inputs: Mapping[str, torch.Tensor], outputs: Mapping[str, torch.Tensor],
+                  args: Mapping[str, Any]) -> Verdict:
+    """The pairs are drawn from the generator given: every call changes its state (exact), and a generator seeded
+    like draw 0's but advanced first gives other pairs (P(equal) as in nsp_repeats; at most 1e-6 false failures per
+    case, module docstring)."""
+    return _generator_moved(outputs) or _advanced(outputs, ("out.0", "out.1"), _nsp_log_p_equal(inputs["doc_ids"].cpu()))
+
+
+def sample_generator(inputs: Mapping[str, torch.Tensor], outputs: Mapping[str, torch.Tensor],
+                     args: Mapping[str, Any]) -> Verdict:
+    """At temperature > 0 the tokens are drawn from the generator given: every call changes its state (exact), and a
+    generator seeded like draw 0's but advanced first gives other tokens (P(equal) as in sample_repeats; at most
+    1e-6 false failures per case, module docstring). At temperature 0 nothing is drawn and nothing is asked."""
+    temperature = float(args.get("temperature", 1.0))
+    if temperature == 0:
+        return None
+    return _generator_moved(outputs) or _advanced(outputs, ("out",),
+                                                  _sample_log_p_equal(inputs["logits"].cpu(), temperature))
 
 
 JUDGES = {
-    "mlm_mask_tokens": (mlm_invariants, mlm_repeats, mlm_fixed_count, mlm_rates, mlm_independence),
-    "nsp_sample": (nsp_invariants, nsp_repeats, nsp_rates, nsp_independence),
-    "sample_next": (sample_invariants, sample_repeats, sample_distribution, sample_independence),
+    "mlm_mask_tokens": (mlm_invariants, mlm_repeats, mlm_generator, mlm_fixed_count, mlm_rates, mlm_independence),
+    "nsp_sample": (nsp_invariants, nsp_repeats, nsp_generator, nsp_rates, nsp_independence),
+    "sample_next": (sample_invariants, sample_repeats, sample_generator, sample_distribution, sample_independence),
 }
 """The judges of each stochastic exercise, in the order to run them (the first verdict is the one to report)."""
