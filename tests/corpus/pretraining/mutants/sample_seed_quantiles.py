@@ -1,5 +1,5 @@
 # exercise: sample_next
-# diagnosis: uniform_shared_across_rows
+# diagnosis: generator_not_drawn
 # source: invented (issue 22, an attack that scored 8/8: per-row quantiles computed from generator.initial_seed(), never drawing from the generator; deterministic per generator, global RNG untouched, marginal counts right)
 # reported: not reported; invented
 # file: generation.py
