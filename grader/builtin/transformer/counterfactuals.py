@@ -47,8 +47,24 @@ def mha(st: Mapping[str, torch.Tensor], query: torch.Tensor, key: torch.Tensor, 
     return affine(st, "w_o", out) if w_o else out
 
 
-def _ln(st: Mapping[str, torch.Tensor], name: str, x: torch.Tensor) -> torch.Tensor:
-    return torch.nn.functional.layer_norm(x, x.shape[-1:], st[f"{name}.weight"], st[f"{name}.bias"], 1e-5)
+def _ln(st: Mapping[str, torch.Tensor], name: str, x: torch.Tensor, norm: str = "1e-05") -> torch.Tensor:
+    """The LayerNorm ``name`` of the weights ``st``; ``norm`` says how: an eps ("1e-05", the contract's), or
+    "std" ((x - mean) / (std + 1e-6) with the unbiased std, as in the Annotated Transformer)."""
+    g, b = st[f"{name}.weight"], st[f"{name}.bias"]
+    if norm == "std":
+        centred = x - x.mean(-1, keepdim=True)
+        return g * centred / (x.std(-1, keepdim=True) + 1e-6) + b
+    return torch.nn.functional.layer_norm(x, x.shape[-1:], g, b, float(norm))
+
+
+NORMS = ("1e-06", "std")
+"""The LayerNorms students write instead of nn.LayerNorm(d_model) (eps=1e-5): a smaller eps (1e-6 as in many
+tutorials; 1e-12 as in BERT gives outputs within ten tolerances of 1e-6's even in float64, so one candidate stands
+for both and the message names neither value), or the std with eps outside the square root."""
+
+
+def _norm_finding(norm: str) -> Finding:
+    return Finding("layer_norm_variant", {"variant": "std" if norm == "std" else "eps"})
 
 
 def _ffn(st: Mapping[str, torch.Tensor], x: torch.Tensor, prefix: str = "") -> torch.Tensor:
@@ -115,13 +131,14 @@ def _encoder(view: View) -> Candidates:
     mask = view.inputs.get("mask")
     sa = {k.removeprefix("self_attn."): v for k, v in st.items() if k.startswith("self_attn.")}
 
-    def layer(m: torch.Tensor | None = mask, ffn: bool = True) -> Callable[[], torch.Tensor]:
+    def layer(m: torch.Tensor | None = mask, ffn: bool = True, norm: str = "1e-05") -> Callable[[], torch.Tensor]:
         def f() -> torch.Tensor:
-            y = _ln(st, "norm1", x + mha(sa, x, x, x, m, h))
-            return _ln(st, "norm2", y + (_ffn(st, y, "feed_forward.") if ffn else 0))
+            y = _ln(st, "norm1", x + mha(sa, x, x, x, m, h), norm)
+            return _ln(st, "norm2", y + (_ffn(st, y, "feed_forward.") if ffn else 0), norm)
         return f
 
     candidates = [(Finding("unused_parameter", {"names": ["feed_forward"]}), layer(ffn=False))]
+    candidates += [(_norm_finding(n), layer(norm=n)) for n in NORMS]
     if mask is not None:
         candidates.insert(0, (Finding("mask_ignored"), layer(m=None)))
     return candidates
@@ -136,12 +153,13 @@ def _decoder(view: View) -> Candidates:
     sub = {p: {k.removeprefix(p + "."): v for k, v in st.items() if k.startswith(p + ".")} for p in ("self_attn", "cross_attn")}
 
     def layer(self_mask: str = "tgt_mask", cross_mask: str = "memory_mask", cross: str = "cross_attn",
-              cross_roles: str = "normal", residual: str = "x") -> Callable[[], torch.Tensor]:
+              cross_roles: str = "normal", residual: str = "x", norm: str = "1e-05") -> Callable[[], torch.Tensor]:
         def f() -> torch.Tensor:
-            y = _ln(st, "norm1", x + mha(sub["self_attn"], x, x, x, masks[self_mask], h))
+            y = _ln(st, "norm1", x + mha(sub["self_attn"], x, x, x, masks[self_mask], h), norm)
             q, kv = (mem, y) if cross_roles == "swapped" else (y, mem)
-            y = _ln(st, "norm2", (mem if residual == "memory" else y) + mha(sub[cross], q, kv, kv, masks[cross_mask], h))
-            return _ln(st, "norm3", y + _ffn(st, y, "feed_forward."))
+            y = _ln(st, "norm2", (mem if residual == "memory" else y) + mha(sub[cross], q, kv, kv, masks[cross_mask], h),
+                    norm)
+            return _ln(st, "norm3", y + _ffn(st, y, "feed_forward."), norm)
         return f
 
     candidates = []
@@ -153,6 +171,7 @@ def _decoder(view: View) -> Candidates:
     candidates.append((Finding("qkv_roles", {"variant": "cross"}),
                        layer(cross_roles="swapped")))
     candidates.append((Finding("residual_source"), layer(residual="memory")))
+    candidates += [(_norm_finding(n), layer(norm=n)) for n in NORMS]
     return candidates
 
 
@@ -160,15 +179,25 @@ def _ffn_candidates(view: View) -> Candidates:
     if view.case.driver not in ("call", "grad") or "x" not in view.inputs:
         return []
     st, x = _state(view, ""), view.inputs["x"].double()
-    return [(Finding("activation_placement", {"variant": "none"}), lambda: affine(st, "linear2", affine(st, "linear1", x)))]
+
+    def through(act: Callable[[torch.Tensor], torch.Tensor]) -> Callable[[], torch.Tensor]:
+        return lambda: affine(st, "linear2", act(affine(st, "linear1", x)))
+
+    functional = torch.nn.functional
+    return [(Finding("activation_placement", {"variant": "none"}), through(lambda t: t)),
+            *((Finding("activation_placement", {"variant": "other", "name": name}), through(act)) for name, act in (
+                ("GELU", functional.gelu), ("GELU (tanh)", lambda t: functional.gelu(t, approximate="tanh")),
+                ("SiLU", functional.silu), ("LeakyReLU", functional.leaky_relu), ("tanh", torch.tanh),
+                ("sigmoid", torch.sigmoid)))]
 
 
 MHA = Counterfactual(_mha)
 """Multi-head attention: another scale, the mask left out or inverted, roles or projections swapped, one projection
 used twice, another head layout, no output projection."""
 ENCODER = Counterfactual(_encoder)
-"""The encoder layer: the mask not passed on, the feed-forward sublayer skipped."""
+"""The encoder layer: the mask not passed on, the feed-forward sublayer skipped, another LayerNorm."""
 DECODER = Counterfactual(_decoder)
-"""The decoder layer: each sublayer's mask, the cross-attention's roles and module, the residual's source."""
+"""The decoder layer: each sublayer's mask, the cross-attention's roles and module, the residual's source, another
+LayerNorm."""
 FFN = Counterfactual(_ffn_candidates)
-"""The feed-forward sublayer: no activation at all."""
+"""The feed-forward sublayer: no activation at all, or another activation than the ReLU."""

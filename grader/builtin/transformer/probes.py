@@ -389,6 +389,21 @@ def gradient_flow(view: View) -> Iterator[Finding]:
         yield Finding("unused_parameter", {"names": _as_modules(params, every)})
 
 
+def dropout_missing(view: View) -> Iterator[Finding]:
+    """A train-mode output equal to the eval-mode one although the case asks for dropout (p > 0): dropout is never
+    applied in train mode (no nn.Dropout at all, one built with p=0, or one that forward never calls)."""
+    if view.case.driver != "dropout":
+        return
+    t1, ev = view.tensor("train1"), view.tensor("eval")
+    truth, truth_eval = view.truth_tensor("train1"), view.truth_tensor("eval")
+    if t1 is None or ev is None or t1.shape != ev.shape or not t1.is_floating_point() or not t1.numel():
+        return
+    if truth is not None and truth_eval is not None and truth.shape == truth_eval.shape and bool((truth == truth_eval).all()):
+        return  # the expected output does not change in train mode either: nothing to say
+    if bool(((t1 - ev).abs() <= 1e-6 * (1 + ev.abs())).all()):
+        yield Finding("dropout_missing")
+
+
 def dropout_location(expected: str, last: str | None = None) -> Callable[[View], Iterator[Finding]]:
     """A train-mode output with exact zeros where the eval-mode output has none: dropout acts on the output
     itself (after the last layer or the norm), not where ``expected`` (a catalog key) says; with ``last`` (the

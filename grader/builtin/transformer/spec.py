@@ -419,7 +419,7 @@ def _mha() -> Exercise:
                  compare=()),
         ),
         mistakes=m.MHA, probes=(counterfactuals.MHA, probes.gradient_flow,
-                                probes.dropout_location("attention_weights", last="w_o")),
+                                probes.dropout_location("attention_weights", last="w_o"), probes.dropout_missing),
     )
 
 
@@ -446,7 +446,7 @@ def _ffn() -> Exercise:
             Case("other_device", Driver.CALL, make(2, 4, 8, 16), **args(8, 16), device=ELSEWHERE, compare=()),
         ),
         mistakes=m.FFN, probes=(probes.ffn_activation_sign, counterfactuals.FFN, probes.gradient_flow,
-                                probes.dropout_location("ffn_hidden")),
+                                probes.dropout_location("ffn_hidden"), probes.dropout_missing),
     )
 
 
@@ -489,7 +489,7 @@ def _encoder() -> Exercise:
                  device=ELSEWHERE, compare=()),
         ),
         mistakes=m.ENCODER, probes=(probes.encoder_norms, counterfactuals.ENCODER, probes.gradient_flow,
-                                    probes.dropout_location("sublayer")),
+                                    probes.dropout_location("sublayer"), probes.dropout_missing),
     )
 
 
@@ -540,7 +540,7 @@ def _decoder() -> Exercise:
                  device=ELSEWHERE, compare=()),
         ),
         mistakes=m.DECODER, probes=(probes.decoder_norms, counterfactuals.DECODER, probes.gradient_flow,
-                                    probes.dropout_location("sublayer")),
+                                    probes.dropout_location("sublayer"), probes.dropout_missing),
     )
 
 
