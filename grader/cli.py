@@ -133,6 +133,7 @@ def main() -> None:
               help="auto runs every case on the CPU and, where a GPU exists, the visible ones on it too.")
 @LANG_OPTION
 @click.option("--exercise", "exercises", multiple=True, help="Only this exercise (repeatable).")
+@click.option("--all", "every", is_flag=True, help="Every failing exercise in full (default: the first, a line each else).")
 @click.option("--timeout", type=click.FloatRange(min=1), default=None,
               help="Seconds each exercise may run (default: each case gets a limit from what the reference needs, "
                    "and each exercise 60 s).")
@@ -145,7 +146,7 @@ def main() -> None:
 @FEEDBACK_OPTION
 def check(path: Path = Path("."), assignment: str | None = None, hidden: bool = False, fmt: str = "text",
           hidden_visibility: str = "after_published", device: str = "auto", lang: str | None = None,
-          exercises: tuple[str, ...] = (),
+          exercises: tuple[str, ...] = (), every: bool = False,
           timeout: float | None = None, salt: str = "", min_score: float | None = None,
           memory_mb: int = Limits().memory_bytes // MiB, sandbox: str = "auto", feedback: str = "visible") -> None:
     """Grade the submission in PATH (default: the current folder)."""
@@ -161,7 +162,8 @@ def check(path: Path = Path("."), assignment: str | None = None, hidden: bool = 
         title = assignment_title(result.assignment, api.assignment_spec(result.assignment).title, lang)
         click.echo(report.render(fmt, result, lang, report.Options(
             title=title, execution_time=time.monotonic() - started, hidden_visibility=hidden_visibility,
-            name=Path(path).name, width=console.width, color=console.is_terminal, feedback=feedback)), nl=False)
+            name=Path(path).name, width=console.width, color=console.is_terminal, feedback=feedback,
+            every=every or bool(exercises))), nl=False)
     except api.UsageError as exc:
         raise _usage(exc, lang) from None
     except Exception as exc:  # noqa: BLE001 - any other failure is the grader's, not the student's

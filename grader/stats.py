@@ -16,12 +16,54 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from grader.messages import render
 from grader.spec import Assignment
 
 
 def status_of(d: dict[str, Any]) -> str:
+    """What the batch did with a submission: ``graded`` (its code was run), ``invalid`` or ``grader_error``."""
     record = d.get("batch")
     return str(record.get("status", "graded")) if isinstance(record, dict) else "graded"
+
+
+GRADEBOOK_STATUSES = ("graded", "syntax_error", "timeout", "crashed", "invalid", "grader_error")
+"""The gradebook's status column: a graded submission is told apart by what stopped its code, the first that
+applies of ``syntax_error`` (a file did not parse), ``timeout`` (a case ran past its limit), ``crashed`` (the process
+running it died: exit, signal, memory); ``graded`` is a submission whose code ran."""
+_PROBLEMS = {"check.syntax": "syntax_error", "check.timeout": "timeout", "check.timeout_at": "timeout",
+             "check.submission_timeout": "timeout", "check.submission_timeout_at": "timeout",
+             "check.cpu_time": "timeout", "check.crashed": "crashed", "check.signal": "crashed",
+             "check.memory": "crashed"}
+
+
+def problems_of(d: dict[str, Any]) -> set[str]:
+    """What stopped a graded submission's code (``syntax_error``, ``timeout``, ``crashed``), from its failed checks."""
+    found: set[str] = set()
+    for x in _exercises(d):
+        if x.get("status") == "timeout":
+            found.add("timeout")
+        for c in x.get("cases", []) if isinstance(x.get("cases"), list) else []:
+            for ch in c.get("checks", []) if isinstance(c, dict) and isinstance(c.get("checks"), list) else []:
+                if isinstance(ch, dict) and not ch.get("passed") and ch.get("code") in _PROBLEMS:
+                    found.add(_PROBLEMS[str(ch["code"])])
+    return found
+
+
+def gradebook_status(d: dict[str, Any]) -> str:
+    """The gradebook's status (:data:`GRADEBOOK_STATUSES`); the dashboard shows the same."""
+    status = status_of(d)
+    if status != "graded":
+        return status
+    found = problems_of(d)
+    return next((s for s in GRADEBOOK_STATUSES[1:4] if s in found), "graded")
+
+
+def gradebook_score(d: dict[str, Any]) -> float | None:
+    """The score the gradebook gives: an invalid submission 0, a grader error none (it is graded again)."""
+    if status_of(d) == "grader_error":
+        return None
+    score = d.get("score", 0)
+    return float(score) if isinstance(score, (int, float)) and not isinstance(score, bool) else 0.0
 
 
 def _quartiles(scores: Sequence[float]) -> dict[str, float] | None:
@@ -69,7 +111,9 @@ def _upstream(spec: Assignment) -> dict[str, set[str]]:
 def summarize(rows: Sequence[dict[str, Any]], spec: Assignment,
               rejected: Sequence[dict[str, Any]] | None = None) -> dict[str, Any]:
     graded = [d for d in rows if status_of(d) == "graded"]
-    scores = [float(d["score"]) for d in graded]
+    # the distribution, the mean and the quartiles count what the gradebook counts: every row with a score
+    # (an invalid submission as 0), not a grader error
+    scores = [s for s in (gradebook_score(d) for d in rows) if s is not None]
     # a batch restricted to some exercises is out of their points, not the assignment's
     maxima = {float(d.get("max_score", spec.max_score)) for d in graded}
     max_score = maxima.pop() if len(maxima) == 1 and maxima != {float(spec.max_score)} else spec.max_score
@@ -132,7 +176,8 @@ def summarize(rows: Sequence[dict[str, Any]], spec: Assignment,
             case_rows.append(entry)
     quartiles = _quartiles(scores)
     return {
-        "submissions": len(rows), "graded": len(graded),
+        "submissions": len(rows), "graded": len(graded), "scored": len(scores),
+        "statuses": {s: n for s in GRADEBOOK_STATUSES if (n := sum(gradebook_status(d) == s for d in rows))},
         "invalid": sorted(d["submission"] for d in rows if status_of(d) == "invalid"),
         "grader_errors": sorted(d["submission"] for d in rows if status_of(d) == "grader_error"),
         "rejected": sorted(rejected or [], key=lambda r: (r["submission"], r["reason"])),
@@ -183,12 +228,42 @@ def _save(plt: Any, fig: Any, path: Path) -> str:
     return path.name
 
 
-def plot_scores(summary: dict[str, Any], path: Path) -> str | None:
+def _style(plt: Any) -> None:
+    """Hangul where a Korean font is installed (matplotlib falls back font by font: DejaVu Sans for the rest)."""
+    from matplotlib import font_manager
+
+    def usable(name: str) -> bool:
+        try:
+            font_manager.findfont(font_manager.FontProperties(family=name), fallback_to_default=False)
+        except ValueError:
+            return False
+        return True
+
+    wanted = ("Noto Sans CJK KR", "Noto Sans CJK JP", "NanumGothic")
+    if not any(usable(n) for n in wanted):  # .ttc collections are not always in matplotlib's own list
+        for folder in (Path("/usr/share/fonts"), Path("/usr/local/share/fonts")):
+            for path in sorted(folder.rglob("NotoSansCJK-Regular.ttc")) if folder.is_dir() else []:
+                try:
+                    font_manager.fontManager.addfont(str(path))
+                except (OSError, RuntimeError, ValueError):
+                    continue
+    plt.rcParams["font.family"] = ["DejaVu Sans", *(n for n in wanted if usable(n))]
+
+
+def _integer_ticks(axis: Any) -> None:
+    from matplotlib.ticker import MaxNLocator
+
+    axis.set_major_locator(MaxNLocator(integer=True))
+
+
+def plot_scores(summary: dict[str, Any], path: Path, lang: str = "en") -> str | None:
     """The score distribution: gray hatched bars, the median as a solid line and the quartiles as dashed
-    lines (told apart by their style and their labels, not by colour); None without matplotlib."""
+    lines (told apart by their style and their labels, not by colour); None without matplotlib. It counts what
+    the gradebook counts (an invalid submission as 0), and its title says so."""
     plt = load_plotting()
     if plt is None:
         return None
+    _style(plt)
     max_score = float(summary["max_score"]) or 1.0
     fig, ax = plt.subplots(figsize=(7, 3.8), dpi=100)
     edges = [max_score * i / 10 for i in range(11)]
@@ -196,25 +271,30 @@ def plot_scores(summary: dict[str, Any], path: Path) -> str | None:
            edgecolor="black", hatch="//", linewidth=0.8)
     q = summary.get("quartiles")
     if q:  # told apart by line style and named in the legend (lines that coincide stay readable)
-        ax.axvline(q["median"], color="black", linestyle="-", linewidth=2.2, label=f"median {q['median']:g}")
-        ax.axvline(q["q1"], color="black", linestyle="--", linewidth=1.2, label=f"quartiles {q['q1']:g} and {q['q3']:g}")
+        ax.axvline(q["median"], color="black", linestyle="-", linewidth=2.2,
+                   label=render("plot.median", lang, value=q["median"]))
+        ax.axvline(q["q1"], color="black", linestyle="--", linewidth=1.2,
+                   label=render("plot.quartiles", lang, q1=q["q1"], q3=q["q3"]))
         ax.axvline(q["q3"], color="black", linestyle="--", linewidth=1.2)
         ax.legend(loc="upper left", fontsize=8, framealpha=1, edgecolor="black")
     ax.set_xlim(0, max_score)
-    ax.set_xlabel(f"score (out of {max_score:g})")
-    ax.set_ylabel("submissions")
-    mean = summary["mean"]
-    ax.set_title(f"{summary['graded']} graded · mean {mean if mean is not None else '-'} · "
-                 f"median {summary['median'] if summary['median'] is not None else '-'}")
+    _integer_ticks(ax.yaxis)
+    ax.set_xlabel(render("plot.score_axis", lang, max_score=max_score))
+    ax.set_ylabel(render("plot.submissions", lang))
+    invalid = len(summary.get("invalid", []))
+    ax.set_title(render("plot.scores_title", lang, scored=summary.get("scored", summary["graded"]),
+                        invalid=render("plot.scores_invalid", lang, count=invalid) if invalid else "",
+                        mean=number(summary["mean"]), median=number(summary["median"])), fontsize=10)
     fig.tight_layout()
     return _save(plt, fig, path)
 
 
-def plot_exercises(summary: dict[str, Any], path: Path) -> str | None:
+def plot_exercises(summary: dict[str, Any], path: Path, lang: str = "en") -> str | None:
     """Per-exercise pass rates as horizontal gray bars with their percentage written at the end."""
     plt = load_plotting()
     if plt is None:
         return None
+    _style(plt)
     rows = [e for e in summary.get("exercises", []) if e["pass_rate"] is not None]
     fig, ax = plt.subplots(figsize=(7, 0.4 * max(len(rows), 1) + 1.2), dpi=100)
     names = [e["id"] for e in rows][::-1]
@@ -223,7 +303,14 @@ def plot_exercises(summary: dict[str, Any], path: Path) -> str | None:
     for y, rate in enumerate(rates):
         ax.text(min(rate + 1, 88), y, f"{rate:.0f}%", va="center", fontsize=8)
     ax.set_xlim(0, 100)
-    ax.set_xlabel("submissions passing (%)")
-    ax.set_title(f"pass rate per exercise ({summary['graded']} graded)")
+    ax.set_xlabel(render("plot.pass_axis", lang))
+    ax.set_title(render("plot.pass_title", lang, graded=summary["graded"]))
     fig.tight_layout()
     return _save(plt, fig, path)
+
+
+def number(value: Any) -> str:
+    """A score or a count written one way everywhere: ``0``, ``8``, ``97.89`` (never ``0.0``); ``-`` for none."""
+    if not isinstance(value, (int, float)) or isinstance(value, bool):
+        return "-"
+    return f"{round(float(value), 2):g}" if abs(value) < 1e6 else f"{float(value):.0f}"

@@ -83,6 +83,9 @@ def test_every_submission_gets_a_result(graded):
     assert stuck["status"] == "timeout" and "stuck in attention.py line" in message and "padding_mask" in message, message
     assert float(rows["gina"]["masked_softmax"]) < 10  # zipped, one level down
     assert rows["mallory"]["status"] == "invalid"
+    # what stopped the code, told apart from graded; every number written one way (0, never 0.0 beside it)
+    assert rows["erin"]["status"] == "syntax_error" and rows["frank"]["status"] == "timeout"
+    assert rows["mallory"]["score"] == "0" and rows["bob"]["score"] == "0" and rows["alice"]["score"] == "100"
     assert "escape.py" in json.loads((out / "mallory.json").read_text())["error"]
     assert not (klass.parent / "escape.py").exists()
 
@@ -96,13 +99,19 @@ def test_results_have_the_check_schema_and_feedback(graded):
     md = (out / "carol.md").read_text()
     assert md.startswith("# carol: transformer:") and "no_sqrt_dk" in md and "```text" in md
     assert not list(out.glob(".*.tmp"))  # nothing half-written
+    erin = (out / "erin.md").read_text()  # one syntax error said once, with its line, not once per case
+    assert erin.count("invalid syntax") == 1 and "class EncoderLayer(:" in erin and "[signature]" not in erin
 
 
 def test_summary_and_plot(graded):
     _, out, report = graded
     summary = json.loads((out / "summary.json").read_text())
     assert summary["submissions"] == 8 and summary["graded"] == 7 and summary["invalid"] == ["mallory"]
-    assert sum(summary["histogram"]["counts"]) == 7
+    # the distribution counts what the gradebook counts: every row with a score, the invalid one as 0
+    assert sum(summary["histogram"]["counts"]) == summary["scored"] == 8
+    rows = gradebook(out)
+    assert summary["mean"] == pytest.approx(sum(float(r["score"]) for r in rows) / len(rows), abs=0.01)
+    assert summary["statuses"] == {"graded": 5, "syntax_error": 1, "timeout": 1, "invalid": 1}
     assert summary["pass_rates"]["causal_mask"] == pytest.approx(6 / 7, abs=1e-3)  # all but the stubs
     mistakes = {(m["exercise"], m["mistake"]) for m in summary["top_mistakes"]}
     assert ("scaled_dot_product_attention", "no_sqrt_dk") in mistakes

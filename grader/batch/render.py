@@ -109,17 +109,23 @@ def gradebook_csv(rows: Sequence[dict[str, Any]], spec: Assignment) -> str:
     writer.writerow([clean.csv_cell(c) for c in ["student", "score", "max_score", *ids, "quiz_score",
                                                   "quiz_max_score", "status"]])
     for d in sorted(rows, key=lambda d: d["submission"]):
+        failed = stats.status_of(d) == "grader_error"  # no score: it is graded again by the next run
         per = {e.get("id"): e.get("score", 0) for e in d.get("exercises", []) if isinstance(e, dict)}
         quiz: dict[str, Any] = d["quiz"] if isinstance(d.get("quiz"), dict) else {}
-        writer.writerow([clean.csv_cell(d["submission"]), _number(d.get("score", 0)),
-                         _number(d.get("max_score", spec.max_score)), *[_number(per.get(i, 0)) for i in ids],
-                         _number(quiz.get("score", "")), _number(quiz.get("max_score", "")),
-                         clean.csv_cell(stats.status_of(d))])
+        writer.writerow([clean.csv_cell(d["submission"]), _number(stats.gradebook_score(d)),
+                         _number(d.get("max_score", spec.max_score)),
+                         *[_number(None if failed else per.get(i, 0)) for i in ids],
+                         _number(quiz.get("score")), _number(quiz.get("max_score")),
+                         clean.csv_cell(stats.gradebook_status(d))])
     return buffer.getvalue()
 
 
-def _number(value: Any) -> Any:
-    return value if isinstance(value, (int, float)) and not isinstance(value, bool) else clean.csv_cell(value)
+def _number(value: Any) -> str:
+    """Every number written one way (``0``, ``8``, ``97.89``: never ``0.0`` beside ``0``); blank for none."""
+    if value is None or value == "":
+        return ""
+    return stats.number(value) if isinstance(value, (int, float)) and not isinstance(value, bool) \
+        else clean.csv_cell(value)
 
 
 def write_summary(output: Path, spec: Assignment, rows: Sequence[dict[str, Any]],
@@ -132,8 +138,8 @@ def write_summary(output: Path, spec: Assignment, rows: Sequence[dict[str, Any]]
     if similarity:
         summary["similar"] = write_similarity(output, spec, rows, threshold=threshold)
     write_if_changed(output / "summary.json", clean.json_dumps(summary))
-    summary["plot"] = stats.plot_scores(summary, output / "scores.png")
-    summary["exercises_plot"] = stats.plot_exercises(summary, output / "exercises.png")
+    summary["plot"] = stats.plot_scores(summary, output / "scores.png", lang)
+    summary["exercises_plot"] = stats.plot_exercises(summary, output / "exercises.png", lang)
     write_dashboard(output, spec, rows, summary, lang)
     return summary
 

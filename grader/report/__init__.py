@@ -37,7 +37,7 @@ def _text(result: GradeResult, lang: str, options: Options) -> str:
     console = Console(file=buffer, width=options.width or 80, force_terminal=options.color, force_jupyter=False,
                       highlight=False, soft_wrap=False, emoji=False)
     render_report(result, console, lang, title=options.title, feedback=options.feedback,
-                  folder=options.pictures)
+                  folder=options.pictures, every=options.every)
     return buffer.getvalue()
 
 

@@ -27,7 +27,8 @@ from grader.spec import Assignment
 
 FLAGS = ("syntax", "timeout", "crashed", "invalid", "grader_error", "similar", "late", "regraded")
 """Every flag the gradebook can show, in the order they are listed (``dash.flag.<flag>``)."""
-STATUS = {"graded": "dash.status.graded", "invalid": "dash.status.invalid", "grader_error": "dash.status.grader_error"}
+STATUS = {s: f"dash.status.{s}" for s in stats.GRADEBOOK_STATUSES}
+"""The status column: the gradebook's (grader.stats.gradebook_status), in words."""
 
 
 @dataclass(frozen=True)
@@ -82,15 +83,8 @@ def flags_of(student: Student) -> list[str]:
     found: set[str] = set()
     if status in ("invalid", "grader_error"):
         found.add(status)
-    for exercise in record.get("exercises", []) if isinstance(record.get("exercises"), list) else []:
-        if not isinstance(exercise, dict):
-            continue
-        if exercise.get("status") == "timeout":
-            found.add("timeout")
-        elif exercise.get("status") == "error":
-            codes = {check.get("code") for case in exercise.get("cases", []) if isinstance(case, dict)
-                     for check in case.get("checks", []) if isinstance(check, dict) and not check.get("passed")}
-            found.add("syntax" if "check.syntax" in codes else "crashed")
+    if status == "graded":  # what stopped the code, as the gradebook's status tells it (the first of them there)
+        found |= {"syntax" if p == "syntax_error" else p for p in stats.problems_of(record)}
     if student.similar:
         found.add("similar")
     if student.late:
@@ -318,7 +312,7 @@ def _row(s: Student, ids: Sequence[str], lang: str) -> str:
     record = s.record
     name = clean.name(record.get("submission", ""))
     flags = flags_of(s)
-    status = stats.status_of(record)
+    status = stats.gradebook_status(record)
     per = {e.get("id"): e for e in record.get("exercises", []) if isinstance(e, dict)}
     chips = []
     for f in flags:

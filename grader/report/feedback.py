@@ -17,7 +17,7 @@ from grader import clean
 from grader.messages import render
 from grader.report import pictures as drawing
 from grader.report.plain import case_text, exercise_notes, shows_detail
-from grader.results import CaseResult, ExerciseResult, GradeResult, Status
+from grader.results import CaseResult, CheckResult, ExerciseResult, GradeResult, Status
 
 LEVELS = ("full", "visible", "summary")
 DEFAULT = "visible"
@@ -42,6 +42,49 @@ def case_line(case: CaseResult, lang: str, level: str = DEFAULT) -> str:
     return f"{render('ui.case', lang, case=case.id, hidden=hidden)}: {status}{check}{message}"
 
 
+def outcome(case: CaseResult, lang: str, level: str = DEFAULT) -> str:
+    """What :func:`case_line` says after the case's name: cases alike in it are listed together."""
+    return case_line(case, lang, level).split(": ", 1)[-1]
+
+
+def grouped_lines(cases: Sequence[CaseResult], lang: str, level: str = DEFAULT) -> list[str]:
+    """One line per outcome: "12 cases (a, b, c, …): error [values] …" where cases failed alike, in the order
+    their first case comes; a case alone keeps its own line."""
+    groups: dict[str, list[CaseResult]] = {}
+    for c in cases:
+        groups.setdefault(outcome(c, lang, level), []).append(c)
+    lines = []
+    for said, members in groups.items():
+        if len(members) == 1:
+            lines.append(case_line(members[0], lang, level))
+            continue
+        names = [c.id + (render("ui.hidden_tag", lang) if c.hidden else "") for c in members]
+        shown = ", ".join(names[:MAX_NAMED]) + (", …" if len(names) > MAX_NAMED else "")
+        lines.append(render("ui.cases_group", lang, count=len(members), cases=shown, outcome=said))
+    return lines
+
+
+MAX_NAMED = 6
+"""Case names written in a group's line (the count says how many there are)."""
+
+
+def syntax_errors(result: GradeResult, level: str = DEFAULT) -> list[CheckResult]:
+    """Each syntax error once (a file that does not parse fails every case that imports it, alike), from the cases
+    ``level`` shows in full."""
+    seen: dict[tuple[str, ...], CheckResult] = {}
+    for e in result.exercises:
+        for c in e.cases:
+            f = c.failure
+            if _is_syntax(c) and shows_detail(c, level) and f is not None and f.message is not None:
+                seen.setdefault(tuple(str(v) for v in f.message.params.values()), f)
+    return list(seen.values())
+
+
+def _is_syntax(case: CaseResult) -> bool:
+    f = case.failure
+    return f is not None and f.message is not None and f.message.key == "check.syntax"
+
+
 def case_output(case: CaseResult, lang: str, level: str) -> str:
     """A failing case as plain text at ``level`` (empty at ``summary``)."""
     if level == "summary":
@@ -64,6 +107,13 @@ def markdown(result: GradeResult, name: str, lang: str, left_out: Sequence[str] 
     for e in result.exercises:
         lines.append(f"| {code(e.id)} | {md(render('status.' + e.status.value, lang))} | {e.score:g} / {e.max_score:g} |")
     if level != "summary":
+        for f in syntax_errors(result, level):  # said once, with its line, not once per case under [signature]
+            params = f.message.params if f.message is not None else {}
+            title = render("ui.syntax_title", lang, file=params.get("file", "?"), line=params.get("line", "?"))
+            lines += ["", f"## {md(title)}",
+                      "", clean.fence(render(f.message, lang) if f.message is not None else "")]
+            if params.get("text"):
+                lines += ["", clean.fence(str(params["text"]))]
         for e in result.exercises:
             if e.status is not Status.PASSED:
                 lines += _exercise(e, lang, level, pictures)
@@ -96,6 +146,13 @@ def _exercise(e: ExerciseResult, lang: str, level: str, folder: str = "") -> lis
     if e.status is Status.NOT_ATTEMPTED:
         failing = failing[:1]
     # the case shown in full: the first failing one the level lets us show, visible ones first
+    syntax = [c for c in failing if _is_syntax(c) and shows_detail(c, level)]
+    if syntax:  # told once above, with its line
+        failing = [c for c in failing if c not in syntax]
+        f = syntax[0].failure
+        params = f.message.params if f is not None and f.message is not None else {}
+        said = render("ui.syntax_cases", lang, count=len(syntax), file=params.get("file", "?"), line=params.get("line", "?"))
+        lines += ["", f"- {md(said)}"]
     detailed = next((c for c in failing if shows_detail(c, level)), None)
     if detailed is not None:
         hidden = render("ui.hidden_tag", lang) if detailed.hidden else ""
@@ -106,7 +163,8 @@ def _exercise(e: ExerciseResult, lang: str, level: str, folder: str = "") -> lis
     others = [c for c in failing if c is not detailed]
     if others:
         lines.append("")
-        lines += [f"- {md(case_line(c, lang, level))}" for c in others[:MAX_LISTED]]
-        if len(others) > MAX_LISTED:
-            lines.append(md(render("ui.more_cases", lang, count=len(others) - MAX_LISTED)))
+        grouped = grouped_lines(others, lang, level)
+        lines += [f"- {md(line)}" for line in grouped[:MAX_LISTED]]
+        if len(grouped) > MAX_LISTED:
+            lines.append(md(render("ui.more_cases", lang, count=len(grouped) - MAX_LISTED)))
     return lines

@@ -31,3 +31,5 @@ class Options:
     feedback: str = "visible"
     """What a student is shown of a failing case: full, visible or summary (gradescope, markdown; see
     grader.report.feedback)."""
+    every: bool = False
+    """Every failing exercise in full (text; else the first in full and one line for each of the others)."""

@@ -16,7 +16,7 @@ from rich.text import Text
 
 from grader import clean
 from grader.messages import render
-from grader.report.dashboard import change_text, changed_exercises
+from grader.report.dashboard import change_text, changed_exercises, words
 
 
 def print_similar(console: Console, pairs: Sequence[dict[str, Any]], lang: str) -> None:
@@ -48,6 +48,9 @@ def print_summary(console: Console, summary: dict[str, Any], lang: str, *, grade
         console.print(Text(f"{label:>9} │{'█' * round(30 * n / top):<30} {n}"))
     if summary.get("quartiles"):
         console.print(Text(render("batch.quartiles", lang, **summary["quartiles"])))
+    if summary.get("statuses"):
+        said = " · ".join(f"{status} {n}" for status, n in summary["statuses"].items())
+        console.print(clean.terminal(render("batch.statuses", lang, counts=said)))
     # every cell and title is a Text: names in a summary are never read as markup
     table = Table(title=clean.terminal(render("batch.pass_rates", lang)))
     table.add_column(clean.terminal(render("ui.col.exercise", lang)))
@@ -60,25 +63,26 @@ def print_summary(console: Console, summary: dict[str, Any], lang: str, *, grade
         for key in ("ui.col.exercise", "batch.mistake", "batch.students"):
             mistakes.add_column(clean.terminal(render(key, lang)))
         for m in summary["top_mistakes"]:
-            mistakes.add_row(clean.terminal(m["exercise"]), clean.terminal(m["mistake"]), Text(str(m["students"])))
+            mistakes.add_row(clean.terminal(m["exercise"]),
+                             clean.terminal(words(f"mistake.{m['mistake']}", m["mistake"], lang)),
+                             Text(str(m["students"])))
         console.print(mistakes)
     if summary.get("diagnoses"):
         diagnoses = Table(title=clean.terminal(render("batch.top_diagnoses", lang)))
         for key in ("ui.col.exercise", "batch.diagnosis", "batch.students"):
             diagnoses.add_column(clean.terminal(render(key, lang)))
         for m in summary["diagnoses"]:
-            diagnoses.add_row(clean.terminal(m["exercise"]), clean.terminal(m["diagnosis"]), Text(str(m["students"])))
+            diagnoses.add_row(clean.terminal(m["exercise"]),
+                              clean.terminal(words(f"diagnosis.{m['diagnosis']}", m["diagnosis"], lang)),
+                              Text(str(m["students"])))
         console.print(diagnoses)
-    failing = sorted(summary.get("cases", []), key=lambda c: -c["failed"])[:10]
-    if failing and failing[0]["failed"]:
+    failing = grouped_cases(summary.get("cases", []), lang)
+    if failing:
         cases = Table(title=clean.terminal(render("batch.top_cases", lang)))
         for key in ("ui.col.exercise", "batch.col.case", "batch.col.failed", "batch.col.checks"):
             cases.add_column(clean.terminal(render(key, lang)), justify="right" if key == "batch.col.failed" else "left")
-        for c in (c for c in failing if c["failed"]):
-            hidden = render("ui.hidden_tag", lang) if c["hidden"] else ""
-            checks = ", ".join(f"{name} {n}" for name, n in c["checks"].items())
-            cases.add_row(clean.terminal(c["exercise"]), clean.terminal(f"{c['case']}{hidden}"),
-                          Text(f"{c['failed']}/{c['runs']}"), clean.terminal(checks))
+        for exercise, listed, share, checks in failing:
+            cases.add_row(clean.terminal(exercise), clean.terminal(listed), Text(share), clean.terminal(checks))
         console.print(cases)
     if summary.get("invalid"):
         names = ", ".join(clean.name(n) for n in summary["invalid"])
@@ -96,6 +100,23 @@ def print_summary(console: Console, summary: dict[str, Any], lang: str, *, grade
         console.print(Text(render("batch.plot", lang, path=summary["plot"]), style="dim"))
     if summary.get("exercises_plot"):
         console.print(Text(render("batch.plot_exercises", lang, path=summary["exercises_plot"]), style="dim"))
+
+
+def grouped_cases(rows: Sequence[dict[str, Any]], lang: str, limit: int = 10) -> list[tuple[str, str, str, str]]:
+    """The most failed cases, one row per exercise and outcome: the cases of an exercise that failed as often and on
+    the same checks (one syntax error fails them all alike) share a row, their names listed once."""
+    groups: dict[tuple[str, int, int, tuple[tuple[str, int], ...]], list[str]] = {}
+    for c in rows:
+        if c["failed"]:
+            hidden = render("ui.hidden_tag", lang) if c["hidden"] else ""
+            groups.setdefault((c["exercise"], c["failed"], c["runs"], tuple(c["checks"].items())), []).append(
+                f"{c['case']}{hidden}")
+    out = []
+    for (exercise, failed, runs, checks), names in sorted(groups.items(), key=lambda kv: -kv[0][1])[:limit]:
+        shown = ", ".join(names[:2])
+        listed = shown if len(names) <= 2 else render("batch.cases_more", lang, cases=shown, count=len(names) - 2)
+        out.append((exercise, listed, f"{failed}/{runs}", ", ".join(f"{name} {n}" for name, n in checks)))
+    return out
 
 
 def print_regrades(console: Console, entries: Sequence[dict[str, Any]], lang: str) -> None:
@@ -162,9 +183,11 @@ def print_assignment(console: Console, a: Any, title: str, lang: str) -> None:
     # as in the report: 80 columns hold every exercise name whole (what --exercise takes)
     table = Table(box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False)
     longest = max((cell_len(clean.terminal(e.id).plain) for e in a.exercises), default=0)
-    for key in ("ui.col.exercise", "ui.col.file", "ui.col.points", "ui.col.cases_count"):
-        table.add_column(render(key, lang), no_wrap=key == "ui.col.exercise",
-                         min_width=longest if key == "ui.col.exercise" else None)
+    files = max((cell_len(clean.terminal(e.file).plain) for e in a.exercises), default=0)
+    for key in ("ui.col.exercise", "ui.col.file", "ui.col.points", "ui.col.cases_count"):  # no cell, no header wraps
+        table.add_column(clean.terminal(render(key, lang)), no_wrap=True, overflow="ellipsis",
+                         justify="right" if key == "ui.col.points" else "left",
+                         min_width={"ui.col.exercise": longest, "ui.col.file": files}.get(key))
     for e in a.exercises:
         visible = sum(not c.hidden for c in e.cases)
         table.add_row(clean.terminal(e.id), clean.terminal(e.file), Text(f"{e.points:g}"),

@@ -3,7 +3,7 @@ piece of it is cleaned here (no escape sequences or other controls) whatever the
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Collection, Sequence
 
 from rich import box
 from rich.cells import cell_len
@@ -179,15 +179,66 @@ def _exercise(e: ExerciseResult, lang: str, width: int, drawn: Collection[tuple[
         parts.append(_t(lang, "ui.more_cases", count=len(failing) - MAX_FAILING_CASES, style="dim"))
     title = Text.assemble(_s(e.id, style="bold"), _s(f"  {render('status.' + e.status.value, lang)}",
                                                      style=STYLES[e.status]),
-                          Text(f"  {e.score:g}/{e.max_score:g}"))
+                          Text(f"  {score_text(e.score, e.max_score)}"))
     return Panel(Group(*parts), title=title, title_align="left", border_style=STYLES[e.status])
 
 
+def score_text(score: float, max_score: float) -> str:
+    """``11.85/16``: a score as the table writes it (two decimals at most)."""
+    return f"{round(score, 2):g}/{max_score:g}"
+
+
+def score_width(result: GradeResult) -> int:
+    """The score column's width, from the points alone (never from the scores): ``11.85/16`` or ``0/16`` take the
+    same room, so that a score with decimals never widens the table and pushes a file name onto two lines."""
+    return max((2 * len(f"{e.max_score:g}") + 4 for e in result.exercises), default=5)
+
+
+def summary_table(result: GradeResult, lang: str) -> Table:
+    """One row per exercise; no outer frame: the longest exercise name, its file, the status, a score in a fixed
+    width and the cases passed fit 80 cells, and no cell ever wraps (a name is what --exercise takes)."""
+    table = Table(box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False, show_lines=False)
+    names = max((cell_len(_s(e.id).plain) for e in result.exercises), default=0)
+    widths = {"ui.col.exercise": names, "ui.col.file": max((cell_len(e.file) for e in result.exercises), default=0),
+              "ui.col.score": score_width(result)}
+    for key in ("ui.col.exercise", "ui.col.file", "ui.col.status", "ui.col.score", "ui.col.cases"):
+        table.add_column(_t(lang, key), justify="right" if key in ("ui.col.score", "ui.col.cases") else "left",
+                         no_wrap=True, overflow="ellipsis", min_width=widths.get(key))
+    for e in result.exercises:
+        passed = sum(c.status is Status.PASSED for c in e.cases)
+        table.add_row(_s(e.id), _s(e.file, style="dim"),
+                      _t(lang, f"status.{e.status.value}", style=STYLES[e.status]),
+                      Text(score_text(e.score, e.max_score)), Text(f"{passed}/{len(e.cases)}"))
+    return table
+
+
+def compact_table(exercises: Sequence[ExerciseResult], lang: str, width: int) -> Table:
+    """An exercise a row: its name, status and score (never wrapped), and its first named mistake or failing check,
+    wrapped in its own column."""
+    table = Table.grid(padding=(0, 1))
+    table.add_column(no_wrap=True)
+    table.add_column(no_wrap=True)
+    table.add_column(no_wrap=True, justify="right")
+    table.add_column(ratio=1, min_width=min(30, max(10, width // 3)))
+    for e in exercises:
+        if e.mistakes:
+            what = render(f"mistake.{e.mistakes[0].id}", lang)
+        elif e.diagnoses:
+            what = render(e.diagnoses[0].message, lang)
+        else:
+            failure = next((c.failure for c in e.cases if c.failure is not None), None)
+            what = f"[{failure.name}] {render(failure.message, lang) if failure.message else ''}" if failure else ""
+        table.add_row(_s(e.id, style="bold"), _t(lang, f"status.{e.status.value}", style=STYLES[e.status]),
+                      Text(score_text(e.score, e.max_score)), _s(what, style="dim"))
+    return table
+
+
 def render_report(result: GradeResult, console: Console, lang: str, title: str | None = None,
-                  feedback: str = "visible", folder: str = "") -> None:
+                  feedback: str = "visible", folder: str = "", every: bool = False) -> None:
     """The report, readable at 80 columns: exercise names (what ``--exercise`` takes) are never cut; ``title`` is the
     assignment's title in ``lang``, shown before its name when given; ``feedback``: what the heatmaps may draw (see
-    grader.report.feedback); ``folder``: where the full pictures were written (their paths are printed)."""
+    grader.report.feedback); ``folder``: where the full pictures were written (their paths are printed); ``every``:
+    every failing exercise in full (else the first, and a line for each of the others)."""
     cases = render("ui.cases_hidden" if result.hidden else "ui.cases_visible", lang)
     console.print(_t(lang, "ui.title_full" if title else "ui.title", style="bold", assignment=result.assignment,
                      title=title, score=result.score, max_score=result.max_score))
@@ -195,27 +246,22 @@ def render_report(result: GradeResult, console: Console, lang: str, title: str |
                      cases=cases, version=result.grader_version))
     level = result.isolation if result.isolation in ("namespaces", "process") else "process"
     console.print(_t(lang, f"ui.isolation.{level}", style="dim"))
-    # no outer frame: five columns and the longest exercise name fit in 80 cells; only the file names may wrap
-    table = Table(box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False, show_lines=False)
-    names = max((cell_len(_s(e.id).plain) for e in result.exercises), default=0)
-    for key in ("ui.col.exercise", "ui.col.file", "ui.col.status", "ui.col.score", "ui.col.cases"):
-        table.add_column(_t(lang, key), justify="right" if key in ("ui.col.score", "ui.col.cases") else "left",
-                         no_wrap=key != "ui.col.file", overflow="fold",
-                         min_width=names if key == "ui.col.exercise" else None)
-    for e in result.exercises:
-        passed = sum(c.status is Status.PASSED for c in e.cases)
-        table.add_row(_s(e.id), _s(e.file, style="dim"),
-                      _t(lang, f"status.{e.status.value}", style=STYLES[e.status]),
-                      Text(f"{e.score:g}/{e.max_score:g}"), Text(f"{passed}/{len(e.cases)}"))
-    console.print(table)
+    console.print(summary_table(result, lang))
     # a panel for every exercise that needs work; "not attempted" ones are already plain in the table,
     # so one of them gets a panel only when nothing else does
     shown = [e for e in result.exercises if e.status not in (Status.PASSED, Status.NOT_ATTEMPTED)]
     if not shown:
         shown = [e for e in result.exercises if e.status is Status.NOT_ATTEMPTED][:1]
     drawn = {(e.id, c.id) for e, c, _ in pictures.chosen(result, feedback)}
-    for e in shown:
+    # with several failing exercises, the first in full and one line each for the others, so that the table
+    # stays on the screen; --all (or --exercise) shows every one in full
+    full = shown if every else shown[:1]
+    for e in full:
         console.print(_exercise(e, lang, console.width, drawn, folder, console.color_system is not None))
+    if len(shown) > len(full):
+        console.print(_t(lang, "ui.others", count=len(shown) - len(full), style="bold"))
+        console.print(compact_table(shown[len(full):], lang, console.width))
+        console.print(_t(lang, "ui.others_hint", style="dim"))
     if result.quiz is not None:
         answered = sum(q.status != "unanswered" for q in result.quiz.questions)
         console.print(_t(lang, "quiz.ui.line", style="bold", score=result.quiz.score, max_score=result.quiz.max_score,
