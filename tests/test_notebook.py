@@ -324,6 +324,10 @@ def test_the_handout_notebook_is_what_the_stubs_make_and_ships_in_the_bundle(tmp
         assert f'grader.check("{e.id}")' in sources
     text = "\n".join(c.source for c in committed.cells)
     assert re.search("[가-힣]", text) and "Korean" in text and 'find_spec("grader")' in sources[0]
+    # each task's text once, as Markdown with its formulas in LaTeX; the stub cell keeps a one-line docstring
+    notes = "\n".join(c.source for c in committed.cells if c.cell_type == "markdown")
+    assert "```text" not in notes and "$$" in notes and r"\sqrt{d_{k}}" in notes and "*dimensions*" in notes
+    assert "**Returns**" in notes and not any("Returns:" in s for s in sources)
     bundle = tmp_path / "bundle"
     release.release(assignment="transformer", output=bundle)
     assert (bundle / "transformer" / "transformer.ipynb").read_bytes() == (STUBS / "transformer.ipynb").read_bytes()

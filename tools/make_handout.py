@@ -1,14 +1,16 @@
 """Write the handout notebook of an assignment from its stubs: ``python tools/make_handout.py transformer``.
 
 The notebook (assignments/NAME/NAME.ipynb) has, in English and Korean: how to work in it, a first cell that
-installs the grader where it is missing (Colab), an imports cell, then for each exercise its task (formula and
-shapes, from the stub's docstrings), a stub cell and a check cell, the quiz-answers cell, and a last cell that
+installs the grader where it is missing (Colab), an imports cell, then for each exercise its task once, as
+Markdown (the stub's docstring, formulas in LaTeX between ``$$``), a stub cell (the code, its docstring cut to its
+first line) and a check cell, the quiz-answers cell, and a last cell that
 checks everything. tests/test_notebook.py checks that the committed notebook is what this script writes.
 """
 
 from __future__ import annotations
 
 import ast
+import re
 import sys
 from pathlib import Path
 
@@ -85,15 +87,154 @@ CHECK_ALL = """## Everything / 전체 확인
 """
 
 
+# --- a docstring as Markdown: its text once, formulas in LaTeX -----------------------------------------
+
+FUNCTIONS = {"sin": r"\sin", "cos": r"\cos", "exp": r"\exp", "log": r"\log", "max": r"\max"}
+SECTIONS = ("Args:", "Returns:", "Raises:", "Attributes:", "Shapes")
+LISTED = ("Args", "Returns", "Raises", "Attributes")
+IDENT = re.compile(r"[A-Za-z][A-Za-z0-9]*(?:_[A-Za-z0-9]+)*")
+SYMBOLS = {"ᵀ": r"^{\top}", "·": r" \cdot ", "…": r"\ldots ", "±": r"\pm ", "{": r"\{", "}": r"\}", "%": r"\%",
+           "#": r"\#", "&": r"\&"}
+
+
+def _ident(name: str) -> str:
+    """A name in a formula: ``d_model`` and ``W_Q_i`` as letters with subscripts, ``Lq`` as L with q, ``head_i`` as an
+    upright word with a subscript, a name from the code (``masked_softmax``, ``norm1``) in typewriter letters."""
+    if name in FUNCTIONS:
+        return FUNCTIONS[name]
+    if re.fullmatch(r"L[a-z]", name):
+        return f"L_{{{name[1]}}}"
+    base, *subs = name.split("_")
+    if len(base) > 1 and (any(len(p) > 1 for p in subs) or any(c.isdigit() for c in base)):
+        return r"\mathtt{{{}}}".format(name.replace("_", r"\_"))
+    head = base if len(base) == 1 else rf"\operatorname{{{base}}}"
+    if not subs:
+        return head
+    return head + "_{" + ",".join(p if len(p) == 1 else rf"\mathrm{{{p}}}" for p in subs) + "}"
+
+
+def latex(formula: str) -> str:
+    """A formula written in plain text (as in the stubs' docstrings) in LaTeX."""
+    out: list[str] = []
+    text = formula.replace("...", "…")
+    i, depth, braces = 0, 0, []
+    while i < len(text):
+        ch = text[i]
+        m = IDENT.match(text, i)
+        if m and not (i and text[i - 1].isdigit()):
+            out.append(_ident(m.group()) + (" " if m.group() in FUNCTIONS else ""))
+            i = m.end()
+        elif text.startswith("^(", i):  # base^(2i / d_model): the exponent in braces
+            out.append("^{")
+            braces.append(depth)
+            depth += 1
+            i += 2
+        elif ch == ")" and braces and braces[-1] == depth - 1:
+            depth -= 1
+            braces.pop()
+            out.append("}")
+            i += 1
+        elif text.startswith(("->", "<="), i):
+            out.append(r" \to " if text[i] == "-" else r" \le ")
+            i += 2
+        elif ch == "√" and (m := IDENT.match(text, i + 1)):
+            out.append(rf"\sqrt{{{_ident(m.group())}}}")
+            i = m.end()
+        else:
+            depth += (ch == "(") - (ch == ")")
+            out.append(SYMBOLS.get(ch, ch))
+            i += 1
+    return "".join(out).strip()
+
+
+def _formula_line(line: str) -> str:
+    """``lhs = rhs      comment``: the formula in LaTeX, then its comment (words as text, shapes as math); the
+    spaces that align the ``=`` of several lines are not a comment's."""
+    text = line.strip()
+    equals = text.find("=")
+    gap = re.search(r"\s{3,}", text[equals + 2:]) if equals >= 0 else re.search(r"\s{3,}", text)
+    offset = equals + 2 if equals >= 0 else 0
+    formula, comment = (text[:offset + gap.start()], text[offset + gap.end():]) if gap else (text, "")
+    tex = latex(" ".join(formula.split()))
+    if comment:
+        words = re.fullmatch(r"[A-Za-z][A-Za-z \-]*", comment)
+        tex += r" \qquad " + (rf"\text{{{comment}}}" if words else latex(comment))
+    return tex
+
+
+def _math(formulas: list[str]) -> list[str]:
+    if len(formulas) == 1:
+        return ["", "$$", formulas[0], "$$", ""]
+    return ["", "$$", r"\begin{aligned}", " \\\\\n".join(f.replace(" = ", " &= ", 1) for f in formulas),
+            r"\end{aligned}", "$$", ""]
+
+
+def markdown(doc: str) -> str:
+    """A docstring as Markdown: paragraphs as they are (``code`` in backticks, *emphasis* rendered), indented
+    formula lines (with ``=`` or ``->``) as display math, Args/Returns/Raises as lists, other indented lines as code."""
+    out: list[str] = []
+    section = ""
+    formulas: list[str] = []
+    for line in doc.splitlines():
+        stripped = line.strip()
+        indented = bool(stripped) and line.startswith((" ", "\t"))
+        is_formula = indented and section not in (*LISTED, "Shapes") and (" = " in stripped or "->" in stripped)
+        if formulas and not is_formula:
+            out += _math(formulas)
+            formulas = []
+        if not stripped:
+            section = ""
+            out.append("")
+        elif not indented and stripped.startswith(SECTIONS) and stripped.endswith(":"):
+            section = stripped.rstrip(":").split(" ")[0]
+            out += ["", f"**{stripped.rstrip(':')}**", ""]
+        elif indented and section in LISTED:
+            name, sep, rest = stripped.partition(": ")
+            if sep and re.fullmatch(r"[\w.]+(, [\w.]+)*", name):
+                out.append(f"- `{name}`: {rest}")
+            elif out and out[-1].startswith("- "):
+                out[-1] += " " + stripped
+            else:
+                out.append(f"- {stripped}")
+        elif is_formula:
+            formulas.append(_formula_line(stripped))
+        elif indented:
+            out.append(f"`{stripped}`  ")
+        elif re.match(r"[A-Za-z][\w\[\], +]*\s=\s\S.*\(", stripped):
+            out += _math([_formula_line(p) for p in re.split(r",\s{2,}", stripped)])  # a formula on its own line
+        else:
+            out.append(stripped)
+    if formulas:
+        out += _math(formulas)
+    text = re.sub(r"``([^`]+)``", r"`\1`", "\n".join(out))
+    return re.sub(r"\n{3,}", "\n\n", text).strip() + "\n"
+
+
+def _short(source: str, node: ast.FunctionDef | ast.ClassDef, doc: str) -> str:
+    """The stub's source with its docstring cut to its first line (the whole text is in the Markdown above it)."""
+    first = node.body[0] if node.body else None
+    if not doc or not isinstance(first, ast.Expr) or first.end_lineno is None:
+        return source
+    lines = source.splitlines()
+    start, end = first.lineno - node.lineno, first.end_lineno - node.lineno + 1
+    indent = lines[start][: len(lines[start]) - len(lines[start].lstrip())]
+    summary = doc.strip().splitlines()[0].replace('"""', "'")
+    return "\n".join([*lines[:start], f'{indent}"""{summary}"""', *lines[end:]]) + "\n"
+
+
 def _definitions(path: Path) -> dict[str, tuple[str, str]]:
-    """name -> (its source, its docstring) for the top-level functions and classes of ``path``."""
+    """name -> (its source, its docstring cut to one line; its whole docstring) for the top-level functions and
+    classes of ``path``."""
     source = path.read_text(encoding="utf-8")
     lines = source.splitlines()
     out = {}
     for node in ast.parse(source).body:
         if isinstance(node, (ast.FunctionDef, ast.ClassDef)):
             start = min([node.lineno, *(d.lineno for d in node.decorator_list)])
-            out[node.name] = ("\n".join(lines[start - 1:node.end_lineno]) + "\n", ast.get_docstring(node) or "")
+            doc = ast.get_docstring(node) or ""
+            head = "".join(line + "\n" for line in lines[start - 1:node.lineno - 1])
+            whole = "\n".join(lines[node.lineno - 1:node.end_lineno]) + "\n"
+            out[node.name] = (head + _short(whole, node, doc), doc)
     return out
 
 
@@ -113,8 +254,8 @@ def build(name: str) -> nbformat.NotebookNode:
         if file not in files_seen:  # the file's overview: the formulas and shapes its tasks share
             files_seen.add(file)
             overview = ast.get_docstring(ast.parse((stubs / file).read_text(encoding="utf-8"))) or ""
-            cells.append(md(f"# `{file}`\n\n```text\n{overview}\n```\n"))
-        cells.append(md(TASK.format(task=e.task, id=e.id, points=e.points, file=file, doc="```text\n" + doc + "\n```")))
+            cells.append(md(f"# `{file}`\n\n{markdown(overview)}"))
+        cells.append(md(TASK.format(task=e.task, id=e.id, points=e.points, file=file, doc=markdown(doc))))
         cells.append(code(source))
         cells.append(code(f'grader.check("{e.id}")'))
     cells += [code(QUIZ), md(CHECK_ALL), code("grader.check()")]
