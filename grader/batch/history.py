@@ -27,10 +27,13 @@ MAX_HISTORY = 32 * 1024 * 1024
 
 
 def scores_of(record: Mapping[str, Any] | None) -> dict[str, Any] | None:
-    """What a stored record says a submission got: total, status and each exercise's score; None for no record."""
+    """What a stored record says a submission got: total, status and each exercise's score; None for no record, and
+    for a record of the grader's own failure (``grader_error``: the next run grades it as a first time, no regrade)."""
     if not isinstance(record, Mapping) or not isinstance(record.get("submission"), str):
         return None
     batch: Mapping[str, Any] = record["batch"] if isinstance(record.get("batch"), Mapping) else {}
+    if batch.get("status") == "grader_error":
+        return None
     score = record.get("score")
     exercises = {}
     for e in record.get("exercises", []) if isinstance(record.get("exercises"), list) else []:
