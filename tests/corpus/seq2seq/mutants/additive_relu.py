@@ -1,0 +1,14 @@
+# exercise: AdditiveScore
+# diagnosis: s2s_additive_activation
+# invented: relu where the additive score has tanh
+# file: scores.py
+class AdditiveScore(nn.Module):
+    def __init__(self, enc_dim, dec_dim, attn_dim):
+        super().__init__()
+        self.W1 = nn.Linear(dec_dim, attn_dim, bias=False)
+        self.W2 = nn.Linear(enc_dim, attn_dim, bias=False)
+        self.v = nn.Linear(attn_dim, 1, bias=False)
+
+    def forward(self, h, s):
+        energy = torch.relu(self.W1(h).unsqueeze(1) + self.W2(s))
+        return self.v(energy).squeeze(-1)
