@@ -126,7 +126,8 @@ def main() -> None:
 @click.argument("path", type=click.Path(path_type=Path), default=Path("."), required=False)
 @click.option("--assignment", "assignment", default=None, help="Assignment name (default: found from PATH).")
 @click.option("--hidden", is_flag=True, help="Also run the hidden cases (CI and batch grading).")
-@click.option("--format", "fmt", type=click.Choice(report.FORMATS), default=report.FORMATS[0], show_default=True)
+@click.option("--format", "fmt", type=click.Choice(report.FORMATS), default=report.FORMATS[0], show_default=True,
+              metavar="FORMAT", help=f"The report's format: {', '.join(report.FORMATS)}.")
 @click.option("--hidden-visibility", type=click.Choice(["hidden", "after_due_date", "after_published", "visible"]),
               default="after_published", show_default=True, help="Gradescope: when students see the hidden cases.")
 @click.option("--device", type=click.Choice(["auto", "cpu", "cuda"]), default="auto", show_default=True,

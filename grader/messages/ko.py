@@ -497,6 +497,7 @@ HELP: dict[str, str] = {
     "version": "버전을 보여 주고 끝냅니다.",
     "check": "PATH에 있는 제출물을 채점합니다 (기본값: 현재 폴더).",
     "check.assignment": "과제 이름 (기본값: PATH에서 찾음).",
+    "check.fmt": "보고서 형식: text, json, gradescope, junit, markdown, html, github-classroom, prairielearn.",
     "check.hidden": "비공개 케이스도 실행합니다 (CI와 일괄 채점용).",
     "check.fmt": "결과 형식.",
     "check.hidden_visibility": "Gradescope: 학생이 비공개 케이스를 볼 수 있는 시점.",
