@@ -9,6 +9,8 @@ bundle needs no code of the assignment's:
 
 - :func:`linear`: the output is ``columns @ q + bias`` per row, with ``q`` in {0, 1/(1-p)} (a feature or a head's
   key kept or dropped): one least-squares solve per row, rounded;
+- :func:`elementwise`: dropout is the last thing applied, so each entry of the output is the value before it,
+  scaled by 1/(1-p), or 0 (embeddings: LayerNorm, then dropout);
 - :func:`enumerated`: the output is one of a few candidates per position (every pattern of a handful of entries,
   enumerated by ``prepare``): the closest one is taken.
 """
@@ -80,3 +82,14 @@ def enumerated(prepared: Mapping[str, torch.Tensor], out: torch.Tensor, scale: f
     kept = combos[best]  # (B, L, bits)
     return DropoutFit(output=recon, dropped=int((kept == 0).sum()), total=kept.numel(), kept=kept.bool(),
                       known=torch.ones_like(kept, dtype=torch.bool))
+
+
+def elementwise(prepared: Mapping[str, torch.Tensor], out: torch.Tensor, scale: float) -> DropoutFit:
+    """``prepared``: ``before`` (B, L, d), the output before dropout. An entry is kept when the output there is its
+    value scaled by 1/(1-p), dropped when it is 0; an entry that is 0 before dropout tells nothing."""
+    before, got = prepared["before"].double(), out.double()
+    known = before.abs() > 1e-6
+    kept = (got != 0) & known
+    recon = torch.where(kept, before * scale, torch.zeros_like(before))
+    return DropoutFit(output=recon.reshape(out.shape), dropped=int((known & ~kept).sum()), total=int(known.sum()),
+                      kept=kept.reshape(*before.shape[:-1], -1), known=known.reshape(*before.shape[:-1], -1))

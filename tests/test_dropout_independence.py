@@ -27,6 +27,12 @@ def transformer():
     return spec, Reference(spec)
 
 
+@pytest.fixture(scope="module")
+def pretraining():
+    spec = specs.get("pretraining")
+    return spec, Reference(spec)
+
+
 def _cases(spec):
     return [(e, c) for e in spec.exercises for c in e.cases if c.driver is Driver.DROPOUT]
 
@@ -77,6 +83,18 @@ def test_every_dropout_case_has_a_pattern_to_test(transformer):
 
 def test_reference_dropout_passes_a_few_seeds(transformer):
     assert _false_failures(transformer, FAST_SEEDS) == {e.id: [] for e, _ in _cases(transformer[0])}
+
+
+def test_the_embeddings_dropout_is_judged_like_the_others(pretraining):
+    """BertEmbeddings applies dropout last: its train-mode pattern is recovered entry by entry (grader.dropout's
+    elementwise solve) and judged by the same fit, rate and independence tests."""
+    assert {e.id for e, _ in _cases(pretraining[0])} == {"BertEmbeddings"}
+    assert _false_failures(pretraining, FAST_SEEDS) == {"BertEmbeddings": []}
+
+
+@pytest.mark.slow
+def test_reference_embeddings_dropout_passes_under_a_thousand_seeds(pretraining):
+    assert _false_failures(pretraining, 1000) == {"BertEmbeddings": []}
 
 
 @pytest.mark.slow

@@ -19,10 +19,12 @@ from typing import Any
 
 import torch
 
+from grader import dropout
 from grader.builtin.pretraining import mistakes as m
 from grader.builtin.pretraining import statistics as st
 from grader.builtin.pretraining.messages import MESSAGES
 from grader.cases import randn, weights
+from grader.dropout import DropoutModel
 from grader.spec import (
     ELSEWHERE,
     Assignment,
@@ -153,6 +155,18 @@ def _nsp() -> Exercise:
 
 # --- modules ----------------------------------------------------------------------------------------
 
+def _embeddings_before_dropout(inputs: Any, scale: float) -> dict[str, torch.Tensor]:
+    """What BertEmbeddings' train-mode output is built from: LayerNorm(token + position + segment), before dropout."""
+    ids = inputs["input_ids"]
+    segments = inputs.get("token_type_ids")
+    segments = torch.zeros_like(ids) if segments is None else segments
+    x = (inputs["state.token.weight"].double()[ids] + inputs["state.position.weight"].double()[: ids.shape[1]]
+         + inputs["state.segment.weight"].double()[segments])
+    norm = torch.nn.functional.layer_norm(x, x.shape[-1:], inputs["state.norm.weight"].double(),
+                                          inputs["state.norm.bias"].double(), 1e-5)
+    return {"before": norm}
+
+
 def _embeddings() -> Exercise:
     def make(b: int, length: int, vocab: int, d: int, max_len: int, segments: bool = True, dropout: float = 0.0):
         def build(env: CaseEnv) -> dict[str, torch.Tensor]:
@@ -175,6 +189,11 @@ def _embeddings() -> Exercise:
             Case("no_segments", Driver.CALL, make(2, 5, 30, 16, 12, segments=False), **args(30, 16, 12, segments=False)),
             Case("shorter_than_max_len", Driver.CALL, make(3, 4, 20, 8, 16), **args(20, 8, 16)),
             Case("dropout_eval", Driver.CALL, make(2, 6, 30, 16, 8, dropout=0.3), **args(30, 16, 8, dropout=0.3)),
+            # dropout is the last thing the embeddings apply: every output entry is kept (scaled) or 0, the pattern
+            # judged like every other dropout's (rate, independence, the two calls)
+            Case("dropout_train", Driver.DROPOUT, make(4, 8, 30, 16, 8, dropout=0.5), **args(30, 16, 8, dropout=0.5),
+                 compare=("eval",), properties=(Property(PropertyKind.DROPOUT_TRAIN, p=0.5),),
+                 dropout_fit=DropoutModel(_embeddings_before_dropout, dropout.elementwise)),
             Case("float64", Driver.CALL, make(2, 6, 30, 8, 8), **args(30, 8, 8, dtype="float64"), hidden=True),
             Case("length_one", Driver.CALL, make(1, 1, 10, 8, 4), **args(10, 8, 4), hidden=True),
             Case("other_device", Driver.CALL, make(2, 5, 30, 16, 12), **args(30, 16, 12), device=ELSEWHERE,
