@@ -401,7 +401,7 @@ def _lms_options(function: Any) -> Any:
                      help="The roster column that holds the names the submissions are named after."),
         click.option("--output", "target", type=click.Path(path_type=Path, dir_okay=False), required=True,
                      help="The CSV file to write."),
-        click.option("--column", "title", default=None, help="The grade column's title, e.g. \"Transformer (12345)\" "
+        click.option("--column", "title", default=None, help="The grade column's title, e.g. \"Homework 3 (12345)\" "
                      "(Canvas: default the roster's column for this assignment)."),
         click.option("--quiz", type=click.Choice(["none", "column", "total"]), default="none", show_default=True,
                      help="The quiz score: left out, in its own column, or added to the grade."),

@@ -264,6 +264,9 @@ def merge(outputs: Sequence[Path], *, assignment: str, output: Path) -> dict[str
     seen: dict[str, Path] = {}
     rows = []
     rejected: dict[tuple[str, str], dict[str, Any]] = {}
+    deadline: Any = None
+    submitted: dict[str, Any] = {}
+    sources: dict[str, str] = {}
     for folder in outputs:
         if not folder.is_dir():
             raise BatchError(f"{clean.name(str(folder))} is not a batch output folder")
@@ -274,11 +277,23 @@ def merge(outputs: Sequence[Path], *, assignment: str, output: Path) -> dict[str
             seen[stem] = folder
             rows.append(data)
             if folder.resolve() != output.resolve():
-                for rel in (f"{stem}.json", f"{stem}.md", f"code/{stem}.json"):  # code/: for the similarity report
+                pictures = folder / f"{stem}{render_batch.PICTURES}"
+                drawn = [f"{pictures.name}/{p.name}" for p in sorted(pictures.glob("*.svg"))] \
+                    if pictures.is_dir() and not pictures.is_symlink() else []
+                # code/: for the similarity report; the page and its pictures: the student's feedback as a batch has it
+                for rel in (f"{stem}.json", f"{stem}.md", f"{stem}.html", f"code/{stem}.json", *drawn):
                     src = folder / rel
                     if src.is_file() and not src.is_symlink() and not src.parent.is_symlink():
                         (output / rel).parent.mkdir(exist_ok=True)
                         write_atomic(output / rel, src.read_bytes())
         for r in rejected_entries(read_json(folder / "summary.json")):
             rejected[(r["submission"], r["reason"])] = r
+        due, when = late.read_times(folder)  # each shard's submission times, joined
+        deadline = deadline or due
+        submitted.update(when)
+        stored_times = read_json(folder / late.TIMES) or {}
+        if isinstance(stored_times.get("source"), dict):
+            sources.update({str(k): str(v) for k, v in stored_times["source"].items()})
+    if deadline is not None or submitted:
+        write_if_changed(output / late.TIMES, late.times_json(deadline, submitted, sources))
     return write_gradebook(output, spec, rows, list(rejected.values()))

@@ -560,7 +560,7 @@ HELP: dict[str, str] = {
     "column": "제출물 이름과 같은 값이 들어 있는 명단의 열.",
     "target": "쓸 CSV 파일.",
     "export.moodle.id_column": "Moodle이 사용자를 알아보는 명단의 열 (기본값: --match).",
-    "title": "점수 열의 제목. 예: \"Transformer (12345)\" (Canvas의 기본값: 명단에서 이 과제의 열).",
+    "title": "점수 열의 제목. 예: \"Homework 3 (12345)\" (Canvas의 기본값: 명단에서 이 과제의 열).",
     "export.canvas.quiz": "퀴즈 점수: 내보내지 않음(none), 따로 한 열(column), 과제 점수에 더함(total).",
     "export.moodle.quiz": "퀴즈 점수: 내보내지 않음(none), 따로 한 열(column), 과제 점수에 더함(total).",
     "quiz_title": "퀴즈 열의 제목 (--quiz column).",
