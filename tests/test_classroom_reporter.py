@@ -30,8 +30,11 @@ SOLUTIONS = ROOT / "solutions" / "transformer"
 def _node() -> str:
     node = shutil.which("node") or shutil.which("nodejs")
     if node is None:
-        pytest.fail("node is missing: these tests run GitHub Classroom's reporter (JavaScript) on our output. "
-                    "Install it (Debian: apt-get install nodejs; .ci/run does this as root)", pytrace=False)
+        why = ("node is missing: these tests run GitHub Classroom's reporter (JavaScript) on our output. "
+               "Install it (Debian: apt-get install nodejs; .ci/run does this as root)")
+        if os.environ.get("CI"):  # CI has it: a missing node there is a failure, never a silent skip
+            pytest.fail(why, pytrace=False)
+        pytest.skip(why)
     return node
 
 
