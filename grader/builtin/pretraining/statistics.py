@@ -314,17 +314,25 @@ def _documents(doc_ids: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
     return has_next, same
 
 
+def _nsp_draws(inputs: Mapping[str, torch.Tensor],
+               outputs: Mapping[str, torch.Tensor]) -> tuple[Verdict, torch.Tensor, torch.Tensor, torch.Tensor]:
+    """Every NSP judge's start: (why the draws are malformed, or None; doc_ids; partner (K, N); is_next (K, N))."""
+    doc_ids = inputs["doc_ids"].cpu()
+    bad = _check_draws(outputs, ("out.0", "out.1"), (doc_ids.numel(),), (torch.long, torch.bool))
+    if bad:
+        return bad, doc_ids, torch.empty(0), torch.empty(0)
+    return None, doc_ids, outputs["out.0"].cpu(), outputs["out.1"].cpu()
+
+
 def nsp_invariants(inputs: Mapping[str, torch.Tensor], outputs: Mapping[str, torch.Tensor],
                    args: Mapping[str, Any]) -> Verdict:
     """Every draw, exactly: partner long and is_next bool, both (N,); partners in [0, N); is_next only for a
     sentence whose next one is in the same document (never for the last of a document), and then
     partner = i + 1; otherwise a partner from another document. No false failures."""
-    doc_ids = inputs["doc_ids"].cpu()
-    N = doc_ids.numel()
-    bad = _check_draws(outputs, ("out.0", "out.1"), (N,), (torch.long, torch.bool))
+    bad, doc_ids, partner, is_next = _nsp_draws(inputs, outputs)
     if bad:
         return bad
-    partner, is_next = outputs["out.0"].cpu(), outputs["out.1"].cpu()
+    N = doc_ids.numel()
     has_next, same = _documents(doc_ids)
     index = torch.arange(N).expand_as(partner)
     outside = (partner < 0) | (partner >= N)
@@ -358,12 +366,10 @@ def nsp_rates(inputs: Mapping[str, torch.Tensor], outputs: Mapping[str, torch.Te
     independent Bernoulli trials with rates 1 / (N - size of i's document), one per NotNext (i, draw) with i
     outside j's document. m = 1 + N counts, each with c = log(2m / 1e-6): false-failure probability at most
     1e-6 per case (see the module docstring)."""
-    doc_ids = inputs["doc_ids"].cpu()
+    malformed, doc_ids, partner, is_next = _nsp_draws(inputs, outputs)
+    if malformed:
+        return malformed
     N = doc_ids.numel()
-    bad_draws = _check_draws(outputs, ("out.0", "out.1"), (N,), (torch.long, torch.bool))
-    if bad_draws:
-        return bad_draws
-    partner, is_next = outputs["out.0"].cpu(), outputs["out.1"].cpu()
     K = partner.size(0)
     has_next, same = _documents(doc_ids)
     c = _level(1 + N)
@@ -574,12 +580,9 @@ def nsp_independence(inputs: Mapping[str, torch.Tensor], outputs: Mapping[str, t
     sentence); equal partners (rate |O_i ∩ O_j| / (|O_i| |O_j|), O_i the sentences outside i's document) in disjoint
     pairs of consecutive NotNext sentences of one call (given the coins), and of draws 2k and 2k+1 where both are
     NotNext; m = 4 counts. At most 1e-6 false failures per case (module docstring)."""
-    doc_ids = inputs["doc_ids"].cpu()
-    N = doc_ids.numel()
-    bad = _check_draws(outputs, ("out.0", "out.1"), (N,), (torch.long, torch.bool))
+    bad, doc_ids, partner, is_next = _nsp_draws(inputs, outputs)
     if bad:
         return bad
-    partner, is_next = outputs["out.0"].cpu(), outputs["out.1"].cpu()
     K = partner.size(0)
     has_next, same = _documents(doc_ids)
     others = (~same).double()  # (N, N)
@@ -619,12 +622,9 @@ def nsp_repeats(inputs: Mapping[str, torch.Tensor], outputs: Mapping[str, torch.
                 args: Mapping[str, Any]) -> Verdict:
     """No two draws are equal: sentence i agrees in two draws with probability 1/4 + 1/(4 |O_i|) when it has a next
     sentence, else 1/|O_i| (module docstring, (b))."""
-    doc_ids = inputs["doc_ids"].cpu()
-    N = doc_ids.numel()
-    bad = _check_draws(outputs, ("out.0", "out.1"), (N,), (torch.long, torch.bool))
+    bad, doc_ids, partner, is_next = _nsp_draws(inputs, outputs)
     if bad:
         return bad
-    partner, is_next = outputs["out.0"].cpu(), outputs["out.1"].cpu()
     return _repeats(torch.cat([partner, is_next.long()], dim=1), _nsp_log_p_equal(doc_ids))
 
 
