@@ -1,0 +1,1 @@
+"""Reference solution of the training assignment (instructors only; never shipped to students)."""
