@@ -32,11 +32,11 @@ class LabelSmoothing(nn.Module):
         raise NotImplementedError("Task 5: LabelSmoothing")
 
 
-def rate(step: torch.Tensor, d_model: int, factor: float = 1.0, warmup: int = 4000) -> torch.Tensor:
+def learning_rate(step: torch.Tensor, d_model: int, factor: float = 1.0, warmup: int = 4000) -> torch.Tensor:
     """lrate = factor · d_model^-0.5 · min(step^-0.5, step · warmup^-1.5), element-wise over a tensor of steps
     (float64; use torch.minimum, not min). Step 0 counts as step 1 (LambdaLR asks for step 0 first).
 
     스텝 텐서의 원소마다 계산합니다 (torch.minimum을 쓰세요). step 0은 1로 셉니다.
     """
     # TODO: implement (Task 6)
-    raise NotImplementedError("Task 6: rate")
+    raise NotImplementedError("Task 6: learning_rate")

@@ -24,7 +24,7 @@ class LabelSmoothing(nn.Module):
         return nn.functional.kl_div(x, true_dist.detach(), reduction="sum")
 
 
-def rate(step: torch.Tensor, d_model: int, factor: float = 1.0, warmup: int = 4000) -> torch.Tensor:
+def learning_rate(step: torch.Tensor, d_model: int, factor: float = 1.0, warmup: int = 4000) -> torch.Tensor:
     """factor · d_model^-0.5 · min(step^-0.5, step · warmup^-1.5), element-wise; step 0 counts as step 1."""
     step = step.clamp(min=1)
     return factor * d_model ** -0.5 * torch.minimum(step ** -0.5, step * warmup ** -1.5)

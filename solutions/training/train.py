@@ -6,7 +6,7 @@ from __future__ import annotations
 import torch
 
 from .batch import make_masks
-from .loss import LabelSmoothing, rate
+from .loss import LabelSmoothing, learning_rate
 from .model import EncoderDecoder
 
 PAD, START = 0, 1
@@ -30,7 +30,7 @@ def train_copy_task(seed: int, steps: int = 400, vocab: int = 11, length: int = 
     criterion = LabelSmoothing(vocab, PAD, smoothing=0.0)
     optimizer = torch.optim.Adam(model.parameters(), lr=1.0, betas=(0.9, 0.98), eps=1e-9)
     schedule = torch.optim.lr_scheduler.LambdaLR(
-        optimizer, lambda step: float(rate(torch.tensor(float(step)), 32, factor=1.0, warmup=100)))
+        optimizer, lambda step: float(learning_rate(torch.tensor(float(step)), 32, factor=1.0, warmup=100)))
     model.train()
     for _ in range(steps):
         data = copy_batch(gen, 32, length, vocab)

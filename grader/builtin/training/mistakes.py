@@ -142,14 +142,14 @@ SMOOTHING = tuple(_mistake("tr_smoothing", _smoothing, kind, False)
 
 
 def _rate(kind: str) -> Any:
-    def rate(step: torch.Tensor, d_model: int, factor: float = 1.0, warmup: int = 4000) -> torch.Tensor:
+    def learning_rate(step: torch.Tensor, d_model: int, factor: float = 1.0, warmup: int = 4000) -> torch.Tensor:
         step = step + 1 if kind == "off_by_one" else step.clamp(min=1)
         if kind == "no_warmup":
             return factor * d_model ** -0.5 * step ** -0.5
         power = -0.5 if kind == "warmup_power" else -1.5
         scale = 1.0 if kind == "no_factor" else factor
         return scale * d_model ** -0.5 * torch.minimum(step ** -0.5, step * warmup ** power)
-    return rate
+    return learning_rate
 
 
 RATE = tuple(_mistake("tr_rate", _rate, kind, False)

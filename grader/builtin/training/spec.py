@@ -206,7 +206,7 @@ def _rate() -> Exercise:
         return Call((In("step"), Lit(d_model), Lit(factor), Lit(warmup)))
 
     return Exercise(
-        id="rate", file="loss.py", task=6, points=10, kind=Kind.FUNCTION,
+        id="learning_rate", file="loss.py", task=6, points=10, kind=Kind.FUNCTION,
         cases=(
             Case("warmup_and_decay", Driver.CALL, steps(0, 1, 2, 50, 399, 400, 401, 1000, 20000), call(512, 1.0, 400)),
             Case("factor", Driver.CALL, steps(0, 1, 10, 100, 3999, 4000, 4001, 8000), call(32, 2.0, 4000)),

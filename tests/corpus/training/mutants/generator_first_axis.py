@@ -1,0 +1,10 @@
+# exercise: Generator
+# mistake: tr_generator_first_axis
+# file: model.py
+class Generator(nn.Module):
+    def __init__(self, d_model, vocab):
+        super().__init__()
+        self.proj = nn.Linear(d_model, vocab)
+
+    def forward(self, x):
+        return torch.log_softmax(self.proj(x), dim=0)

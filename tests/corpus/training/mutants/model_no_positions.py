@@ -1,0 +1,27 @@
+# exercise: EncoderDecoder
+# mistake: tr_model_no_positions
+# file: model.py
+class EncoderDecoder(nn.Module):
+    def __init__(self, vocab, n_layers=2, d_model=32, d_ff=64, heads=4, dropout=0.1):
+        super().__init__()
+        self.heads = heads
+        self.embed = Embeddings(vocab, d_model)
+        self.encoder = nn.TransformerEncoder(
+            nn.TransformerEncoderLayer(d_model, heads, d_ff, dropout, batch_first=True), n_layers,
+            enable_nested_tensor=False)
+        self.decoder = nn.TransformerDecoder(
+            nn.TransformerDecoderLayer(d_model, heads, d_ff, dropout, batch_first=True), n_layers)
+        self.generator = Generator(d_model, vocab)
+        self.generator.proj.weight = self.embed.lut.weight
+        self.dropout = nn.Dropout(dropout)
+
+    def encode(self, src, src_mask):
+        return self.encoder(self.dropout(self.embed(src)), src_key_padding_mask=~src_mask[:, 0])
+
+    def decode(self, memory, src_mask, tgt, tgt_mask):
+        blocked = (~tgt_mask).repeat_interleave(self.heads, dim=0)
+        return self.decoder(self.dropout(self.embed(tgt)), memory, tgt_mask=blocked,
+                            memory_key_padding_mask=~src_mask[:, 0])
+
+    def forward(self, src, tgt, src_mask, tgt_mask):
+        return self.decode(self.encode(src, src_mask), src_mask, tgt, tgt_mask)

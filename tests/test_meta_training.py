@@ -1,0 +1,89 @@
+"""The training assignment measured like the others: solutions, stubs, correct variants and mutants
+(tests/corpus/training, mined from public bug reports where each one's header says so).
+
+Kept to a few minutes: one grading process (the module's reference, its trained greedy-decoding weights made once),
+the mutants graded on the visible cases only (what the assignment promises: each loses points there, on its own
+exercise), the solutions and the correct variants with the hidden cases too."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from corpus import build, variants
+
+from grader import api, specs
+from grader.reference import Reference
+from grader.results import Status
+
+ROOT = Path(__file__).resolve().parents[1]
+SOLUTIONS = ROOT / "solutions" / "training"
+STUBS = ROOT / "assignments" / "training"
+CORRECT = variants("training/correct")
+MUTANTS = variants("training/mutants")
+MINED = [v for v in MUTANTS if v.source and v.source.startswith("https://")]
+
+
+@pytest.fixture(scope="module")
+def reference():
+    return Reference(specs.get("training"))
+
+
+def test_corpus_sizes_meet_the_bar():
+    assert len(CORRECT) >= 8 and len(MUTANTS) >= 20 and len(MINED) >= 6
+    exercises = {e.id for e in specs.get("training").exercises}
+    assert {v.exercise for v in MUTANTS} == exercises  # every exercise has mistakes to catch
+    assert all(v.exercise in exercises for v in CORRECT)
+    catalog = {m.id for e in specs.get("training").exercises for m in e.mistakes}
+    assert {v.mistake for v in MUTANTS if v.mistake} <= catalog
+
+
+def test_solutions_score_full_marks_with_hidden_cases(reference):
+    result = api.check(SOLUTIONS, assignment="training", hidden=True, reference=reference)
+    assert result.score == result.max_score == 100
+    assert not any(e.mistakes or e.diagnoses for e in result.exercises)
+
+
+def test_stubs_score_zero_as_not_attempted(reference):
+    result = api.check(STUBS, hidden=True, reference=reference)
+    assert result.assignment == "training" and result.score == 0
+    assert {e.status for e in result.exercises} == {Status.NOT_ATTEMPTED}
+
+
+@pytest.mark.parametrize("variant", CORRECT, ids=[v.name for v in CORRECT])
+def test_correct_but_different_scores_full_marks(variant, reference, tmp_path):
+    spec = specs.get("training")
+    own = [variant.exercise] + [e.id for e in spec.exercises if variant.exercise in e.depends_on]
+    result = api.check(build(variant, tmp_path / "sub", SOLUTIONS), assignment="training", hidden=True,
+                       reference=reference, exercises=own)
+    failing = {e.id: [(c.id, c.failure and c.failure.message) for c in e.cases if c.status is not Status.PASSED]
+               for e in result.exercises if e.status is not Status.PASSED}
+    assert not failing and all(e.score == e.max_score for e in result.exercises), failing
+
+
+NAMED: dict[str, bool] = {}
+
+
+@pytest.mark.parametrize("variant", MUTANTS, ids=[v.name for v in MUTANTS])
+def test_mutant_loses_points_on_its_exercise_on_the_visible_cases(variant, reference, tmp_path):
+    """A mistake costs points on its own exercise, and elsewhere only where the code calls it (greedy decoding
+    calls the model, the model the embeddings); the visible cases alone show it."""
+    spec = specs.get("training")
+    reach = {variant.exercise} | {e.id for e in spec.exercises if variant.exercise in e.depends_on}
+    result = api.check(build(variant, tmp_path / "sub", SOLUTIONS), assignment="training", hidden=False,
+                       reference=reference)
+    lost = {e.id for e in result.exercises if e.score < e.max_score}
+    assert variant.exercise in lost and lost <= reach, lost
+    own = next(e for e in result.exercises if e.id == variant.exercise)
+    NAMED[variant.name] = bool(variant.names & ({m.id for m in own.mistakes} | {d.id for d in own.diagnoses}))
+    if variant.names:
+        assert NAMED[variant.name], (variant.names, [m.id for m in own.mistakes], [d.id for d in own.diagnoses])
+
+
+def test_named_share_is_reported():
+    """The share of mutants whose report names what they got wrong (printed with -s)."""
+    if len(NAMED) < len(MUTANTS):
+        pytest.skip("runs after the mutant tests in the same session")
+    named = sum(NAMED.values())
+    print(f"\ntraining: named {named}/{len(MUTANTS)} = {100 * named / len(MUTANTS):.0f} %")
+    assert named >= 1
