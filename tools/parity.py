@@ -21,7 +21,8 @@ import sys
 from pathlib import Path
 from typing import Any
 
-ASSIGNMENTS = {"transformer": "mutants", "pretraining": "pretraining/mutants", "seq2seq": "seq2seq/mutants"}
+ASSIGNMENTS = {"transformer": "mutants", "pretraining": "pretraining/mutants", "seq2seq": "seq2seq/mutants",
+               "training": "training/mutants"}
 """Each assignment and the folder of tests/corpus that holds its mutants."""
 
 

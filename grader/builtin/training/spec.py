@@ -230,8 +230,13 @@ def _trained(reference: Any, steps_: int) -> dict[str, torch.Tensor]:
 @functools.lru_cache(maxsize=4)
 def _trained_in(module: str, steps_: int) -> dict[str, torch.Tensor]:
     train = sys.modules[module]
-    with torch.random.fork_rng(devices=[]):
-        model = train.train_copy_task(0, steps_)
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)  # one thread, the same sums in every process: a release stores what the repository makes
+    try:
+        with torch.random.fork_rng(devices=[]):
+            model = train.train_copy_task(0, steps_)
+    finally:
+        torch.set_num_threads(threads)
     return {f"state.model.{k}": v.detach().clone() for k, v in model.named_parameters()}
 
 
