@@ -87,6 +87,9 @@ class Driver(str, Enum):
     DRAWS = "draws"
     """Call ``Case.draws`` times, each with a generator seeded anew (the ``Gen`` argument), the draws stacked on a
     new first axis; then once more with the first draw's seed (determinism) and report the global RNG's state."""
+    TRAIN = "train"
+    """A function that trains a model, called ``Case.draws`` times (seeds seed, seed+1, ...: its first literal), each call timed
+    and what it returns decoded greedily on held-out sequences (grader.sandbox.drivers.train); judged only."""
 
 
 class Kind(str, Enum):
@@ -472,8 +475,8 @@ def _check_case(exercise: Exercise, case: Case, where: str) -> None:
             raise SpecError(where, "draws", "a draws case needs draws >= 1")
         if gens != 1:
             raise SpecError(where, "call", "a draws case passes exactly one Gen() (the generator each draw seeds)")
-    elif case.draws:
-        raise SpecError(where, "draws", f"only a draws case draws (this one's driver is {case.driver.value})")
+    elif case.draws and case.driver is not Driver.TRAIN:
+        raise SpecError(where, "draws", f"only a draws or train case draws (this one's driver is {case.driver.value})")
     if case.driver is Driver.GRAD:
         if not case.grad_wrt:
             raise SpecError(where, "grad_wrt", "a grad case names the inputs whose gradients are compared")

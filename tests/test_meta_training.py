@@ -22,6 +22,14 @@ STUBS = ROOT / "assignments" / "training"
 CORRECT = variants("training/correct")
 MUTANTS = variants("training/mutants")
 MINED = [v for v in MUTANTS if v.source and v.source.startswith("https://")]
+TRAIN = "train_copy_task"
+"""The exercise judged by training (three runs, seconds each): graded only where a variant is about it."""
+
+
+def _reach(exercise: str) -> list[str]:
+    """The exercise and those that call it, the training exercise only when it is the variant's own."""
+    spec = specs.get("training")
+    return [e.id for e in spec.exercises if e.id == exercise or (exercise in e.depends_on and e.id != TRAIN)]
 
 
 @pytest.fixture(scope="module")
@@ -52,10 +60,8 @@ def test_stubs_score_zero_as_not_attempted(reference):
 
 @pytest.mark.parametrize("variant", CORRECT, ids=[v.name for v in CORRECT])
 def test_correct_but_different_scores_full_marks(variant, reference, tmp_path):
-    spec = specs.get("training")
-    own = [variant.exercise] + [e.id for e in spec.exercises if variant.exercise in e.depends_on]
     result = api.check(build(variant, tmp_path / "sub", SOLUTIONS), assignment="training", hidden=True,
-                       reference=reference, exercises=own)
+                       reference=reference, exercises=_reach(variant.exercise))
     failing = {e.id: [(c.id, c.failure and c.failure.message) for c in e.cases if c.status is not Status.PASSED]
                for e in result.exercises if e.status is not Status.PASSED}
     assert not failing and all(e.score == e.max_score for e in result.exercises), failing
@@ -67,11 +73,14 @@ NAMED: dict[str, bool] = {}
 @pytest.mark.parametrize("variant", MUTANTS, ids=[v.name for v in MUTANTS])
 def test_mutant_loses_points_on_its_exercise_on_the_visible_cases(variant, reference, tmp_path):
     """A mistake costs points on its own exercise, and elsewhere only where the code calls it (greedy decoding
-    calls the model, the model the embeddings); the visible cases alone show it."""
+    calls the model, the model the embeddings); the visible cases alone show it. The training exercise, which
+    calls nearly everything, is graded for its own mutants only (the cheats: no optimizer.step, no zero_grad, a
+    fresh model returned, the evaluation data found and trained on, the time limit read)."""
     spec = specs.get("training")
-    reach = {variant.exercise} | {e.id for e in spec.exercises if variant.exercise in e.depends_on}
+    reach = set(_reach(variant.exercise))
+    graded = reach if variant.exercise == TRAIN else [e.id for e in spec.exercises if e.id != TRAIN]
     result = api.check(build(variant, tmp_path / "sub", SOLUTIONS), assignment="training", hidden=False,
-                       reference=reference)
+                       reference=reference, exercises=graded)
     lost = {e.id for e in result.exercises if e.score < e.max_score}
     assert variant.exercise in lost and lost <= reach, lost
     own = next(e for e in result.exercises if e.id == variant.exercise)

@@ -14,6 +14,8 @@ from __future__ import annotations
 
 import contextlib
 import inspect
+import os
+import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -352,6 +354,78 @@ def draws(target: Any, inputs: Mapping[str, torch.Tensor], args: Mapping[str, An
             **_inputs_after(tensors, args)}
 
 
+def greedy(model: Any, src: torch.Tensor, pad: int = 0) -> torch.Tensor:
+    """Trusted greedy decoding of ``src`` (B, L) with a trained encoder–decoder of the Annotated Transformer's
+    interface (``encode(src, src_mask)``, ``decode(memory, src_mask, ys, tgt_mask)``, ``generator``; masks True
+    where attention is allowed), from src's first token, to src's length."""
+    src_mask = (src != pad).unsqueeze(-2)
+    memory = model.encode(src, src_mask)
+    ys = src[:, :1]
+    for _ in range(src.size(1) - 1):
+        n = ys.size(1)
+        mask = torch.ones(n, n, dtype=torch.bool, device=src.device).tril().expand(src.size(0), n, n)
+        out = model.decode(memory, src_mask, ys, mask)
+        ys = torch.cat([ys, model.generator(out[:, -1]).argmax(-1, keepdim=True)], dim=1)
+    return ys
+
+
+def _fresh_like(held_out: torch.Tensor) -> torch.Tensor:
+    """Sequences like ``held_out`` (its first column, tokens from the range of the others), drawn from the operating
+    system's randomness after the call: nothing that ran before can have seen them."""
+    gen = torch.Generator().manual_seed(int.from_bytes(os.urandom(8), "little"))
+    body = held_out[:, 1:].cpu()
+    fresh = torch.randint(int(body.min()), int(body.max()) + 1, tuple(body.shape), generator=gen)
+    return torch.cat([held_out[:, :1].cpu(), fresh], dim=1).to(held_out.device)
+
+
+def train(target: Any, inputs: Mapping[str, torch.Tensor], args: Mapping[str, Any], ctx: Ctx) -> dict[str, Any]:
+    """Call a function that trains a model ``draws`` times, the seed (its first literal) seed, seed+1, ...; time each call, count
+    the optimiser steps it takes, and decode what it returns greedily (:func:`greedy`) on the case's ``held_out``
+    sequences and on as many drawn afresh after the call (:func:`_fresh_like`). ``untouched`` says, per call, that
+    no parameter of the returned model was ever stepped by an optimiser (a fresh model returned, or one trained
+    without ``optimizer.step``); ``train_mode`` that it came back in train mode (the driver decodes in eval mode)."""
+    from torch.optim.optimizer import register_optimizer_step_post_hook
+
+    tensors = _prepare(inputs, ctx)
+    held_out = tensors["held_out"]
+    first = args["call"][0]
+    stepped: dict[int, torch.Tensor] = {}
+    count = [0]
+
+    def hook(optimizer: Any, _args: Any, _kwargs: Any) -> None:
+        count[0] += 1
+        for group in optimizer.param_groups:
+            for p in group["params"]:
+                stepped[id(p)] = p  # held, so that no id is reused while the driver looks
+
+    outs, fresh_src, fresh_out, seconds, steps, untouched, train_mode = [], [], [], [], [], [], []
+    handle = register_optimizer_step_post_hook(hook)
+    try:
+        for i in range(int(args.get("draws", 1))):
+            call = [["v", int(first[1]) + i], *args["call"][1:]]
+            count[0] = 0
+            stepped.clear()
+            started = time.perf_counter()
+            model = _invoke(target, tensors, {**args, "call": call}, ctx)
+            seconds.append(time.perf_counter() - started)
+            steps.append(count[0])
+            if not isinstance(model, torch.nn.Module):
+                raise TypeError(f"the function returned {type(model).__name__}, not the trained model")
+            untouched.append(not any(id(p) in stepped for p in model.parameters()))
+            train_mode.append(model.training)
+            model.eval()
+            fresh = _fresh_like(held_out)
+            with torch.no_grad(), ctx.student():
+                outs.append(greedy(model, held_out))
+                fresh_out.append(greedy(model, fresh))
+            fresh_src.append(fresh)
+    finally:
+        handle.remove()
+    return {"out": torch.stack(outs), "fresh_src": torch.stack(fresh_src), "fresh_out": torch.stack(fresh_out),
+            "seconds": torch.tensor(seconds, dtype=torch.float64), "steps": torch.tensor(steps),
+            "untouched": torch.tensor(untouched), "train_mode": torch.tensor(train_mode)}
+
+
 DRIVERS: Mapping[str, Callable[[Any, Mapping[str, torch.Tensor], Mapping[str, Any], Ctx], dict[str, Any]]] = {
     "call": call,
     "grad": grad,
@@ -359,4 +433,5 @@ DRIVERS: Mapping[str, Callable[[Any, Mapping[str, torch.Tensor], Mapping[str, An
     "raises": raises,
     "causal": causal,
     "draws": draws,
+    "train": train,
 }

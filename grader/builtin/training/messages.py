@@ -33,6 +33,12 @@ MESSAGES: dict[str, dict[str, str]] = {
         "mistake.tr_rate_no_factor": "the rate matches the schedule without the factor: multiply by factor",
         "mistake.tr_greedy_first_position": "the output matches decoding that reads the prediction at the first position every step: the next token comes from the last position",
         "mistake.tr_greedy_last_only": "the output matches decoding that feeds only the last token back: the decoder needs everything generated so far",
+        # --- the training judge (judges.py) ---
+        "training.check.copy_shape": "the model's greedy decoding of the held-out sequences has shape {got}, not {expected}: does the returned model follow the contract (encode, decode, generator)?",
+        "training.check.copy_saw_held_out": "the model copies the held-out sequences far better ({held_out} %) than fresh ones drawn after training ({fresh} %): the loop trained on the evaluation data. Train on batches drawn from the seed only",
+        "training.check.copy_no_steps": "no optimiser step was taken in any run (steps: {steps}), so the weights never changed and the model copies {accuracies} of the held-out sequences: call optimizer.step() after loss.backward()",
+        "training.check.copy_untrained_model": "the returned model's weights were never updated by an optimiser (held-out copy accuracy {accuracies}; steps taken: {steps}): return the model you trained, not a fresh one",
+        "training.check.copy_not_learned": "the trained model copies too few held-out sequences exactly: {accuracies} in the {runs} runs, where at least {required} runs must reach {threshold} % (steps taken: {steps}). Check the loss (log-probabilities from the generator, padding ignored), optimizer.zero_grad() every step, and the learning-rate schedule",
     },
     "ko": {
         "title": "학습하는 Transformer",
@@ -60,5 +66,10 @@ MESSAGES: dict[str, dict[str, str]] = {
         "mistake.tr_rate_no_factor": "학습률이 factor를 곱하지 않은 스케줄과 같습니다. factor를 곱하세요",
         "mistake.tr_greedy_first_position": "출력이 매 단계 첫 번째 위치의 예측을 읽는 디코딩과 같습니다. 다음 토큰은 마지막 위치에서 나옵니다",
         "mistake.tr_greedy_last_only": "출력이 마지막 토큰만 다시 넣는 디코딩과 같습니다. 디코더에는 지금까지 만든 토큰이 모두 필요합니다",
+        "training.check.copy_shape": "모델이 보류 시퀀스를 탐욕적으로 디코딩한 결과의 모양이 {expected}가 아니라 {got}입니다. 돌려준 모델이 약속(encode, decode, generator)을 따르는지 확인하세요",
+        "training.check.copy_saw_held_out": "모델이 학습 뒤에 새로 뽑은 시퀀스({fresh} %)보다 보류 시퀀스({held_out} %)를 훨씬 잘 복사합니다. 학습 루프가 평가 데이터로 학습했습니다. seed로 뽑은 배치로만 학습하세요",
+        "training.check.copy_no_steps": "어느 실행에서도 옵티마이저 단계가 없었습니다 (단계 수: {steps}). 가중치가 바뀌지 않았으므로 모델은 보류 시퀀스의 {accuracies}를 복사합니다. loss.backward() 뒤에 optimizer.step()을 호출하세요",
+        "training.check.copy_untrained_model": "돌려준 모델의 가중치는 옵티마이저가 한 번도 갱신하지 않았습니다 (보류 시퀀스 복사 정확도 {accuracies}, 단계 수 {steps}). 새 모델이 아니라 학습시킨 모델을 돌려주세요",
+        "training.check.copy_not_learned": "학습한 모델이 보류 시퀀스를 정확히 복사하는 비율이 너무 낮습니다. {runs}번의 실행에서 {accuracies}이고, 적어도 {required}번은 {threshold} %에 이르러야 합니다 (단계 수: {steps}). 손실(생성기의 로그 확률, 패딩 제외), 매 단계의 optimizer.zero_grad(), 학습률 스케줄을 확인하세요",
     },
 }

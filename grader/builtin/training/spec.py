@@ -20,7 +20,7 @@ import torch
 
 from grader.builtin.training import mistakes as m
 from grader.builtin.training.messages import MESSAGES
-from grader.cases import padded_tokens, randn, weights
+from grader.cases import draw, padded_tokens, randn, weights
 from grader.spec import (
     ELSEWHERE,
     Assignment,
@@ -72,7 +72,7 @@ def _embeddings() -> Exercise:
         return _args((vocab, d), (In("x"),), **extra)
 
     return Exercise(
-        id="Embeddings", file="model.py", task=1, points=8, kind=Kind.MODULE,
+        id="Embeddings", file="model.py", task=1, points=6, kind=Kind.MODULE,
         cases=(
             Case("basic", Driver.CALL, make(2, 5, 11, 16), **args(11, 16)),
             Case("wide", Driver.CALL, make(3, 4, 50, 64), **args(50, 64)),
@@ -92,7 +92,7 @@ def _generator() -> Exercise:
         return _args((d, vocab), (In("x"),), **extra)
 
     return Exercise(
-        id="Generator", file="model.py", task=2, points=6, kind=Kind.MODULE,
+        id="Generator", file="model.py", task=2, points=5, kind=Kind.MODULE,
         cases=(
             Case("batch", Driver.CALL, make(16, 11, 2, 5), **args(16, 11)),
             Case("flat", Driver.CALL, make(8, 7, 6), **args(8, 7)),
@@ -122,7 +122,7 @@ def _model() -> Exercise:
         return _args((vocab, n, d, ff, h, 0.1), (In("src"), In("tgt"), In("src_mask"), In("tgt_mask")), **extra)
 
     return Exercise(
-        id="EncoderDecoder", file="model.py", task=3, points=26, kind=Kind.MODULE, depends_on=("Embeddings",),
+        id="EncoderDecoder", file="model.py", task=3, points=20, kind=Kind.MODULE, depends_on=("Embeddings",),
         cases=(
             Case("padding", Driver.CALL, model_inputs(3, 6, 5, 11, 2, 16, 32, 4), **args(11, 2, 16, 32, 4)),
             Case("one_layer", Driver.CALL, model_inputs(2, 4, 4, 9, 1, 8, 16, 2), **args(9, 1, 8, 16, 2)),
@@ -155,7 +155,7 @@ def _masks() -> Exercise:
         return Call((In("src"), In("tgt"), Lit(pad)))
 
     return Exercise(
-        id="make_masks", file="batch.py", task=4, points=12, kind=Kind.FUNCTION,
+        id="make_masks", file="batch.py", task=4, points=10, kind=Kind.FUNCTION,
         cases=(
             Case("padding", Driver.CALL, make(3, 6, 5), call()),
             Case("no_padding", Driver.CALL, make(2, 4, 4, padded=False), call()),
@@ -183,7 +183,7 @@ def _smoothing() -> Exercise:
         return _args((vocab, PAD, smoothing), (In("x"), In("target")), **extra)
 
     return Exercise(
-        id="LabelSmoothing", file="loss.py", task=5, points=18, kind=Kind.MODULE,
+        id="LabelSmoothing", file="loss.py", task=5, points=14, kind=Kind.MODULE,
         cases=(
             Case("smoothed", Driver.CALL, smoothing_inputs(8, 11), **args(11, 0.1)),
             Case("strong", Driver.CALL, smoothing_inputs(6, 5, pads=1), **args(5, 0.4)),
@@ -206,7 +206,7 @@ def _rate() -> Exercise:
         return Call((In("step"), Lit(d_model), Lit(factor), Lit(warmup)))
 
     return Exercise(
-        id="learning_rate", file="loss.py", task=6, points=10, kind=Kind.FUNCTION,
+        id="learning_rate", file="loss.py", task=6, points=8, kind=Kind.FUNCTION,
         cases=(
             Case("warmup_and_decay", Driver.CALL, steps(0, 1, 2, 50, 399, 400, 401, 1000, 20000), call(512, 1.0, 400)),
             Case("factor", Driver.CALL, steps(0, 1, 10, 100, 3999, 4000, 4001, 8000), call(32, 2.0, 4000)),
@@ -222,8 +222,9 @@ def _rate() -> Exercise:
 
 
 def _trained(reference: Any, steps_: int) -> dict[str, torch.Tensor]:
-    """The weights of the reference model trained ``steps_`` steps on the copy task (seed 0): it copies some
-    sequences and not others, so that greedy decoding has something to show."""
+    """The weights of the reference model (two layers: with one, the last position's output ignores the mask)
+    trained ``steps_`` steps on the copy task (seed 0): it copies some sequences and not others, so that greedy
+    decoding has something to show."""
     return _trained_in(reference.make_masks.__module__.rpartition(".")[0] + ".train", steps_)
 
 
@@ -234,7 +235,7 @@ def _trained_in(module: str, steps_: int) -> dict[str, torch.Tensor]:
     torch.set_num_threads(1)  # one thread, the same sums in every process: a release stores what the repository makes
     try:
         with torch.random.fork_rng(devices=[]):
-            model = train.train_copy_task(0, steps_)
+            model = train.train_copy_task(0, steps_, n_layers=2)
     finally:
         torch.set_num_threads(threads)
     return {f"state.model.{k}": v.detach().clone() for k, v in model.named_parameters()}
@@ -252,7 +253,7 @@ def _greedy() -> Exercise:
         return _args((11, 2, 32, 64, 4, 0.1), (In("src"), In("src_mask"), Lit(max_len), Lit(START)), **extra)
 
     return Exercise(
-        id="GreedyDecoder", file="decode.py", task=7, points=20, kind=Kind.MODULE,
+        id="GreedyDecoder", file="decode.py", task=7, points=17, kind=Kind.MODULE,
         depends_on=("EncoderDecoder", "Embeddings", "Generator"),
         cases=(
             Case("copy", Driver.CALL, greedy_inputs(4, 8), **args(8)),
@@ -265,10 +266,38 @@ def _greedy() -> Exercise:
     )
 
 
+# --- the training loop, judged by what it learns ------------------------------------------------------------------
+
+JUDGE = "grader.builtin.training.judges"
+
+
+def held_out(n: int, length: int) -> Any:
+    return lambda env: {"held_out": tokens(env, n, length, 11, padded=False)}
+
+
+def _train() -> Exercise:
+    from grader.builtin.training import judges
+
+    def call(seed: int) -> Call:
+        return Call((Lit(seed),), {"steps": Lit(300)})
+
+    return Exercise(
+        id="train_copy_task", file="train.py", task=8, points=20, kind=Kind.FUNCTION,
+        depends_on=("EncoderDecoder", "Embeddings", "Generator", "make_masks", "LabelSmoothing", "learning_rate"),
+        cases=(
+            Case("copy_task", Driver.TRAIN, held_out(100, 8), call(0), draws=judges.RUNS, compare=(),
+                 draw_args=lambda gen: call(draw(gen, 1, 10**6)),
+                 properties=(Property(PropertyKind.JUDGE, judge=f"{JUDGE}:copy_task", name="copy_task"),)),
+        ),
+        # the time limit is the grader's to keep: a loop that reads it to fit inside has no business doing so
+        forbidden=("resource.*", "signal.*"),
+    )
+
+
 ASSIGNMENT = Assignment(
     name="training",
     title=MESSAGES["en"]["title"],
-    exercises=(_embeddings(), _generator(), _model(), _masks(), _smoothing(), _rate(), _greedy()),
+    exercises=(_embeddings(), _generator(), _model(), _masks(), _smoothing(), _rate(), _greedy(), _train()),
     solutions=SOLUTIONS,
     files=("model.py", "batch.py", "loss.py", "decode.py", "train.py"),
     quiz=STUBS / "quiz.toml",

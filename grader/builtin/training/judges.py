@@ -1,0 +1,92 @@
+"""The trusted judge of the training exercise: what the student's training loop returned, decoded greedily by the
+grader (grader.sandbox.drivers.train) on held-out copy-task sequences, one run per seed.
+
+    copy_task(inputs, outputs, args) -> None | (message key, params)
+
+``inputs["held_out"]`` (N, L): the case's held-out sequences (never passed to the student's function);
+``outputs``: ``out`` (K, N, L) their decoding by the model of each of the K runs, ``fresh_src`` / ``fresh_out``
+(K, N, L) sequences drawn from the operating system's randomness after each run and their decoding, ``steps`` (K,)
+the optimiser steps each run took, ``untouched`` (K,) that no parameter of the returned model was ever stepped,
+``seconds`` (K,) each run's time.
+
+A run succeeds when its model copies at least THRESHOLD of the held-out sequences exactly, and as many of the
+fresh ones. The case passes when at least REQUIRED of the K runs succeed. The reference succeeds in a run with
+probability p (measured over many seeds: tests/test_training_judge.py); runs with different seeds are independent,
+so a correct loop as good as the reference fails the case with probability P(Bin(K, p) < REQUIRED): with the
+one-sided 99% lower confidence bound of p from that measurement, FALSE_FAILURE_BOUND below.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from typing import Any
+
+import torch
+
+THRESHOLD = 0.5
+"""The share of held-out sequences a run's model must copy exactly (the reference's runs copy 0.8 to 1.0)."""
+RUNS = 3
+REQUIRED = 2
+LEAK_MARGIN = 0.3
+"""A run whose model copies the held-out sequences this much better than fresh ones has seen them: two samples of
+N = 100 sequences from the same distribution differ by about 0.05 at most (one standard error is below 0.05)."""
+MEASURED = (97, 97)
+"""The reference's successful runs, and runs, over seeds 100.. (one core, 300 steps; every run copied at least 0.67 of
+200 held-out sequences, 5.3 s a run on average): tests/test_training_judge.py (slow) checks it again on other seeds."""
+
+
+def false_failure_bound(p: float, runs: int = RUNS, required: int = REQUIRED) -> float:
+    """P(Bin(runs, p) < required): the chance that a loop whose runs succeed with probability p fails the case."""
+    return sum(math.comb(runs, k) * p ** k * (1 - p) ** (runs - k) for k in range(required))
+
+
+def lower_bound(successes: int, n: int, confidence: float = 0.99) -> float:
+    """The one-sided Clopper-Pearson lower bound of a success probability from ``successes`` of ``n`` (bisection)."""
+    if successes == 0:
+        return 0.0
+    alpha = 1 - confidence
+
+    def tail(p: float) -> float:  # P(Bin(n, p) >= successes)
+        return sum(math.comb(n, k) * p ** k * (1 - p) ** (n - k) for k in range(successes, n + 1))
+
+    lo, hi = 0.0, successes / n
+    for _ in range(60):
+        mid = (lo + hi) / 2
+        lo, hi = (lo, mid) if tail(mid) > alpha else (mid, hi)
+    return lo
+
+
+FALSE_FAILURE_BOUND = false_failure_bound(lower_bound(*MEASURED))
+"""At most this chance that a correct loop as good as the reference fails the case (p at its 99% lower bound)."""
+
+
+def _pct(x: float | torch.Tensor) -> float:
+    return round(100 * float(x), 1)
+
+
+def copy_task(inputs: Mapping[str, torch.Tensor], outputs: Mapping[str, torch.Tensor],
+              args: Mapping[str, Any]) -> tuple[str, dict[str, Any]] | None:
+    held_out = inputs["held_out"]
+    out, fresh_src, fresh_out = outputs["out"], outputs["fresh_src"], outputs["fresh_out"]
+    runs = out.shape[0]
+    if out.shape[1:] != held_out.shape or fresh_out.shape != fresh_src.shape:
+        return "training.check.copy_shape", {"expected": list(held_out.shape), "got": list(out.shape[1:])}
+    accuracy = (out == held_out).all(-1).double().mean(-1)
+    fresh = (fresh_out == fresh_src).all(-1).double().mean(-1)
+    steps = [int(s) for s in outputs["steps"]]
+    untouched = [bool(u) for u in outputs["untouched"]]
+    success = (accuracy >= THRESHOLD) & (fresh >= THRESHOLD)
+    shown = {"accuracies": ", ".join(f"{_pct(a)} %" for a in fresh), "steps": ", ".join(map(str, steps)),
+             "threshold": _pct(THRESHOLD), "required": REQUIRED, "runs": runs}
+    leaked = [i for i in range(runs) if float(accuracy[i] - fresh[i]) > LEAK_MARGIN]
+    if leaked:
+        i = leaked[0]
+        return "training.check.copy_saw_held_out", {"held_out": _pct(accuracy[i]), "fresh": _pct(fresh[i])}
+    if int(success.sum()) >= REQUIRED:
+        return None
+    if all(s == 0 for s in steps):
+        return "training.check.copy_no_steps", shown
+    if all(untouched):
+        return "training.check.copy_untrained_model", shown
+    return "training.check.copy_not_learned", shown
