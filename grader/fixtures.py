@@ -64,6 +64,8 @@ def write(reference: Any, folder: Path) -> None:
                 "compare": list(case.compare),
                 "properties": [{**dataclasses.asdict(p), "kind": p.kind.value} for p in case.properties],
                 "inputs": sorted(prepared.inputs), "mistakes": {},
+                # what the reference needed: the case's time limit derives from it in a bundle too (a training run)
+                "seconds": round(prepared.seconds, 3),
             }
             for name, entries in (("expected", prepared.expected), ("truth", prepared.truth)):
                 described, data = transfer.encode_entries(entries)
@@ -335,3 +337,9 @@ def stored(folder: Path, exercise_id: str, case_id: str) -> tuple[dict, dict, di
 
 
 __all__ = ["FixtureError", "load", "stored", "verify", "write", "CaseEnv"]
+
+
+def stored_seconds(folder: Path, exercise_id: str, case_id: str) -> float:
+    """What the reference needed for one case when the bundle was made (0 for a bundle made before it was stored)."""
+    ex = next(e for e in _described(folder)["exercises"] if e["id"] == exercise_id)
+    return float(next(c for c in ex["cases"] if c["id"] == case_id).get("seconds", 0.0))

@@ -170,7 +170,8 @@ class Reference:
 
             expected, truth, mistakes = fixtures.stored(self.assignment.fixtures, exercise.id, case.id)
             inputs = case.make(CaseEnv(gen=torch.Generator(), reference=None))
-            self._prepared[key] = Prepared(exercise, case, inputs, expected, truth)
+            seconds = fixtures.stored_seconds(self.assignment.fixtures, exercise.id, case.id)
+            self._prepared[key] = Prepared(exercise, case, inputs, expected, truth, seconds=seconds)
             for mistake_id, outputs in mistakes.items():
                 self._mistakes[(exercise.id, case.id, graded, mistake_id)] = outputs
         if key not in self._prepared:
