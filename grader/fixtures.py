@@ -64,7 +64,7 @@ def write(reference: Any, folder: Path) -> None:
                 "compare": list(case.compare),
                 "properties": [{**dataclasses.asdict(p), "kind": p.kind.value} for p in case.properties],
                 "inputs": sorted(prepared.inputs), "mistakes": {},
-                # what the reference needed: the case's time limit derives from it in a bundle too (a training run)
+                # what the reference needed: a bundle's time limit derives from it too (fitting a model takes seconds)
                 "seconds": round(prepared.seconds, 3),
             }
             for name, entries in (("expected", prepared.expected), ("truth", prepared.truth)):
