@@ -85,7 +85,7 @@ def _reference():
 @pytest.mark.slow
 def test_the_reference_succeeds_as_often_as_measured():
     """The reference trained on TRAINING_SEEDS seeds (default 24, two minutes), judged run by run as the case judges
-    it: every run succeeds (the measurement behind judges.MEASURED had no failure), each within a few seconds."""
+    it: every run succeeds (judges.MEASURED: 299 of 300, the other marginal), each within a few seconds."""
     train = _reference()
     seeds = int(os.environ.get("TRAINING_SEEDS", "24"))
     threads = torch.get_num_threads()

@@ -31,9 +31,11 @@ REQUIRED = 2
 LEAK_MARGIN = 0.3
 """A run whose model copies the held-out sequences this much better than fresh ones has seen them: two samples of
 N = 100 sequences from the same distribution differ by about 0.05 at most (one standard error is below 0.05)."""
-MEASURED = (97, 97)
-"""The reference's successful runs, and runs, over seeds 100.. (one core, 300 steps; every run copied at least 0.67 of
-200 held-out sequences, 5.3 s a run on average): tests/test_training_judge.py (slow) checks it again on other seeds."""
+MEASURED = (299, 300)
+"""The reference's successful runs, and runs: seeds 100 to 399, 300 steps each on one core (benchmarks/
+training_reference_seeds.txt: seconds and exact-copy share of 200 held-out sequences per seed). All 300 copied at
+least half; one copied only 0.505, which the case's two samples of 100 would fail about half the time, so it counts
+as a failure here. 244 runs copied 90 % or more; a run took 4.9 s (median) on a shared machine."""
 
 
 def false_failure_bound(p: float, runs: int = RUNS, required: int = REQUIRED) -> float:
