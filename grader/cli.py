@@ -7,6 +7,7 @@ lost points, 2 usage error, 3 the grader itself failed.
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 import sys
@@ -27,6 +28,7 @@ from grader.report import summary as summary_report
 from grader.results import Message
 from grader.sandbox.forkserver import warm_up
 from grader.sandbox.limits import SANDBOXES, Limits, MiB
+from grader.startup import heavy_imports
 
 
 class GraderUsage(click.UsageError):
@@ -45,12 +47,8 @@ def _usage(exc: Any, lang: str) -> GraderUsage:
     return GraderUsage(render(message, lang))
 
 
-def _stdout() -> Console:
-    return Console(highlight=False, soft_wrap=False)
-
-
-def _stderr() -> Console:
-    return Console(stderr=True, highlight=False)
+_stdout = functools.partial(Console, highlight=False, soft_wrap=False)
+_stderr = functools.partial(Console, stderr=True, highlight=False)
 
 
 def abort_fault(exc: BaseException, lang: str) -> NoReturn:
@@ -147,18 +145,21 @@ def main() -> None:
 @FEEDBACK_OPTION
 def check(path: Path = Path("."), assignment: str | None = None, hidden: bool = False, fmt: str = "text",
           hidden_visibility: str = "after_published", device: str = "auto", lang: str | None = None,
-          exercises: tuple[str, ...] = (), every: bool = False,
-          timeout: float | None = None, salt: str = "", min_score: float | None = None,
-          memory_mb: int = Limits().memory_bytes // MiB, sandbox: str = "auto", feedback: str = "visible") -> None:
+          exercises: tuple[str, ...] = (), every: bool = False, timeout: float | None = None, salt: str = "",
+          min_score: float | None = None, memory_mb: int = Limits().memory_bytes // MiB, sandbox: str = "auto",
+          feedback: str = "visible") -> None:
     """Grade the submission in PATH (default: the current folder)."""
     lang = resolve_lang(lang)
     started = time.monotonic()
-    warm_up(hidden)  # the fork server imports torch in its own process while this one imports it too
-    from grader import api  # torch: imported only now, in parallel with the fork server
+    warm_up()  # the fork server imports torch in its own process while this one imports it too
+    with heavy_imports():
+        from grader import api  # torch: imported only now, in parallel with the fork server
+        from grader.reference import cache_folder
 
     try:
         result = api.check(path, assignment=assignment, hidden=hidden, device=device, exercises=exercises,
-                           timeout=timeout, salt=salt, limits=Limits(memory_bytes=memory_mb * MiB), sandbox=sandbox)
+                           timeout=timeout, salt=salt, limits=Limits(memory_bytes=memory_mb * MiB), sandbox=sandbox,
+                           reference_cache=cache_folder())
         console = _stdout()
         title = assignment_title(result.assignment, api.assignment_spec(result.assignment).title, lang)
         click.echo(report.render(fmt, result, lang, report.Options(
@@ -230,12 +231,13 @@ def batch(submissions: Path, assignment: str, output: Path, workers: int | None 
           feedback: str = "visible", lang: str | None = None, executor: str = "local", address: str | None = None,
           device: str = "auto", reason: str | None = None, due: str | None = None) -> None:
     """Grade every folder or .zip in SUBMISSIONS; write results, a gradebook and a summary to OUTPUT."""
-    if executor == "local":  # on a cluster the workers grade: no fork server here
-        warm_up(hidden)  # the fork server imports torch while this process does the same
+    if executor == "local":  # on a cluster the workers grade: no fork server here (here it imports torch as we do)
+        warm_up()
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
 
-    from grader import api, schedulers
-    from grader import batch as batch_mod
+    with heavy_imports():
+        from grader import api, schedulers
+        from grader import batch as batch_mod
 
     lang = resolve_lang(lang)
     err = _stderr()
@@ -444,8 +446,7 @@ def _scheduler_options(function: Any) -> Any:
         click.option("--tasks", type=click.IntRange(min=1), required=True, help="How many tasks (shards) to grade in."),
         click.option("--results", default=None,
                      help="Where the results go (default: OUTPUT/results for Slurm, /data/results for Kubernetes, "
-                          "results for GitHub)."),
-        LANG_OPTION,
+                          "results for GitHub)."), LANG_OPTION,
     ]):
         function = option(function)
     return function
@@ -525,7 +526,7 @@ def similar(output: Path, threshold: float = 0.5, lang: str | None = None) -> No
 
     lang = resolve_lang(lang)
     try:
-        pairs = batch_mod.update_similarity(output, threshold=threshold)
+        pairs = batch_mod.update_similarity(output, threshold=threshold, lang=lang)
     except api.UsageError as exc:
         raise _usage(exc, lang) from None
     except batch_mod.BatchError as exc:

@@ -94,3 +94,12 @@ def test_no_engine_module_is_over_600_lines():
         if lines > MAX_LINES:
             too_long[rel] = lines
     assert too_long == {}
+
+
+def test_the_grade_command_imports_torch_only_after_the_fork_server_starts():
+    """`grade check` starts the fork server and only then imports torch, so the two imports run side by side
+    (issue 23). Any module the command imports at the top that pulls torch in (a type import of grader.spec at
+    run time, say) puts them back in a row: about a second and a half on every check."""
+    code = "import sys, grader.cli; print(sorted(m for m in sys.modules if m == 'torch' or m.startswith('torch.')))"
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout.strip() == "[]", done.stdout[:300]

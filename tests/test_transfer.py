@@ -110,3 +110,22 @@ def test_fork_server_preloads_only_inputs_marked_shared(tmp_path, monkeypatch):
     monkeypatch.setattr(child, "_shared_bytes", 0)
     child.preload({"preload": True, "tasks": tasks})
     assert set(child.SHARED_INPUTS) == {str(empty)}  # over the cap: the server starts over
+
+
+def test_a_case_on_meta_runs_and_the_fork_server_pays_for_torchs_compiler_only_then(tmp_path):
+    """The fork server imports torch._dynamo (what an op on ``meta`` needs, over a second) before the first job
+    that has a ``meta`` case, never at its start: a check without one (every built-in assignment) does not wait
+    for it, and a case on ``meta`` still runs."""
+    from grader.sandbox import forkserver, runner
+
+    assert forkserver._warm_meta({"tasks": [{"device": None}, {"device": "elsewhere"}]}) is False
+    sub = tmp_path / "sub"
+    sub.mkdir()
+    (sub / "attention.py").write_text("import torch\n\ndef f(x):\n    return torch.softmax(x * 2, dim=-1)\n")
+    task = runner.Task(index=0, exercise="f", case="meta", file="attention.py", name="f", driver="call",
+                       args={"call": [["t", "x"]]}, device="meta", inputs={"x": torch.randn(2, 3)})
+    run = runner.run_tasks(sub, [task], hide=[])
+    outcome = run.outcomes[0]
+    assert outcome.status == "ok", outcome
+    entry = transfer.decode(outcome.record["entries"], {})["out"] if "entries" in outcome.record else None
+    assert entry is not None and entry.shape == (2, 3) and entry.device == "meta"

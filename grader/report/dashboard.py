@@ -18,12 +18,14 @@ import html
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
 from grader import clean, stats
 from grader.messages import render
-from grader.spec import Assignment
+
+if TYPE_CHECKING:
+    from grader.spec import Assignment
 
 FLAGS = ("syntax", "timeout", "crashed", "invalid", "grader_error", "similar", "late", "regraded")
 """Every flag the gradebook can show, in the order they are listed (``dash.flag.<flag>``)."""
