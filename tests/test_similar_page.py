@@ -175,6 +175,23 @@ def test_the_batch_writes_the_page_where_the_dashboard_links_it(tmp_path):
     assert f'href="../{render.DASHBOARD}"' in text
 
 
+def test_grade_similar_writes_the_pages_in_the_language_asked_for(tmp_path):
+    from click.testing import CliRunner
+
+    from grader import cli
+
+    out = tmp_path / "out"
+    stems = write_class(out)
+    for name, stem in stems.items():  # the batch's records: grade similar reads the assignment from them
+        (out / f"{stem}.json").write_text(json.dumps({"submission": name, "assignment": "transformer"}))
+    for lang, words in (("ko", "비슷한 코드"), ("en", "Code alike")):
+        result = CliRunner().invoke(cli.main, ["similar", str(out), "--lang", lang])
+        assert result.exit_code == 0, result.output
+        [written] = (out / render.SIMILARITY).iterdir()
+        text = written.read_text()
+        assert f'<html lang="{lang}">' in text and words in text
+
+
 # --- in a browser ----------------------------------------------------------------------------------------------------
 
 chromium = pytest.mark.skipif(CHROMIUM is None, reason="chromium is not installed (apt-get install chromium)")
