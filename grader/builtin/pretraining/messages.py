@@ -75,7 +75,7 @@ MESSAGES: dict[str, dict[str, str]] = {
                                                "padding_idx + 1) instead of 0. Check the position ids",
         "mistake.nsp_head_last_token": "the outputs match a head that reads the last position's hidden state: "
                                        "BERT's classifier reads the [CLS] token, at position 0",
-        "diagnosis.mlm_ignore_label": "{count} labels are {value}, neither -100 nor the original token: {value} seems to mark the positions that were not selected. Label them -100, the index cross_entropy ignores by default ({value} was the convention of older BERT code)",
+        "diagnosis.mlm_ignore_label": "{count} labels are {value}, neither -100 nor the original token: {value} seems to mark the positions that were not selected. Label them -100, the index cross_entropy ignores by default (older BERT code used -1)",
         "diagnosis.special_mask_ignored": "{count} of {total} special positions (special_mask True: [CLS], [SEP], padding) were selected, {observed}%, about the rate of any other position ({expected}%): the selection does not leave them out. Special tokens must never be selected",
         "diagnosis.random_token_never_drawn": "token {token} never appeared among {total} random replacements, where about {expected} were expected: the range the random tokens are drawn from leaves it out. Draw from the whole vocabulary, [0, {vocab_size}); torch.randint(low, high) never returns high",
         "diagnosis.mlm_split.random_of_rest": "among {selected} selected positions, {mask}% show mask_id, {random}% another token and {kept}% their original token: this fits 80% [MASK], 2% random and 18% unchanged, the random 10% taken of the 20% left after [MASK] instead of all selected positions. The split is 80%, 10% and 10% of the selected positions (e.g. one uniform number per position: below 0.8 [MASK], from 0.8 to 0.9 random)",
@@ -176,7 +176,7 @@ MESSAGES: dict[str, dict[str, str]] = {
                                                "출력이 같습니다. 위치 번호를 확인하세요",
         "mistake.nsp_head_last_token": "마지막 위치의 은닉 상태를 읽는 헤드와 출력이 같습니다. BERT의 분류기는 "
                                        "0번 위치의 [CLS] 토큰을 읽습니다",
-        "diagnosis.mlm_ignore_label": "레이블 {count}개가 -100도 원래 토큰도 아닌 {value}입니다. {value}(으)로 선택되지 않은 위치를 표시한 것으로 보입니다. 그런 위치의 레이블은 cross_entropy가 기본으로 무시하는 -100이어야 합니다({value}은(는) 예전 BERT 코드의 관례였습니다)",
+        "diagnosis.mlm_ignore_label": "레이블 {count}개가 -100도 원래 토큰도 아닌 {value}입니다. {value}(으)로 선택되지 않은 위치를 표시한 것으로 보입니다. 그런 위치의 레이블은 cross_entropy가 기본으로 무시하는 -100이어야 합니다(예전 BERT 코드는 -1을 썼습니다)",
         "diagnosis.special_mask_ignored": "특수 위치(special_mask가 True인 [CLS], [SEP], 패딩) {total}개 중 {count}개({observed}%)가 선택되었습니다. 다른 위치의 선택 확률({expected}%)과 비슷하므로, 선택할 때 특수 위치를 빼지 않는 것으로 보입니다. 특수 토큰은 절대 선택하면 안 됩니다",
         "diagnosis.random_token_never_drawn": "무작위로 바꾼 토큰 {total}개 중 토큰 {token}이(가) 한 번도 나오지 않았습니다(기대값은 약 {expected}번). 무작위 토큰을 뽑는 범위에서 이 토큰이 빠져 있습니다. 어휘 전체 [0, {vocab_size})에서 뽑으세요. torch.randint(low, high)는 high를 돌려주지 않습니다",
         "diagnosis.mlm_split.random_of_rest": "선택된 위치 {selected}개 중 {mask}%가 mask_id, {random}%가 다른 토큰, {kept}%가 원래 토큰을 보입니다. [MASK] 80%, 무작위 2%, 그대로 18%와 맞습니다. 무작위 10%를 선택된 위치 전체가 아니라 [MASK]를 뺀 나머지 20%에서 정한 셈입니다. 선택된 위치의 80%, 10%, 10%로 나누세요(예: 위치마다 균등 난수 하나를 뽑아 0.8 미만은 [MASK], 0.8 이상 0.9 미만은 무작위)",
