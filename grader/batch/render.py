@@ -18,7 +18,7 @@ from typing import Any
 from grader import api, clean, similar, stats
 from grader.batch import history, late
 from grader.batch.intake import BatchError
-from grader.batch.output import CODE, read_json, records, rejected_entries, write_if_changed
+from grader.batch.output import CODE, read_json, record_json, records, rejected_entries, write_if_changed
 from grader.messages import render
 from grader.messages import title as assignment_title
 from grader.report import dashboard, feedback, pictures, stored
@@ -168,7 +168,7 @@ def render_output(output: Path, *, lang: str, level: str = feedback.DEFAULT, spe
             rows.append(record)
             continue
         data, md = rendered
-        rewritten += write_if_changed(path, clean.json_dumps(data))
+        rewritten += write_if_changed(path, record_json(data))
         if md is not None:
             md = with_history(md, history.of(regrades, str(record["submission"])), lang)
             rewritten += write_if_changed(path.with_suffix(".md"), md)
@@ -307,5 +307,5 @@ def update_similarity(output: Path, *, threshold: float = similar.THRESHOLD,
 
 
 def code_record(spec: Assignment, label: str, files: dict[str, str]) -> str:
-    return clean.json_dumps({"assignment": spec.name, "submission": label, "files": files})
+    return record_json({"assignment": spec.name, "submission": label, "files": files})
 
