@@ -11,7 +11,7 @@ import os
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from grader.messages import en, ko
+from grader.messages import en, ko, particles
 from grader.results import Message
 
 CATALOGS: Mapping[str, Mapping[str, str]] = {"en": en.MESSAGES, "ko": ko.MESSAGES}
@@ -57,10 +57,20 @@ def render(message: Message | str, lang: str, /, **params: Any) -> str:
         return key
     if isinstance(values.get("key"), str):  # [values] 출력: …, not [values] output: …
         values["key"] = OUTPUT_NAMES.get(lang, {}).get(values["key"], values["key"])
+    plain = {k: _plain(v, lang) for k, v in values.items()}
     try:
-        return template.format(**{k: _plain(v, lang) for k, v in values.items()})
+        if lang == "ko":  # {function}을(를) → softmax를, attention을 (grader.messages.particles)
+            template = particles.choose_particles(template, lambda field: _field(field, plain))
+        return template.format(**plain)
     except (KeyError, ValueError, IndexError):
         return f"{template} {values}"
+
+
+def _field(field: str, values: Mapping[str, Any]) -> str | None:
+    try:
+        return field.format(**values)
+    except (KeyError, ValueError, IndexError, AttributeError, TypeError):
+        return None
 
 
 def _template(key: str, lang: str) -> str | None:

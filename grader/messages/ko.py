@@ -1,8 +1,9 @@
 """한국어 메시지 카탈로그. 키와 자리표시자는 en.py와 정확히 같아야 합니다 (tests/test_messages.py).
 
 용어집 (GLOSSARY): 개념 하나에 낱말 하나. 키의 낱말을 쓰고, 값의 낱말은 쓰지 않습니다 (tests/test_korean.py가
-확인합니다). 조사는 앞말에 붙여 씁니다: `softmax를`, `mask가 False인`, `{file}에`. 받침을 알 수 없는 자리표시자
-뒤에는 `을(를)`, `이(가)`, `은(는)`을 씁니다.
+확인합니다). 조사는 앞말에 붙여 씁니다: `softmax를`, `mask가 False인`, `{file}에`. 자리표시자 뒤에는 두 꼴을 함께
+씁니다(`{function}을(를)`, `이(가)`, `은(는)`, `(으)로`): 값이 정해지면 grader/messages/particles.py가 그 값을 읽는
+소리의 받침에 맞는 꼴을 고르고(`attention을`, `softmax를`), 받침이 분명하지 않을 때만 두 꼴을 그대로 둡니다.
 """
 
 GLOSSARY: dict[str, tuple[str, ...]] = {
