@@ -22,6 +22,7 @@ from rich.console import Console
 from rich.text import Text
 
 from grader import clean, clicklang, report, score
+from grader.cliopts import FEEDBACK_OPTION, LANG_OPTION, lms_options, scheduler_options
 from grader.messages import closest, render, resolve_lang
 from grader.messages import title as assignment_title
 from grader.report import summary as summary_report
@@ -72,14 +73,6 @@ def interrupted(lang: str) -> NoReturn:
         sys.stdout.flush()
     finally:  # not sys.exit: batch worker threads would be waited for
         os._exit(score.EXIT_INTERRUPTED)
-
-
-LANG_OPTION = click.option("--lang", type=clicklang.LangChoice(), default=None,
-                           help="Language of every message (default: GRADER_LANG, then the locale).")
-FEEDBACK_OPTION = click.option(
-    "--feedback", type=click.Choice(["full", "visible", "summary"]), default="visible", show_default=True,
-    help="What students see of a failing case: full (hidden ones too), visible (hidden ones: status and the check "
-         "only), summary (scores and statuses).")
 
 
 class DefaultToCheck(click.Group):
@@ -143,11 +136,13 @@ def main() -> None:
 @click.option("--sandbox", type=click.Choice(SANDBOXES), default="auto", show_default=True,
               help="auto: Linux namespaces where available; process: a plain child process.")
 @FEEDBACK_OPTION
+@click.option("--pictures", "pictures_dir", type=click.Path(path_type=Path, file_okay=False), default=None,
+              help="Write the picture of each failing exercise there as <exercise>.svg (the report prints each path).")
 def check(path: Path = Path("."), assignment: str | None = None, hidden: bool = False, fmt: str = "text",
           hidden_visibility: str = "after_published", device: str = "auto", lang: str | None = None,
           exercises: tuple[str, ...] = (), every: bool = False, timeout: float | None = None, salt: str = "",
           min_score: float | None = None, memory_mb: int = Limits().memory_bytes // MiB, sandbox: str = "auto",
-          feedback: str = "visible") -> None:
+          feedback: str = "visible", pictures_dir: Path | None = None) -> None:
     """Grade the submission in PATH (default: the current folder)."""
     lang = resolve_lang(lang)
     started = time.monotonic()
@@ -160,12 +155,18 @@ def check(path: Path = Path("."), assignment: str | None = None, hidden: bool = 
         result = api.check(path, assignment=assignment, hidden=hidden, device=device, exercises=exercises,
                            timeout=timeout, salt=salt, limits=Limits(memory_bytes=memory_mb * MiB), sandbox=sandbox,
                            reference_cache=cache_folder())
+        if pictures_dir is not None:  # each failing exercise's picture, whose path the text report prints
+            from grader.report.pictures import files
+
+            pictures_dir.mkdir(parents=True, exist_ok=True)
+            for name, svg in files(result, lang, feedback).items():
+                (pictures_dir / name).write_text(svg, encoding="utf-8")
         console = _stdout()
         title = assignment_title(result.assignment, api.assignment_spec(result.assignment).title, lang)
         click.echo(report.render(fmt, result, lang, report.Options(
             title=title, execution_time=time.monotonic() - started, hidden_visibility=hidden_visibility,
             name=Path(path).name, width=console.width, color=console.is_terminal, feedback=feedback,
-            every=every or bool(exercises))), nl=False)
+            every=every or bool(exercises), pictures=str(pictures_dir or ""))), nl=False)
     except api.UsageError as exc:
         raise _usage(exc, lang) from None
     except Exception as exc:  # noqa: BLE001 - any other failure is the grader's, not the student's
@@ -394,33 +395,8 @@ def _lms_export(system: str, output: Path, roster: Path, column: str, target: Pa
     summary_report.print_lms(_stdout(), done, system, column, str(target), lang)
 
 
-def _lms_options(function: Any) -> Any:
-    for option in reversed([
-        click.argument("output", type=click.Path(path_type=Path, exists=True, file_okay=False)),
-        click.option("--roster", type=click.Path(path_type=Path, exists=True, dir_okay=False), required=True,
-                     help="The course's roster as CSV (best: the LMS's own gradebook or participants export)."),
-        click.option("--match", "column", required=True,
-                     help="The roster column that holds the names the submissions are named after."),
-        click.option("--output", "target", type=click.Path(path_type=Path, dir_okay=False), required=True,
-                     help="The CSV file to write."),
-        click.option("--column", "title", default=None, help="The grade column's title, e.g. \"Homework 3 (12345)\" "
-                     "(Canvas: default the roster's column for this assignment)."),
-        click.option("--quiz", type=click.Choice(["none", "column", "total"]), default="none", show_default=True,
-                     help="The quiz score: left out, in its own column, or added to the grade."),
-        click.option("--quiz-column", "quiz_title", default=None, help="The quiz column's title (--quiz column)."),
-        click.option("--late-penalty", type=click.FloatRange(0, 100), default=0.0, show_default=True,
-                     help="Percent of the grade taken off per day (or part of one) past the due date."),
-        click.option("--late-cap", type=click.FloatRange(0, 100), default=100.0, show_default=True,
-                     help="The largest late penalty, in percent."),
-        click.option("--due", default=None, help="The due date (default: the one grade batch --due stored)."),
-        LANG_OPTION,
-    ]):
-        function = option(function)
-    return function
-
-
 @export.command(name="canvas")
-@_lms_options
+@lms_options
 def export_canvas(output: Path, roster: Path, column: str, target: Path, lang: str | None = None, **options: Any) -> None:
     """Canvas's gradebook import CSV (Student, ID, SIS User ID, SIS Login ID, Section, the assignment), one row per
     roster student."""
@@ -428,28 +404,11 @@ def export_canvas(output: Path, roster: Path, column: str, target: Path, lang: s
 
 
 @export.command(name="moodle")
-@_lms_options
+@lms_options
 @click.option("--id-column", default=None, help="The roster column Moodle identifies users by (default: --match).")
 def export_moodle(output: Path, roster: Path, column: str, target: Path, lang: str | None = None, **options: Any) -> None:
     """Moodle's grade import CSV (an identifier column and the grade), one row per roster student."""
     _lms_export("moodle", output, roster, column, target, resolve_lang(lang), **options)
-
-
-def _scheduler_options(function: Any) -> Any:
-    for option in reversed([
-        click.option("--assignment", "assignment", required=True, help="Assignment name."),
-        click.option("--submissions", required=True,
-                     help="The submissions folder as each task sees it (Slurm: on the shared filesystem; Kubernetes: "
-                          "inside the pods; GitHub: in the repository)."),
-        click.option("--output", "output", type=click.Path(path_type=Path, file_okay=False), required=True,
-                     help="The folder to write the files to."),
-        click.option("--tasks", type=click.IntRange(min=1), required=True, help="How many tasks (shards) to grade in."),
-        click.option("--results", default=None,
-                     help="Where the results go (default: OUTPUT/results for Slurm, /data/results for Kubernetes, "
-                          "results for GitHub)."), LANG_OPTION,
-    ]):
-        function = option(function)
-    return function
 
 
 def _scheduler_export(system: str, assignment: str, submissions: str, output: Path, tasks: int, results: str | None,
@@ -467,7 +426,7 @@ def _scheduler_export(system: str, assignment: str, submissions: str, output: Pa
 
 
 @export.command(name="slurm")
-@_scheduler_options
+@scheduler_options
 def export_slurm(assignment: str, submissions: str, output: Path, tasks: int, results: str | None = None,
                  lang: str | None = None) -> None:
     """A Slurm job array (grade-array.sbatch), the merge job that waits for it (merge.sbatch) and submit.sh."""
@@ -475,7 +434,7 @@ def export_slurm(assignment: str, submissions: str, output: Path, tasks: int, re
 
 
 @export.command(name="k8s")
-@_scheduler_options
+@scheduler_options
 def export_k8s(assignment: str, submissions: str, output: Path, tasks: int, results: str | None = None,
                lang: str | None = None) -> None:
     """A Kubernetes Indexed Job (job.yaml), the merge Job (merge.yaml) and run.sh, which applies them in order."""
@@ -483,7 +442,7 @@ def export_k8s(assignment: str, submissions: str, output: Path, tasks: int, resu
 
 
 @export.command(name="github")
-@_scheduler_options
+@scheduler_options
 def export_github(assignment: str, submissions: str, output: Path, tasks: int, results: str | None = None,
                   lang: str | None = None) -> None:
     """A GitHub Actions workflow (grade.yml): a matrix of one job per shard, then a merge job."""

@@ -91,7 +91,7 @@ def write_student_page(output: Path, stem: str, record: dict[str, Any], lang: st
     written = int(write_if_changed(output / f"{stem}.html",
                                    html_report.render(result, lang, Options(name=label, feedback=level))))
     folder = output / f"{stem}{PICTURES}"
-    wanted = {pictures.file_name(e): pictures.svg(e.id, c.id, h, lang) for e, c, h in pictures.chosen(result, level)}
+    wanted = pictures.files(result, lang, level)
     if wanted or folder.is_dir():
         folder.mkdir(exist_ok=True)
         for stale in folder.glob("*.svg"):

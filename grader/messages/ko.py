@@ -522,6 +522,7 @@ HELP: dict[str, str] = {
     "check.min_score": "점수가 이 값 이상이면 종료 코드 0, 아니면 1.",
     "check.memory_mb": "학생 코드가 쓸 수 있는 메모리(MiB).",
     "check.sandbox": "auto: 가능하면 리눅스 네임스페이스, process: 일반 자식 프로세스.",
+    "check.pictures_dir": "실패한 문제마다 그림을 이 폴더에 <문제>.svg로 씁니다 (보고서에 각 경로가 나옵니다).",
     "list": "과제와 문제, 배점을 보여 줍니다.",
     "list.assignment": "이 과제만 보여 줍니다.",
     "batch": "SUBMISSIONS 안의 모든 폴더와 .zip을 채점하고, 결과와 성적표, 요약을 OUTPUT에 씁니다.",

@@ -68,6 +68,12 @@ def file_name(exercise: ExerciseResult) -> str:
     return f"{exercise.id}.svg"
 
 
+def files(result: GradeResult, lang: str, level: str = "visible") -> dict[str, str]:
+    """Every picture of ``result`` as a file would hold it: {file name: SVG} (what ``grade check --pictures`` and a
+    batch's per-student folders write)."""
+    return {file_name(e): svg(e.id, c.id, h, lang) for e, c, h in chosen(result, level)}
+
+
 # --- numbers into colours ---------------------------------------------------------------------------
 
 def _ramp(stops: tuple[tuple[int, int, int], ...], t: float) -> tuple[int, int, int]:
