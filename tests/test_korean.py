@@ -119,3 +119,20 @@ def test_letters_spelled_out_are_read_by_their_names(word, chosen):
     from grader.messages.particles import particle
 
     assert particle(word, "(이)라는") == chosen
+
+
+def test_a_korean_report_says_the_output_and_the_isolation_in_korean():
+    """Issue 24: "[values] 출력", not "output"; "격리 네임스페이스", not "격리 namespaces"; the pictures' headings too."""
+    from conftest import ROOT
+
+    from grader import api, report
+
+    result = api.check(ROOT / "solutions" / "transformer", exercises=["causal_mask"])
+    text = report.render("text", result, "ko", report.Options(width=80))
+    if result.isolation == "namespaces":
+        assert "격리 네임스페이스" in text and "namespaces" not in text
+    else:
+        assert "격리 일반 프로세스" in text
+    from grader.messages import render
+
+    assert render("ui.picture.terminal", "ko", key="weights", rows="r", cols="c", row=0, col=0).startswith("가중치:")

@@ -97,7 +97,7 @@ def test_attention_weights_with_a_mask_draw_both_tensors_and_mark_the_masked_cel
     assert "query position" in document and "key position" in document and "expected and yours (one scale)" in document
     korean = pictures.svg("scaled_dot_product_attention", "causal_4d", h, "ko")
     assert "쿼리 위치" in korean and "마스크된 위치" in korean and "<title" in korean
-    assert re.search(r"<title[^>]*>케이스 causal_4d에서 나온 weights의 히트맵", korean)
+    assert re.search(r"<title[^>]*>케이스 causal_4d에서 나온 가중치의 히트맵", korean)
 
 
 def test_a_boolean_mask_is_drawn_in_two_colours():

@@ -33,6 +33,8 @@ MESSAGES: dict[str, str] = {
                           "are on another device",
     "check.device_returned": "the result: a tensor of shape {made} made on the default device, while the inputs are "
                              "on another device",
+    "diagnosis.default_device.name": "a tensor made on the CPU, not the inputs' device",
+    "diagnosis.dropout_dependent.name": "dropout masks not drawn independently",
     "diagnosis.default_device": "a tensor made without device= lives on the default device (the CPU); this case "
                                 "places the inputs on another device, as a GPU does, and there the line in the "
                                 "traceback fails. Look for torch.ones, zeros, arange, tensor or from_numpy without "
@@ -145,6 +147,8 @@ MESSAGES: dict[str, str] = {
     # --- report ---------------------------------------------------------------------------------
     "ui.title": "{assignment}: {score:g} / {max_score:g}",
     "ui.title_full": "{title} · {assignment}: {score:g} / {max_score:g}",
+    "isolation.namespaces": "namespaces",
+    "isolation.process": "process",
     "ui.subtitle": "device {device} · isolation {isolation} · {cases} · grader {version}",
     "ui.cases_visible": "visible cases",
     "ui.cases_hidden": "visible and hidden cases",
@@ -172,7 +176,7 @@ MESSAGES: dict[str, str] = {
     "ui.diff.grid_plain": "expected | got around the worst element (slice {slice}, rows from {row}, columns from {col}); * marks a value beyond the tolerance:",
     "ui.diff.expected": "expected",
     "ui.diff.got": "got",
-    "ui.picture.heading": "{output} of case {case}, slice {slice}",
+    "ui.picture.heading": "{key} of case {case}, slice {slice}",
     "ui.picture.expected": "expected",
     "ui.picture.yours": "yours",
     "ui.picture.difference": "|yours − expected|",
@@ -185,9 +189,9 @@ MESSAGES: dict[str, str] = {
     "ui.picture.key": "key position",
     "ui.picture.row": "row",
     "ui.picture.column": "column",
-    "ui.picture.alt": "Heatmaps of {output} in case {case} (slice {slice}, {height} × {width}, {rows} down, {cols} across): expected, yours and their difference, expected and yours on one colour scale. {bad} cells are beyond the tolerance and {masked} positions are masked; the largest difference is at {rows} {row}, {cols} {col}: expected {expected}, yours {got}.",
-    "ui.picture.alt_boolean": "Two-colour pictures of {output} in case {case} (slice {slice}, {height} × {width}, {rows} down, {cols} across): expected, yours and where they differ. {bad} cells differ; the largest is at {rows} {row}, {cols} {col}: expected {expected}, yours {got}.",
-    "ui.picture.terminal": "{output}: expected │ yours │ difference · {rows} down, {cols} across, from {row}, {col}",
+    "ui.picture.alt": "Heatmaps of {key} in case {case} (slice {slice}, {height} × {width}, {rows} down, {cols} across): expected, yours and their difference, expected and yours on one colour scale. {bad} cells are beyond the tolerance and {masked} positions are masked; the largest difference is at {rows} {row}, {cols} {col}: expected {expected}, yours {got}.",
+    "ui.picture.alt_boolean": "Two-colour pictures of {key} in case {case} (slice {slice}, {height} × {width}, {rows} down, {cols} across): expected, yours and where they differ. {bad} cells differ; the largest is at {rows} {row}, {cols} {col}: expected {expected}, yours {got}.",
+    "ui.picture.terminal": "{key}: expected │ yours │ difference · {rows} down, {cols} across, from {row}, {col}",
     "ui.picture.terminal_scale": "scale from {lo} to {hi}; difference up to {top}",
     "ui.picture.terminal_masked": "x: masked",
     "ui.picture.file": "full picture: {path}",

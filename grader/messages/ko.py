@@ -49,6 +49,8 @@ MESSAGES: dict[str, str] = {
     "check.dependency_not_implemented": "코드에서 호출하는 {dependency}이(가) 아직 구현되지 않았습니다",
     "check.device_mixed": "{op}: 기본 장치에 만든 {made} 모양의 텐서가 다른 장치에 있는 입력과 만났습니다",
     "check.device_returned": "결과: 입력은 다른 장치에 있는데, {made} 모양의 텐서가 기본 장치에 만들어졌습니다",
+    "diagnosis.default_device.name": "입력과 다른 장치(CPU)에 텐서를 만듦",
+    "diagnosis.dropout_dependent.name": "dropout 마스크를 독립적으로 뽑지 않음",
     "diagnosis.default_device": "device= 없이 만든 텐서는 기본 장치(CPU)에 생깁니다. 이 케이스는 GPU 에서처럼 입력을 "
                                 "다른 장치에 두므로, 오류 위치에 나온 줄에서 오류가 납니다. device= 없이 쓴 "
                                 "torch.ones, zeros, arange, tensor, from_numpy와, 버퍼로 등록하지 않은 텐서 속성을 "
@@ -152,6 +154,8 @@ MESSAGES: dict[str, str] = {
     # --- report ---------------------------------------------------------------------------------
     "ui.title": "{assignment}: {score:g} / {max_score:g}",
     "ui.title_full": "{title} · {assignment}: {score:g} / {max_score:g}",
+    "isolation.namespaces": "네임스페이스",
+    "isolation.process": "일반 프로세스",
     "ui.subtitle": "장치 {device} · 격리 {isolation} · {cases} · 채점기 {version}",
     "ui.cases_visible": "공개 케이스",
     "ui.cases_hidden": "공개 및 비공개 케이스",
@@ -178,7 +182,7 @@ MESSAGES: dict[str, str] = {
     "ui.diff.grid_plain": "차이가 가장 큰 원소 주변의 기대값 | 실제값 (슬라이스 {slice}, {row}행·{col}열부터). *는 허용 오차를 벗어난 값입니다:",
     "ui.diff.expected": "기대값",
     "ui.diff.got": "실제값",
-    "ui.picture.heading": "케이스 {case}의 {output}, 슬라이스 {slice}",
+    "ui.picture.heading": "케이스 {case}의 {key}, 슬라이스 {slice}",
     "ui.picture.expected": "기대값",
     "ui.picture.yours": "실제값",
     "ui.picture.difference": "|실제값 − 기대값|",
@@ -191,9 +195,9 @@ MESSAGES: dict[str, str] = {
     "ui.picture.key": "키 위치",
     "ui.picture.row": "행",
     "ui.picture.column": "열",
-    "ui.picture.alt": "케이스 {case}에서 나온 {output}의 히트맵입니다 (슬라이스 {slice}, {height} × {width}, 세로축은 {rows}, 가로축은 {cols}). 기대값, 실제값, 둘의 차이를 나란히 그렸고 기대값과 실제값은 같은 색 척도를 씁니다. 허용 오차를 벗어난 칸은 {bad}개, 마스크된 위치는 {masked}개입니다. 차이가 가장 큰 곳({rows} {row}, {cols} {col})의 기대값은 {expected}, 실제값은 {got}입니다.",
-    "ui.picture.alt_boolean": "케이스 {case}에서 나온 {output}을(를) 두 가지 색으로 그린 그림입니다 (슬라이스 {slice}, {height} × {width}, 세로축은 {rows}, 가로축은 {cols}). 기대값, 실제값, 둘이 다른 칸을 나란히 그렸습니다. 다른 칸은 {bad}개이고, 그중 하나({rows} {row}, {cols} {col})의 기대값은 {expected}, 실제값은 {got}입니다.",
-    "ui.picture.terminal": "{output}: 기대값 │ 실제값 │ 차이 · 세로축 {rows}, 가로축 {cols}, {row}행·{col}열부터",
+    "ui.picture.alt": "케이스 {case}에서 나온 {key}의 히트맵입니다 (슬라이스 {slice}, {height} × {width}, 세로축은 {rows}, 가로축은 {cols}). 기대값, 실제값, 둘의 차이를 나란히 그렸고 기대값과 실제값은 같은 색 척도를 씁니다. 허용 오차를 벗어난 칸은 {bad}개, 마스크된 위치는 {masked}개입니다. 차이가 가장 큰 곳({rows} {row}, {cols} {col})의 기대값은 {expected}, 실제값은 {got}입니다.",
+    "ui.picture.alt_boolean": "케이스 {case}에서 나온 {key}을(를) 두 가지 색으로 그린 그림입니다 (슬라이스 {slice}, {height} × {width}, 세로축은 {rows}, 가로축은 {cols}). 기대값, 실제값, 둘이 다른 칸을 나란히 그렸습니다. 다른 칸은 {bad}개이고, 그중 하나({rows} {row}, {cols} {col})의 기대값은 {expected}, 실제값은 {got}입니다.",
+    "ui.picture.terminal": "{key}: 기대값 │ 실제값 │ 차이 · 세로축 {rows}, 가로축 {cols}, {row}행·{col}열부터",
     "ui.picture.terminal_scale": "색 척도 {lo} ~ {hi}, 차이는 최대 {top}",
     "ui.picture.terminal_masked": "x: 마스크된 위치",
     "ui.picture.file": "전체 그림: {path}",
