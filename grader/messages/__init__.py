@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import difflib
 import os
+import string
 from collections.abc import Iterable, Mapping
 from typing import Any
 
@@ -64,6 +65,20 @@ def render(message: Message | str, lang: str, /, **params: Any) -> str:
         return template.format(**plain)
     except (KeyError, ValueError, IndexError):
         return f"{template} {values}"
+
+
+def plain(key: str, lang: str) -> str | None:
+    """``key``'s text in ``lang`` where it needs no values (a table's cell has none to give it); None where the
+    catalogs lack ``key`` or its text has a placeholder."""
+    template = _template(key, lang)
+    if template is None:
+        return None
+    try:
+        if any(field is not None for _, field, _, _ in string.Formatter().parse(template)):
+            return None
+    except ValueError:  # an unmatched brace: no text a table can show as it is
+        return None
+    return render(key, lang)
 
 
 def _field(field: str, values: Mapping[str, Any]) -> str | None:
