@@ -25,7 +25,6 @@ from grader import clean, clicklang, report, score
 from grader.cliopts import FEEDBACK_OPTION, LANG_OPTION, lms_options, scheduler_options
 from grader.messages import closest, render, resolve_lang
 from grader.messages import title as assignment_title
-from grader.report import summary as summary_report
 from grader.results import Message
 from grader.sandbox.forkserver import warm_up
 from grader.sandbox.limits import SANDBOXES, Limits, MiB
@@ -46,6 +45,13 @@ def _usage(exc: Any, lang: str) -> GraderUsage:
         if close is not None:
             message = Message("usage.unknown_assignment_close", {**message.params, "close": close})
     return GraderUsage(render(message, lang))
+
+
+def _summary() -> Any:
+    """grader.report.summary, the instructor's tables: imported by the commands that print one, not by `grade check`."""
+    from grader.report import summary
+
+    return summary
 
 
 _stdout = functools.partial(Console, highlight=False, soft_wrap=False)
@@ -193,7 +199,7 @@ def list_(assignment: str | None = None, lang: str | None = None) -> None:
         raise GraderUsage(render("usage.unknown_assignment_close" if close else "usage.unknown_assignment", lang,
                                  name=assignment, close=close, known=", ".join(names)))
     for a in found:
-        summary_report.print_assignment(console, a, assignment_title(a.name, a.title, lang), lang)
+        _summary().print_assignment(console, a, assignment_title(a.name, a.title, lang), lang)
 
 
 @main.command()
@@ -266,9 +272,9 @@ def batch(submissions: Path, assignment: str, output: Path, workers: int | None 
         raise GraderUsage(clean.text(str(exc))) from None
     except Exception as exc:  # noqa: BLE001
         abort_fault(exc, lang)
-    summary_report.print_summary(_stdout(), report.summary, lang, graded=len(report.graded),
+    _summary().print_summary(_stdout(), report.summary, lang, graded=len(report.graded),
                                  skipped=len(report.skipped), failed=len(report.failed))
-    summary_report.print_regrades(_stdout(), report.regrades, lang)
+    _summary().print_regrades(_stdout(), report.regrades, lang)
     sys.exit(score.EXIT_GRADER_FAULT if report.failed else score.EXIT_OK)
 
 
@@ -289,7 +295,7 @@ def merge(outputs: tuple[Path, ...], assignment: str, output: Path, lang: str | 
         raise _usage(exc, lang) from None
     except batch_mod.BatchError as exc:
         raise GraderUsage(clean.text(str(exc))) from None
-    summary_report.print_summary(_stdout(), summary, lang, graded=summary["graded"], skipped=0,
+    _summary().print_summary(_stdout(), summary, lang, graded=summary["graded"], skipped=0,
                                  failed=len(summary["grader_errors"]))
 
 
@@ -314,7 +320,7 @@ def release(assignment: str, output: Path, salt: str = "", allow_implemented: bo
         raise _usage(exc, lang) from None
     except release_mod.ReleaseError as exc:
         raise GraderUsage(render(exc.message, lang) if exc.message else str(exc)) from None
-    summary_report.print_shipped(_stdout(), release_mod.shipped(path), lang)
+    _summary().print_shipped(_stdout(), release_mod.shipped(path), lang)
     _stdout().print(Text(render("release.done", lang, path=str(path), name=assignment)))
 
 
@@ -357,7 +363,7 @@ def export_gradescope(assignment: str, output: Path, hidden_visibility: str = "a
 
     with zipfile.ZipFile(path) as zf:
         manifest = json.loads(zf.read(release_mod.MANIFEST))
-    summary_report.print_shipped(_stdout(), manifest, lang)
+    _summary().print_shipped(_stdout(), manifest, lang)
     _stdout().print(Text(render("export.done", lang, path=str(path))))
 
 
@@ -392,7 +398,7 @@ def _lms_export(system: str, output: Path, roster: Path, column: str, target: Pa
     except lms.LmsError as exc:
         raise GraderUsage(render(exc.message, lang)) from None
     batch_mod.write_atomic(target, done.text)
-    summary_report.print_lms(_stdout(), done, system, column, str(target), lang)
+    _summary().print_lms(_stdout(), done, system, column, str(target), lang)
 
 
 @export.command(name="canvas")
@@ -469,7 +475,7 @@ def report_(output: Path, feedback: str = "visible", lang: str | None = None) ->
     console.print(Text(render("report.done", lang, count=summary["rendered"], path=str(output))))
     if summary["kept"]:
         console.print(clean.terminal(render("report.kept", lang, names=", ".join(summary["kept"])), style="yellow"))
-    summary_report.print_summary(_stdout(), summary, lang, graded=0, skipped=summary["graded"],
+    _summary().print_summary(_stdout(), summary, lang, graded=0, skipped=summary["graded"],
                                  failed=len(summary["grader_errors"]))
 
 
@@ -490,7 +496,7 @@ def similar(output: Path, threshold: float = 0.5, lang: str | None = None) -> No
         raise _usage(exc, lang) from None
     except batch_mod.BatchError as exc:
         raise GraderUsage(clean.text(str(exc))) from None
-    summary_report.print_similar(_stdout(), pairs, lang)
+    _summary().print_similar(_stdout(), pairs, lang)
 
 
 @main.command()
