@@ -218,8 +218,8 @@ class Reference:
                     self._dir = Path(tempfile.mkdtemp(prefix="nlp-grader-inputs-"))
                     atexit.register(shutil.rmtree, self._dir, True)
                 path = self._dir / f"{len(self._files)}.safetensors"
-                tensors = {k: v.contiguous().clone() for k, v in self.prepare(exercise, case, graded).inputs.items()}
-                save_file(tensors, str(path))
+                tensors = {k: v.contiguous() for k, v in self.prepare(exercise, case, graded).inputs.items()}
+                path.write_bytes(transfer.pack(tensors, {}))  # safetensors, written directly (transfer.pack)
                 self._files[key] = path
             return self._files[key]
 
@@ -253,7 +253,7 @@ class Reference:
 
 # --- the reference's prepared cases, kept on disk between runs of `grade` ---------------------------------------
 
-CACHE_FORMAT = "nlp-grader/reference-cache/v1"
+CACHE_FORMAT = "nlp-grader/reference-cache/v2"
 
 
 def cache_folder() -> Path | None:
@@ -282,6 +282,36 @@ def _fingerprint(assignment: Assignment, salt: str) -> str:
             digest.update(f"\0{path.relative_to(root)}\0".encode())
             digest.update(path.read_bytes())
     return digest.hexdigest()[:32]
+
+
+def _pack(groups: Mapping[str, Mapping[str, torch.Tensor]]) -> tuple[torch.Tensor, list[list[Any]]]:
+    """A case's tensors as one byte tensor and its index ([group, name, dtype, shape, offset, bytes], offsets
+    8-byte aligned): a file of a few hundred cases holds a few hundred tensors, not thousands, and safetensors
+    spends its time per tensor."""
+    chunks: list[bytes] = []
+    index: list[list[Any]] = []
+    offset = 0
+    for group, tensors in groups.items():
+        for name, tensor in tensors.items():
+            data = tensor.detach().contiguous().reshape(-1).view(torch.uint8).numpy().tobytes()
+            index.append([group, name, str(tensor.dtype).removeprefix("torch."), list(tensor.shape), offset, len(data)])
+            padded = len(data) + (-len(data) % 8)
+            chunks.append(data + b"\0" * (padded - len(data)))
+            offset += padded
+    blob = torch.frombuffer(bytearray(b"".join(chunks)), dtype=torch.uint8) if offset else torch.zeros(0, dtype=torch.uint8)
+    return blob, index
+
+
+def _unpack(blob: torch.Tensor, index: list[list[Any]]) -> dict[str, dict[str, torch.Tensor]]:
+    """The inverse of :func:`_pack`: views into ``blob``, by group and name."""
+    out: dict[str, dict[str, torch.Tensor]] = {"in": {}, "expected": {}, "truth": {}}
+    for group, name, dtype, shape, offset, size in index:
+        kind = getattr(torch, dtype)
+        if not isinstance(kind, torch.dtype):
+            raise ValueError(f"not a dtype: {dtype}")
+        piece = blob[offset:offset + size]
+        out[group][name] = piece.view(kind).reshape(shape) if size else torch.empty(shape, dtype=kind)
+    return out
 
 
 class Kept(NamedTuple):
@@ -318,12 +348,8 @@ class DiskCache:
             records = json.loads(header["__metadata__"]["records"])
             if header["__metadata__"].get("format") != CACHE_FORMAT or not isinstance(records, dict):
                 return
-            parts: dict[tuple[str, str], dict[str, torch.Tensor]] = {}
-            for key, tensor in tensors.items():  # "<record>/<in|expected|truth>/<name>"
-                name, kind, entry = key.split("/", 2)
-                parts.setdefault((name, kind), {})[entry] = tensor
             for name, r in records.items():
-                part = {kind: parts.get((name, kind), {}) for kind in ("in", "expected", "truth")}
+                part = _unpack(tensors[name], r["index"])
                 self._kept[(str(r["exercise"]), str(r["case"]), bool(r["graded"]))] = Kept(
                     part["in"], transfer.decode(r["expected"], part["expected"]), transfer.decode(r["truth"], part["truth"]),
                     r["args"], float(r["seconds"]))
@@ -343,10 +369,10 @@ class DiskCache:
         name = str(len(self._records))
         expected, expected_tensors = transfer.encode_entries(prepared.expected)
         truth, truth_tensors = transfer.encode_entries(prepared.truth)
+        groups = {"in": prepared.inputs, "expected": expected_tensors, "truth": truth_tensors}
+        self._tensors[name], index = _pack(groups)
         self._records[name] = {"exercise": key[0], "case": key[1], "graded": key[2], "expected": expected,
-                               "truth": truth, "args": prepared.args, "seconds": prepared.seconds}
-        for kind, group in (("in", prepared.inputs), ("expected", expected_tensors), ("truth", truth_tensors)):
-            self._tensors.update({f"{name}/{kind}/{k}": v.contiguous().clone() for k, v in group.items()})
+                               "truth": truth, "args": prepared.args, "seconds": prepared.seconds, "index": index}
         self._new = True
 
     def save(self) -> None:
