@@ -7,7 +7,8 @@ case started and done) and from the CPU the fork server and its children used. M
 Phases (grading process):
   start          interpreter start and `import grader.cli` (no torch: the fork server starts right after)
   import_torch   `from grader import api`: torch, in parallel with the fork server importing its own
-  plan           select the cases, run the reference on each (inputs, expected outputs, its cost)
+  plan           select the cases, prepare each (the reference's outputs, read from grade's disk cache after the
+                 first run), read and scan the source
   wait_server    the child asked for until the fork server answered (it is still importing torch)
   sandbox        the child forked until its walls are up (the "isolation" event)
   cases          the first case started until the last one is done: the student's calls and the transfer
@@ -44,8 +45,11 @@ from grader.sandbox import forkserver
 forkserver.warm_up()
 marks["import_cli"] = time.time() - T0
 t = time.monotonic()
-from grader import api, report
-from grader.sandbox import runner
+from grader.startup import heavy_imports
+with heavy_imports():  # as `grade check` does
+    from grader import api, report
+    from grader.reference import cache_folder
+    from grader.sandbox import runner
 marks["import_torch"] = time.monotonic() - t
 events, spawned = [], []
 feed = runner.ProgressStream.feed
@@ -71,7 +75,7 @@ def wrap(name, fn):
     return inner
 api.plan, api.run, api.judge, api.annotate = (wrap("plan", api.plan), wrap("run", api.run),
                                               wrap("judge", api.judge), wrap("annotate", api.annotate))
-result = api.check(path, hidden=hidden)
+result = api.check(path, hidden=hidden, reference_cache=cache_folder())
 t = time.monotonic()
 text = report.render(fmt, result, "en", report.Options(title="t", name="s"))
 phases["render"] = time.monotonic() - t
