@@ -95,7 +95,7 @@ dependencies = ["numpy>=1.24", "torch>=2.2,<3", "click>=8.1", "rich>=13", "safet
                 "tomli>=2; python_version < '3.11'", "nbformat>=5.7", "pytest>=7.4"]
 
 [project.scripts]
-grade = "grader.cli:main"
+grade = "grader.__main__:main"
 
 # `pytest` in the assignment's folder lists and grades the visible cases (grader/pytest_plugin.py)
 [project.entry-points.pytest11]
