@@ -146,26 +146,30 @@ def check(
     sandbox: str = "auto",
     hide: Sequence[Path] = (),
     quiz_student: str | None = None,
+    reference_cache: Path | None = None,
 ) -> GradeResult:
     """Grade the submission in ``path`` and return the result (nothing is printed or written).
 
     ``limits`` overrides the sandbox's resource limits; ``timeout``, when given, overrides their per-exercise time;
     ``hide`` adds paths the student's code must not see (the reference is always hidden);
-    ``quiz_student``, when given, is the student the quiz is graded for, whatever the answers file declares.
+    ``quiz_student``, when given, is the student the quiz is graded for, whatever the answers file declares;
+    ``reference_cache``, when given, is where the reference's prepared cases are kept between processes
+    (``reference.cache_folder()``), hidden from the sandbox like the reference.
     """
-    runner.warm_up(hidden)  # the fork server imports torch while the cases are prepared below
+    runner.warm_up()  # the fork server imports torch while the cases are prepared below
     if sandbox not in SANDBOXES:
         raise UsageError(Message("usage.bad_sandbox", {"sandbox": sandbox}))
     found = _notebook_in(Path(path), assignment)  # the file, or the one a folder holds instead of the files
     if found is not None:  # its code cells, read (never run) into the assignment's files, are graded as a folder
         return _check_notebook(found, assignment=assignment, hidden=hidden, device=device, exercises=exercises,
                                timeout=timeout, salt=salt, reference=reference, limits=limits, sandbox=sandbox,
-                               hide=hide, quiz_student=quiz_student)
+                               hide=hide, quiz_student=quiz_student, reference_cache=reference_cache)
     spec, root = locate(Path(path), assignment)
     if hidden and spec.fixtures is not None:  # a student bundle ships the visible cases only
         raise UsageError(Message("usage.no_hidden_cases", {"name": spec.name}))
     device = resolve_device(device)
-    ref = reference if reference is not None and reference.assignment.name == spec.name else Reference(spec, salt)
+    ref = reference if reference is not None and reference.assignment.name == spec.name \
+        else Reference(spec, salt, reference_cache)
     planned = plan(spec, root, ref, exercises=exercises, hidden=hidden, device=device, timed=timeout is None)
     limits = limits or Limits()
     if timeout is not None:
@@ -310,6 +314,7 @@ def plan(spec: Assignment, root: Path, ref: Reference, *, exercises: Sequence[st
                                      forbidden=exercise.forbidden, reaches=frozenset(reaches.get(exercise.id, ())),
                                      reference_seconds=prepared.seconds if timed else None))
             prepared_all.append((prepared, result_id, case_device))
+    ref.keep()  # the cases prepared now, kept for the next process (when the caller asked for a disk cache)
     forbidden_by_file: dict[str, dict[str, tuple[str, ...]]] = {}
     for exercise in selected:
         forbidden_by_file.setdefault(exercise.file, {})[exercise.id] = exercise.forbidden
@@ -320,7 +325,8 @@ def run(planned: Plan, *, limits: Limits, namespaces: bool = True, hide: Sequenc
         shared_inputs: bool = False) -> runner.RunResult:
     """Run the plan's tasks in the sandbox; the reference, the plug-in and the engine's registry stay hidden."""
     spec = planned.spec
-    hidden_paths = [p for p in (spec.solutions, spec.fixtures, spec.package, Path(specs.__file__).parent, *hide)
+    cache = planned.reference.cache.folder if planned.reference.cache is not None else None
+    hidden_paths = [p for p in (spec.solutions, spec.fixtures, spec.package, Path(specs.__file__).parent, cache, *hide)
                     if p is not None]
     # a reference passed in is shared by many submissions (a batch): so are its input files
     return runner.run_tasks(planned.root, planned.tasks, limits=limits, hide=hidden_paths, namespaces=namespaces,

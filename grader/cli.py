@@ -7,6 +7,7 @@ lost points, 2 usage error, 3 the grader itself failed.
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 import sys
@@ -21,12 +22,13 @@ from rich.console import Console
 from rich.text import Text
 
 from grader import clean, clicklang, report, score
+from grader.cliopts import FEEDBACK_OPTION, LANG_OPTION, lms_options, scheduler_options
 from grader.messages import closest, render, resolve_lang
 from grader.messages import title as assignment_title
-from grader.report import summary as summary_report
 from grader.results import Message
 from grader.sandbox.forkserver import warm_up
 from grader.sandbox.limits import SANDBOXES, Limits, MiB
+from grader.startup import heavy_imports
 
 
 class GraderUsage(click.UsageError):
@@ -45,12 +47,15 @@ def _usage(exc: Any, lang: str) -> GraderUsage:
     return GraderUsage(render(message, lang))
 
 
-def _stdout() -> Console:
-    return Console(highlight=False, soft_wrap=False)
+def _summary() -> Any:
+    """grader.report.summary, the instructor's tables: imported by the commands that print one, not by `grade check`."""
+    from grader.report import summary
+
+    return summary
 
 
-def _stderr() -> Console:
-    return Console(stderr=True, highlight=False)
+_stdout = functools.partial(Console, highlight=False, soft_wrap=False)
+_stderr = functools.partial(Console, stderr=True, highlight=False)
 
 
 def abort_fault(exc: BaseException, lang: str) -> NoReturn:
@@ -74,14 +79,6 @@ def interrupted(lang: str) -> NoReturn:
         sys.stdout.flush()
     finally:  # not sys.exit: batch worker threads would be waited for
         os._exit(score.EXIT_INTERRUPTED)
-
-
-LANG_OPTION = click.option("--lang", type=clicklang.LangChoice(), default=None,
-                           help="Language of every message (default: GRADER_LANG, then the locale).")
-FEEDBACK_OPTION = click.option(
-    "--feedback", type=click.Choice(["full", "visible", "summary"]), default="visible", show_default=True,
-    help="What students see of a failing case: full (hidden ones too), visible (hidden ones: status and the check "
-         "only), summary (scores and statuses).")
 
 
 class DefaultToCheck(click.Group):
@@ -145,26 +142,37 @@ def main() -> None:
 @click.option("--sandbox", type=click.Choice(SANDBOXES), default="auto", show_default=True,
               help="auto: Linux namespaces where available; process: a plain child process.")
 @FEEDBACK_OPTION
+@click.option("--pictures", "pictures_dir", type=click.Path(path_type=Path, file_okay=False), default=None,
+              help="Write the picture of each failing exercise there as <exercise>.svg (the report prints each path).")
 def check(path: Path = Path("."), assignment: str | None = None, hidden: bool = False, fmt: str = "text",
           hidden_visibility: str = "after_published", device: str = "auto", lang: str | None = None,
-          exercises: tuple[str, ...] = (), every: bool = False,
-          timeout: float | None = None, salt: str = "", min_score: float | None = None,
-          memory_mb: int = Limits().memory_bytes // MiB, sandbox: str = "auto", feedback: str = "visible") -> None:
+          exercises: tuple[str, ...] = (), every: bool = False, timeout: float | None = None, salt: str = "",
+          min_score: float | None = None, memory_mb: int = Limits().memory_bytes // MiB, sandbox: str = "auto",
+          feedback: str = "visible", pictures_dir: Path | None = None) -> None:
     """Grade the submission in PATH (default: the current folder)."""
     lang = resolve_lang(lang)
     started = time.monotonic()
-    warm_up(hidden)  # the fork server imports torch in its own process while this one imports it too
-    from grader import api  # torch: imported only now, in parallel with the fork server
+    warm_up()  # the fork server imports torch in its own process while this one imports it too
+    with heavy_imports():
+        from grader import api  # torch: imported only now, in parallel with the fork server
+        from grader.reference import cache_folder
 
     try:
         result = api.check(path, assignment=assignment, hidden=hidden, device=device, exercises=exercises,
-                           timeout=timeout, salt=salt, limits=Limits(memory_bytes=memory_mb * MiB), sandbox=sandbox)
+                           timeout=timeout, salt=salt, limits=Limits(memory_bytes=memory_mb * MiB), sandbox=sandbox,
+                           reference_cache=cache_folder())
+        if pictures_dir is not None:  # each failing exercise's picture, whose path the text report prints
+            from grader.report.pictures import files
+
+            pictures_dir.mkdir(parents=True, exist_ok=True)
+            for name, svg in files(result, lang, feedback).items():
+                (pictures_dir / name).write_text(svg, encoding="utf-8")
         console = _stdout()
         title = assignment_title(result.assignment, api.assignment_spec(result.assignment).title, lang)
         click.echo(report.render(fmt, result, lang, report.Options(
             title=title, execution_time=time.monotonic() - started, hidden_visibility=hidden_visibility,
             name=Path(path).name, width=console.width, color=console.is_terminal, feedback=feedback,
-            every=every or bool(exercises))), nl=False)
+            every=every or bool(exercises), pictures=str(pictures_dir or ""))), nl=False)
     except api.UsageError as exc:
         raise _usage(exc, lang) from None
     except Exception as exc:  # noqa: BLE001 - any other failure is the grader's, not the student's
@@ -191,7 +199,7 @@ def list_(assignment: str | None = None, lang: str | None = None) -> None:
         raise GraderUsage(render("usage.unknown_assignment_close" if close else "usage.unknown_assignment", lang,
                                  name=assignment, close=close, known=", ".join(names)))
     for a in found:
-        summary_report.print_assignment(console, a, assignment_title(a.name, a.title, lang), lang)
+        _summary().print_assignment(console, a, assignment_title(a.name, a.title, lang), lang)
 
 
 @main.command()
@@ -230,12 +238,13 @@ def batch(submissions: Path, assignment: str, output: Path, workers: int | None 
           feedback: str = "visible", lang: str | None = None, executor: str = "local", address: str | None = None,
           device: str = "auto", reason: str | None = None, due: str | None = None) -> None:
     """Grade every folder or .zip in SUBMISSIONS; write results, a gradebook and a summary to OUTPUT."""
-    if executor == "local":  # on a cluster the workers grade: no fork server here
-        warm_up(hidden)  # the fork server imports torch while this process does the same
+    if executor == "local":  # on a cluster the workers grade: no fork server here (here it imports torch as we do)
+        warm_up()
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
 
-    from grader import api, schedulers
-    from grader import batch as batch_mod
+    with heavy_imports():
+        from grader import api, schedulers
+        from grader import batch as batch_mod
 
     lang = resolve_lang(lang)
     err = _stderr()
@@ -263,9 +272,9 @@ def batch(submissions: Path, assignment: str, output: Path, workers: int | None 
         raise GraderUsage(clean.text(str(exc))) from None
     except Exception as exc:  # noqa: BLE001
         abort_fault(exc, lang)
-    summary_report.print_summary(_stdout(), report.summary, lang, graded=len(report.graded),
+    _summary().print_summary(_stdout(), report.summary, lang, graded=len(report.graded),
                                  skipped=len(report.skipped), failed=len(report.failed))
-    summary_report.print_regrades(_stdout(), report.regrades, lang)
+    _summary().print_regrades(_stdout(), report.regrades, lang)
     sys.exit(score.EXIT_GRADER_FAULT if report.failed else score.EXIT_OK)
 
 
@@ -286,7 +295,7 @@ def merge(outputs: tuple[Path, ...], assignment: str, output: Path, lang: str | 
         raise _usage(exc, lang) from None
     except batch_mod.BatchError as exc:
         raise GraderUsage(clean.text(str(exc))) from None
-    summary_report.print_summary(_stdout(), summary, lang, graded=summary["graded"], skipped=0,
+    _summary().print_summary(_stdout(), summary, lang, graded=summary["graded"], skipped=0,
                                  failed=len(summary["grader_errors"]))
 
 
@@ -311,7 +320,7 @@ def release(assignment: str, output: Path, salt: str = "", allow_implemented: bo
         raise _usage(exc, lang) from None
     except release_mod.ReleaseError as exc:
         raise GraderUsage(render(exc.message, lang) if exc.message else str(exc)) from None
-    summary_report.print_shipped(_stdout(), release_mod.shipped(path), lang)
+    _summary().print_shipped(_stdout(), release_mod.shipped(path), lang)
     _stdout().print(Text(render("release.done", lang, path=str(path), name=assignment)))
 
 
@@ -354,7 +363,7 @@ def export_gradescope(assignment: str, output: Path, hidden_visibility: str = "a
 
     with zipfile.ZipFile(path) as zf:
         manifest = json.loads(zf.read(release_mod.MANIFEST))
-    summary_report.print_shipped(_stdout(), manifest, lang)
+    _summary().print_shipped(_stdout(), manifest, lang)
     _stdout().print(Text(render("export.done", lang, path=str(path))))
 
 
@@ -389,36 +398,11 @@ def _lms_export(system: str, output: Path, roster: Path, column: str, target: Pa
     except lms.LmsError as exc:
         raise GraderUsage(render(exc.message, lang)) from None
     batch_mod.write_atomic(target, done.text)
-    summary_report.print_lms(_stdout(), done, system, column, str(target), lang)
-
-
-def _lms_options(function: Any) -> Any:
-    for option in reversed([
-        click.argument("output", type=click.Path(path_type=Path, exists=True, file_okay=False)),
-        click.option("--roster", type=click.Path(path_type=Path, exists=True, dir_okay=False), required=True,
-                     help="The course's roster as CSV (best: the LMS's own gradebook or participants export)."),
-        click.option("--match", "column", required=True,
-                     help="The roster column that holds the names the submissions are named after."),
-        click.option("--output", "target", type=click.Path(path_type=Path, dir_okay=False), required=True,
-                     help="The CSV file to write."),
-        click.option("--column", "title", default=None, help="The grade column's title, e.g. \"Homework 3 (12345)\" "
-                     "(Canvas: default the roster's column for this assignment)."),
-        click.option("--quiz", type=click.Choice(["none", "column", "total"]), default="none", show_default=True,
-                     help="The quiz score: left out, in its own column, or added to the grade."),
-        click.option("--quiz-column", "quiz_title", default=None, help="The quiz column's title (--quiz column)."),
-        click.option("--late-penalty", type=click.FloatRange(0, 100), default=0.0, show_default=True,
-                     help="Percent of the grade taken off per day (or part of one) past the due date."),
-        click.option("--late-cap", type=click.FloatRange(0, 100), default=100.0, show_default=True,
-                     help="The largest late penalty, in percent."),
-        click.option("--due", default=None, help="The due date (default: the one grade batch --due stored)."),
-        LANG_OPTION,
-    ]):
-        function = option(function)
-    return function
+    _summary().print_lms(_stdout(), done, system, column, str(target), lang)
 
 
 @export.command(name="canvas")
-@_lms_options
+@lms_options
 def export_canvas(output: Path, roster: Path, column: str, target: Path, lang: str | None = None, **options: Any) -> None:
     """Canvas's gradebook import CSV (Student, ID, SIS User ID, SIS Login ID, Section, the assignment), one row per
     roster student."""
@@ -426,29 +410,11 @@ def export_canvas(output: Path, roster: Path, column: str, target: Path, lang: s
 
 
 @export.command(name="moodle")
-@_lms_options
+@lms_options
 @click.option("--id-column", default=None, help="The roster column Moodle identifies users by (default: --match).")
 def export_moodle(output: Path, roster: Path, column: str, target: Path, lang: str | None = None, **options: Any) -> None:
     """Moodle's grade import CSV (an identifier column and the grade), one row per roster student."""
     _lms_export("moodle", output, roster, column, target, resolve_lang(lang), **options)
-
-
-def _scheduler_options(function: Any) -> Any:
-    for option in reversed([
-        click.option("--assignment", "assignment", required=True, help="Assignment name."),
-        click.option("--submissions", required=True,
-                     help="The submissions folder as each task sees it (Slurm: on the shared filesystem; Kubernetes: "
-                          "inside the pods; GitHub: in the repository)."),
-        click.option("--output", "output", type=click.Path(path_type=Path, file_okay=False), required=True,
-                     help="The folder to write the files to."),
-        click.option("--tasks", type=click.IntRange(min=1), required=True, help="How many tasks (shards) to grade in."),
-        click.option("--results", default=None,
-                     help="Where the results go (default: OUTPUT/results for Slurm, /data/results for Kubernetes, "
-                          "results for GitHub)."),
-        LANG_OPTION,
-    ]):
-        function = option(function)
-    return function
 
 
 def _scheduler_export(system: str, assignment: str, submissions: str, output: Path, tasks: int, results: str | None,
@@ -466,7 +432,7 @@ def _scheduler_export(system: str, assignment: str, submissions: str, output: Pa
 
 
 @export.command(name="slurm")
-@_scheduler_options
+@scheduler_options
 def export_slurm(assignment: str, submissions: str, output: Path, tasks: int, results: str | None = None,
                  lang: str | None = None) -> None:
     """A Slurm job array (grade-array.sbatch), the merge job that waits for it (merge.sbatch) and submit.sh."""
@@ -474,7 +440,7 @@ def export_slurm(assignment: str, submissions: str, output: Path, tasks: int, re
 
 
 @export.command(name="k8s")
-@_scheduler_options
+@scheduler_options
 def export_k8s(assignment: str, submissions: str, output: Path, tasks: int, results: str | None = None,
                lang: str | None = None) -> None:
     """A Kubernetes Indexed Job (job.yaml), the merge Job (merge.yaml) and run.sh, which applies them in order."""
@@ -482,7 +448,7 @@ def export_k8s(assignment: str, submissions: str, output: Path, tasks: int, resu
 
 
 @export.command(name="github")
-@_scheduler_options
+@scheduler_options
 def export_github(assignment: str, submissions: str, output: Path, tasks: int, results: str | None = None,
                   lang: str | None = None) -> None:
     """A GitHub Actions workflow (grade.yml): a matrix of one job per shard, then a merge job."""
@@ -509,7 +475,7 @@ def report_(output: Path, feedback: str = "visible", lang: str | None = None) ->
     console.print(Text(render("report.done", lang, count=summary["rendered"], path=str(output))))
     if summary["kept"]:
         console.print(clean.terminal(render("report.kept", lang, names=", ".join(summary["kept"])), style="yellow"))
-    summary_report.print_summary(_stdout(), summary, lang, graded=0, skipped=summary["graded"],
+    _summary().print_summary(_stdout(), summary, lang, graded=0, skipped=summary["graded"],
                                  failed=len(summary["grader_errors"]))
 
 
@@ -525,12 +491,12 @@ def similar(output: Path, threshold: float = 0.5, lang: str | None = None) -> No
 
     lang = resolve_lang(lang)
     try:
-        pairs = batch_mod.update_similarity(output, threshold=threshold)
+        pairs = batch_mod.update_similarity(output, threshold=threshold, lang=lang)
     except api.UsageError as exc:
         raise _usage(exc, lang) from None
     except batch_mod.BatchError as exc:
         raise GraderUsage(clean.text(str(exc))) from None
-    summary_report.print_similar(_stdout(), pairs, lang)
+    _summary().print_similar(_stdout(), pairs, lang)
 
 
 @main.command()

@@ -13,6 +13,8 @@ import contextlib
 import dataclasses
 import hashlib
 import importlib.util
+import json
+import os
 import shutil
 import sys
 import tempfile
@@ -23,13 +25,14 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import torch
-from safetensors.torch import save_file
+from safetensors.torch import load_file, save_file
 
 from grader.sandbox import drivers, transfer
 from grader.spec import Assignment, Case, CaseEnv, Exercise
+from grader.version import __version__
 
 
 @contextlib.contextmanager
@@ -144,9 +147,12 @@ class Reference:
     cannot draw new inputs: there ``graded`` changes nothing.
     """
 
-    def __init__(self, assignment: Assignment, salt: str = "") -> None:
+    def __init__(self, assignment: Assignment, salt: str = "", cache: Path | None = None) -> None:
         self.assignment = assignment
         self.salt = salt
+        self.cache = DiskCache(cache, assignment, salt) if cache is not None and assignment.fixtures is None else None
+        """Where the prepared cases are kept between processes (``grade`` passes :func:`cache_folder`); None:
+        in this process only (a library caller may change a spec in memory, which no file would show)."""
         self._prepared: dict[tuple[str, str, bool], Prepared] = {}
         self._mistakes: dict[tuple[str, str, bool, str], dict[str, transfer.Entry] | None] = {}
         self._lock = threading.RLock()  # batch workers share one reference
@@ -174,6 +180,11 @@ class Reference:
             self._prepared[key] = Prepared(exercise, case, inputs, expected, truth, seconds=seconds)
             for mistake_id, outputs in mistakes.items():
                 self._mistakes[(exercise.id, case.id, graded, mistake_id)] = outputs
+        if key not in self._prepared and self.cache is not None:
+            kept = self.cache.get(key)
+            if kept is not None:
+                self._prepared[key] = Prepared(exercise, case, kept.inputs, kept.expected, kept.truth, graded,
+                                               kept.args, kept.seconds)
         if key not in self._prepared:
             gen = torch.Generator().manual_seed(case_seed(self.assignment.name, exercise.id, case.id, self.salt, graded))
             # a case whose call takes only literals draws them too in a graded run, else nothing would change
@@ -190,7 +201,15 @@ class Reference:
             once = case.device == "meta" or case.driver.value == "train"
             truth = expected if once else self._run(target, prepared, drivers.Ctx("cpu", upcast=True))
             self._prepared[key] = dataclasses.replace(prepared, expected=expected, truth=truth, seconds=seconds)
+            if self.cache is not None:
+                self.cache.add(key, self._prepared[key])
         return self._prepared[key]
+
+    def keep(self) -> None:
+        """Write the cases prepared since the last call to the disk cache (when there is one and they are new)."""
+        with self._lock:
+            if self.cache is not None:
+                self.cache.save()
 
     def inputs_file(self, exercise: Exercise, case: Case, graded: bool = False) -> Path:
         """The case's inputs as a safetensors file, written once and shared by every submission."""
@@ -202,8 +221,8 @@ class Reference:
                     self._dir = Path(tempfile.mkdtemp(prefix="nlp-grader-inputs-"))
                     atexit.register(shutil.rmtree, self._dir, True)
                 path = self._dir / f"{len(self._files)}.safetensors"
-                tensors = {k: v.contiguous().clone() for k, v in self.prepare(exercise, case, graded).inputs.items()}
-                save_file(tensors, str(path))
+                tensors = {k: v.contiguous() for k, v in self.prepare(exercise, case, graded).inputs.items()}
+                path.write_bytes(transfer.pack(tensors, {}))  # safetensors, written directly (transfer.pack)
                 self._files[key] = path
             return self._files[key]
 
@@ -233,3 +252,145 @@ class Reference:
                 result = None
             self._mistakes[key] = result
         return self._mistakes[key]
+
+
+# --- the reference's prepared cases, kept on disk between runs of `grade` ---------------------------------------
+
+CACHE_FORMAT = "nlp-grader/reference-cache/v2"
+
+
+def cache_folder() -> Path | None:
+    """Where ``grade`` keeps the reference's prepared cases: ``$NLP_GRADER_CACHE`` (``off``: nowhere), else
+    ``$XDG_CACHE_HOME/nlp-grader``, else ``~/.cache/nlp-grader``."""
+    given = os.environ.get("NLP_GRADER_CACHE", "").strip()
+    if given.lower() in ("off", "0", "no", "false"):
+        return None
+    if given:
+        return Path(given).expanduser()
+    xdg = os.environ.get("XDG_CACHE_HOME", "").strip()
+    try:
+        return (Path(xdg) if xdg else Path.home() / ".cache") / "nlp-grader"
+    except RuntimeError:  # no home directory to speak of
+        return None
+
+
+def _fingerprint(assignment: Assignment, salt: str) -> str:
+    """Everything a prepared case is computed from: the engine's code, the assignment's (its cases and its
+    reference), torch's version and the salt. Any change to one is another file, never a stale case."""
+    digest = hashlib.sha256(f"{CACHE_FORMAT}\0{__version__}\0{torch.__version__}\0{assignment.name}\0".encode())
+    digest.update(hashlib.sha256(salt.encode()).digest())
+    roots = [Path(__file__).resolve().parent, assignment.package, assignment.solutions]
+    for root in [r for r in roots if r is not None and r.is_dir()]:
+        for path in sorted(root.rglob("*.py")):
+            digest.update(f"\0{path.relative_to(root)}\0".encode())
+            digest.update(path.read_bytes())
+    return digest.hexdigest()[:32]
+
+
+def _pack(groups: Mapping[str, Mapping[str, torch.Tensor]]) -> tuple[torch.Tensor, list[list[Any]]]:
+    """A case's tensors as one byte tensor and its index ([group, name, dtype, shape, offset, bytes], offsets
+    8-byte aligned): a file of a few hundred cases holds a few hundred tensors, not thousands, and safetensors
+    spends its time per tensor."""
+    chunks: list[bytes] = []
+    index: list[list[Any]] = []
+    offset = 0
+    for group, tensors in groups.items():
+        for name, tensor in tensors.items():
+            data = tensor.detach().contiguous().reshape(-1).view(torch.uint8).numpy().tobytes()
+            index.append([group, name, str(tensor.dtype).removeprefix("torch."), list(tensor.shape), offset, len(data)])
+            padded = len(data) + (-len(data) % 8)
+            chunks.append(data + b"\0" * (padded - len(data)))
+            offset += padded
+    blob = torch.frombuffer(bytearray(b"".join(chunks)), dtype=torch.uint8) if offset else torch.zeros(0, dtype=torch.uint8)
+    return blob, index
+
+
+def _unpack(blob: torch.Tensor, index: list[list[Any]]) -> dict[str, dict[str, torch.Tensor]]:
+    """The inverse of :func:`_pack`: views into ``blob``, by group and name."""
+    out: dict[str, dict[str, torch.Tensor]] = {"in": {}, "expected": {}, "truth": {}}
+    for group, name, dtype, shape, offset, size in index:
+        kind = getattr(torch, dtype)
+        if not isinstance(kind, torch.dtype):
+            raise ValueError(f"not a dtype: {dtype}")
+        piece = blob[offset:offset + size]
+        out[group][name] = piece.view(kind).reshape(shape) if size else torch.empty(shape, dtype=kind)
+    return out
+
+
+class Kept(NamedTuple):
+    """A prepared case as the disk cache holds it."""
+
+    inputs: dict[str, torch.Tensor]
+    expected: dict[str, transfer.Entry]
+    truth: dict[str, transfer.Entry]
+    args: Mapping[str, Any] | None
+    seconds: float
+
+
+class DiskCache:
+    """The prepared cases (inputs, expected outputs, the reference's cost) of one assignment and salt, in one
+    safetensors file named after :func:`_fingerprint`. A repeated ``grade check`` reads them instead of running
+    the reference again (a third of a second of the check's own time). Anything unreadable is ignored and computed
+    again; the file is replaced whole (written beside it, then renamed), never half-written. The sandbox never
+    sees the folder (it holds the hidden cases' outputs)."""
+
+    def __init__(self, folder: Path, assignment: Assignment, salt: str) -> None:
+        self.folder = folder
+        self.path = folder / f"{assignment.name}-{_fingerprint(assignment, salt)}.safetensors"
+        self._kept: dict[tuple[str, str, bool], Kept] | None = None
+        self._records: dict[str, Any] = {}
+        self._tensors: dict[str, torch.Tensor] = {}
+        self._new = False
+
+    def _load(self) -> None:
+        self._kept = {}
+        try:
+            tensors = load_file(str(self.path))
+            with open(self.path, "rb") as f:  # the records are in the header's metadata
+                header = json.loads(f.read(int.from_bytes(f.read(8), "little")))
+            records = json.loads(header["__metadata__"]["records"])
+            if header["__metadata__"].get("format") != CACHE_FORMAT or not isinstance(records, dict):
+                return
+            for name, r in records.items():
+                part = _unpack(tensors[name], r["index"])
+                self._kept[(str(r["exercise"]), str(r["case"]), bool(r["graded"]))] = Kept(
+                    part["in"], transfer.decode(r["expected"], part["expected"]), transfer.decode(r["truth"], part["truth"]),
+                    r["args"], float(r["seconds"]))
+            self._records, self._tensors = records, tensors
+        except Exception:  # noqa: BLE001 - missing, from another version, or damaged: computed again
+            self._kept, self._records, self._tensors = {}, {}, {}
+
+    def get(self, key: tuple[str, str, bool]) -> Kept | None:
+        if self._kept is None:
+            self._load()
+        assert self._kept is not None
+        return self._kept.get(key)
+
+    def add(self, key: tuple[str, str, bool], prepared: Prepared) -> None:
+        if self._kept is None:
+            self._load()
+        name = str(len(self._records))
+        expected, expected_tensors = transfer.encode_entries(prepared.expected)
+        truth, truth_tensors = transfer.encode_entries(prepared.truth)
+        groups = {"in": prepared.inputs, "expected": expected_tensors, "truth": truth_tensors}
+        self._tensors[name], index = _pack(groups)
+        self._records[name] = {"exercise": key[0], "case": key[1], "graded": key[2], "expected": expected,
+                               "truth": truth, "args": prepared.args, "seconds": prepared.seconds, "index": index}
+        self._new = True
+
+    def save(self) -> None:
+        if not self._new:
+            return
+        self._new = False
+        try:
+            self.folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+            fd, tmp = tempfile.mkstemp(dir=self.folder, prefix=".writing-", suffix=".safetensors")
+            os.close(fd)
+            try:
+                save_file(self._tensors, tmp, metadata={"format": CACHE_FORMAT, "records": json.dumps(self._records)})
+                os.replace(tmp, self.path)
+            finally:
+                if os.path.exists(tmp):
+                    os.unlink(tmp)
+        except OSError:  # a read-only home, a full disk: the next run computes them again
+            pass

@@ -95,7 +95,7 @@ dependencies = ["numpy>=1.24", "torch>=2.2,<3", "click>=8.1", "rich>=13", "safet
                 "tomli>=2; python_version < '3.11'", "nbformat>=5.7", "pytest>=7.4"]
 
 [project.scripts]
-grade = "grader.cli:main"
+grade = "grader.__main__:main"
 
 # `pytest` in the assignment's folder lists and grades the visible cases (grader/pytest_plugin.py)
 [project.entry-points.pytest11]
@@ -281,6 +281,9 @@ python3 -m venv /autograder/venv
 # the torch the autograder was made with (grade export gradescope --torch chose it), CPU build
 /autograder/venv/bin/pip install -q "torch=={torch}" --index-url https://download.pytorch.org/whl/cpu
 /autograder/venv/bin/pip install -q -e /autograder/source
+# the reference's cases prepared once, into the image: every submission's run reads them instead of computing them
+cd /autograder/source && NLP_GRADER_CACHE=/autograder/source/.cache /autograder/venv/bin/grade check {stubs} \
+    --assignment {name} --hidden --format json {salt}> /dev/null || true
 """
 
 RUN_AUTOGRADER = """#!/usr/bin/env bash
@@ -292,6 +295,7 @@ RESULTS="${{AUTOGRADER_RESULTS:-/autograder/results}}"
 GRADE="${{AUTOGRADER_GRADE:-/autograder/venv/bin/grade}}"
 mkdir -p "$RESULTS"
 cd "$SOURCE"
+export NLP_GRADER_CACHE="${{NLP_GRADER_CACHE:-$SOURCE/.cache}}"  # what setup.sh prepared (hidden from the sandbox)
 "$GRADE" check "$SUBMISSION" --assignment {name} --hidden --format gradescope \\
     --hidden-visibility {visibility} --feedback {feedback} --lang {lang} {salt}> "$RESULTS/results.json.tmp"
 code=$?
@@ -338,8 +342,10 @@ def gradescope_zip(*, assignment: str, output: Path, hidden_visibility: str = "a
         files.update({f"{base}/{rel}": data for rel, data in found.files.items()})
     files["pyproject.toml"] = (ROOT / "pyproject.toml").read_bytes()
     files["README.md"] = (ROOT / "README.md").read_bytes()
-    scripts = {"setup.sh": SETUP_SH.format(torch=torch), "run_autograder": RUN_AUTOGRADER.format(
-        name=spec.name, visibility=hidden_visibility, salt=f'--salt "{salt}" ' if salt else "", lang=lang,
+    salt_option = f'--salt "{salt}" ' if salt else ""
+    scripts = {"setup.sh": SETUP_SH.format(torch=torch, stubs=base or ".", name=spec.name, salt=salt_option),
+               "run_autograder": RUN_AUTOGRADER.format(
+        name=spec.name, visibility=hidden_visibility, salt=salt_option, lang=lang,
         feedback=feedback, failed=failed)}
     manifest = _manifest(spec, found, allow_implemented, {**files, **{k: v.encode() for k, v in scripts.items()}},
                          bool(salt), base)

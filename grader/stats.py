@@ -14,10 +14,12 @@ import statistics
 from collections import Counter
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from grader.messages import render
-from grader.spec import Assignment
+
+if TYPE_CHECKING:
+    from grader.spec import Assignment
 
 
 def status_of(d: dict[str, Any]) -> str:

@@ -94,3 +94,34 @@ def test_no_engine_module_is_over_600_lines():
         if lines > MAX_LINES:
             too_long[rel] = lines
     assert too_long == {}
+
+
+def test_the_grade_command_imports_torch_only_after_the_fork_server_starts():
+    """`grade check` starts the fork server and only then imports torch, so the two imports run side by side
+    (issue 23). Any module the command imports at the top that pulls torch in (a type import of grader.spec at
+    run time, say) puts them back in a row: about a second and a half on every check."""
+    code = "import sys, grader.cli; print(sorted(m for m in sys.modules if m == 'torch' or m.startswith('torch.')))"
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout.strip() == "[]", done.stdout[:300]
+
+
+@pytest.mark.parametrize("args, starts", [
+    ([], True), (["."], True), (["assignments/transformer", "--lang", "ko"], True), (["--lang", "ko"], True),
+    (["check", ".", "--hidden"], True), (["batch", "subs", "--assignment", "transformer", "--output", "o"], True),
+    (["quiz", "--assignment", "transformer"], False), (["list"], False), (["report", "out"], False),
+    (["export", "gradescope"], False), (["check", "--help"], False), (["--version"], False), (["help"], False),
+])
+def test_the_grade_command_starts_the_fork_server_first_only_when_it_grades(args, starts):
+    """grader.__main__ starts the fork server before importing the command (issue 23): its torch import then runs
+    beside everything the command does first; a command that runs no student code starts none."""
+    from grader.__main__ import grades
+
+    assert grades(args) is starts
+
+
+def test_the_fork_server_module_imports_nothing_heavy():
+    """What grader.__main__ imports before the server starts: no torch, no click, no rich."""
+    code = ("import sys, grader.sandbox.forkserver; "
+            "print(sorted(m for m in sys.modules if m.split('.')[0] in ('torch', 'click', 'rich', 'numpy')))")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout.strip() == "[]", done.stdout[:300]

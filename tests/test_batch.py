@@ -100,7 +100,7 @@ def test_results_have_the_check_schema_and_feedback(graded):
     assert md.startswith("# carol: transformer:") and "no_sqrt_dk" in md and "```text" in md
     assert not list(out.glob(".*.tmp"))  # nothing half-written
     erin = (out / "erin.md").read_text()  # one syntax error said once, with its line, not once per case
-    assert erin.count("invalid syntax") == 1 and "class EncoderLayer(:" in erin and "[signature]" not in erin
+    assert erin.count("invalid syntax") == 1 and "class EncoderLayer(:" in erin and "signature" not in erin
 
 
 def test_summary_and_plot(graded):

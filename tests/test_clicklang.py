@@ -37,7 +37,7 @@ def test_what_a_mistyped_language_was_meant_to_be(asked, meant):
 def test_lang_kr_is_refused_with_ko_suggested_in_korean(run):
     result = run("--lang", "kr")
     assert result.exit_code == 2
-    assert "'kr'(이)라는 언어는 없습니다. 혹시 --lang ko인가요?" in result.output
+    assert "'kr'이라는 언어는 없습니다. 혹시 --lang ko인가요?" in result.output
     result = run("quiz", "--lang=english")
     assert result.exit_code == 2 and "did you mean --lang en?" in result.output
     result = run("list", "--lang", "zz")

@@ -161,3 +161,39 @@ def test_a_plug_ins_starter_code_is_no_evidence_wherever_it_is_installed(monkeyp
     assert mine != SCAFFOLD and theirs != SCAFFOLD
     assert similar.compare({"a": {"norm.py": mine}, "b": {"norm.py": theirs}}, spec) == []
     assert [(p.a, p.b) for p in similar.compare({"a": {"norm.py": mine}, "b": {"norm.py": mine}}, spec)] == [("a", "b")]
+
+
+@pytest.mark.parametrize("threshold", [0.3, 0.5, 0.75])
+def test_the_candidate_filter_lists_what_scoring_every_pair_lists(threshold):
+    """similar._candidates (one sparse product for every pair's shared count, issue 23) keeps every pair that an
+    exact score of all pairs lists, on a class where every pair shares something, some pairs sit exactly on the
+    threshold (Jaccard a whole fraction) and some share just under MIN_SHARED."""
+    import random
+
+    rng = random.Random(7)
+    exercises = [e.id for e in SPEC.exercises][:4]
+    pool = list(range(400))  # few fingerprints: idioms everybody shares
+    prints: dict[str, dict[str, set[int]]] = {}
+    for i in range(60):
+        prints[f"s{i:02d}"] = {ex: set(rng.sample(pool, rng.randrange(5, 40))) for ex in exercises}
+    for i in range(0, 20, 2):  # pairs built around the threshold: shared / union exactly, above and below
+        a, b = f"s{i:02d}", f"s{i + 1:02d}"
+        shared = set(range(1000 + 100 * i, 1000 + 100 * i + 24))
+        only = 24 * (1 - threshold) / threshold
+        extra = int(only) + (i % 6 == 2) - (i % 6 == 4)
+        prints[a] = {exercises[0]: shared | set(range(5000 + 100 * i, 5000 + 100 * i + extra // 2))}
+        prints[b] = {exercises[0]: shared | set(range(7000 + 100 * i, 7000 + 100 * i + extra - extra // 2))}
+    prints["t0"] = {exercises[1]: set(range(9000, 9000 + similar.MIN_SHARED - 1))}
+    prints["t1"] = {exercises[1]: set(range(9000, 9000 + similar.MIN_SHARED - 1))}
+    names = sorted(prints)
+    exact = set()
+    for i, a in enumerate(names):
+        for b in names[i + 1:]:
+            shared = sum(len(prints[a].get(e, set()) & prints[b].get(e, set())) for e in exercises)
+            total = sum(len(prints[a].get(e, set()) | prints[b].get(e, set())) for e in exercises)
+            if total and shared / total >= threshold and shared >= similar.MIN_SHARED:
+                exact.add((a, b))
+    assert any(a.startswith("s0") for a, _ in exact)  # the built pairs are there to be found
+    listed = {(p.a, p.b) for p in similar.compare({}, SPEC, threshold=threshold, prints=prints)}
+    assert listed == exact
+    assert ("t0", "t1") not in similar._candidates(prints, threshold)

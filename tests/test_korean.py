@@ -82,3 +82,57 @@ def test_output_names_are_said_in_korean():
     line = render("check.values", "ko", key="output", total=160, mismatched=3, share="1.9")
     assert line.startswith("출력: 값 160개 중")
     assert render("check.values", "en", key="output", total=160, mismatched=3, share="1.9").startswith("output:")
+
+
+@pytest.mark.parametrize("word, pair, chosen", [
+    ("층", "을(를)", "을"), ("마스크", "을(를)", "를"), ("레이어", "이(가)", "가"), ("결과", "은(는)", "는"),
+    ("attention", "을(를)", "을"), ("MultiHeadAttention", "이(가)", "이"), ("LayerNorm", "을(를)", "을"),
+    ("softmax", "을(를)", "를"), ("layer", "은(는)", "는"), ("num_heads", "이(가)", "가"), ("padding", "을(를)", "을"),
+    ("attention.py", "을(를)", "를"), ("d_model", "(으)로", "로"), ("tril", "(으)로", "로"), ("층", "(으)로", "으로"),
+    ("w_q", "을(를)", "를"), ("w_l", "(으)로", "로"), ("3", "이(가)", "이"), ("12", "을(를)", "를"), ("10", "을(를)", "을"),
+    ("7", "(으)로", "로"), ("'softmax'", "(이)라는", "라는"), ("'attention'", "(이)라는", "이라는"),
+    # readings that differ from word to word (마스크 / 블록, 비트 / 아웃): both forms stay
+    ("mask", "을(를)", "을(를)"), ("dropout", "이(가)", "이(가)"), ("x)", "을(를)", "을(를)"),
+])
+def test_a_particle_follows_the_final_sound_of_the_word(word, pair, chosen):
+    from grader.messages.particles import particle
+
+    assert particle(word, pair) == chosen
+
+
+def test_a_korean_message_picks_its_particles_from_the_values_it_is_given():
+    from grader.messages import render
+
+    assert render("usage.unknown_exercise_close", "ko", names="atention", close="attention", known="-") \
+        .startswith("atention이라는 문제가 없습니다. 혹시 attention을 찾으셨나요?")
+    assert "혹시 softmax를 찾으셨나요?" in render("usage.unknown_exercise_close", "ko", names="sofmax", close="softmax",
+                                               known="-")
+    assert "혹시 causal_mask을(를) 찾으셨나요?" in render("usage.unknown_exercise_close", "ko", names="x", close="causal_mask",
+                                                    known="-")
+    assert "{" not in render("check.missing_name", "ko", file="layers.py", name="EncoderLayer")
+    assert render("check.missing_name", "ko", file="layers.py", name="EncoderLayer").endswith("EncoderLayer가 정의되어 있지 않습니다")
+
+
+@pytest.mark.parametrize("word, chosen", [("kr", "이라는"), ("NLP", "라는"), ("GPT", "라는"), ("LN", "이라는"),
+                                          ("sdpa", "라는"), ("dQ", "라는")])
+def test_letters_spelled_out_are_read_by_their_names(word, chosen):
+    from grader.messages.particles import particle
+
+    assert particle(word, "(이)라는") == chosen
+
+
+def test_a_korean_report_says_the_output_and_the_isolation_in_korean():
+    """Issue 24: "[values] 출력", not "output"; "격리 네임스페이스", not "격리 namespaces"; the pictures' headings too."""
+    from conftest import ROOT
+
+    from grader import api, report
+
+    result = api.check(ROOT / "solutions" / "transformer", exercises=["causal_mask"])
+    text = report.render("text", result, "ko", report.Options(width=80))
+    if result.isolation == "namespaces":
+        assert "격리 네임스페이스" in text and "namespaces" not in text
+    else:
+        assert "격리 일반 프로세스" in text
+    from grader.messages import render
+
+    assert render("ui.picture.terminal", "ko", key="weights", rows="r", cols="c", row=0, col=0).startswith("가중치:")

@@ -161,3 +161,70 @@ def test_help_texts_name_real_commands_and_options():
     unknown = sorted(k for k in HELP_TEXTS["ko"] if k not in known)
     assert not unknown, unknown
     assert {"check", "check.exercises", "lang", "list", "batch"} <= set(HELP_TEXTS["ko"])
+
+
+def _diagnosis_ids(catalog: dict[str, str]) -> set[str]:
+    """The kinds of diagnosis a catalog speaks of: ``diagnosis.<id>`` and ``diagnosis.<id>.<variant>`` alike."""
+    return {k.split(".")[1] for k in catalog if k.startswith("diagnosis.")}
+
+
+def test_every_diagnosis_has_a_short_name_without_placeholders():
+    """A table of the class's diagnoses has a row per kind and no observed values to fill in (issue 24): each kind
+    has a short name, ``diagnosis.<id>.name``, in English and Korean, that needs none."""
+    from grader.messages import plain
+
+    named: dict[str, dict[str, str]] = {"en": {}, "ko": {}}
+    for where, en, ko in _catalog_pairs():
+        for ident in sorted(_diagnosis_ids(en) | _diagnosis_ids(ko)):
+            for lang, catalog in (("en", en), ("ko", ko)):
+                name = catalog.get(f"diagnosis.{ident}.name")
+                assert name, f"{where}: diagnosis.{ident}.name is missing in {lang}"
+                assert not _fields(name) and "{" not in name and "}" not in name, (where, ident, lang, name)
+                assert len(name) <= 60, f"{where}: diagnosis.{ident}.name is no short name: {name!r}"
+                assert plain(f"diagnosis.{ident}.name", lang) == name
+                assert named[lang].setdefault(name, f"{where}.{ident}") == f"{where}.{ident}", \
+                    f"{ident} and {named[lang][name]} have the same name in {lang}: {name!r}"
+            assert re.search(r"[가-힣]", ko[f"diagnosis.{ident}.name"]), (where, ident)
+    assert {"head_layout", "decoder_masks", "dropout_dependent", "mlm_split", "s2s_query_previous_state"} \
+        <= {w.rsplit(".", 1)[1] for w in named["en"].values()}
+
+
+def test_every_placeholder_is_a_name():
+    """A brace a text means literally is doubled (``h_{{t-1}}``): a lone one is a placeholder no one fills, and the
+    whole text came out with its values dumped after it."""
+    for where, en, ko in _catalog_pairs():
+        for key, text in (*en.items(), *ko.items()):
+            assert all(re.fullmatch(r"[A-Za-z_]\w*", f) for f in _fields(text)), (where, key, _fields(text))
+    assert render("mistake.s2s_step_previous_state", "en").count("h_{t-1}") == 1
+    assert "{}" not in render("diagnosis.s2s_query_previous_state", "ko")
+
+
+@pytest.mark.parametrize("lang", ["en", "ko"])
+def test_a_table_names_a_diagnosis_by_its_short_name(lang):
+    """words() gives a kind's short name; a judge's diagnosis, whose id carries its variant, gets its kind's."""
+    from grader.report.dashboard import words
+
+    for ident in ("head_layout", "decoder_masks", "dropout_dependent.rows", "mlm_split.mask_only", "default_device.returned"):
+        said = words(f"diagnosis.{ident}", ident, lang)
+        assert said == render(f"diagnosis.{ident.split('.')[0]}.name", lang) and "{" not in said, (ident, said)
+    assert words("mistake.no_sqrt_dk", "no_sqrt_dk", lang) == render("mistake.no_sqrt_dk", lang)
+    assert words("mistake.s2s_step_previous_state", "x", lang) == render("mistake.s2s_step_previous_state", lang)
+    assert words("diagnosis.no_such_thing", "no_such_thing", lang) == "no_such_thing"
+
+
+@pytest.mark.parametrize("lang", ["en", "ko"])
+def test_the_terminal_summary_names_a_diagnosis_not_its_id(lang):
+    from rich.console import Console
+
+    from grader.report.summary import print_summary
+
+    summary = {"submissions": 3, "mean": 7.5, "max_score": 10, "histogram": {"bins": ["0-10"], "counts": [3]},
+               "pass_rates": {"split_heads": 1.0, "combine_heads": 0.5}, "top_mistakes": [],
+               "diagnoses": [{"exercise": "combine_heads", "diagnosis": "head_layout", "students": 2}], "similar": []}
+    console = Console(record=True, width=160, color_system=None)
+    print_summary(console, summary, lang, graded=3, skipped=0, failed=0)
+    out = console.export_text()
+    name = render("diagnosis.head_layout.name", lang)
+    assert name != "diagnosis.head_layout.name" and name in out
+    assert "head_layout" not in out
+    assert name == ("heads split or joined in the wrong order" if lang == "en" else "헤드를 나누거나 합치는 순서가 틀림")

@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import re
-
 import pytest
 from conftest import SOLUTIONS, STUBS
-from corpus import CORPUS, build, variants
+from corpus import build, variants
 
 from grader import api
 from grader.results import Status
@@ -30,6 +28,8 @@ def reach(assignment, exercise_id: str) -> set[str]:
 
 MINED = [v for v in MUTANTS if v.source and v.source.startswith("https://")]  # invented ones say why instead
 """Mutants taken from bugs reported in public implementations (each names where in its ``# source:`` header)."""
+HOMEWORK = [v for v in MINED if v.homework]
+"""Mined from students' and courses' homework repositories (``# kind: homework``), not from issue trackers."""
 VISIBLE = [v for v in MUTANTS if v.visible]
 
 
@@ -38,6 +38,10 @@ def test_corpus_sizes_meet_the_bar():
     assert len(MUTANTS) >= 25
     assert len(MINED) >= 15
     assert all(v.source.startswith("https://") for v in MINED)
+    assert len(HOMEWORK) >= 20  # issue 24: at least 20 homework mistakes from at least 8 repositories
+    assert len({"/".join(v.source.split("/")[3:5]) for v in HOMEWORK}) >= 8
+    assert all("/blob/" in v.source for v in HOMEWORK)  # a file of the homework, not an issue or a pull request
+    assert all(v.homework for v in MUTANTS if v.name.startswith("real_hw_"))
 
 
 def test_solutions_score_full_marks_with_hidden_cases(reference):
@@ -84,19 +88,12 @@ def test_mutant_loses_points_on_the_visible_cases_alone(variant, reference, assi
     assert lost <= reach(assignment, variant.exercise), f"{variant.name} lost points out of reach: {lost}"
 
 
-def _hidden_for_float64(variant) -> bool:
-    """A mutant marked ``# visible: no (float64: …)``: its outputs differ from the reference's by less than the
-    float32 tolerance (a LayerNorm's eps of 1e-6 instead of 1e-5), so only the float64 cases, compared closely,
-    can show it; the report names it there (grader/builtin/transformer/counterfactuals.py, NORMS)."""
-    header = (CORPUS / "mutants" / f"{variant.name}.py").read_text(encoding="utf-8")
-    return re.search(r"^# visible: no \(float64: ", header, flags=re.M) is not None
-
-
 def test_device_placement_shows_on_the_visible_cases(assignment):
     """Without a GPU a tensor made on the default device equals one made on the inputs' device; each exercise that
-    takes a tensor has a visible case 'elsewhere' that shows the difference (grader.sandbox.elsewhere), so no
-    mutant of the corpus is left to the graded run or to a GPU."""
-    assert [v.name for v in MUTANTS if not v.visible and not _hidden_for_float64(v)] == []
+    takes a tensor has a visible case 'elsewhere' that shows the difference (grader.sandbox.elsewhere), and the
+    layers have a visible float64 case (a LayerNorm's eps of 1e-6 instead of 1e-5 hides inside the float32
+    tolerance), so no mutant of the corpus is left to the graded run or to a GPU."""
+    assert [v.name for v in MUTANTS if not v.visible] == []
     takes_tensors = [e for e in assignment.exercises if any(c.device != "cpu" for c in e.cases)]
     assert len(takes_tensors) >= 8
     for e in takes_tensors:
@@ -105,7 +102,8 @@ def test_device_placement_shows_on_the_visible_cases(assignment):
 
 def test_most_mutants_are_named(reference, tmp_path):
     """The share of mutants whose nature the report names, by the catalog or by a probe's diagnosis: at least
-    80 % of the corpus, mined bugs included (printed with -s)."""
+    80 % of the corpus, and of each kind of mined mistake separately: bugs reported to issue trackers, and student
+    homework (``# kind: homework``) (printed with -s)."""
     named, unnamed = [], []
     for i, variant in enumerate(MUTANTS):
         result = api.check(build(variant, tmp_path / f"s{i}"), assignment="transformer", hidden=True,
@@ -113,13 +111,17 @@ def test_most_mutants_are_named(reference, tmp_path):
         own = result.exercises[0]
         found = {m.id for m in own.mistakes} | {d.id for d in own.diagnoses}
         (named if variant.names & found else unnamed).append(variant.name)
-    mined = [v.name for v in MINED]
+    reports = [v.name for v in MINED if not v.homework]
+    homework = [v.name for v in HOMEWORK]
     share = len(named) / len(MUTANTS)
-    mined_share = len(set(named) & set(mined)) / len(mined)
-    print(f"\nnamed: {len(named)}/{len(MUTANTS)} = {share:.0%} (mined from bug reports: {mined_share:.0%} of {len(mined)});"
+    reports_share = len(set(named) & set(reports)) / len(reports)
+    homework_share = len(set(named) & set(homework)) / len(homework)
+    print(f"\nnamed: {len(named)}/{len(MUTANTS)} = {share:.0%} (mined from bug reports: {reports_share:.0%} of "
+          f"{len(reports)}; mined from student homework: {homework_share:.0%} of {len(homework)});"
           f" not named: {', '.join(unnamed)}")
     assert share >= 0.8, unnamed
-    assert mined_share >= 0.8, sorted(set(unnamed) & set(mined))
+    assert reports_share >= 0.8, sorted(set(unnamed) & set(reports))
+    assert homework_share >= 0.8, sorted(set(unnamed) & set(homework))
 
 
 def test_every_catalogued_mistake_is_caught_by_some_hidden_case(assignment, reference):

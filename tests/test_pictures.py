@@ -97,7 +97,7 @@ def test_attention_weights_with_a_mask_draw_both_tensors_and_mark_the_masked_cel
     assert "query position" in document and "key position" in document and "expected and yours (one scale)" in document
     korean = pictures.svg("scaled_dot_product_attention", "causal_4d", h, "ko")
     assert "쿼리 위치" in korean and "마스크된 위치" in korean and "<title" in korean
-    assert re.search(r"<title[^>]*>케이스 causal_4d에서 나온 weights의 히트맵", korean)
+    assert re.search(r"<title[^>]*>케이스 causal_4d에서 나온 가중치의 히트맵", korean)
 
 
 def test_a_boolean_mask_is_drawn_in_two_colours():
@@ -212,3 +212,34 @@ def test_the_terminal_heatmap_fits_80_columns(lang):
         assert ("48;2;" in text) == color  # colour blocks with colours, a character ramp without
         rows = [line for line in plain.splitlines() if re.match(r"│ \d .* │ .* │ ", line)]
         assert len(rows) == 8  # every position of the table
+
+
+def test_grade_check_writes_each_failing_exercises_picture_where_asked(tmp_path):
+    """`grade check --pictures DIR` (issue 25: "the path of the full picture when one was written"): a sin/cos swap
+    writes DIR/sinusoidal_positional_encoding.svg with the two tables in it, and the terminal report prints its path;
+    a passing exercise (causal_mask here) writes nothing."""
+    import subprocess
+    import sys
+
+    from corpus import build, variants
+
+    variant = next(v for v in variants("mutants") if v.name == "pe_swapped")
+    sub = build(variant, tmp_path / "sub")
+    folder = tmp_path / "pictures"
+    done = subprocess.run([sys.executable, "-m", "grader", "check", str(sub), "--assignment", "transformer",
+                           "--exercise", "sinusoidal_positional_encoding", "--exercise", "causal_mask",
+                           "--pictures", str(folder), "--lang", "en"],
+                          capture_output=True, text=True, env={**__import__("os").environ, "COLUMNS": "200"})
+    assert done.returncode == 1, done.stderr[-2000:]
+    assert sorted(p.name for p in folder.iterdir()) == ["sinusoidal_positional_encoding.svg"]
+    written = folder / "sinusoidal_positional_encoding.svg"
+    assert f"full picture: {written}" in done.stdout
+    panels = _panels(written.read_text(encoding="utf-8"))
+    assert panels["expected"] != panels["yours"] and len(panels["yours"]) == len(panels["expected"]) > 0
+    # the same result gives the same bytes, whatever the report's format
+    as_json = subprocess.run([sys.executable, "-m", "grader", "check", str(sub), "--assignment", "transformer",
+                              "--exercise", "sinusoidal_positional_encoding", "--format", "json",
+                              "--pictures", str(tmp_path / "again")], capture_output=True, text=True)
+    assert json.loads(as_json.stdout)["score"] < 100
+    assert (tmp_path / "again" / "sinusoidal_positional_encoding.svg").read_text(encoding="utf-8") == \
+        written.read_text(encoding="utf-8")

@@ -182,8 +182,17 @@ def test_gradescope_zip_runs_as_gradescope_would(tmp_path):
     shutil.copyfile(SOLUTIONS / "attention.py", submission / "attention.py")
     env = {**os.environ, "AUTOGRADER_SOURCE": str(source), "AUTOGRADER_SUBMISSION": str(submission),
            "AUTOGRADER_RESULTS": str(results), "AUTOGRADER_GRADE": str(Path(sys.executable).parent / "grade")}
+    env.pop("NLP_GRADER_CACHE", None)
+    # setup.sh's last step, as Gradescope runs it when it builds the image: the reference's cases prepared
+    prepare = (source / "setup.sh").read_text().split("# the reference's cases prepared once")[1].split("\n", 1)[1]
+    prepare = prepare.replace("/autograder/source", str(source)).replace("/autograder/venv/bin/grade", env["AUTOGRADER_GRADE"])
+    subprocess.run(["bash", "-euo", "pipefail", "-c", prepare], env=env, check=True, capture_output=True)
+    kept = list((source / ".cache").glob("transformer-*.safetensors"))
+    assert len(kept) == 1
+    before = kept[0].stat().st_mtime_ns
     done = subprocess.run([str(source / "run_autograder")], env=env, capture_output=True, text=True)
     assert done.returncode == 0, done.stderr
+    assert kept[0].stat().st_mtime_ns == before  # each submission's run read the cases, computed none again
     data = json.loads((results / "results.json").read_text())
     validate_gradescope(data)
     by_name = {t["name"]: t for t in data["tests"]}

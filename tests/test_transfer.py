@@ -110,3 +110,47 @@ def test_fork_server_preloads_only_inputs_marked_shared(tmp_path, monkeypatch):
     monkeypatch.setattr(child, "_shared_bytes", 0)
     child.preload({"preload": True, "tasks": tasks})
     assert set(child.SHARED_INPUTS) == {str(empty)}  # over the cap: the server starts over
+
+
+def test_a_case_on_meta_runs_and_the_fork_server_pays_for_torchs_compiler_only_then(tmp_path):
+    """The fork server imports torch._dynamo (what an op on ``meta`` needs, over a second) before the first job
+    that has a ``meta`` case, never at its start: a check without one (every built-in assignment) does not wait
+    for it, and a case on ``meta`` still runs."""
+    from grader.sandbox import forkserver, runner
+
+    assert forkserver._warm_meta({"tasks": [{"device": None}, {"device": "elsewhere"}]}) is False
+    sub = tmp_path / "sub"
+    sub.mkdir()
+    (sub / "attention.py").write_text("import torch\n\ndef f(x):\n    return torch.softmax(x * 2, dim=-1)\n")
+    task = runner.Task(index=0, exercise="f", case="meta", file="attention.py", name="f", driver="call",
+                       args={"call": [["t", "x"]]}, device="meta", inputs={"x": torch.randn(2, 3)})
+    run = runner.run_tasks(sub, [task], hide=[])
+    outcome = run.outcomes[0]
+    assert outcome.status == "ok", outcome
+    entry = transfer.decode(outcome.record["entries"], {})["out"] if "entries" in outcome.record else None
+    assert entry is not None and entry.shape == (2, 3) and entry.device == "meta"
+
+
+@pytest.mark.parametrize("dtype", [torch.float64, torch.float32, torch.float16, torch.bfloat16, torch.int64,
+                                   torch.int32, torch.int16, torch.int8, torch.uint8, torch.bool, torch.complex64])
+def test_a_result_written_directly_reads_back_with_safetensors_own_reader(dtype):
+    """transfer.pack writes the safetensors format itself (issue 23: safetensors' save spent a tenth of a batch's
+    CPU on bookkeeping); what safetensors' reader and the grading process's loads get back is what was sent:
+    every dtype (complex through safetensors' own writer), a scalar, an empty tensor, a view of another."""
+    from safetensors.torch import load
+
+    base = (torch.randn(4, 6, dtype=torch.float64) * 50)
+    made = base.to(dtype) if dtype != torch.bool else base > 0
+    tensors = {"out.0": made, "out.1": made[0, 0].clone(), "out.2": made[:0].clone(),
+               "after.q": made.t().contiguous(), "a/b c": made[1:3, ::2].contiguous()}
+    record = {"status": "ok", "entries": {}, "note": "한글 and \u00e9"}
+    data = transfer.dumps(record, tensors)
+    back = load(data)
+    assert back.keys() == tensors.keys()
+    for name, tensor in tensors.items():
+        assert back[name].dtype == tensor.dtype and back[name].shape == tensor.shape
+        assert torch.equal(back[name], tensor), name
+    header_size = int.from_bytes(data[:8], "little")
+    assert (8 + header_size) % 8 == 0
+    got_record, got = transfer.loads(data)
+    assert got_record["status"] == "ok" and torch.equal(got["out.0"], made)

@@ -31,6 +31,7 @@ from grader.batch.output import (
     CODE,
     failure_record,
     read_json,
+    record_json,
     records,
     rejected_entries,
     results_in,
@@ -105,7 +106,7 @@ def _write_failure(output: Path, spec: Assignment, sub: Submission, status: str,
     data, md = render_batch.render_record(record, lang, level) or (record, None)
     if md is not None:
         write_atomic(output / f"{sub.stem}.md", md)
-    write_atomic(output / f"{sub.stem}.json", clean.json_dumps(data))
+    write_atomic(output / f"{sub.stem}.json", record_json(data))
 
 
 def deliver(output: Path, spec: Assignment, sub: Submission, outcome: Outcome, lang: str = "en",
@@ -122,7 +123,7 @@ def deliver(output: Path, spec: Assignment, sub: Submission, outcome: Outcome, l
         if md is not None:
             write_atomic(output / f"{sub.stem}.md", md)
             render_batch.write_student_page(output, sub.stem, record, lang, level)  # the .html and the .md's pictures
-        write_atomic(output / f"{sub.stem}.json", clean.json_dumps(data))
+        write_atomic(output / f"{sub.stem}.json", record_json(data))
         return outcome.status
     except Exception:  # noqa: BLE001 - the grader's fault: recorded, and retried by the next run
         try:

@@ -18,18 +18,19 @@ from typing import Any
 from grader import api, clean, similar, stats
 from grader.batch import history, late
 from grader.batch.intake import BatchError
-from grader.batch.output import CODE, read_json, records, rejected_entries, write_if_changed
+from grader.batch.output import CODE, read_json, record_json, records, rejected_entries, write_if_changed
 from grader.messages import render
 from grader.messages import title as assignment_title
 from grader.report import dashboard, feedback, pictures, stored
 from grader.report import html as html_report
 from grader.report import json as json_report
+from grader.report import similarity as similarity_page
 from grader.report.options import Options
 from grader.results import Message
 from grader.spec import Assignment
 
 SIMILARITY = "similarity"
-"""``OUT/similarity.csv`` and ``OUT/similarity/<a>--<b>.html`` (side-by-side diffs)."""
+"""``OUT/similarity.csv`` and ``OUT/similarity/<a>--<b>.html`` (each pair's code side by side, what is alike marked)."""
 
 
 def failure_message(record: dict[str, Any], lang: str) -> str:
@@ -90,7 +91,7 @@ def write_student_page(output: Path, stem: str, record: dict[str, Any], lang: st
     written = int(write_if_changed(output / f"{stem}.html",
                                    html_report.render(result, lang, Options(name=label, feedback=level))))
     folder = output / f"{stem}{PICTURES}"
-    wanted = {pictures.file_name(e): pictures.svg(e.id, c.id, h, lang) for e, c, h in pictures.chosen(result, level)}
+    wanted = pictures.files(result, lang, level)
     if wanted or folder.is_dir():
         folder.mkdir(exist_ok=True)
         for stale in folder.glob("*.svg"):
@@ -136,7 +137,7 @@ def write_summary(output: Path, spec: Assignment, rows: Sequence[dict[str, Any]]
     write_if_changed(output / "gradebook.csv", gradebook_csv(rows, spec))
     summary = stats.summarize(rows, spec, rejected)
     if similarity:
-        summary["similar"] = write_similarity(output, spec, rows, threshold=threshold)
+        summary["similar"] = write_similarity(output, spec, rows, threshold=threshold, lang=lang)
     write_if_changed(output / "summary.json", clean.json_dumps(summary))
     summary["plot"] = stats.plot_scores(summary, output / "scores.png", lang)
     summary["exercises_plot"] = stats.plot_exercises(summary, output / "exercises.png", lang)
@@ -167,7 +168,7 @@ def render_output(output: Path, *, lang: str, level: str = feedback.DEFAULT, spe
             rows.append(record)
             continue
         data, md = rendered
-        rewritten += write_if_changed(path, clean.json_dumps(data))
+        rewritten += write_if_changed(path, record_json(data))
         if md is not None:
             md = with_history(md, history.of(regrades, str(record["submission"])), lang)
             rewritten += write_if_changed(path.with_suffix(".md"), md)
@@ -261,18 +262,22 @@ def read_code(output: Path, rows: Sequence[dict[str, Any]] | None = None) -> dic
 
 
 def write_similarity(output: Path, spec: Assignment, rows: Sequence[dict[str, Any]] | None = None, *,
-                     threshold: float = similar.THRESHOLD) -> list[dict[str, Any]]:
-    """``similarity.csv`` and a side-by-side diff per listed pair; returns the pairs for the summary."""
+                     threshold: float = similar.THRESHOLD, lang: str = "en") -> list[dict[str, Any]]:
+    """``similarity.csv`` and a page per listed pair (its code side by side, what is alike marked, in ``lang``);
+    returns the pairs for the summary."""
     code = read_code(output, rows)
-    pairs = similar.compare({name: files for name, (_, files) in code.items()}, spec, threshold=threshold)
+    submissions = {name: files for name, (_, files) in code.items()}
+    prints = similar.distinctive(submissions, spec)
+    pairs = similar.compare(submissions, spec, threshold=threshold, prints=prints)
     write_if_changed(output / f"{SIMILARITY}.csv", similar.csv_text(pairs))
     folder = output / SIMILARITY
     wanted = {}
+    stubs = similar.read_folder(spec.stubs, spec.files) if spec.stubs is not None and spec.stubs.is_dir() else {}
+    title = assignment_title(spec.name, spec.title, lang)
     for p in pairs:
         (stem_a, files_a), (stem_b, files_b) = code[p.a], code[p.b]
-        name = f"{stem_a}--{stem_b}.html"
-        wanted[name] = similar.diff_html(p.a, p.b, files_a, files_b, spec, p.exercises,
-                                         title=f"{p.a} / {p.b}: {p.score:.2f}")
+        views = similar.side_by_side(files_a, files_b, spec, prints[p.a], prints[p.b], p.exercises, stubs=stubs)
+        wanted[f"{stem_a}--{stem_b}.html"] = similarity_page.page(p, views, title, lang, back=f"../{DASHBOARD}")
     if wanted or folder.is_dir():
         folder.mkdir(exist_ok=True)
         for stale in folder.glob("*.html"):
@@ -284,14 +289,16 @@ def write_similarity(output: Path, spec: Assignment, rows: Sequence[dict[str, An
              "diff": f"{SIMILARITY}/{code[p.a][0]}--{code[p.b][0]}.html"} for p in pairs]
 
 
-def update_similarity(output: Path, *, threshold: float = similar.THRESHOLD) -> list[dict[str, Any]]:
-    """``grade similar OUT``: the similarity report again (at ``threshold``), and the summary's list of pairs."""
+def update_similarity(output: Path, *, threshold: float = similar.THRESHOLD,
+                      lang: str = "en") -> list[dict[str, Any]]:
+    """``grade similar OUT``: the similarity report again (at ``threshold``, its pages in ``lang``), and the
+    summary's list of pairs."""
     rows = [d for _, d in records(output)]
     names = sorted({str(d.get("assignment")) for d in rows if isinstance(d.get("assignment"), str)})
     if len(names) != 1:
         raise BatchError(f"{clean.name(str(output))} holds no batch results of one assignment")
     spec = api.assignment_spec(names[0])
-    pairs = write_similarity(output, spec, rows, threshold=threshold)
+    pairs = write_similarity(output, spec, rows, threshold=threshold, lang=lang)
     summary = read_json(output / "summary.json")
     if summary is not None:
         summary["similar"] = pairs
@@ -300,5 +307,5 @@ def update_similarity(output: Path, *, threshold: float = similar.THRESHOLD) -> 
 
 
 def code_record(spec: Assignment, label: str, files: dict[str, str]) -> str:
-    return clean.json_dumps({"assignment": spec.name, "submission": label, "files": files})
+    return record_json({"assignment": spec.name, "submission": label, "files": files})
 

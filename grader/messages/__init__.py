@@ -8,10 +8,11 @@ from __future__ import annotations
 
 import difflib
 import os
+import string
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from grader.messages import en, ko
+from grader.messages import en, ko, particles
 from grader.results import Message
 
 CATALOGS: Mapping[str, Mapping[str, str]] = {"en": en.MESSAGES, "ko": ko.MESSAGES}
@@ -57,10 +58,34 @@ def render(message: Message | str, lang: str, /, **params: Any) -> str:
         return key
     if isinstance(values.get("key"), str):  # [values] 출력: …, not [values] output: …
         values["key"] = OUTPUT_NAMES.get(lang, {}).get(values["key"], values["key"])
+    plain = {k: _plain(v, lang) for k, v in values.items()}
     try:
-        return template.format(**{k: _plain(v, lang) for k, v in values.items()})
+        if lang == "ko":  # {function}을(를) → softmax를, attention을 (grader.messages.particles)
+            template = particles.choose_particles(template, lambda field: _field(field, plain))
+        return template.format(**plain)
     except (KeyError, ValueError, IndexError):
         return f"{template} {values}"
+
+
+def plain(key: str, lang: str) -> str | None:
+    """``key``'s text in ``lang`` where it needs no values (a table's cell has none to give it); None where the
+    catalogs lack ``key`` or its text has a placeholder."""
+    template = _template(key, lang)
+    if template is None:
+        return None
+    try:
+        if any(field is not None for _, field, _, _ in string.Formatter().parse(template)):
+            return None
+    except ValueError:  # an unmatched brace: no text a table can show as it is
+        return None
+    return render(key, lang)
+
+
+def _field(field: str, values: Mapping[str, Any]) -> str | None:
+    try:
+        return field.format(**values)
+    except (KeyError, ValueError, IndexError, AttributeError, TypeError):
+        return None
 
 
 def _template(key: str, lang: str) -> str | None:

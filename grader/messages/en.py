@@ -33,6 +33,8 @@ MESSAGES: dict[str, str] = {
                           "are on another device",
     "check.device_returned": "the result: a tensor of shape {made} made on the default device, while the inputs are "
                              "on another device",
+    "diagnosis.default_device.name": "a tensor made on the CPU, not the inputs' device",
+    "diagnosis.dropout_dependent.name": "dropout masks not drawn independently",
     "diagnosis.default_device": "a tensor made without device= lives on the default device (the CPU); this case "
                                 "places the inputs on another device, as a GPU does, and there the line in the "
                                 "traceback fails. Look for torch.ones, zeros, arange, tensor or from_numpy without "
@@ -145,6 +147,8 @@ MESSAGES: dict[str, str] = {
     # --- report ---------------------------------------------------------------------------------
     "ui.title": "{assignment}: {score:g} / {max_score:g}",
     "ui.title_full": "{title} · {assignment}: {score:g} / {max_score:g}",
+    "isolation.namespaces": "namespaces",
+    "isolation.process": "process",
     "ui.subtitle": "device {device} · isolation {isolation} · {cases} · grader {version}",
     "ui.cases_visible": "visible cases",
     "ui.cases_hidden": "visible and hidden cases",
@@ -172,7 +176,7 @@ MESSAGES: dict[str, str] = {
     "ui.diff.grid_plain": "expected | got around the worst element (slice {slice}, rows from {row}, columns from {col}); * marks a value beyond the tolerance:",
     "ui.diff.expected": "expected",
     "ui.diff.got": "got",
-    "ui.picture.heading": "{output} of case {case}, slice {slice}",
+    "ui.picture.heading": "{key} of case {case}, slice {slice}",
     "ui.picture.expected": "expected",
     "ui.picture.yours": "yours",
     "ui.picture.difference": "|yours − expected|",
@@ -185,9 +189,9 @@ MESSAGES: dict[str, str] = {
     "ui.picture.key": "key position",
     "ui.picture.row": "row",
     "ui.picture.column": "column",
-    "ui.picture.alt": "Heatmaps of {output} in case {case} (slice {slice}, {height} × {width}, {rows} down, {cols} across): expected, yours and their difference, expected and yours on one colour scale. {bad} cells are beyond the tolerance and {masked} positions are masked; the largest difference is at {rows} {row}, {cols} {col}: expected {expected}, yours {got}.",
-    "ui.picture.alt_boolean": "Two-colour pictures of {output} in case {case} (slice {slice}, {height} × {width}, {rows} down, {cols} across): expected, yours and where they differ. {bad} cells differ; the largest is at {rows} {row}, {cols} {col}: expected {expected}, yours {got}.",
-    "ui.picture.terminal": "{output}: expected │ yours │ difference · {rows} down, {cols} across, from {row}, {col}",
+    "ui.picture.alt": "Heatmaps of {key} in case {case} (slice {slice}, {height} × {width}, {rows} down, {cols} across): expected, yours and their difference, expected and yours on one colour scale. {bad} cells are beyond the tolerance and {masked} positions are masked; the largest difference is at {rows} {row}, {cols} {col}: expected {expected}, yours {got}.",
+    "ui.picture.alt_boolean": "Two-colour pictures of {key} in case {case} (slice {slice}, {height} × {width}, {rows} down, {cols} across): expected, yours and where they differ. {bad} cells differ; the largest is at {rows} {row}, {cols} {col}: expected {expected}, yours {got}.",
+    "ui.picture.terminal": "{key}: expected │ yours │ difference · {rows} down, {cols} across, from {row}, {col}",
     "ui.picture.terminal_scale": "scale from {lo} to {hi}; difference up to {top}",
     "ui.picture.terminal_masked": "x: masked",
     "ui.picture.file": "full picture: {path}",
@@ -415,6 +419,18 @@ MESSAGES: dict[str, str] = {
     "dash.similar": "Similar pairs",
     "dash.similar_note": "A reason to look, never evidence: ask the students before concluding anything.",
     "dash.side_by_side": "side by side",
+    # the similarity page of a pair (issue 27): what is alike, not what differs
+    "alike.title": "Code alike: {a} and {b}",
+    "alike.summary": "{assignment} · similarity {score} · {shared} runs of {k} normalised tokens in common",
+    "alike.note": "Highlighted: the code both submissions have once names, literals, comments and formatting are set aside, leaving out what the reference solution, the starter code or most of the class also have. One colour marks one shared fragment on both sides, wherever each side put it. Docstrings and untouched starter code are folded away: open them to read them. A reason to look, never evidence: ask the students before concluding anything.",
+    "alike.back": "Back to the class page",
+    "alike.exercise": "{shared} of their {total} distinctive runs of code in common",
+    "alike.lines": "{file}, lines {first}–{last}",
+    "alike.fold.doc": "docstring ({lines} lines)",
+    "alike.fold.starter": "starter code ({lines} lines)",
+    "alike.fold.both": "starter code and docstrings ({lines} lines)",
+    "alike.fragment": "shared fragment {number}",
+    "alike.missing": "{name} does not define {exercise}.",
     "dash.regrades": "Regrades",
     "dash.regrades_none": "No submission has been regraded.",
     "dash.col.when": "when",

@@ -1,8 +1,9 @@
 """한국어 메시지 카탈로그. 키와 자리표시자는 en.py와 정확히 같아야 합니다 (tests/test_messages.py).
 
 용어집 (GLOSSARY): 개념 하나에 낱말 하나. 키의 낱말을 쓰고, 값의 낱말은 쓰지 않습니다 (tests/test_korean.py가
-확인합니다). 조사는 앞말에 붙여 씁니다: `softmax를`, `mask가 False인`, `{file}에`. 받침을 알 수 없는 자리표시자
-뒤에는 `을(를)`, `이(가)`, `은(는)`을 씁니다.
+확인합니다). 조사는 앞말에 붙여 씁니다: `softmax를`, `mask가 False인`, `{file}에`. 자리표시자 뒤에는 두 꼴을 함께
+씁니다(`{function}을(를)`, `이(가)`, `은(는)`, `(으)로`): 값이 정해지면 grader/messages/particles.py가 그 값을 읽는
+소리의 받침에 맞는 꼴을 고르고(`attention을`, `softmax를`), 받침이 분명하지 않을 때만 두 꼴을 그대로 둡니다.
 """
 
 GLOSSARY: dict[str, tuple[str, ...]] = {
@@ -48,6 +49,8 @@ MESSAGES: dict[str, str] = {
     "check.dependency_not_implemented": "코드에서 호출하는 {dependency}이(가) 아직 구현되지 않았습니다",
     "check.device_mixed": "{op}: 기본 장치에 만든 {made} 모양의 텐서가 다른 장치에 있는 입력과 만났습니다",
     "check.device_returned": "결과: 입력은 다른 장치에 있는데, {made} 모양의 텐서가 기본 장치에 만들어졌습니다",
+    "diagnosis.default_device.name": "입력과 다른 장치(CPU)에 텐서를 만듦",
+    "diagnosis.dropout_dependent.name": "dropout 마스크를 독립적으로 뽑지 않음",
     "diagnosis.default_device": "device= 없이 만든 텐서는 기본 장치(CPU)에 생깁니다. 이 케이스는 GPU 에서처럼 입력을 "
                                 "다른 장치에 두므로, 오류 위치에 나온 줄에서 오류가 납니다. device= 없이 쓴 "
                                 "torch.ones, zeros, arange, tensor, from_numpy와, 버퍼로 등록하지 않은 텐서 속성을 "
@@ -151,6 +154,8 @@ MESSAGES: dict[str, str] = {
     # --- report ---------------------------------------------------------------------------------
     "ui.title": "{assignment}: {score:g} / {max_score:g}",
     "ui.title_full": "{title} · {assignment}: {score:g} / {max_score:g}",
+    "isolation.namespaces": "네임스페이스",
+    "isolation.process": "일반 프로세스",
     "ui.subtitle": "장치 {device} · 격리 {isolation} · {cases} · 채점기 {version}",
     "ui.cases_visible": "공개 케이스",
     "ui.cases_hidden": "공개 및 비공개 케이스",
@@ -177,7 +182,7 @@ MESSAGES: dict[str, str] = {
     "ui.diff.grid_plain": "차이가 가장 큰 원소 주변의 기대값 | 실제값 (슬라이스 {slice}, {row}행·{col}열부터). *는 허용 오차를 벗어난 값입니다:",
     "ui.diff.expected": "기대값",
     "ui.diff.got": "실제값",
-    "ui.picture.heading": "케이스 {case}의 {output}, 슬라이스 {slice}",
+    "ui.picture.heading": "케이스 {case}의 {key}, 슬라이스 {slice}",
     "ui.picture.expected": "기대값",
     "ui.picture.yours": "실제값",
     "ui.picture.difference": "|실제값 − 기대값|",
@@ -190,9 +195,9 @@ MESSAGES: dict[str, str] = {
     "ui.picture.key": "키 위치",
     "ui.picture.row": "행",
     "ui.picture.column": "열",
-    "ui.picture.alt": "케이스 {case}에서 나온 {output}의 히트맵입니다 (슬라이스 {slice}, {height} × {width}, 세로축은 {rows}, 가로축은 {cols}). 기대값, 실제값, 둘의 차이를 나란히 그렸고 기대값과 실제값은 같은 색 척도를 씁니다. 허용 오차를 벗어난 칸은 {bad}개, 마스크된 위치는 {masked}개입니다. 차이가 가장 큰 곳({rows} {row}, {cols} {col})의 기대값은 {expected}, 실제값은 {got}입니다.",
-    "ui.picture.alt_boolean": "케이스 {case}에서 나온 {output}을(를) 두 가지 색으로 그린 그림입니다 (슬라이스 {slice}, {height} × {width}, 세로축은 {rows}, 가로축은 {cols}). 기대값, 실제값, 둘이 다른 칸을 나란히 그렸습니다. 다른 칸은 {bad}개이고, 그중 하나({rows} {row}, {cols} {col})의 기대값은 {expected}, 실제값은 {got}입니다.",
-    "ui.picture.terminal": "{output}: 기대값 │ 실제값 │ 차이 · 세로축 {rows}, 가로축 {cols}, {row}행·{col}열부터",
+    "ui.picture.alt": "케이스 {case}에서 나온 {key}의 히트맵입니다 (슬라이스 {slice}, {height} × {width}, 세로축은 {rows}, 가로축은 {cols}). 기대값, 실제값, 둘의 차이를 나란히 그렸고 기대값과 실제값은 같은 색 척도를 씁니다. 허용 오차를 벗어난 칸은 {bad}개, 마스크된 위치는 {masked}개입니다. 차이가 가장 큰 곳({rows} {row}, {cols} {col})의 기대값은 {expected}, 실제값은 {got}입니다.",
+    "ui.picture.alt_boolean": "케이스 {case}에서 나온 {key}을(를) 두 가지 색으로 그린 그림입니다 (슬라이스 {slice}, {height} × {width}, 세로축은 {rows}, 가로축은 {cols}). 기대값, 실제값, 둘이 다른 칸을 나란히 그렸습니다. 다른 칸은 {bad}개이고, 그중 하나({rows} {row}, {cols} {col})의 기대값은 {expected}, 실제값은 {got}입니다.",
+    "ui.picture.terminal": "{key}: 기대값 │ 실제값 │ 차이 · 세로축 {rows}, 가로축 {cols}, {row}행·{col}열부터",
     "ui.picture.terminal_scale": "색 척도 {lo} ~ {hi}, 차이는 최대 {top}",
     "ui.picture.terminal_masked": "x: 마스크된 위치",
     "ui.picture.file": "전체 그림: {path}",
@@ -419,6 +424,18 @@ MESSAGES: dict[str, str] = {
     "dash.similar": "비슷한 제출물 쌍",
     "dash.similar_note": "살펴볼 이유일 뿐 증거가 아닙니다. 결론을 내리기 전에 학생에게 물어보세요.",
     "dash.side_by_side": "나란히 보기",
+    # the similarity page of a pair (issue 27): what is alike, not what differs
+    "alike.title": "비슷한 코드: {a}와(과) {b}",
+    "alike.summary": "{assignment} · 유사도 {score} · 정규화한 토큰 {k}개짜리 묶음 {shared}개가 같습니다",
+    "alike.note": "강조한 부분: 이름, 리터럴, 주석, 서식을 빼고 보았을 때 두 제출물에 함께 있는 코드입니다. 정답 코드, 뼈대 코드, 반 학생 대부분에게도 있는 코드는 뺐습니다. 같은 색은 양쪽 어디에 있든 같은 공통 조각입니다. docstring과 손대지 않은 뼈대 코드는 접어 두었으니 펼쳐서 읽으세요. 살펴볼 이유일 뿐 증거가 아닙니다. 결론을 내리기 전에 학생에게 물어보세요.",
+    "alike.back": "반 전체 페이지로 돌아가기",
+    "alike.exercise": "두 제출물의 고유한 코드 묶음 {total}개 중 {shared}개가 같습니다",
+    "alike.lines": "{file}, {first}–{last}번째 줄",
+    "alike.fold.doc": "docstring ({lines}줄)",
+    "alike.fold.starter": "뼈대 코드 ({lines}줄)",
+    "alike.fold.both": "뼈대 코드와 docstring ({lines}줄)",
+    "alike.fragment": "공통 조각 {number}",
+    "alike.missing": "{name}에는 {exercise} 정의가 없습니다.",
     "dash.regrades": "재채점",
     "dash.regrades_none": "재채점한 제출물이 없습니다.",
     "dash.col.when": "시각",
@@ -509,6 +526,7 @@ HELP: dict[str, str] = {
     "check.min_score": "점수가 이 값 이상이면 종료 코드 0, 아니면 1.",
     "check.memory_mb": "학생 코드가 쓸 수 있는 메모리(MiB).",
     "check.sandbox": "auto: 가능하면 리눅스 네임스페이스, process: 일반 자식 프로세스.",
+    "check.pictures_dir": "실패한 문제마다 그림을 이 폴더에 <문제>.svg로 씁니다 (보고서에 각 경로가 나옵니다).",
     "list": "과제와 문제, 배점을 보여 줍니다.",
     "list.assignment": "이 과제만 보여 줍니다.",
     "batch": "SUBMISSIONS 안의 모든 폴더와 .zip을 채점하고, 결과와 성적표, 요약을 OUTPUT에 씁니다.",

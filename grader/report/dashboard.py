@@ -18,12 +18,14 @@ import html
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
 from grader import clean, stats
-from grader.messages import render
-from grader.spec import Assignment
+from grader.messages import plain, render
+
+if TYPE_CHECKING:
+    from grader.spec import Assignment
 
 FLAGS = ("syntax", "timeout", "crashed", "invalid", "grader_error", "similar", "late", "regraded")
 """Every flag the gradebook can show, in the order they are listed (``dash.flag.<flag>``)."""
@@ -71,9 +73,17 @@ def _fmt(value: Any) -> str:
 
 
 def words(key: str, fallback: str, lang: str) -> str:
-    """A catalogued mistake's or diagnosis's sentence; its id where the catalog has no plain sentence for it."""
-    text = render(key, lang)
-    return fallback if text == key or "{" in text else text
+    """A catalogued mistake's or diagnosis's words for a table (a row per kind, so no observed values to fill in):
+    its short name (``<key>.name``) where it has one, else its sentence where that needs no values, else
+    ``fallback`` (its id). A judge's diagnosis carries its variant in its id (``dropout_dependent.rows``): the
+    variant's name, else the kind's, else the variant's sentence, else the kind's."""
+    parts = key.split(".")
+    kinds = [".".join(parts[:n]) for n in range(len(parts), 1, -1)]
+    for candidate in [f"{k}.name" for k in kinds] + kinds:
+        text = plain(candidate, lang)
+        if text:
+            return text
+    return fallback
 
 
 def flags_of(student: Student) -> list[str]:

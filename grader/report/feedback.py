@@ -69,13 +69,13 @@ MAX_NAMED = 6
 
 
 def syntax_errors(result: GradeResult, level: str = DEFAULT) -> list[CheckResult]:
-    """Each syntax error once (a file that does not parse fails every case that imports it, alike), from the cases
-    ``level`` shows in full."""
+    """Each syntax error once (a file that does not parse fails every case that imports it, alike), at every level
+    but ``summary``: the error is in the student's own file and says nothing of a hidden case's inputs."""
     seen: dict[tuple[str, ...], CheckResult] = {}
     for e in result.exercises:
         for c in e.cases:
             f = c.failure
-            if _is_syntax(c) and shows_detail(c, level) and f is not None and f.message is not None:
+            if _is_syntax(c) and level != "summary" and f is not None and f.message is not None:
                 seen.setdefault(tuple(str(v) for v in f.message.params.values()), f)
     return list(seen.values())
 
@@ -146,7 +146,8 @@ def _exercise(e: ExerciseResult, lang: str, level: str, folder: str = "") -> lis
     if e.status is Status.NOT_ATTEMPTED:
         failing = failing[:1]
     # the case shown in full: the first failing one the level lets us show, visible ones first
-    syntax = [c for c in failing if _is_syntax(c) and shows_detail(c, level)]
+    # a file that does not parse tells nothing of a case's inputs: hidden cases join the count too
+    syntax = [c for c in failing if _is_syntax(c) and level != "summary"]
     if syntax:  # told once above, with its line
         failing = [c for c in failing if c not in syntax]
         f = syntax[0].failure

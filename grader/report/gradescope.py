@@ -9,7 +9,7 @@ from grader import clean
 from grader.messages import render
 from grader.report import pictures
 from grader.report.feedback import DEFAULT, case_output, check_level
-from grader.report.plain import exercise_notes
+from grader.report.plain import exercise_notes, isolation_words
 from grader.results import GradeResult, Status
 from grader.score import case_points
 
@@ -45,7 +45,7 @@ def to_dict(result: GradeResult, lang: str, *, execution_time: float,
             })
     summary = render("ui.title", lang, assignment=result.assignment, score=result.score, max_score=result.max_score)
     cases = render("ui.cases_hidden" if result.hidden else "ui.cases_visible", lang)
-    subtitle = render("ui.subtitle", lang, device=result.device, isolation=result.isolation, cases=cases,
+    subtitle = render("ui.subtitle", lang, device=result.device, isolation=isolation_words(result.isolation, lang), cases=cases,
                       version=result.grader_version)
     return {
         "score": result.score,

@@ -16,7 +16,7 @@ from grader import clean
 from grader.messages import render as render_message
 from grader.report import pictures
 from grader.report.options import Options
-from grader.report.plain import grid_digits, relative_line, worst_values
+from grader.report.plain import grid_digits, isolation_words, relative_line, worst_values
 from grader.results import CaseResult, ExerciseResult, GradeResult, Message, Status, TensorDiff
 
 MAX_FAILING_CASES = 3
@@ -160,7 +160,7 @@ def render(result: GradeResult, lang: str, options: Options) -> str:
                  score=result.score, max_score=result.max_score)
     cases = render_message("ui.cases_hidden" if result.hidden else "ui.cases_visible", lang)
     level = result.isolation if result.isolation in ("namespaces", "process") else "process"
-    subtitle = _t(lang, "ui.subtitle", device=result.device, isolation=result.isolation, cases=cases,
+    subtitle = _t(lang, "ui.subtitle", device=result.device, isolation=isolation_words(result.isolation, lang), cases=cases,
                   version=result.grader_version)
     # the charset first: the same text is a notebook's fragment and a page a student opens from a file
     out = ['<meta charset="utf-8">', STYLE, f'<div class="nlpg" lang="{_e(lang)}">',

@@ -68,6 +68,12 @@ def file_name(exercise: ExerciseResult) -> str:
     return f"{exercise.id}.svg"
 
 
+def files(result: GradeResult, lang: str, level: str = "visible") -> dict[str, str]:
+    """Every picture of ``result`` as a file would hold it: {file name: SVG} (what ``grade check --pictures`` and a
+    batch's per-student folders write)."""
+    return {file_name(e): svg(e.id, c.id, h, lang) for e, c, h in chosen(result, level)}
+
+
 # --- numbers into colours ---------------------------------------------------------------------------
 
 def _ramp(stops: tuple[tuple[int, int, int], ...], t: float) -> tuple[int, int, int]:
@@ -144,11 +150,11 @@ def alt(exercise_id: str, case_id: str, h: Heatmap, lang: str) -> str:
     at = worst(h)
     r, c = divmod(at, h.cols)
     if h.boolean:
-        return render("ui.picture.alt_boolean", lang, output=h.key or "output", case=case_id,
+        return render("ui.picture.alt_boolean", lang, key=h.key or "output", case=case_id,
                       slice=list(h.slice_index), height=h.rows, width=h.cols, rows=rows, cols=cols, bad=len(h.bad),
                       row=h.row_start + r, col=h.col_start + c, expected=str(bool(h.expected[at])),
                       got=str(bool(h.got[at])))
-    return render("ui.picture.alt", lang, output=h.key or "output", case=case_id, slice=list(h.slice_index),
+    return render("ui.picture.alt", lang, key=h.key or "output", case=case_id, slice=list(h.slice_index),
                   height=h.rows, width=h.cols, rows=rows, cols=cols, bad=len(h.bad), masked=len(h.masked),
                   row=h.row_start + r, col=h.col_start + c, expected=fmt(h.expected[at]), got=fmt(h.got[at]))
 
@@ -186,7 +192,7 @@ def svg(exercise_id: str, case_id: str, h: Heatmap, lang: str) -> str:
            'patternTransform="rotate(45)"><rect width="2" height="6" fill="#000" fill-opacity=".6"/>'
            '<rect x="3" width="2" height="6" fill="#fff" fill-opacity=".75"/></pattern></defs>',
            f'<rect width="{width}" height="{height}" fill="#fff"/>']
-    heading = render("ui.picture.heading", lang, output=h.key or "output", case=case_id, slice=list(h.slice_index))
+    heading = render("ui.picture.heading", lang, key=h.key or "output", case=case_id, slice=list(h.slice_index))
     out.append(f'<text x="4" y="14" font-weight="600">{_x(heading)}</text>')
     names = (render("ui.picture.expected", lang), render("ui.picture.yours", lang),
              render("ui.picture.difference", lang))

@@ -11,6 +11,13 @@ WIDTH = 80
 """Plain text is read in 80-column terminals, CI logs and e-mails: no line of a diff grid is wider."""
 
 
+def isolation_words(level: str, lang: str) -> str:
+    """The isolation a run reached, in the report's language ("namespaces" is 네임스페이스 in Korean)."""
+    key = f"isolation.{level}"
+    text = render(key, lang)
+    return level if text == key else text
+
+
 def shows_detail(case: CaseResult, level: str) -> bool:
     """Whether ``case``'s message, diff, traceback and picture may be shown at feedback ``level`` (full, visible or
     summary; see grader.report.feedback): a hidden case's only at ``full``."""

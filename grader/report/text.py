@@ -16,7 +16,7 @@ from rich.text import Text
 from grader import clean
 from grader.messages import render
 from grader.report import pictures
-from grader.report.plain import grid_digits, grid_window, relative_line, worst_values
+from grader.report.plain import grid_digits, grid_window, isolation_words, relative_line, worst_values
 from grader.results import CaseResult, ExerciseResult, GradeResult, Heatmap, Message, Status, TensorDiff
 
 STYLES = {
@@ -119,7 +119,7 @@ def _blocks(exercise_id: str, h: Heatmap, lang: str, width: int, color: bool) ->
         return Text(text, style=Style(color=ink, bgcolor=f"rgb({rgb[0]},{rgb[1]},{rgb[2]})"))
 
     rows, cols_name = pictures.axes(exercise_id, h, lang)
-    lines: list[RenderableType] = [_t(lang, "ui.picture.terminal", output=h.key or "output", rows=rows, cols=cols_name,
+    lines: list[RenderableType] = [_t(lang, "ui.picture.terminal", key=h.key or "output", rows=rows, cols=cols_name,
                                       row=h.row_start + r0, col=h.col_start + c0, style="dim")]
     for i in range(r0, min(h.rows, r0 + BLOCK_ROWS)):
         parts = [Text(str(h.row_start + i).rjust(label - 1) + " ", style="dim")]
@@ -242,7 +242,7 @@ def render_report(result: GradeResult, console: Console, lang: str, title: str |
     cases = render("ui.cases_hidden" if result.hidden else "ui.cases_visible", lang)
     console.print(_t(lang, "ui.title_full" if title else "ui.title", style="bold", assignment=result.assignment,
                      title=title, score=result.score, max_score=result.max_score))
-    console.print(_t(lang, "ui.subtitle", style="dim", device=result.device, isolation=result.isolation,
+    console.print(_t(lang, "ui.subtitle", style="dim", device=result.device, isolation=isolation_words(result.isolation, lang),
                      cases=cases, version=result.grader_version))
     level = result.isolation if result.isolation in ("namespaces", "process") else "process"
     console.print(_t(lang, f"ui.isolation.{level}", style="dim"))

@@ -29,6 +29,7 @@ import time
 from pathlib import Path
 
 from grader.sandbox.limits import ENVIRONMENT_KEPT
+from grader.startup import heavy_imports
 
 
 class ForkServerError(ConnectionError):
@@ -56,24 +57,22 @@ class ForkServer:
         self._proc: subprocess.Popen[bytes] | None = None
         self._buffer = b""
         self._exits: dict[int, int] = {}
-        self._preload: tuple[str, ...] = ()
         self._answered = False
 
-    def start(self, preload: tuple[str, ...] = ()) -> None:
-        """Start the server (once); ``preload`` names modules its children will need, imported up front."""
+    def start(self) -> None:
+        """Start the server (once)."""
         with self._lock:
-            self._start(preload)
+            self._start()
 
-    def _start(self, preload: tuple[str, ...]) -> None:
+    def _start(self) -> None:
         if self._proc is not None and self._proc.poll() is None:
             return
         ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
         env = {k: v for k, v in os.environ.items() if k in SERVER_ENVIRONMENT or k in ENVIRONMENT_KEPT}
         package_root = str(Path(__file__).resolve().parents[2])
         env["PYTHONPATH"] = os.pathsep.join(p for p in (package_root, env.get("PYTHONPATH")) if p)
-        self._preload = preload or self._preload
         self._proc = subprocess.Popen(
-            [sys.executable, "-m", "grader.sandbox.forkserver", str(theirs.fileno()), *self._preload],
+            [sys.executable, "-m", "grader.sandbox.forkserver", str(theirs.fileno())],
             pass_fds=(theirs.fileno(),), stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL, env=env, close_fds=True,
             start_new_session=True,  # Ctrl-C in the terminal reaches the grading process only, never the server
@@ -144,7 +143,7 @@ class ForkServer:
         answer within ``SPAWN_SECONDS`` is replaced once; ForkServerError if the new one fails too."""
         for attempt in (1, 2):
             with self._lock:
-                self._start(self._preload)
+                self._start()
                 try:
                     return self._spawn(job, progress_fd)
                 except (OSError, ForkServerError):
@@ -204,18 +203,20 @@ class ForkServer:
 
 _SERVER = ForkServer()
 
-HIDDEN_PRELOAD = ("torch._dynamo",)
-"""Imported by torch the first time an op runs on the ``meta`` device (the hidden portability cases):
-seconds that the fork server spends once instead of every child."""
+META_PRELOAD = ("torch._dynamo",)
+"""Imported by torch the first time an op runs on the ``meta`` device: more than a second that the fork server
+spends once, before forking the first child of a job with a case on ``meta`` (no built-in assignment has one),
+instead of in every child; a job without one never pays it."""
 
 
 def server() -> ForkServer:
     return _SERVER
 
 
-def warm_up(hidden: bool = False) -> None:
-    """Start the fork server now, so that it imports torch while the caller prepares the cases."""
-    _SERVER.start(HIDDEN_PRELOAD if hidden else ())
+def warm_up() -> None:
+    """Start the fork server now, so that it imports torch while the caller imports its own and prepares the
+    cases."""
+    _SERVER.start()
 
 
 # --- the server process ---------------------------------------------------------------------------
@@ -254,19 +255,30 @@ def _warm(meta: bool) -> None:
                     load_file(f"{tmp}/w.safetensors")
 
 
-def main(fd: int, preload: list[str]) -> None:
+def _warm_meta(job: dict) -> bool:
+    """Before the first job with a case on ``meta``: torch's compiler stack, imported and warmed once."""
+    if not any(task.get("device") == "meta" for task in job.get("tasks", ())):
+        return False
+    import importlib
+
+    with heavy_imports():
+        for name in META_PRELOAD:
+            importlib.import_module(name)
+        _warm(meta=True)
+    return True
+
+
+def main(fd: int) -> None:
     # Not PR_SET_PDEATHSIG: it fires when the *thread* that started this process ends, and a batch may
     # start it from a worker thread that ends with its pool. The server ends instead when its socket
     # closes (the grading process is gone) or when it is orphaned (checked below, every second at most).
     parent = os.getppid()
-    import importlib
+    with heavy_imports():  # torch and the child code, imported once for every fork
+        from grader.sandbox import child, isolate
 
-    from grader.sandbox import child, isolate  # torch and the child code, imported once for every fork
-
-    isolate.prepare()  # the seccomp filter, built once
-    for name in preload:
-        importlib.import_module(name)
-    _warm(meta=bool(preload))
+        isolate.prepare()  # the seccomp filter, built once
+        _warm(meta=False)
+    meta_ready = False
 
     sock = socket.socket(fileno=fd)
     # SIGCHLD wakes the loop below at once, so an exit is reported without waiting for a poll interval
@@ -309,6 +321,7 @@ def main(fd: int, preload: list[str]) -> None:
         job = rest + _recv_exact(sock, size - len(rest))
         buffer = b""
         parsed = json.loads(job)
+        meta_ready = meta_ready or _warm_meta(parsed)
         child.preload(parsed)
         pid = os.fork()
         if pid == 0:
@@ -334,6 +347,6 @@ def main(fd: int, preload: list[str]) -> None:
 
 if __name__ == "__main__":
     try:
-        main(int(sys.argv[1]), sys.argv[2:])
+        main(int(sys.argv[1]))
     finally:  # at once: a torch-loaded interpreter's teardown takes a second, and its children die with it
         os._exit(0)

@@ -25,7 +25,6 @@ from pathlib import Path
 from typing import Any
 
 import torch
-from safetensors.torch import save_file
 
 from grader import clean, safefs
 from grader.sandbox import isolate, transfer
@@ -130,7 +129,7 @@ class _Run:
         for t in tasks:
             if t.inputs_file is None:
                 path = work / "in" / f"{t.index}.safetensors"
-                save_file({k: v.contiguous().clone() for k, v in t.inputs.items()}, str(path))
+                path.write_bytes(transfer.pack({k: v.contiguous() for k, v in t.inputs.items()}, {}))
             self.inputs[t.index] = str(t.inputs_file or path)
 
     def run(self) -> RunResult:

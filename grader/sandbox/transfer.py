@@ -8,6 +8,7 @@ functions on the reference's results, so both sides are described in exactly the
 from __future__ import annotations
 
 import json
+import sys
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -225,7 +226,34 @@ def roundtrip(result: Mapping[str, Any]) -> dict[str, Entry]:
 
 def dumps(record: Mapping[str, Any], tensors: Mapping[str, torch.Tensor]) -> bytes:
     """One task's result as safetensors bytes: the tensors, with the JSON ``record`` in the metadata."""
-    return save(dict(tensors), metadata={"record": json.dumps(record)})
+    return pack(tensors, {"record": json.dumps(record)})
+
+
+_SAFETENSORS_DTYPES = {torch.float64: "F64", torch.float32: "F32", torch.float16: "F16", torch.bfloat16: "BF16",
+                       torch.int64: "I64", torch.int32: "I32", torch.int16: "I16", torch.int8: "I8",
+                       torch.uint8: "U8", torch.bool: "BOOL"}
+
+
+def pack(tensors: Mapping[str, torch.Tensor], metadata: Mapping[str, str]) -> bytes:
+    """The safetensors format written directly (an 8-byte header length, the JSON header, the data in order),
+    what safetensors' own ``save`` writes, without the work it spends per tensor on pointers and shared storage
+    (a tenth of a batch's CPU): a result's tensors are fresh contiguous CPU copies (:func:`encode`). Anything
+    else (another dtype, a big-endian machine) goes through ``save``. The reader is safetensors' own either way."""
+    if sys.byteorder != "little" or any(t.dtype not in _SAFETENSORS_DTYPES or t.device.type != "cpu"
+                                        for t in tensors.values()):
+        return save(dict(tensors), metadata=dict(metadata))
+    header: dict[str, Any] = {"__metadata__": dict(metadata)}
+    chunks: list[bytes] = []
+    offset = 0
+    for name, tensor in tensors.items():
+        data = tensor.detach().contiguous().reshape(-1).view(torch.uint8).numpy().tobytes()
+        header[name] = {"dtype": _SAFETENSORS_DTYPES[tensor.dtype], "shape": list(tensor.shape),
+                        "data_offsets": [offset, offset + len(data)]}
+        chunks.append(data)
+        offset += len(data)
+    text = json.dumps(header, separators=(",", ":")).encode()
+    text += b" " * (-len(text) % 8)  # the data starts 8-byte aligned, as safetensors' writer leaves it
+    return b"".join([len(text).to_bytes(8, "little"), text, *chunks])
 
 
 def loads(data: bytes) -> tuple[dict[str, Any], dict[str, torch.Tensor]]:

@@ -6,6 +6,8 @@ Each variant file patches the reference solution. It starts with header comments
     # mistake: <catalogued mistake id the report should name>   (mutants only, optional)
     # diagnosis: <diagnosis id a probe should report>           (mutants only, optional; see grader/diagnose.py)
     # source: <where the bug was reported>                       (mined mutants: the issue, PR or file)
+    # kind: homework                                              (mined from a student's or a course's homework
+                                                                   repository, not from an issue tracker's report)
     # visible: no (<why>)                                         (a mistake only hidden or GPU cases can show)
     # file: <file in the submission>                             (starts a section; may repeat)
 
@@ -36,6 +38,17 @@ class Variant:
     source: str | None = None
     visible: bool = True
     """Whether the visible cases alone can show the mistake (``# visible: no (why)`` says they cannot)."""
+    kind: str | None = None
+    """``homework`` for a mistake mined from course homework (a student's or a course's repository); None else."""
+
+    @property
+    def mined(self) -> bool:
+        """Taken from a public source (its ``# source:`` is an address); invented ones say why instead."""
+        return bool(self.source and self.source.startswith("https://"))
+
+    @property
+    def homework(self) -> bool:
+        return self.kind == "homework"
 
     @property
     def names(self) -> set[str]:
@@ -45,7 +58,7 @@ class Variant:
 
 def load(path: Path) -> Variant:
     text = path.read_text(encoding="utf-8")
-    header = dict(re.findall(r"^# (exercise|mistake|diagnosis|visible): (\S+)", text, flags=re.M))
+    header = dict(re.findall(r"^# (exercise|mistake|diagnosis|visible|kind): (\S+)", text, flags=re.M))
     source = re.search(r"^# source: (.+)$", text, flags=re.M)
     sections: dict[str, str] = {}
     current = None
@@ -59,7 +72,8 @@ def load(path: Path) -> Variant:
     if "exercise" not in header or not sections:
         raise ValueError(f"{path.name}: needs '# exercise:' and at least one '# file:' section")
     return Variant(path.stem, header["exercise"], header.get("mistake"), sections, header.get("diagnosis"),
-                   source.group(1).strip() if source else None, header.get("visible", "yes") != "no")
+                   source.group(1).strip() if source else None, header.get("visible", "yes") != "no",
+                   header.get("kind"))
 
 
 def _patch(source: str, patch: str) -> str:

@@ -21,6 +21,7 @@ import torch
 
 from grader import dropout
 from grader.builtin.pretraining import mistakes as m
+from grader.builtin.pretraining import probes as pr
 from grader.builtin.pretraining import statistics as st
 from grader.builtin.pretraining.messages import MESSAGES
 from grader.cases import randn, weights
@@ -98,6 +99,7 @@ def _mlm() -> Exercise:
                  draws=st.MLM_DRAWS, compare=(), properties=judges, hidden=True),
             Case("other_device", Driver.CALL, mlm_inputs(4, 12, vocab), mlm_call(vocab), device=ELSEWHERE, compare=()),
         ),
+        probes=(pr.masked_into_tokens,),
     )
 
 
@@ -199,6 +201,8 @@ def _embeddings() -> Exercise:
             Case("other_device", Driver.CALL, make(2, 5, 30, 16, 12), **args(30, 16, 12), device=ELSEWHERE,
                  compare=()),
         ),
+        mistakes=m.BERT_EMBEDDINGS,
+        probes=(pr.dropout_before_norm,),
     )
 
 
@@ -398,6 +402,7 @@ def _greedy() -> Exercise:
             Case("other_device", Driver.CALL, decoding(4, 3, 12, eos_rate=0.4), call(8, EOS_ID), device=ELSEWHERE,
                  compare=()),
         ),
+        mistakes=m.GREEDY_DECODE,
     )
 
 

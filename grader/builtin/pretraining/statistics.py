@@ -176,12 +176,22 @@ def mlm_invariants(inputs: Mapping[str, torch.Tensor], outputs: Mapping[str, tor
     selected = labels != IGNORE_INDEX
     wrong_label = selected & (labels != original)
     if wrong_label.any():
+        values = labels[wrong_label].unique()
+        if values.numel() == 1 and int(values[0]) < 0:  # one negative label where -100 belongs: another ignore index
+            return "diagnosis.mlm_ignore_label", {"count": int(wrong_label.sum()), "value": int(values[0])}
         where = _index(wrong_label)
         return "pretraining.check.mlm_label_values", {
             "count": int(wrong_label.sum()), "draw": where[0], "index": where[1:],
             "got": int(labels[tuple(where)]), "expected": int(original[tuple(where)])}
     special_selected = selected & special
     if special_selected.any():
+        n_special = int(special.sum()) * labels.size(0)
+        _, _, p = _mlm_args(args)
+        if not bool(_rejected(special_selected.sum(), torch.tensor(n_special), torch.tensor(p), _level(1))):
+            # special positions selected at the rate of every other: special_mask plays no part in the selection
+            return "diagnosis.special_mask_ignored", {
+                "count": int(special_selected.sum()), "total": n_special,
+                "observed": _pct(int(special_selected.sum()) / n_special), "expected": _pct(p)}
         where = _index(special_selected)
         return "pretraining.check.mlm_special_selected", {
             "count": int(special_selected.sum()), "draw": where[0], "index": where[1:]}
@@ -198,6 +208,20 @@ def mlm_invariants(inputs: Mapping[str, torch.Tensor], outputs: Mapping[str, tor
             "count": int(foreign.sum()), "draw": where[0], "index": where[1:], "got": int(shown[tuple(where)]),
             "mask_id": mask_id, "vocab_size": vocab_size}
     return None
+
+
+SPLITS = {"random_of_rest": (MASK_SHARE, RANDOM_SHARE * (1 - MASK_SHARE)), "mask_only": (1.0, 0.0),
+          "no_random": (MASK_SHARE, 0.0)}
+"""Known wrong 80/10/10 splits, as (share shown mask_id, share given a random token): the random share taken of the
+20% left after [MASK] (10% of 20% = 2%, transformers#17377), every selected position masked, no random tokens."""
+
+
+def _split_rates(mask: float, random: float, mask_in: float, vocab_size: int, same_random: float) -> torch.Tensor:
+    """The shares of (mask_id, the original token, another token) a split gives, where a random token can be
+    mask_id or the original (``same_random``: the mean chance of the latter)."""
+    p_mask = mask + random * mask_in / vocab_size
+    p_same = (1 - mask - random) + random * same_random
+    return torch.tensor([p_mask, p_same, 1 - p_mask - p_same], dtype=torch.float64)
 
 
 def mlm_fixed_count(inputs: Mapping[str, torch.Tensor], outputs: Mapping[str, torch.Tensor],
@@ -276,10 +300,16 @@ def mlm_rates(inputs: Mapping[str, torch.Tensor], outputs: Mapping[str, torch.Te
     n = judged.sum().double()
     counts = torch.stack([is_mask.sum(), is_same.sum(), is_other.sum()]).double()
     mean_same = (p_same * judged).sum() / n.clamp(min=1)
+    mean_same_random = float((in_vocab(original) / vocab_size * judged).sum() / n.clamp(min=1))
     rates = torch.stack([torch.tensor(p_mask, dtype=torch.float64), mean_same, 1 - p_mask - mean_same])
     if bool(_rejected(counts, n.expand(3), rates, c).any()):
         exp = [_pct(r) for r in rates.tolist()]
         got = [_pct(x) for x in (counts / n.clamp(min=1)).tolist()]
+        fits = [name for name, (m, r) in SPLITS.items()
+                if not bool(_rejected(counts, n.expand(3), _split_rates(m, r, mask_in, vocab_size, mean_same_random), c).any())]
+        if len(fits) == 1:  # the one known split the counts fit (and the contract's they do not)
+            return f"diagnosis.mlm_split.{fits[0]}", {"selected": int(n), "mask": got[0], "kept": got[1],
+                                                      "random": got[2]}
         return "pretraining.check.mlm_split", {
             "selected": int(n), "mask": got[0], "kept": got[1], "random": got[2],
             "exp_mask": exp[0], "exp_kept": exp[1], "exp_random": exp[2]}
@@ -294,6 +324,12 @@ def mlm_rates(inputs: Mapping[str, torch.Tensor], outputs: Mapping[str, torch.Te
     rate = expected / trials.clamp(min=1)
     hits = torch.bincount(other_tokens.clamp(0, vocab_size - 1), minlength=vocab_size).double()
     bad = _rejected(hits, trials, rate, c)
+    never = bad & (hits == 0)
+    if int(never.sum()) == 1 and bool((bad == never).all()):  # one token left out of the range drawn from
+        v = int(never.nonzero()[0])
+        return "diagnosis.random_token_never_drawn", {
+            "token": v, "expected": round(float(expected[v]), 1), "total": int(is_other.sum()),
+            "vocab_size": vocab_size}
     if bad.any():
         v = int(bad.nonzero()[0])
         low, high = _interval(float(trials[v]), float(rate[v]), c)
@@ -342,6 +378,13 @@ def nsp_invariants(inputs: Mapping[str, torch.Tensor], outputs: Mapping[str, tor
             "count": int(outside.sum()), "draw": where[0], "index": where[1], "got": int(partner[tuple(where)]), "n": N}
     across = is_next & ~has_next
     if across.any():
+        ends = ~has_next
+        ends[-1] = False  # the last sentence has no next one at all
+        n_ends = int(ends.sum()) * is_next.size(0)
+        hits = int((is_next & ends).sum())
+        if n_ends and not bool(_rejected(torch.tensor(hits), torch.tensor(n_ends), torch.tensor(0.5), _level(1))):
+            # the coin flipped for the last sentence of a document as for any other: documents ignored
+            return "diagnosis.next_across_documents", {"count": hits, "total": n_ends, "observed": _pct(hits / n_ends)}
         where = _index(across)
         return "pretraining.check.nsp_next_across_documents", {
             "count": int(across.sum()), "draw": where[0], "index": where[1]}
@@ -352,6 +395,14 @@ def nsp_invariants(inputs: Mapping[str, torch.Tensor], outputs: Mapping[str, tor
             "count": int(wrong.sum()), "draw": where[0], "index": where[1], "got": int(partner[tuple(where)])}
     own = ~is_next & same[index, partner]
     if own.any():
+        # partners drawn from every sentence: one of its own document's with probability size / N
+        sizes = same.sum(dim=1).double()
+        rate = (sizes / N).expand_as(partner)[~is_next]
+        hits, total = int(own.sum()), int((~is_next).sum())
+        if not bool(_rejected(torch.tensor(float(hits)), torch.tensor(float(total)),
+                              rate.mean(), _level(1))):
+            return "diagnosis.partner_any_document", {"count": hits, "total": total, "observed": _pct(hits / total),
+                                                      "expected": _pct(float(rate.mean()))}
         where = _index(own)
         return "pretraining.check.nsp_partner_same_document", {
             "count": int(own.sum()), "draw": where[0], "index": where[1], "got": int(partner[tuple(where)])}
@@ -392,6 +443,16 @@ def nsp_rates(inputs: Mapping[str, torch.Tensor], outputs: Mapping[str, torch.Te
     hits_j = torch.bincount(chosen.clamp(0, N - 1), minlength=N).double()
     bad = _rejected(hits_j, trials_j, rate_j, c)
     if bad.any():
+        # a document first (uniform over the other documents), then a sentence in it: j has rate 1 / (D_i size_j)
+        docs = doc_ids.unique()
+        size = same.sum(dim=1).double()  # (N,) the size of each sentence's document
+        first = (1.0 / (docs.numel() - 1)) / size  # (N,) chance of j for any i outside its document
+        expected_first = (per_i[:, None] * others).sum(dim=0) * first
+        if not bool(_rejected(hits_j, trials_j, expected_first / trials_j.clamp(min=1), c).any()):
+            j = int(((hits_j - expected_j).abs() / expected_j.clamp(min=1)).argmax())
+            return "diagnosis.partner_document_first", {
+                "index": j, "count": int(hits_j[j]), "expected": round(float(expected_j[j]), 1),
+                "total": int(negative.sum()), "draws": K}
         j = int(bad.nonzero()[0])
         low, high = _interval(float(trials_j[j]), float(rate_j[j]), c)
         return "pretraining.check.nsp_partner_not_uniform", {

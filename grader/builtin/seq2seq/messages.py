@@ -30,7 +30,7 @@ MESSAGES: dict[str, dict[str, str]] = {
                                           "so the decoder is back to the fixed-size bottleneck attention removes",
         "mistake.s2s_context_unweighted": "the context is the plain sum of the encoder's states: the weights never "
                                           "multiply them",
-        "mistake.s2s_step_previous_state": "the output matches attention whose query is the previous state h_{t-1}: "
+        "mistake.s2s_step_previous_state": "the output matches attention whose query is the previous state h_{{t-1}}: "
                                            "in this contract (Luong) the GRUCell runs first and h_t asks",
         "mistake.s2s_step_mask_ignored": "the output matches a step that attends without the source mask: is "
                                          "src_mask passed on to the weights?",
@@ -65,7 +65,7 @@ MESSAGES: dict[str, dict[str, str]] = {
         "diagnosis.s2s_additive_swapped": "the scores match W1 and W2 in each other's place: W1 takes the "
                                           "decoder's state h, W2 the encoder's states s",
         "diagnosis.s2s_query_previous_state": "the output matches attention asked by the state before the GRUCell "
-                                              "(h_{t-1}); this contract attends with the new state h_t",
+                                              "(h_{{t-1}}); this contract attends with the new state h_t",
         "diagnosis.s2s_context_last_state": "the output matches a context equal to the encoder's last state: the "
                                             "context is the weighted sum over every encoder state",
         "diagnosis.s2s_attentional_order": "the output matches W_c applied to [h; c]; the contract concatenates "
@@ -73,6 +73,19 @@ MESSAGES: dict[str, dict[str, str]] = {
         "diagnosis.s2s_attentional_no_tanh": "the output matches the attentional state W_c [c; h] without tanh",
         "diagnosis.s2s_step_mask_ignored": "the output matches the step computed without the source mask: padding "
                                            "positions take part in the context",
+        # --- each diagnosis's short name: the instructor's tables (a row per diagnosis, no values to fill in) ---
+        "diagnosis.s2s_weights_all_ones.name": "softmax over an axis of size 1",
+        "diagnosis.s2s_weights_batch_axis.name": "softmax over the batch axis",
+        "diagnosis.s2s_padding_ignored.name": "the padding mask never applied",
+        "diagnosis.s2s_padding_weight.name": "padding positions still get some weight",
+        "diagnosis.s2s_weights_not_renormalised.name": "the weights masked instead of the scores",
+        "diagnosis.s2s_additive_activation.name": "the additive score without its tanh",
+        "diagnosis.s2s_additive_swapped.name": "W1 and W2 swapped",
+        "diagnosis.s2s_query_previous_state.name": "attention queried with the previous decoder state",
+        "diagnosis.s2s_context_last_state.name": "the context is only the encoder's last state",
+        "diagnosis.s2s_attentional_order.name": "[h; c] concatenated instead of [c; h]",
+        "diagnosis.s2s_attentional_no_tanh.name": "the attentional state without its tanh",
+        "diagnosis.s2s_step_mask_ignored.name": "the source mask never applied in the step",
     },
     "ko": {
         "title": "seq2seq의 어텐션",
@@ -96,7 +109,7 @@ MESSAGES: dict[str, dict[str, str]] = {
         "mistake.s2s_context_last_state": "문맥 벡터가 인코더의 마지막 상태와 같습니다. 가중치를 쓰지 않으므로 "
                                           "디코더는 어텐션이 없앤 고정 길이 병목으로 돌아갑니다",
         "mistake.s2s_context_unweighted": "문맥 벡터가 인코더 상태들의 단순 합입니다. 가중치를 곱하지 않았습니다",
-        "mistake.s2s_step_previous_state": "출력이 이전 상태 h_{t-1}로 질의한 어텐션과 같습니다. 이 과제의 약속"
+        "mistake.s2s_step_previous_state": "출력이 이전 상태 h_{{t-1}}로 질의한 어텐션과 같습니다. 이 과제의 약속"
                                            "(Luong)에서는 GRUCell을 먼저 실행하고 h_t로 질의합니다",
         "mistake.s2s_step_mask_ignored": "출력이 소스 마스크 없이 어텐션한 단계와 같습니다. src_mask를 가중치 "
                                          "계산에 넘겼는지 확인하세요",
@@ -127,7 +140,7 @@ MESSAGES: dict[str, dict[str, str]] = {
                                                      "tanh를 씁니다",
         "diagnosis.s2s_additive_swapped": "점수가 W1과 W2를 서로 바꾼 경우와 같습니다. W1은 디코더 상태 h를, W2는 "
                                           "인코더 상태 s를 받습니다",
-        "diagnosis.s2s_query_previous_state": "출력이 GRUCell 이전의 상태(h_{t-1})로 질의한 어텐션과 같습니다. "
+        "diagnosis.s2s_query_previous_state": "출력이 GRUCell 이전의 상태(h_{{t-1}})로 질의한 어텐션과 같습니다. "
                                               "이 과제는 새 상태 h_t로 어텐션합니다",
         "diagnosis.s2s_context_last_state": "출력이 인코더의 마지막 상태를 문맥으로 쓴 경우와 같습니다. 문맥 "
                                             "벡터는 모든 인코더 상태의 가중합입니다",
@@ -135,5 +148,18 @@ MESSAGES: dict[str, dict[str, str]] = {
         "diagnosis.s2s_attentional_no_tanh": "출력이 tanh 없는 어텐션 상태 W_c [c; h]와 같습니다",
         "diagnosis.s2s_step_mask_ignored": "출력이 소스 마스크 없이 계산한 단계와 같습니다. 패딩 위치가 문맥에 "
                                            "섞여 들어갑니다",
+        # --- 진단마다 짧은 이름: 교수자의 표 (진단마다 한 줄, 채울 값이 없습니다) ---
+        "diagnosis.s2s_weights_all_ones.name": "크기가 1인 축에서 softmax를 계산함",
+        "diagnosis.s2s_weights_batch_axis.name": "배치 축에서 softmax를 계산함",
+        "diagnosis.s2s_padding_ignored.name": "패딩 마스크를 적용하지 않음",
+        "diagnosis.s2s_padding_weight.name": "패딩 위치에 가중치가 남음",
+        "diagnosis.s2s_weights_not_renormalised.name": "점수가 아니라 가중치에 마스크를 적용함",
+        "diagnosis.s2s_additive_activation.name": "additive 점수에 tanh를 쓰지 않음",
+        "diagnosis.s2s_additive_swapped.name": "W1과 W2가 뒤바뀜",
+        "diagnosis.s2s_query_previous_state.name": "이전 디코더 상태로 어텐션을 계산함",
+        "diagnosis.s2s_context_last_state.name": "문맥 벡터로 인코더의 마지막 상태만 씀",
+        "diagnosis.s2s_attentional_order.name": "[c; h] 대신 [h; c]로 이어 붙임",
+        "diagnosis.s2s_attentional_no_tanh.name": "어텐션 상태에 tanh가 없음",
+        "diagnosis.s2s_step_mask_ignored.name": "디코더 단계에서 소스 마스크를 적용하지 않음",
     },
 }

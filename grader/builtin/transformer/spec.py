@@ -475,8 +475,9 @@ def _encoder() -> Exercise:
             Case("padding_mask", Driver.CALL, make(2, 5, 16, 4, 32, mask=True), **args(16, 4, 32, mask=True)),
             Case("two_heads", Driver.CALL, make(3, 4, 8, 2, 16, mask=True), **args(8, 2, 16, mask=True), hidden=True),
             Case("length_one", Driver.CALL, make(1, 1, 8, 2, 16), **args(8, 2, 16), hidden=True),
+            # visible: a LayerNorm with another eps moves the output by about 1e-6, seen only in float64
             Case("float64", Driver.CALL, make(2, 4, 8, 2, 16, mask=True, dtype=torch.float64),
-                 **args(8, 2, 16, mask=True, dtype="float64"), hidden=True),
+                 **args(8, 2, 16, mask=True, dtype="float64")),
             Case("dropout_eval", Driver.CALL, make(2, 4, 8, 2, 16, dropout=0.3, mask=True),
                  **args(8, 2, 16, 0.3, mask=True)),
             Case("dropout_train", Driver.DROPOUT, make(2, 6, 8, 2, 16, dropout=0.5, constant=4), **args(8, 2, 16, 0.5),
@@ -526,7 +527,7 @@ def _decoder() -> Exercise:
                  **args(16, 4, 32, memory_mask=True), hidden=True),
             Case("length_one", Driver.CALL, make(1, 1, 1, 8, 2, 16), **args(8, 2, 16), hidden=True),
             Case("float64", Driver.CALL, make(2, 3, 4, 8, 2, 16, memory_mask=True, dtype=torch.float64),
-                 **args(8, 2, 16, memory_mask=True, dtype="float64"), hidden=True),
+                 **args(8, 2, 16, memory_mask=True, dtype="float64")),  # visible, as the encoder's
             Case("dropout_eval", Driver.CALL, make(2, 3, 4, 8, 2, 16, dropout=0.3), **args(8, 2, 16, 0.3)),
             Case("dropout_train", Driver.DROPOUT, make(2, 6, 6, 8, 2, 16, dropout=0.5, constant=3), **args(8, 2, 16, 0.5),
                  compare=("eval",), properties=DROPOUT,

@@ -1,8 +1,8 @@
 # exercise: DecoderLayer
 # diagnosis: layer_norm_variant
 # source: https://github.com/quanvparadium/Machine-Translation-System/blob/a2c09ca5742888dd42ae0386a06f5be689a25831/model/layer_norm.py
+# kind: homework
 # bug: the decoder's three norms are LayerNormalization(d_model), an nn.LayerNorm with eps=1e-6 instead of the contract's 1e-5
-# visible: no (float64: eps 1e-6 instead of 1e-5 moves the output by about 1e-6, inside the float32 tolerance; only the hidden float64 cases, compared at 1e-10, see it)
 # file: layers.py
 class DecoderLayer(nn.Module):
     def __init__(self, d_model, num_heads, d_ff, dropout=0.0):

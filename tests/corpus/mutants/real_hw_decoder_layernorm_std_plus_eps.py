@@ -1,6 +1,7 @@
 # exercise: DecoderLayer
 # diagnosis: layer_norm_variant
 # source: https://github.com/mugi0GH/knowledge_network/blob/6546f2da6ddabe4ef2829af8d40e5d61a544d8d5/basic/nlp/2.Mechanism/Transformer/4.Resi_Norm.py
+# kind: homework
 # bug: the study notes' Norm divides x - mean by x.std(dim=-1) + eps: the unbiased std and eps outside the root, where nn.LayerNorm uses √(biased var + eps)
 # file: layers.py
 class LayerNorm(nn.Module):

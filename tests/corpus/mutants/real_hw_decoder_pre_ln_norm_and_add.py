@@ -1,6 +1,7 @@
 # exercise: DecoderLayer
 # mistake: decoder_pre_ln
 # source: https://github.com/ThanThor1/BaiTapLonNLPNhom3/blob/e37f15026b3ccae772232048d6baf7820906028f/Bài1/model/DecoderLayer.py
+# kind: homework
 # bug: the decoder wraps each sublayer in the same NormAndAdd (x + dropout(sublayer(norm(x)))), so each norm acts before its sublayer (Pre-LN)
 # file: layers.py
 class DecoderLayer(nn.Module):

@@ -1,6 +1,7 @@
 # exercise: DecoderLayer
 # mistake: decoder_pre_ln
 # source: https://github.com/Nabi0-0/Transformer-translation/blob/af20318a7479ebd455039e31b16cb29f4bf1bf61/MODELS/residual_layer_norm.py
+# kind: homework
 # bug: ResidualConnection.forward returns x + dropout(sublayer(norm(x))): every sublayer of the decoder gets a normalised input and the sum is never normalised (Pre-LN)
 # file: layers.py
 class DecoderLayer(nn.Module):

@@ -1,6 +1,7 @@
 # exercise: EncoderLayer
 # diagnosis: dropout_location
 # source: https://github.com/RunpengJ/UCSD_CSE256/blob/04513af7395f765279aa6f73e00e4552f61cde70/CSE256_PA2_FA24/PA2_code/transformer.py
+# kind: homework
 # bug: the CSE256 PA2 block drops out the LayerNorm's output (dropout1(norm1(attn + x))) instead of the sublayer's output before the residual add
 # file: layers.py
 class EncoderLayer(nn.Module):

@@ -1,6 +1,7 @@
 # exercise: EncoderLayer
 # diagnosis: layer_norm_variant
 # source: https://github.com/Nabi0-0/Transformer-translation/blob/af20318a7479ebd455039e31b16cb29f4bf1bf61/MODELS/residual_layer_norm.py
+# kind: homework
 # bug: a hand-written LayerNorm, gamma * (x - mean) / (std + eps) + beta, with torch's unbiased std and eps outside the square root: not nn.LayerNorm's √(biased var + eps)
 # file: layers.py
 class LayerNorm(nn.Module):

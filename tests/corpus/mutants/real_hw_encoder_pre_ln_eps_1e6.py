@@ -1,6 +1,7 @@
 # exercise: EncoderLayer
 # mistake: pre_ln_instead_of_post_ln
 # source: https://github.com/quanvparadium/Machine-Translation-System/blob/a2c09ca5742888dd42ae0386a06f5be689a25831/model/encoder.py
+# kind: homework
 # bug: x_1 = layer_norm_1(x); x = x + drop_out_1(attention(x_1, x_1, x_1)): the encoder layer normalises before each sublayer (Pre-LN), the contract after the residual add
 # file: layers.py
 class EncoderLayer(nn.Module):

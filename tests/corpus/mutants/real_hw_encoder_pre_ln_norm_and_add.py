@@ -1,6 +1,7 @@
 # exercise: EncoderLayer
 # mistake: pre_ln_instead_of_post_ln
 # source: https://github.com/ThanThor1/BaiTapLonNLPNhom3/blob/e37f15026b3ccae772232048d6baf7820906028f/Bài1/model/NormAndAdd.py
+# kind: homework
 # bug: the group homework's NormAndAdd normalises the sublayer's input and adds the raw x back (x + dropout(sublayer(norm(x)))): Pre-LN where the contract asks for norm(x + sublayer(x))
 # file: layers.py
 class EncoderLayer(nn.Module):

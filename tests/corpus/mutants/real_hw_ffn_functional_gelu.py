@@ -1,6 +1,7 @@
 # exercise: PositionwiseFeedForward
 # diagnosis: activation_placement
 # source: https://github.com/saccinzz22/Attention_Is_All_I_Need/blob/14e911777dd7042b62ce6b13be9e452801094995/layers/feed_forward.py
+# kind: homework
 # bug: a re-implementation of the paper that calls torch.nn.functional.gelu between the two linear layers; the paper's FFN is max(0, xW1 + b1)W2 + b2
 # file: layers.py
 class PositionwiseFeedForward(nn.Module):

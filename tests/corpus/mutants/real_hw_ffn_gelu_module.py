@@ -1,6 +1,7 @@
 # exercise: PositionwiseFeedForward
 # diagnosis: activation_placement
 # source: https://github.com/ThanThor1/BaiTapLonNLPNhom3/blob/e37f15026b3ccae772232048d6baf7820906028f/Bài1/model/FeedForward.py
+# kind: homework
 # bug: the group homework builds self.act = nn.GELU() for the feed-forward where the contract (and the paper) use a ReLU
 # file: layers.py
 class PositionwiseFeedForward(nn.Module):

@@ -1,6 +1,7 @@
 # exercise: PositionwiseFeedForward
 # diagnosis: activation_placement
 # source: https://github.com/ZZZZ-HH/YiDong-KuaiRand/blob/39db7ff882d0627f2b68e77e7dedcaf39ec46504/TransformerEncoder/Feed_Forward.py
+# kind: homework
 # bug: the feed-forward uses nn.GELU() and has no dropout at all (the constructor takes no p)
 # file: layers.py
 class PositionwiseFeedForward(nn.Module):

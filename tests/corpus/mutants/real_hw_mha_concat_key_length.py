@@ -1,5 +1,6 @@
 # exercise: MultiHeadAttention
 # source: https://github.com/RunpengJ/UCSD_CSE256/blob/0fde815caa42b1fd33e3af4346694069c8048953/CSE256_PA2_FA24/PA2_code/attention.py
+# kind: homework
 # bug: the heads are joined with attention.view(batch_size, seq_length, d_model) where seq_length = key.size(1): wrong (a view error) as soon as the queries and the keys differ in length
 # file: multihead.py
 import math

@@ -1,6 +1,7 @@
 # exercise: MultiHeadAttention
 # diagnosis: dropout_missing
 # source: https://github.com/RunpengJ/UCSD_CSE256/blob/0fde815caa42b1fd33e3af4346694069c8048953/CSE256_PA2_FA24/PA2_code/attention.py
+# kind: homework
 # bug: the CSE256 PA2 attention never drops out its weights: the softmax goes straight into the product with V, so train and eval mode agree
 # file: multihead.py
 import math

@@ -1,6 +1,7 @@
 # exercise: MultiHeadAttention
 # diagnosis: dropout_missing
 # source: https://github.com/ctmeeeee/Transformer-from-scratch/blob/74d632debc26ea8f74040ce31854b5573271e2d5/model/multihead_attention.py
+# kind: homework
 # bug: MultiheadAttention(d_model, n_heads) takes no dropout and its ScaledDotProductAttention() drops nothing: the attention weights are never dropped in train mode
 # file: multihead.py
 import math

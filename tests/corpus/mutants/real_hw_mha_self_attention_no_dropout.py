@@ -1,6 +1,7 @@
 # exercise: MultiHeadAttention
 # diagnosis: dropout_missing
 # source: https://github.com/ZZZZ-HH/YiDong-KuaiRand/blob/93cc1c9fc53f99a6c2d2fdccf6a206a31f6d1f97/TransformerEncoder/Multi_Head_Self_Attention.py
+# kind: homework
 # bug: the self-attention has no nn.Dropout: softmax(scores) goes straight into the product with the values, in train mode as in eval mode
 # file: multihead.py
 import math

@@ -1,6 +1,7 @@
 # exercise: scaled_dot_product_attention
 # diagnosis: fully_masked_rows
 # source: https://github.com/ThanThor1/BaiTapLonNLPNhom3/blob/e37f15026b3ccae772232048d6baf7820906028f/Bài1/model/ScaledDotProductAttention.py
+# kind: homework
 # bug: scores.masked_fill(~mask, finfo.min) then F.softmax with no zeroing afterwards: a row whose every key is masked comes out uniform instead of all zeros
 # file: attention.py
 import torch.nn.functional as F

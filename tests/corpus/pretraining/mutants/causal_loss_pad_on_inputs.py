@@ -1,4 +1,5 @@
 # exercise: causal_lm_loss
+# mistake: causal_loss_pad_on_inputs
 # source: invented (skipping positions whose input token is padding instead of those whose target is: the last real token's prediction of the first pad is kept and the prediction of the first real token after a pad is dropped)
 # reported: not reported; invented
 # file: objectives.py

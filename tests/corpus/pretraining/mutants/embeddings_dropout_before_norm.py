@@ -1,4 +1,5 @@
 # exercise: BertEmbeddings
+# diagnosis: dropout_before_norm
 # source: invented (dropout applied to the summed embeddings before the LayerNorm, which then rescales what survived: the output has no zeros left)
 # file: embeddings.py
 class BertEmbeddings(nn.Module):

@@ -1,4 +1,5 @@
 # exercise: BertEmbeddings
+# mistake: embeddings_segments_ignored
 # source: invented (GPT-style embeddings have no segments; copying them leaves token_type_ids unused, so sentence B looks like sentence A)
 # reported: not reported; invented
 # file: embeddings.py

@@ -1,4 +1,5 @@
 # exercise: mlm_mask_tokens
+# diagnosis: mlm_ignore_label
 # source: invented (pytorch-pretrained-BERT, before transformers 2.0, marked ignored MLM labels with -1; the contract and cross_entropy's default ignore_index use -100)
 # reported: not reported; invented
 # file: masking.py

@@ -1,4 +1,5 @@
 # exercise: mlm_loss
+# mistake: mlm_loss_nan_without_targets
 # source: invented (F.cross_entropy's default mean divides by the number of kept targets: 0 / 0 = NaN for a batch with no selected position)
 # reported: not reported; invented
 # file: objectives.py

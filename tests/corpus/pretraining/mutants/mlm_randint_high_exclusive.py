@@ -1,4 +1,5 @@
 # exercise: mlm_mask_tokens
+# diagnosis: random_token_never_drawn
 # source: invented (google-research/bert draws the random word with Python's inclusive rng.randint(0, len(vocab_words) - 1); ported to torch.randint, whose upper bound is exclusive, the last id is never drawn)
 # reported: not reported; invented
 # file: masking.py

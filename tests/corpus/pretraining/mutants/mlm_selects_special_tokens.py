@@ -1,4 +1,5 @@
 # exercise: mlm_mask_tokens
+# diagnosis: special_mask_ignored
 # source: invented (special_mask is easy to forget: every position, [CLS], [SEP] and padding included, is then a candidate)
 # reported: not reported; invented
 # file: masking.py

@@ -1,4 +1,5 @@
 # exercise: NSPHead
+# mistake: nsp_head_last_token
 # source: invented (GPT classifies from the last token, the only one that has seen the whole sequence; BERT's [CLS] is at position 0)
 # reported: not reported; invented
 # file: heads.py

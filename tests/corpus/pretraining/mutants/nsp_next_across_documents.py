@@ -1,4 +1,5 @@
 # exercise: nsp_sample
+# diagnosis: next_across_documents
 # source: invented (treating the corpus as one list of sentences: the last sentence of a document is paired with the first of the next one as IsNext)
 # reported: not reported; invented
 # file: pairs.py

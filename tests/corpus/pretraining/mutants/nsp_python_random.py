@@ -1,4 +1,5 @@
 # exercise: nsp_sample
+# diagnosis: generator_not_drawn
 # source: invented (Python's random module instead of the generator passed in: the same generator state no longer gives the same pairs, and generator is ignored)
 # reported: not reported; invented
 # file: pairs.py

@@ -1,4 +1,5 @@
 # exercise: bert_pair_inputs
+# mistake: pair_max_len_unchecked
 # source: invented (without the check, max_len < 3 silently returns a pair longer than max_len: the three special tokens never fit)
 # reported: not reported; invented
 # file: pairs.py

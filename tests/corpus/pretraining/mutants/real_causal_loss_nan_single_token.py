@@ -1,4 +1,5 @@
 # exercise: causal_lm_loss
+# mistake: causal_loss_nan_without_targets
 # source: https://github.com/huggingface/transformers/issues/3711 (huggingface/transformers#3711)
 # reported: with a single input token there is no next token to predict, and GPT2LMHeadModel returned a NaN loss (an empty mean) for it
 # file: objectives.py

@@ -1,4 +1,5 @@
 # exercise: BertEmbeddings
+# mistake: embeddings_positions_offset
 # source: https://github.com/huggingface/transformers/issues/5285 (huggingface/transformers#5285; see facebookresearch/fairseq#1187)
 # reported: RoBERTa numbers positions from padding_idx + 1 = 2 (fairseq's make_positions), an offset that code written for BERT-style 0-based positions does not expect
 # file: embeddings.py

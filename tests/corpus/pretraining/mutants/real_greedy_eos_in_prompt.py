@@ -1,4 +1,5 @@
 # exercise: greedy_decode
+# mistake: greedy_eos_in_prompt_ends
 # source: https://github.com/keras-team/keras-hub/pull/154 (keras-team/keras-hub#154, review of the greedy search utility)
 # reported: the reviewer noted that the tests only put the end token in the prompt, so a utility that checks the prompt for the end token would pass while being wrong; an eos_id in the prompt must not end a sequence
 # file: generation.py

@@ -1,4 +1,5 @@
 # exercise: greedy_decode
+# mistake: greedy_ignores_eos
 # source: https://github.com/google/gemma_pytorch/pull/57 (google/gemma_pytorch#57)
 # reported: generate() kept producing tokens after a sequence had generated EOS, until output_len, instead of stopping once every sequence was done
 # file: generation.py

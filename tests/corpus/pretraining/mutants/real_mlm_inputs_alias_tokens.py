@@ -1,4 +1,5 @@
 # exercise: mlm_mask_tokens
+# diagnosis: masked_into_tokens
 # source: https://github.com/huggingface/transformers/pull/8621 (huggingface/transformers#8621, fixes #8619)
 # reported: a clone was removed from DataCollatorForLanguageModeling by mistake, so masking wrote into the caller's input tensor
 # file: masking.py

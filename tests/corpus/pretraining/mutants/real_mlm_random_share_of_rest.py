@@ -1,4 +1,5 @@
 # exercise: mlm_mask_tokens
+# diagnosis: mlm_split.random_of_rest
 # source: https://github.com/huggingface/transformers/pull/17377 (huggingface/transformers#17377; same proposal in #21629 and #10332)
 # reported: the PR changed the collator's random-word draw from bernoulli(0.5) to bernoulli(0.1) among the positions not turned into [MASK], which replaces only 0.2 x 0.1 = 2% of the selected tokens (18% stay unchanged) instead of 10%
 # file: masking.py

@@ -1,4 +1,5 @@
 # exercise: nsp_sample
+# diagnosis: partner_document_first
 # source: https://github.com/google-research/bert/blob/master/create_pretraining_data.py (google-research/bert, create_instances_from_document)
 # reported: for a random next segment, BERT's data script picks a random document first and then a start inside it, so sentences of short documents are drawn more often than those of long ones
 # file: pairs.py

@@ -1,4 +1,5 @@
 # exercise: nsp_sample
+# diagnosis: partner_any_document
 # source: https://github.com/codertimo/BERT-pytorch/issues/86 (codertimo/BERT-pytorch#86; same family: NVIDIA/DeepLearningExamples#421)
 # reported: get_random_line draws the NotNext sentence from the whole corpus, so it can be the same line or another sentence of the same document
 # file: pairs.py

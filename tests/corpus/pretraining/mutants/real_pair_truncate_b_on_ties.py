@@ -1,4 +1,5 @@
 # exercise: bert_pair_inputs
+# mistake: pair_truncates_b_on_ties
 # source: https://github.com/google-research/bert/blob/master/run_classifier.py (google-research/bert, _truncate_seq_pair)
 # reported: BERT's fine-tuning helper pops from tokens_a only when it is strictly longer (else from tokens_b), so on equal lengths it shortens b; the contract shortens a
 # file: pairs.py

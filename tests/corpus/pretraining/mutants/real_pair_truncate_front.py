@@ -1,4 +1,5 @@
 # exercise: bert_pair_inputs
+# mistake: pair_truncates_front
 # source: https://github.com/google-research/bert/blob/master/create_pretraining_data.py (google-research/bert, truncate_seq_pair)
 # reported: BERT's pre-training data script deletes from the front of the longer segment half of the time ("to add more randomness"); the contract always removes from the end
 # file: pairs.py

@@ -1,4 +1,5 @@
 # exercise: sample_next
+# diagnosis: generator_not_drawn
 # source: invented (torch.multinomial without generator= draws from the global random state: the same generator no longer gives the same tokens)
 # reported: not reported; invented
 # file: generation.py

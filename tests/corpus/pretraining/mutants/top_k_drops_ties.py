@@ -1,4 +1,5 @@
 # exercise: filter_logits
+# mistake: top_k_drops_ties
 # source: invented (scattering the k indices torch.topk returns keeps exactly k entries and drops arbitrary ones among those tied with the k-th; comparing with the k-th value keeps them all)
 # reported: not reported; invented
 # file: generation.py

@@ -1,4 +1,5 @@
 # exercise: filter_logits
+# mistake: top_p_on_unfiltered_logits
 # source: invented (computing the top-p softmax on the original logits instead of on what top-k kept: the mass is measured against the full distribution, so top-p keeps more tokens than the contract)
 # reported: not reported; invented
 # file: generation.py
