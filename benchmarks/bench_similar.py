@@ -119,7 +119,7 @@ def main() -> int:
         print(row, file=sys.stderr)
     emit({"benchmark": "similarity", "command": " ".join(["python benchmarks/bench_similar.py", *sys.argv[1:]]),
           "figures": figures,
-          "note": "times include reading and normalising every submission (the same for both); a loaded machine"}, args.out)
+          "note": "times include reading and normalising every submission (the same for both)"}, args.out)
     return 0
 
 

@@ -64,6 +64,7 @@ def main() -> None:
                         "--output", str(out), "--workers", str(args.workers)],
                        check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         phases: Counter[str] = Counter()
+        other: Counter[str] = Counter()
         for line in raw.read_text().splitlines():
             stack, _, count = line.rpartition(" ")
             grader = [f for f in stack.split(";") if "grader/" in f]
@@ -73,13 +74,16 @@ def main() -> None:
             phase = next((name for name, marks in PHASES if any(m in inner for m in marks)),
                          "other grader code" if inner else "outside the grader (interpreter, threads)")
             phases[phase] += int(count)
+            if phase == "other grader code":
+                other[inner.split("grader/", 1)[-1].rstrip(")")] += int(count)
     total = sum(phases.values())
     emit({"benchmark": "where a grade batch spends its CPU (py-spy samples, waits left out)",
           "command": " ".join(["python benchmarks/profile_batch.py", *sys.argv[1:]]),
           "submissions": args.size, "workers": args.workers, "cpu_s": round(total / args.rate, 2),
           "cpu_s_per_submission": round(total / args.rate / args.size, 3),
           "phases": {name: {"cpu_s": round(n / args.rate, 2), "share": round(n / total, 3)}
-                     for name, n in phases.most_common()}}, args.out)
+                     for name, n in phases.most_common()},
+          "other_grader_code_top": {frame: round(n / args.rate, 2) for frame, n in other.most_common(12)}}, args.out)
 
 
 if __name__ == "__main__":

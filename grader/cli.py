@@ -245,6 +245,7 @@ def batch(submissions: Path, assignment: str, output: Path, workers: int | None 
     with heavy_imports():
         from grader import api, schedulers
         from grader import batch as batch_mod
+        from grader.reference import cache_folder
 
     lang = resolve_lang(lang)
     err = _stderr()
@@ -265,7 +266,7 @@ def batch(submissions: Path, assignment: str, output: Path, workers: int | None 
                                    hidden=hidden, shard=shard, lang=lang, salt=salt, exercises=exercises,
                                    only=only, timeout=timeout, limits=Limits(memory_bytes=memory_mb * MiB),
                                    feedback=feedback, device=device, executor=executor, address=address,
-                                   reason=reason, due=due, on_progress=on_progress)
+                                   reason=reason, due=due, on_progress=on_progress, reference_cache=cache_folder())
     except api.UsageError as exc:
         raise _usage(exc, lang) from None
     except batch_mod.BatchError as exc:

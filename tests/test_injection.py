@@ -143,10 +143,13 @@ def test_markdown_feedback_has_no_html_and_fences_that_hold(tmp_path):
     kinds = {t.type for t in tokens}
     assert not kinds & {"html_block", "html_inline", "link_open", "image", "em_open", "strong_open"}, kinds
     assert sum(t.type == "heading_open" and t.tag == "h1" for t in tokens) == 1
-    assert sum(t.type == "heading_open" and t.tag == "h2" for t in tokens) == 1  # one failing exercise
+    # the failing exercise, and the syntax error said once above it (the hidden case's: a file's syntax error
+    # tells nothing of a case's inputs, and its hostile text stays inside its fence too)
+    assert sum(t.type == "heading_open" and t.tag == "h2" for t in tokens) == 2
     fences = [t for t in tokens if t.type == "fence"]
-    assert len(fences) == 1 and "```" in fences[0].content and "after-the-fence" in fences[0].content
-    assert "</pre><script>x</script>" in fences[0].content  # inside the fence, as text
+    assert len(fences) == 2  # the syntax error's, and the failing case's
+    assert all("```" in f.content and "after-the-fence" in f.content for f in fences)  # the student's fence held
+    assert sum("</pre><script>x</script>" in f.content for f in fences) == 1  # inside the case's fence, as text
     html = MarkdownIt("commonmark", {"html": True}).render(md)
     assert "<script>" not in html and "</pre><script>" not in html
     assert "\x1b" not in md and "\ud800" not in md

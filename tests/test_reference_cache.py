@@ -130,3 +130,25 @@ def test_the_default_folder_follows_xdg(monkeypatch, tmp_path):
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
     assert cache_folder() == tmp_path / "nlp-grader"
     assert specs.get("transformer").fixtures is None
+
+
+def test_a_batch_reads_and_fills_the_same_cache(tmp_path):
+    """`grade batch` prepares its cases through the cache too: the first batch writes it, the next reads it."""
+    subs = tmp_path / "subs"
+    shutil.copytree(SOLUTIONS, subs / "alice", ignore=shutil.ignore_patterns("__pycache__"))
+    cache = tmp_path / "cache"
+    env = {**os.environ, "NLP_GRADER_CACHE": str(cache)}
+
+    def batch(out: str) -> None:
+        done = subprocess.run([sys.executable, "-m", "grader", "batch", str(subs), "--assignment", "transformer",
+                               "--output", str(tmp_path / out), "--exercise", "causal_mask"],
+                              capture_output=True, text=True, env=env, cwd=ROOT)
+        assert done.returncode == 0, done.stderr[-2000:]
+
+    batch("first")
+    kept = list(cache.glob("transformer-*.safetensors"))
+    assert len(kept) == 1
+    written = kept[0].stat().st_mtime_ns
+    batch("second")
+    assert kept[0].stat().st_mtime_ns == written
+    assert json.loads((tmp_path / "second" / "alice.json").read_text())["batch"]["status"] == "graded"

@@ -145,7 +145,7 @@ def run(submissions: Path, *, assignment: str, output: Path, workers: int | None
         limits: Any = None, exercises: Sequence[str] = (), only: Sequence[str] = (), timeout: float | None = None,
         feedback: str = feedback_mod.DEFAULT, device: str = "auto", executor: str = "local",
         address: str | None = None, reason: str | None = None, due: str | None = None,
-        on_progress: Callable[[str, int, int], None] | None = None) -> BatchReport:
+        on_progress: Callable[[str, int, int], None] | None = None, reference_cache: Path | None = None) -> BatchReport:
     """Grade every submission in ``submissions`` into ``output`` (only ``exercises``, when given; only the
     submissions named in ``only``, whatever their content, when given); then render every output file from the
     stored results, in ``lang`` at ``feedback`` level. One submission's fault, whatever it is, is recorded for it
@@ -197,7 +197,9 @@ def run(submissions: Path, *, assignment: str, output: Path, workers: int | None
     if due and late.parse_time(due) is None:  # refused before anything is graded
         raise api.UsageError(Message("lms.bad_due", {"value": due}))
     grading = Grading(spec.name, hidden=hidden, salt=salt, limits=limits, timeout=timeout, exercises=tuple(exercises),
-                      device=device, hide=(str(submissions.resolve()), str(output.resolve())))
+                      device=device, hide=(str(submissions.resolve()), str(output.resolve())),
+                      # a cluster's workers are other machines: the grading machine's folder means nothing there
+                      reference_cache=str(reference_cache) if reference_cache is not None and executor == "local" else None)
     done = 0
 
     def finish(name: str, status: str) -> None:

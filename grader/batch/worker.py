@@ -38,6 +38,8 @@ class Grading:
     exercises: tuple[str, ...] = ()
     device: str = "auto"
     hide: tuple[str, ...] = ()
+    reference_cache: str | None = None
+    """Where the reference's prepared cases are kept between runs (grader.reference.cache_folder); None: nowhere."""
 
 
 @dataclass
@@ -56,7 +58,7 @@ def prepare_reference(spec: Assignment, grading: Grading) -> Reference:
     fork server warming up beside it. On one torch thread, as grader.api.check prepares it: a float64 sum is
     computed in the same order in every process (a Ray worker has one thread, a workstation several), so the
     expected values a diff shows are the same to the last digit."""
-    reference = Reference(spec, grading.salt)
+    reference = Reference(spec, grading.salt, Path(grading.reference_cache) if grading.reference_cache else None)
     api.runner.warm_up()
     with one_torch_thread():
         for exercise in spec.exercises:
@@ -65,6 +67,7 @@ def prepare_reference(spec: Assignment, grading: Grading) -> Reference:
             for case in exercise.cases:
                 if grading.hidden or not case.hidden:
                     reference.prepare(exercise, case, graded=grading.hidden)
+    reference.keep()
     return reference
 
 
