@@ -18,7 +18,7 @@ from grader.results import CaseResult, Diagnosis, ExerciseResult, GradeResult, M
 from grader.sandbox import runner
 from grader.sandbox.limits import SANDBOXES, Limits
 from grader.sandbox.protocol import ELSEWHERE, OutcomeStatus, RecordKind
-from grader.score import score_exercise
+from grader.score import score_exercise, standings
 from grader.spec import Assignment, Case, Exercise
 from grader.version import __version__
 
@@ -205,6 +205,7 @@ def check(
         isolation_details=ran.isolation,
         quiz=quiz,
         quiz_error=quiz_error,
+        leaderboard=standings(spec, results),
     )
 
 

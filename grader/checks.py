@@ -463,8 +463,8 @@ def _judge(prepared: Prepared, got: Mapping[str, Entry], prop: Property) -> Chec
         return _fail(prop.check, "check.unjudgeable", check=prop.check, error=type(exc).__name__)
     if verdict is None:
         return None
-    key, params = verdict
-    return _fail(prop.check, key, **params)
+    key, params = verdict  # no key: the property holds, and the judge says what it measured (a leaderboard reads it)
+    return _fail(prop.check, key, **params) if key else CheckResult(prop.check, True, Message("check.measured", params))
 
 
 PROPERTIES: Mapping[PropertyKind, Callable[[Prepared, Mapping[str, Entry], Property], CheckResult | None]] = {
@@ -501,10 +501,10 @@ def grade_case(prepared: Prepared, outcome: Outcome, device: str) -> CaseResult:
         lambda: _inputs_unchanged(prepared, got),
         *[(lambda prop=prop: PROPERTIES[prop.kind](prepared, got, prop)) for prop in case.properties],
     ]
-    for step in steps:
-        failure = step()
-        if failure is not None:
-            return CaseResult(case.id, case.hidden, Status.FAILED, (*passed, _named_output(prepared, failure)))
+    for found in (step() for step in steps):  # a passed check comes back only with a judge's measurements
+        if found is not None and not found.passed:
+            return CaseResult(case.id, case.hidden, Status.FAILED, (*passed, _named_output(prepared, found)))
+        passed += [found] if found is not None else []
     return CaseResult(case.id, case.hidden, Status.PASSED, tuple(passed))
 
 

@@ -174,6 +174,15 @@ class ExerciseResult:
 
 
 @dataclass(frozen=True)
+class Standing:
+    """One entry of a leaderboard: a number a judge measured (grader.spec.Leaderboard says which)."""
+
+    name: str
+    value: float
+    order: str = "desc"
+
+
+@dataclass(frozen=True)
 class GradeResult:
     """The result of grading one submission."""
 
@@ -194,6 +203,8 @@ class GradeResult:
     """The quiz result (grader.quiz.grade.QuizResult) when the submission holds quiz-answers.toml."""
     quiz_error: str = ""
     """Why the submission's quiz-answers.toml could not be graded (it is malformed), if so."""
+    leaderboard: tuple[Standing, ...] = ()
+    """The assignment's leaderboard entries (grader.score.standings): what Gradescope ranks submissions by."""
 
     @property
     def passed(self) -> bool:

@@ -5,10 +5,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
-from grader.results import CaseResult, ExerciseResult, GradeResult, Message, MistakeMatch, Status
+from grader.results import CaseResult, ExerciseResult, GradeResult, Message, MistakeMatch, Standing, Status
 
 if TYPE_CHECKING:
-    from grader.spec import Exercise
+    from grader.spec import Assignment, Exercise
 
 EXIT_OK = 0
 """Every exercise passed (or the score reached --min-score)."""
@@ -106,3 +106,17 @@ def exit_code(result: GradeResult, min_score: float | None = None) -> int:
     if min_score is not None:
         return EXIT_OK if result.score >= min_score else EXIT_FAILED
     return EXIT_OK if result.passed else EXIT_FAILED
+
+
+def standings(spec: Assignment, exercises: Sequence[ExerciseResult]) -> tuple[Standing, ...]:
+    """The assignment's leaderboard entries (``spec.leaderboard``) from the graded exercises: each the number its
+    judge measured on the named case (a passed check's or a failed one's message parameter). An entry whose case
+    was not graded, or measured nothing (it raised, timed out, or failed before the judge), is left out."""
+    found = []
+    for entry in spec.leaderboard:
+        cases = [c for e in exercises if e.id == entry.exercise for c in e.cases if c.id.split("@", 1)[0] == entry.case]
+        values = [ch.message.params[entry.param] for c in cases for ch in c.checks
+                  if ch.message is not None and entry.param in ch.message.params]
+        if values and isinstance(values[0], (int, float)) and not isinstance(values[0], bool):
+            found.append(Standing(entry.name, values[0], entry.order))
+    return tuple(found)

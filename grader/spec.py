@@ -145,7 +145,8 @@ class Property:
     judge: str = ""
     """For judge: ``"module:function"``, a trusted function ``(inputs, outputs, args) -> (message key, params) | None``
     that reads the case's inputs, the student's outputs (tensors by key; a draws case's stacked on a first axis) and
-    the call's literal arguments by name, and returns None when the property holds."""
+    the call's literal arguments by name, and returns None when the property holds (or ``(None, params)``: it holds,
+    and ``params`` are what it measured, kept on the passed check for a :class:`Leaderboard` to read)."""
     name: str = ""
     """For judge: the check's name in reports (``selection_rate``)."""
 
@@ -158,7 +159,7 @@ class Property:
         return self.name if self.kind is PropertyKind.JUDGE else self.kind.value
 
     def resolve_judge(self) -> Callable[[Mapping[str, torch.Tensor], Mapping[str, torch.Tensor], Mapping[str, Any]],
-                                        tuple[str, dict[str, Any]] | None]:
+                                        tuple[str | None, dict[str, Any]] | None]:
         """The judge function (imported by its name)."""
         module, _, attr = self.judge.partition(":")
         return getattr(importlib.import_module(module), attr)  # type: ignore[no-any-return]
@@ -524,6 +525,18 @@ def _check_case(exercise: Exercise, case: Case, where: str) -> None:
 
 
 @dataclass(frozen=True)
+class Leaderboard:
+    """One entry of Gradescope's leaderboard: a number a judge measured on a case (``param`` of its check's message,
+    passed or failed); ``order`` "desc" ranks larger values first, "asc" smaller ones."""
+
+    name: str
+    exercise: str
+    case: str
+    param: str
+    order: str = "desc"
+
+
+@dataclass(frozen=True)
 class Assignment:
     """A set of exercises graded together; what a plug-in's entry point gives the engine."""
 
@@ -545,6 +558,8 @@ class Assignment:
     (``mistake.<id>``), diagnoses (``diagnosis.<id>``) and its judges' findings."""
     package: Path | None = None
     """The plug-in's package folder: hidden from the student's code like the solutions."""
+    leaderboard: tuple[Leaderboard, ...] = ()
+    """What a Gradescope results.json ranks submissions by (grader.score.standings reads it from a result)."""
 
     def __post_init__(self) -> None:
         where = f"assignment {self.name!r}"
@@ -570,6 +585,8 @@ class Assignment:
         for lang, catalog in self.messages.items():
             if lang not in ("en", "ko") or not all(isinstance(k, str) and isinstance(v, str) for k, v in catalog.items()):
                 raise SpecError(where, "messages", f"{lang!r}: a catalog maps message keys to texts, in 'en' or 'ko'")
+        if bad := [b.name for b in self.leaderboard if b.exercise not in ids or b.order not in ("asc", "desc")]:
+            raise SpecError(where, "leaderboard", f"{bad}: each names an exercise of the assignment, order 'asc' or 'desc'")
 
     @property
     def max_score(self) -> float:

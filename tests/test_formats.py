@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 
 import pytest
+import torch
 from click.testing import CliRunner
 from conftest import STUBS
 
-from grader import api, cli
+from grader import api, cli, score, specs
 from grader.report import gradescope, junit
+from grader.results import CaseResult, CheckResult, ExerciseResult, GradeResult, Message, Status
+from grader.spec import Leaderboard, SpecError
 
 NO_SQRT = ("attention.py", "scores = q @ k.transpose(-2, -1) / math.sqrt(d_k)", "scores = q @ k.transpose(-2, -1)")
 EXERCISES = ["scaled_dot_product_attention", "causal_mask", "PositionwiseFeedForward"]
@@ -50,6 +54,15 @@ def validate_gradescope(data: dict) -> None:
         assert t["number"] not in numbers
         numbers.add(t["number"])
     assert abs(sum(t["score"] for t in data["tests"]) - data["score"]) < 1e-3 * max(1, len(data["tests"]))
+    # "leaderboard": [{"name": ..., "value": ..., "order": "asc" | "desc"}] (order optional, "desc" by default)
+    for entry in data.get("leaderboard", []):
+        assert set(entry) <= {"name", "value", "order"} and {"name", "value"} <= set(entry), entry
+        assert isinstance(entry["name"], str) and entry["name"]
+        assert isinstance(entry["value"], (int, float, str)) and not isinstance(entry["value"], bool)
+        assert entry.get("order", "desc") in ("asc", "desc")
+    if "leaderboard" in data:
+        assert isinstance(data["leaderboard"], list) and data["leaderboard"]
+        assert len({e["name"] for e in data["leaderboard"]}) == len(data["leaderboard"])
 
 
 def test_gradescope_results_follow_the_specification(broken_result):
@@ -64,6 +77,56 @@ def test_gradescope_results_follow_the_specification(broken_result):
     assert "no_sqrt_dk" in failing["output"] and "largest difference" in failing["output"]
     assert by_name["causal_mask: size_4"]["status"] == "passed"
     assert data["score"] == result.score
+    assert "leaderboard" not in data  # the transformer assignment declares none
+
+
+def _training_result(checks: tuple[CheckResult, ...], status: Status) -> GradeResult:
+    """A graded training submission whose training case ended with ``checks`` (what grader.checks makes of the
+    judge's verdict), the leaderboard read from it as grader.api does."""
+    case = CaseResult("copy_task", False, status, (CheckResult("signature", True), CheckResult("runs", True), *checks))
+    exercise = ExerciseResult("train_copy_task", "train.py", 20.0 if status is Status.PASSED else 0.0, 20.0, status,
+                              (case,))
+    spec = specs.get("training")
+    return GradeResult("training", exercise.score, 20.0, (exercise,), False, "cpu", "process", "0",
+                       leaderboard=score.standings(spec, (exercise,)))
+
+
+def test_gradescope_leaderboard_holds_what_the_training_judge_measured():
+    """The training case's judge measures held-out exact copies and optimiser steps; Gradescope ranks by them in
+    the documented format: from a passed case, from a failed one (its message's parameters), never from a case the
+    judge did not measure (an error, or a leak of the held-out sequences)."""
+    from grader.builtin.training import judges
+
+    for accuracy, steps, status in ((0.9, 300, Status.PASSED), (0.2, 120, Status.FAILED)):
+        held_out = torch.randint(2, 11, (100, 8))
+        out = held_out.clone()
+        out[int(accuracy * 100):, -1] = 0  # the rest miss their last token
+        fresh = torch.randint(2, 11, (3, 100, 8))
+        key, params = judges.copy_task({"held_out": held_out}, {
+            "out": torch.stack([out] * 3), "fresh_src": fresh, "fresh_out": fresh, "steps": torch.full((3,), steps),
+            "untouched": torch.zeros(3, dtype=torch.bool)}, {}) or (None, {})
+        assert (key is None) == (status is Status.PASSED)
+        check = CheckResult("copy_task", key is None, Message(key or "check.measured", params))
+        data = gradescope.to_dict(_training_result((check,), status), "en", execution_time=1.0)
+        validate_gradescope(data)
+        assert data["leaderboard"] == [
+            {"name": "Held-out exact copies (%)", "value": round(100 * accuracy, 1), "order": "desc"},
+            {"name": "Optimizer steps", "value": steps, "order": "asc"}]
+        json.loads(gradescope.dumps(_training_result((check,), status), "ko", execution_time=1.0))  # plain JSON
+    raised = CheckResult("runs", False, Message("check.exception", {"type": "RuntimeError"}))
+    leaked = CheckResult("copy_task", False, Message("training.check.copy_saw_held_out", {"held_out": 100, "fresh": 0}))
+    for checks in ((), (raised,), (leaked,)):
+        data = gradescope.to_dict(_training_result(checks, Status.FAILED), "en", execution_time=1.0)
+        validate_gradescope(data)
+        assert "leaderboard" not in data
+
+
+def test_a_leaderboard_names_an_exercise_of_its_assignment_and_an_order():
+    spec = specs.get("training")
+    for entry in (Leaderboard("x", "no_such_exercise", "copy_task", "mean_steps"),
+                  Leaderboard("x", "train_copy_task", "copy_task", "mean_steps", order="up")):
+        with pytest.raises(SpecError, match="leaderboard"):
+            dataclasses.replace(spec, leaderboard=(entry,))
 
 
 def test_gradescope_hidden_visibility_is_configurable(broken_result):

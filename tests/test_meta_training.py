@@ -11,9 +11,11 @@ from pathlib import Path
 
 import pytest
 from corpus import build, variants
+from test_formats import validate_gradescope
 
 from grader import api, specs
 from grader.reference import Reference
+from grader.report import gradescope
 from grader.results import Status
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -50,6 +52,13 @@ def test_solutions_score_full_marks_with_hidden_cases(reference):
     result = api.check(SOLUTIONS, assignment="training", hidden=True, reference=reference)
     assert result.score == result.max_score == 100
     assert not any(e.mistakes or e.diagnoses for e in result.exercises)
+    # the leaderboard Gradescope shows: what the judge measured on the training case (the reference copies 80 to
+    # 100 % of the held-out sequences, in the 300 steps it is given)
+    data = gradescope.to_dict(result, "en", execution_time=1.0)
+    validate_gradescope(data)
+    held_out, steps = data["leaderboard"]
+    assert held_out["name"] == "Held-out exact copies (%)" and held_out["order"] == "desc" and held_out["value"] >= 50
+    assert steps == {"name": "Optimizer steps", "value": 300, "order": "asc"}
 
 
 def test_stubs_score_zero_as_not_attempted(reference):

@@ -90,6 +90,7 @@ MESSAGES: dict[str, str] = {
                                 "take every random draw from the generator argument, so that the same state gives the same draws",
     "check.global_rng": "your code drew from torch's global random generator (torch.rand, torch.randint, "
                         "torch.bernoulli … without generator=): take every draw from the generator argument",
+    "check.measured": "passed; the grader kept what its judge measured (the figures a leaderboard shows)",
     "check.unjudgeable": "the grader could not judge your outputs for {check} ({error}): check their shapes, "
                          "dtypes and values against the docstring",
     "check.observation_shape": "{key}: the grader needs this output with shape {expected} to check {check}, "

@@ -101,6 +101,7 @@ MESSAGES: dict[str, str] = {
                                 "같은 상태면 같은 결과가 나오게 하세요",
     "check.global_rng": "torch의 전역 난수 생성기를 썼습니다 (generator= 없이 torch.rand, torch.randint, torch.bernoulli 등). "
                         "무작위 값은 모두 generator 인자에서 뽑으세요",
+    "check.measured": "통과했습니다. 채점기가 잰 값(리더보드에 보이는 수치)을 남겼습니다",
     "check.unjudgeable": "{check}을(를) 판단할 수 없는 출력입니다 ({error}). docstring과 비교해 모양, dtype, 값을 확인하세요",
     "check.observation_shape": "{key}: {check}을(를) 검사하려면 모양이 {expected}인 출력이 필요한데 모양이 {got}입니다",
     "check.causal": "{key}: 위치 {prefix}부터 뒤쪽 입력을 바꾸었더니 그 앞 위치의 출력이 달라졌습니다. 각 위치는 미래를 보면 안 됩니다",

@@ -1,4 +1,5 @@
-"""Gradescope's results.json: one test per case, scores in points, hidden cases after publication."""
+"""Gradescope's results.json: one test per case, scores in points, hidden cases after publication, and the
+assignment's leaderboard entries where it declares some."""
 
 from __future__ import annotations
 
@@ -55,6 +56,9 @@ def to_dict(result: GradeResult, lang: str, *, execution_time: float,
         "test_output_format": "text",
         "stdout_visibility": "hidden",
         "tests": tests,
+        # the assignment's own figures (grader.spec.Leaderboard), for an assignment with the leaderboard turned on
+        **({"leaderboard": [{"name": s.name, "value": s.value, "order": s.order} for s in result.leaderboard]}
+           if result.leaderboard else {}),
         "extra_data": {"assignment": result.assignment, "isolation": result.isolation,
                        **({"quiz_score": result.quiz.score, "quiz_max_score": result.quiz.max_score} if result.quiz else {})},
     }

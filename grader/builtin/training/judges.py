@@ -1,7 +1,7 @@
 """The trusted judge of the training exercise: what the student's training loop returned, decoded greedily by the
 grader (grader.sandbox.drivers.train) on held-out copy-task sequences, one run per seed.
 
-    copy_task(inputs, outputs, args) -> None | (message key, params)
+    copy_task(inputs, outputs, args) -> (message key, params) | (None, what it measured)
 
 ``inputs["held_out"]`` (N, L): the case's held-out sequences (never passed to the student's function);
 ``outputs``: ``out`` (K, N, L) their decoding by the model of each of the K runs, ``fresh_src`` / ``fresh_out``
@@ -68,7 +68,10 @@ def _pct(x: float | torch.Tensor) -> float:
 
 
 def copy_task(inputs: Mapping[str, torch.Tensor], outputs: Mapping[str, torch.Tensor],
-              args: Mapping[str, Any]) -> tuple[str, dict[str, Any]] | None:
+              args: Mapping[str, Any]) -> tuple[str | None, dict[str, Any]] | None:
+    """The verdict, and what was measured: ``held_out_accuracy`` (the runs' mean share of held-out sequences copied
+    exactly, in %) and ``mean_steps`` (the optimiser steps a run took, on average), which the assignment's
+    leaderboard reads (a passed case carries them with no message key)."""
     held_out = inputs["held_out"]
     out, fresh_src, fresh_out = outputs["out"], outputs["fresh_src"], outputs["fresh_out"]
     runs = out.shape[0]
@@ -79,14 +82,15 @@ def copy_task(inputs: Mapping[str, torch.Tensor], outputs: Mapping[str, torch.Te
     steps = [int(s) for s in outputs["steps"]]
     untouched = [bool(u) for u in outputs["untouched"]]
     success = (accuracy >= THRESHOLD) & (fresh >= THRESHOLD)
-    shown = {"accuracies": ", ".join(f"{_pct(a)} %" for a in fresh), "steps": ", ".join(map(str, steps)),
+    measured = {"held_out_accuracy": _pct(accuracy.mean()), "mean_steps": round(sum(steps) / max(len(steps), 1), 1)}
+    shown = {**measured, "accuracies": ", ".join(f"{_pct(a)} %" for a in fresh), "steps": ", ".join(map(str, steps)),
              "threshold": _pct(THRESHOLD), "required": REQUIRED, "runs": runs}
     leaked = [i for i in range(runs) if float(accuracy[i] - fresh[i]) > LEAK_MARGIN]
     if leaked:
         i = leaked[0]
         return "training.check.copy_saw_held_out", {"held_out": _pct(accuracy[i]), "fresh": _pct(fresh[i])}
     if int(success.sum()) >= REQUIRED:
-        return None
+        return None, measured
     if all(s == 0 for s in steps):
         return "training.check.copy_no_steps", shown
     if all(untouched):

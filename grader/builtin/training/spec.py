@@ -31,6 +31,7 @@ from grader.spec import (
     Exercise,
     In,
     Kind,
+    Leaderboard,
     Lit,
     Property,
     PropertyKind,
@@ -304,4 +305,8 @@ ASSIGNMENT = Assignment(
     stubs=STUBS,
     messages=MESSAGES,
     package=Path(__file__).resolve().parent,
+    # what the training judge measured on the copy task (judges.copy_task): the runs' mean share of held-out
+    # sequences copied exactly, and the optimiser steps a run took (fewer for the same accuracy ranks higher)
+    leaderboard=(Leaderboard("Held-out exact copies (%)", "train_copy_task", "copy_task", "held_out_accuracy"),
+                 Leaderboard("Optimizer steps", "train_copy_task", "copy_task", "mean_steps", order="asc")),
 )
