@@ -78,7 +78,6 @@ def main() -> None:
                 other[inner.split("grader/", 1)[-1].rstrip(")")] += int(count)
     total = sum(phases.values())
     emit({"benchmark": "where a grade batch spends its CPU (py-spy samples, waits left out)",
-          "command": " ".join(["python benchmarks/profile_batch.py", *sys.argv[1:]]),
           "submissions": args.size, "workers": args.workers, "cpu_s": round(total / args.rate, 2),
           "cpu_s_per_submission": round(total / args.rate / args.size, 3),
           "phases": {name: {"cpu_s": round(n / args.rate, 2), "share": round(n / total, 3)}

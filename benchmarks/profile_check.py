@@ -136,7 +136,6 @@ def main() -> None:
               for k in PHASES if any(r.get(k) is not None for r in runs)}
     emit({"benchmark": "phases of one grade check", "path": args.path, "hidden": args.hidden,
           "format": args.format, "runs": args.runs,
-          "command": " ".join(["python benchmarks/profile_check.py", *sys.argv[1:]]),
           "median_wall_s": round(statistics.median(walls), 3),
           "median_import_torch_s": round(statistics.median(torches), 3),
           "ratio": round(statistics.median(walls) / statistics.median(torches), 3),

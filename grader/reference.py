@@ -28,7 +28,8 @@ from pathlib import Path
 from typing import Any, NamedTuple
 
 import torch
-from safetensors.torch import load_file, save_file
+from safetensors import safe_open
+from safetensors.torch import save_file
 
 from grader.sandbox import drivers, transfer
 from grader.spec import Assignment, Case, CaseEnv, Exercise
@@ -296,7 +297,7 @@ def _pack(groups: Mapping[str, Mapping[str, torch.Tensor]]) -> tuple[torch.Tenso
     offset = 0
     for group, tensors in groups.items():
         for name, tensor in tensors.items():
-            data = tensor.detach().contiguous().reshape(-1).view(torch.uint8).numpy().tobytes()
+            data = transfer.tensor_bytes(tensor)
             index.append([group, name, str(tensor.dtype).removeprefix("torch."), list(tensor.shape), offset, len(data)])
             padded = len(data) + (-len(data) % 8)
             chunks.append(data + b"\0" * (padded - len(data)))
@@ -345,11 +346,11 @@ class DiskCache:
     def _load(self) -> None:
         self._kept = {}
         try:
-            tensors = load_file(str(self.path))
-            with open(self.path, "rb") as f:  # the records are in the header's metadata
-                header = json.loads(f.read(int.from_bytes(f.read(8), "little")))
-            records = json.loads(header["__metadata__"]["records"])
-            if header["__metadata__"].get("format") != CACHE_FORMAT or not isinstance(records, dict):
+            with safe_open(str(self.path), "pt") as f:  # one read: the records are in the header's metadata
+                metadata = f.metadata() or {}
+                tensors = {k: f.get_tensor(k) for k in f.keys()}  # noqa: SIM118 - safe_open is not a Mapping
+            records = json.loads(metadata["records"])
+            if metadata.get("format") != CACHE_FORMAT or not isinstance(records, dict):
                 return
             for name, r in records.items():
                 part = _unpack(tensors[name], r["index"])

@@ -234,6 +234,11 @@ _SAFETENSORS_DTYPES = {torch.float64: "F64", torch.float32: "F32", torch.float16
                        torch.uint8: "U8", torch.bool: "BOOL"}
 
 
+def tensor_bytes(tensor: torch.Tensor) -> bytes:
+    """A CPU tensor's data, row-major, in the machine's byte order (what safetensors stores)."""
+    return tensor.detach().contiguous().reshape(-1).view(torch.uint8).numpy().tobytes()
+
+
 def pack(tensors: Mapping[str, torch.Tensor], metadata: Mapping[str, str]) -> bytes:
     """The safetensors format written directly (an 8-byte header length, the JSON header, the data in order),
     what safetensors' own ``save`` writes, without the work it spends per tensor on pointers and shared storage
@@ -246,7 +251,7 @@ def pack(tensors: Mapping[str, torch.Tensor], metadata: Mapping[str, str]) -> by
     chunks: list[bytes] = []
     offset = 0
     for name, tensor in tensors.items():
-        data = tensor.detach().contiguous().reshape(-1).view(torch.uint8).numpy().tobytes()
+        data = tensor_bytes(tensor)
         header[name] = {"dtype": _SAFETENSORS_DTYPES[tensor.dtype], "shape": list(tensor.shape),
                         "data_offsets": [offset, offset + len(data)]}
         chunks.append(data)
