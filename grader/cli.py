@@ -161,11 +161,12 @@ def check(path: Path = Path("."), assignment: str | None = None, hidden: bool = 
         result = api.check(path, assignment=assignment, hidden=hidden, device=device, exercises=exercises,
                            timeout=timeout, salt=salt, limits=Limits(memory_bytes=memory_mb * MiB), sandbox=sandbox,
                            reference_cache=cache_folder())
-        if pictures_dir is not None:  # each failing exercise's picture, whose path the text report prints
-            from grader.report.pictures import files
+        if pictures_dir is not None:  # each failing exercise's picture and a training run's figures (their paths printed)
+            from grader.report import figures, pictures
 
             pictures_dir.mkdir(parents=True, exist_ok=True)
-            for name, svg in files(result, lang, feedback).items():
+            drawn = {**pictures.files(result, lang, feedback), **figures.files(result, lang, feedback)}
+            for name, svg in drawn.items():
                 (pictures_dir / name).write_text(svg, encoding="utf-8")
         console = _stdout()
         title = assignment_title(result.assignment, api.assignment_spec(result.assignment).title, lang)

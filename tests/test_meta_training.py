@@ -15,7 +15,7 @@ from test_formats import validate_gradescope
 
 from grader import api, specs
 from grader.reference import Reference
-from grader.report import gradescope
+from grader.report import figures, gradescope
 from grader.results import Status
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -59,6 +59,16 @@ def test_solutions_score_full_marks_with_hidden_cases(reference):
     held_out, steps = data["leaderboard"]
     assert held_out["name"] == "Held-out exact copies (%)" and held_out["order"] == "desc" and held_out["value"] >= 50
     assert steps == {"name": "Optimizer steps", "value": 300, "order": "asc"}
+    # the figures the student sees: each run's held-out loss falls from the fresh model's (about ln 9) to a small
+    # fraction of it over the 300 steps, and the copy's attention is diagonal (each written position looks at the
+    # source's same position: row t, column t + 1)
+    (_e, _c, drawn), = figures.found(result)
+    runs = drawn["loss"]["runs"]
+    assert len(runs) == 3 and all(r[0][0] == 0 and r[-1][0] == 300 and r[-1][1] < r[0][1] / 10 for r in runs)
+    values = drawn["attention"]["values"]
+    assert sum(max(range(len(row)), key=row.__getitem__) == t + 1 for t, row in enumerate(values)) >= len(values) - 1
+    test = next(t for t in data["tests"] if t["name"] == "train_copy_task: copy_task")
+    assert test["output_format"] == "html" and test["output"].count('<img alt="') == 2
 
 
 def test_stubs_score_zero_as_not_attempted(reference):

@@ -15,6 +15,7 @@ from collections.abc import Sequence
 
 from grader import clean
 from grader.messages import render
+from grader.report import figures
 from grader.report import pictures as drawing
 from grader.report.plain import case_text, exercise_notes, shows_detail
 from grader.results import CaseResult, CheckResult, ExerciseResult, GradeResult, Status
@@ -117,6 +118,8 @@ def markdown(result: GradeResult, name: str, lang: str, left_out: Sequence[str] 
         for e in result.exercises:
             if e.status is not Status.PASSED:
                 lines += _exercise(e, lang, level, pictures)
+        if pictures:  # a training run's figures, passed or failed (the .html draws them inline)
+            lines += _figure_links(result, lang, level, pictures)
     if result.quiz is not None:
         answered = sum(q.status != "unanswered" for q in result.quiz.questions)
         lines += ["", md(render("quiz.ui.line", lang, score=result.quiz.score, max_score=result.quiz.max_score,
@@ -126,6 +129,19 @@ def markdown(result: GradeResult, name: str, lang: str, left_out: Sequence[str] 
     if left_out:
         lines += ["", md(render("batch.left_out", lang, files=", ".join(left_out[:20])))]
     return "\n".join(lines) + "\n"
+
+
+def _figure_links(result: GradeResult, lang: str, level: str, folder: str) -> list[str]:
+    lines = []
+    for e, _case, drawn in figures.found(result, level):
+        lines += ["", f"## {clean.markdown_code(e.id)}"]
+        if "loss" in drawn:
+            text = clean.markdown(figures.loss_summary(drawn["loss"], lang))
+            lines += ["", f"![{text}]({folder.rstrip('/')}/{e.id}.loss.svg)"]
+        if "attention" in drawn:
+            text = clean.markdown(figures.attention_summary(drawn["attention"], lang))
+            lines += ["", f"![{text}]({folder.rstrip('/')}/{e.id}.attention.svg)"]
+    return lines
 
 
 def _picture_link(e: ExerciseResult, case: CaseResult, lang: str, level: str, folder: str) -> list[str]:

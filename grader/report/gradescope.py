@@ -8,7 +8,7 @@ from typing import Any
 
 from grader import clean
 from grader.messages import render
-from grader.report import pictures
+from grader.report import figures, pictures
 from grader.report.feedback import DEFAULT, case_output, check_level
 from grader.report.plain import exercise_notes, isolation_words
 from grader.results import GradeResult, Status
@@ -25,6 +25,7 @@ def to_dict(result: GradeResult, lang: str, *, execution_time: float,
         raise ValueError(f"hidden_visibility={hidden_visibility!r}; expected one of {', '.join(VISIBILITIES)}")
     tests = []
     drawn = {(e.id, c.id): h for e, c, h in pictures.chosen(result, feedback)} if feedback != "summary" else {}
+    shown = {(e.id, c.id): f for e, c, f in figures.found(result, feedback)} if feedback != "summary" else {}
     for task, e in enumerate(result.exercises, 1):
         notes = exercise_notes(e, lang) if feedback != "summary" else []
         # each case's share as the exercise was scored (gates earn nothing; a forbidden shortcut zeroes all):
@@ -41,6 +42,7 @@ def to_dict(result: GradeResult, lang: str, *, execution_time: float,
                 "status": "passed" if passed and (score > 0 or most == 0) and e.score > 0 else "failed",
                 "output": output.strip(),
                 **(_with_picture(output.strip(), e.id, c.id, drawn[e.id, c.id], lang) if (e.id, c.id) in drawn else {}),
+                **(_with_figures(output.strip(), shown[e.id, c.id], lang) if (e.id, c.id) in shown else {}),
                 "visibility": hidden_visibility if c.hidden else "visible",
                 "tags": [e.id],
             })
@@ -70,6 +72,15 @@ def _with_picture(output: str, exercise_id: str, case_id: str, heatmap: Any, lan
     image = pictures.data_uri(pictures.svg(exercise_id, case_id, heatmap, lang))
     alt = html.escape(pictures.alt(exercise_id, case_id, heatmap, lang), quote=True)
     return {"output": f'<pre>{html.escape(output)}</pre>\n<img alt="{alt}" src="{image}">', "output_format": "html"}
+
+
+def _with_figures(output: str, drawn: dict[str, Any], lang: str) -> dict[str, str]:
+    """A training run's figures after the test's text (passed or not), as embedded images with their alt text."""
+    alts = [*([figures.loss_summary(drawn["loss"], lang)] if "loss" in drawn else []),
+            *([figures.attention_summary(drawn["attention"], lang)] if "attention" in drawn else [])]
+    images = "".join(f'\n<img alt="{html.escape(alt, quote=True)}" src="{pictures.data_uri(svg)}">'
+                     for alt, svg in zip(alts, figures.svgs(drawn, lang), strict=True))
+    return {"output": (f"<pre>{html.escape(output)}</pre>" if output else "") + images, "output_format": "html"}
 
 
 def dumps(result: GradeResult, lang: str, *, execution_time: float, hidden_visibility: str = "after_published",

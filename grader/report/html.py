@@ -14,7 +14,7 @@ from typing import Any
 
 from grader import clean
 from grader.messages import render as render_message
-from grader.report import pictures
+from grader.report import figures, pictures
 from grader.report.options import Options
 from grader.report.plain import grid_digits, isolation_words, relative_line, worst_values
 from grader.results import CaseResult, ExerciseResult, GradeResult, Message, Status, TensorDiff
@@ -183,6 +183,9 @@ def render(result: GradeResult, lang: str, options: Options) -> str:
         shown = [e for e in result.exercises if e.status is Status.NOT_ATTEMPTED][:1]
     drawn = {(e.id, c.id) for e, c, _ in pictures.chosen(result, options.feedback)}
     out += [_exercise(e, lang, drawn) for e in shown]
+    for exercise, _case, shown_figures in figures.found(result, options.feedback):  # a training run's, pass or fail
+        out.append(f'<h4><code>{_e(exercise.id)}</code></h4>'
+                   + "".join(f'<figure class="pic">{svg}</figure>' for svg in figures.svgs(shown_figures, lang)))
     if result.quiz is not None:
         answered = sum(q.status != "unanswered" for q in result.quiz.questions)
         line = _t(lang, "quiz.ui.line", score=result.quiz.score, max_score=result.quiz.max_score, answered=answered,

@@ -15,7 +15,7 @@ from rich.text import Text
 
 from grader import clean
 from grader.messages import render
-from grader.report import pictures
+from grader.report import figures, pictures
 from grader.report.plain import grid_digits, grid_window, isolation_words, relative_line, worst_values
 from grader.results import CaseResult, ExerciseResult, GradeResult, Heatmap, Message, Status, TensorDiff
 
@@ -233,6 +233,20 @@ def compact_table(exercises: Sequence[ExerciseResult], lang: str, width: int) ->
     return table
 
 
+def _figures(result: GradeResult, console: Console, lang: str, feedback: str, folder: str) -> None:
+    """A training run's figures (grader.report.figures), passed or failed: the loss curve, then the attention."""
+    color = console.color_system is not None
+    for exercise, _case, drawn in figures.found(result, feedback):
+        console.print(_s(exercise.id, style="bold"))
+        if "loss" in drawn:
+            console.print(figures.loss_text(drawn["loss"], lang, console.width))
+        if "attention" in drawn:
+            console.print(figures.attention_text(drawn["attention"], lang, color))
+        for name in figures.files(result, lang, feedback) if folder else ():
+            if name.startswith(f"{exercise.id}."):
+                console.print(_t(lang, "ui.figure.file", path=f"{folder.rstrip('/')}/{name}", style="dim"))
+
+
 def render_report(result: GradeResult, console: Console, lang: str, title: str | None = None,
                   feedback: str = "visible", folder: str = "", every: bool = False) -> None:
     """The report, readable at 80 columns: exercise names (what ``--exercise`` takes) are never cut; ``title`` is the
@@ -262,6 +276,7 @@ def render_report(result: GradeResult, console: Console, lang: str, title: str |
         console.print(_t(lang, "ui.others", count=len(shown) - len(full), style="bold"))
         console.print(compact_table(shown[len(full):], lang, console.width))
         console.print(_t(lang, "ui.others_hint", style="dim"))
+    _figures(result, console, lang, feedback, folder)
     if result.quiz is not None:
         answered = sum(q.status != "unanswered" for q in result.quiz.questions)
         console.print(_t(lang, "quiz.ui.line", style="bold", score=result.quiz.score, max_score=result.quiz.max_score,

@@ -22,7 +22,7 @@ from typing import Any
 
 import torch
 
-from grader.sandbox import elsewhere
+from grader.sandbox import elsewhere, learning
 from grader.sandbox.protocol import ELSEWHERE
 
 
@@ -383,14 +383,21 @@ def train(target: Any, inputs: Mapping[str, torch.Tensor], args: Mapping[str, An
     the optimiser steps it takes, and decode what it returns greedily (:func:`greedy`) on the case's ``held_out``
     sequences and on as many drawn afresh after the call (:func:`_fresh_like`). ``untouched`` says, per call, that
     no parameter of the returned model was ever stepped by an optimiser (a fresh model returned, or one trained
-    without ``optimizer.step``); ``train_mode`` that it came back in train mode (the driver decodes in eval mode)."""
-    from torch.optim.optimizer import register_optimizer_step_post_hook
+    without ``optimizer.step``); ``train_mode`` that it came back in train mode (the driver decodes in eval mode).
+    For the pictures (grader.sandbox.learning): ``loss_steps`` / ``loss`` (calls, points) the held-out loss the grader
+    measured along each call's training, ``attention`` (T, S) the first call's model's encoder–decoder attention on
+    the first held-out sequence."""
+    from torch.optim.optimizer import register_optimizer_step_post_hook, register_optimizer_step_pre_hook
 
     tensors = _prepare(inputs, ctx)
     held_out = tensors["held_out"]
     first = args["call"][0]
     stepped: dict[int, torch.Tensor] = {}
     count = [0]
+    snapshots = learning.Snapshots()
+
+    def before(optimizer: Any, _args: Any, _kwargs: Any) -> None:
+        snapshots.before(optimizer, count[0])
 
     def hook(optimizer: Any, _args: Any, _kwargs: Any) -> None:
         count[0] += 1
@@ -398,13 +405,22 @@ def train(target: Any, inputs: Mapping[str, torch.Tensor], args: Mapping[str, An
             for p in group["params"]:
                 stepped[id(p)] = p  # held, so that no id is reused while the driver looks
 
+    def measure() -> contextlib.ExitStack:
+        stack = contextlib.ExitStack()
+        stack.enter_context(torch.no_grad())
+        stack.enter_context(ctx.student())
+        return stack
+
     outs, fresh_src, fresh_out, seconds, steps, untouched, train_mode = [], [], [], [], [], [], []
-    handle = register_optimizer_step_post_hook(hook)
+    curves: list[tuple[list[int], list[float]]] = []
+    attention = torch.zeros(0, 0)
+    handles = [register_optimizer_step_pre_hook(before), register_optimizer_step_post_hook(hook)]
     try:
         for i in range(int(args.get("draws", 1))):
             call = [["v", int(first[1]) + i], *args["call"][1:]]
             count[0] = 0
             stepped.clear()
+            snapshots.clear()
             started = time.perf_counter()
             model = _invoke(target, tensors, {**args, "call": call}, ctx)
             seconds.append(time.perf_counter() - started)
@@ -415,15 +431,24 @@ def train(target: Any, inputs: Mapping[str, torch.Tensor], args: Mapping[str, An
             train_mode.append(model.training)
             model.eval()
             fresh = _fresh_like(held_out)
-            with torch.no_grad(), ctx.student():
+            with measure():
                 outs.append(greedy(model, held_out))
                 fresh_out.append(greedy(model, fresh))
             fresh_src.append(fresh)
+            curves.append(learning.loss_curve(model, snapshots, count[0], held_out, measure))
+            if i == 0:  # the picture of one held-out example, from the first run's model
+                with measure():
+                    attention = learning.cross_attention(model, held_out[:1], outs[0][:1])
     finally:
-        handle.remove()
+        for handle in handles:
+            handle.remove()
+    width = max(len(s) for s, _ in curves)  # runs of different lengths: padded (step -1, loss NaN)
     return {"out": torch.stack(outs), "fresh_src": torch.stack(fresh_src), "fresh_out": torch.stack(fresh_out),
             "seconds": torch.tensor(seconds, dtype=torch.float64), "steps": torch.tensor(steps),
-            "untouched": torch.tensor(untouched), "train_mode": torch.tensor(train_mode)}
+            "untouched": torch.tensor(untouched), "train_mode": torch.tensor(train_mode),
+            "loss_steps": torch.tensor([s + [-1] * (width - len(s)) for s, _ in curves]),
+            "loss": torch.tensor([v + [float("nan")] * (width - len(v)) for _, v in curves], dtype=torch.float64),
+            "attention": attention.to(torch.float64)}
 
 
 DRIVERS: Mapping[str, Callable[[Any, Mapping[str, torch.Tensor], Mapping[str, Any], Ctx], dict[str, Any]]] = {

@@ -63,6 +63,34 @@ FALSE_FAILURE_BOUND = false_failure_bound(lower_bound(*MEASURED))
 """At most this chance that a correct loop as good as the reference fails the case (p at its 99% lower bound)."""
 
 
+MAX_POINTS = 64
+"""The most points of a run's loss curve the judge keeps (the driver measures at most 41)."""
+
+
+def figures(inputs: Mapping[str, torch.Tensor], outputs: Mapping[str, torch.Tensor]) -> dict[str, Any]:
+    """What the report draws (grader.report.figures): each run's held-out loss as the driver measured it along the
+    training, beside the reference's band (band.BAND), and the first run's encoder–decoder attention on the first
+    held-out sequence with its tokens (source, and what the model wrote). Missing or malformed pieces are left out."""
+    from grader.builtin.training.band import BAND
+
+    drawn: dict[str, Any] = {}
+    steps, loss = outputs.get("loss_steps"), outputs.get("loss")
+    # what came back from the child is checked like any of its outputs: shapes, sizes and finite values
+    if isinstance(steps, torch.Tensor) and isinstance(loss, torch.Tensor) and steps.shape == loss.shape \
+            and steps.dim() == 2 and steps.shape[1] <= MAX_POINTS:
+        runs = [[[int(s), round(float(v), 4)] for s, v in zip(row_s, row_v, strict=True) if s >= 0 and math.isfinite(v)]
+                for row_s, row_v in zip(steps.tolist(), loss.tolist(), strict=True)][:RUNS]
+        drawn["loss"] = {"runs": runs, "band": {k: BAND[k] for k in ("steps", "low", "median", "high")}}
+    attention, out = outputs.get("attention"), outputs.get("out")
+    length = inputs["held_out"].shape[1]
+    if isinstance(attention, torch.Tensor) and tuple(attention.shape) == (length - 1, length) \
+            and bool(torch.isfinite(attention).all()) and isinstance(out, torch.Tensor) and out.dim() == 3:
+        drawn["attention"] = {"values": [[round(float(v), 4) for v in row] for row in attention.tolist()],
+                              "src": [int(t) for t in inputs["held_out"][0].tolist()],
+                              "out": [int(t) for t in out[0, 0].tolist()]}
+    return drawn
+
+
 def _pct(x: float | torch.Tensor) -> float:
     return round(100 * float(x), 1)
 
@@ -82,13 +110,15 @@ def copy_task(inputs: Mapping[str, torch.Tensor], outputs: Mapping[str, torch.Te
     steps = [int(s) for s in outputs["steps"]]
     untouched = [bool(u) for u in outputs["untouched"]]
     success = (accuracy >= THRESHOLD) & (fresh >= THRESHOLD)
-    measured = {"held_out_accuracy": _pct(accuracy.mean()), "mean_steps": round(sum(steps) / max(len(steps), 1), 1)}
+    measured = {"held_out_accuracy": _pct(accuracy.mean()), "mean_steps": round(sum(steps) / max(len(steps), 1), 1),
+                "figures": figures(inputs, outputs)}
     shown = {**measured, "accuracies": ", ".join(f"{_pct(a)} %" for a in fresh), "steps": ", ".join(map(str, steps)),
              "threshold": _pct(THRESHOLD), "required": REQUIRED, "runs": runs}
     leaked = [i for i in range(runs) if float(accuracy[i] - fresh[i]) > LEAK_MARGIN]
     if leaked:
         i = leaked[0]
-        return "training.check.copy_saw_held_out", {"held_out": _pct(accuracy[i]), "fresh": _pct(fresh[i])}
+        return "training.check.copy_saw_held_out", {"held_out": _pct(accuracy[i]), "fresh": _pct(fresh[i]),
+                                                     "figures": measured["figures"]}
     if int(success.sum()) >= REQUIRED:
         return None, measured
     if all(s == 0 for s in steps):
