@@ -12,6 +12,7 @@ which together cover the class once. CPU seconds (user + system, all processes, 
 the time stolen by the hypervisor are reported for each phase, so a disturbed run can be told apart.
 
     python benchmarks/bench_batch.py [--size 60] [--workers 2] [--rounds 3] [--out benchmarks/results/batch.json]
+    python benchmarks/bench_batch.py --assignment training --size 20 --rounds 2 --out benchmarks/results/batch_training.json
 """
 
 from __future__ import annotations
@@ -37,17 +38,22 @@ sys.path.insert(0, str(ROOT / "tests"))
 
 from corpus import SOLUTIONS, build, variants  # noqa: E402
 
+CORPORA = {"transformer": ("correct", "mutants", SOLUTIONS),
+           "training": ("training/correct", "training/mutants", ROOT / "solutions" / "training")}
+"""Each assignment's corpus folders (tests/corpus) and the solution its variants are built on."""
 
-def make_class(folder: Path, size: int) -> list[str]:
-    pool = [None, *variants("correct"), *variants("mutants")]
+
+def make_class(folder: Path, size: int, assignment: str = "transformer") -> list[str]:
+    correct, mutants, solutions = CORPORA[assignment]
+    pool = [None, *variants(correct), *variants(mutants)]
     names = []
     for i in range(size):
         v = pool[i % len(pool)]
         name = f"s{i:03d}"
         if v is None:
-            shutil.copytree(SOLUTIONS, folder / name, ignore=shutil.ignore_patterns("__pycache__"))
+            shutil.copytree(solutions, folder / name, ignore=shutil.ignore_patterns("__pycache__"))
         else:
-            build(v, folder / name)
+            build(v, folder / name, solutions)
         names.append(name)
     return names
 
@@ -109,12 +115,13 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=os.cpu_count() or 2)
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--out", type=Path, default=None)
+    parser.add_argument("--assignment", choices=sorted(CORPORA), default="transformer")
     args = parser.parse_args()
     grade = [sys.executable, "-m", "grader"]
     with tempfile.TemporaryDirectory() as tmp:
         klass = Path(tmp) / "class"
         klass.mkdir()
-        names = make_class(klass, args.size)
+        names = make_class(klass, args.size, args.assignment)
         slices = [names[i::args.rounds] for i in range(args.rounds)]
         batches: list[Phase] = []
         loops: list[Phase] = []
@@ -125,14 +132,14 @@ def main() -> None:
 
         def one(name: str) -> None:
             with (loop_out / f"{name}.json").open("w") as f:
-                subprocess.run([*grade, "check", str(klass / name), "--assignment", "transformer", "--hidden",
+                subprocess.run([*grade, "check", str(klass / name), "--assignment", args.assignment, "--hidden",
                                 "--format", "json"], stdout=f, stderr=subprocess.DEVNULL, cwd=ROOT)
 
         for part in slices:
             # 1. the whole class with grade batch, with a sampler of the workers' memory
             shutil.rmtree(out, ignore_errors=True)
             with Phase() as batch_phase:
-                proc = subprocess.Popen([*grade, "batch", str(klass), "--assignment", "transformer", "--output",
+                proc = subprocess.Popen([*grade, "batch", str(klass), "--assignment", args.assignment, "--output",
                                          str(out), "--workers", str(args.workers), "--no-resume"],
                                         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, cwd=ROOT)
 
@@ -162,7 +169,8 @@ def main() -> None:
     batch_cpu = statistics.median(p.cpu for p in batches)
     loop_cpu = sum(p.cpu for p in loops)
     result = {
-        "benchmark": "grade batch vs a fresh grade check --hidden per submission", "submissions": args.size,
+        "benchmark": "grade batch vs a fresh grade check --hidden per submission", "assignment": args.assignment,
+        "submissions": args.size,
         "workers": args.workers, "rounds": args.rounds,
         "batch_s": round(batch_s, 2), "loop_s": round(loop_s, 2),
         "batch_per_minute": round(60 * args.size / batch_s, 1), "loop_per_minute": round(60 * args.size / loop_s, 1),

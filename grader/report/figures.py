@@ -150,10 +150,13 @@ def _step_ticks(last: int) -> list[int]:
     return list(range(0, last + 1, step))
 
 
-def loss_text(loss: Mapping[str, Any], lang: str, width: int, rows: int = 9) -> RenderableType:
+def loss_text(loss: Mapping[str, Any], lang: str, width: int) -> RenderableType:
     """The loss curve in characters: the band ░, its median ·, the runs ● ▲ ■ (the last one drawn wins a cell);
-    log scale, whole decades labelled, ``width`` columns at most."""
+    log scale, every decade on a labelled row (two rows a decade, one where that would pass 11 rows), ``width``
+    columns at most."""
     last, lo, hi = _loss_range(loss)
+    decades = int(hi - lo)
+    rows = 2 * decades + 1 if 2 * decades + 1 <= 11 else decades + 1
     label = 7
     cols = max(20, min(60, width - label - 2))
     grid = [[" "] * cols for _ in range(rows)]
