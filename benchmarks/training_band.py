@@ -1,8 +1,8 @@
-"""The reference's band beside a student's loss curve (grader/builtin/training/band.py): the reference's
+"""The reference's band beside a student's loss curve (``BAND`` in grader/builtin/training/judges.py): the reference's
 training loop run for many seeds through the grader's own training driver, its held-out loss measured by the grader
 at every tenth step (grader.sandbox.learning), and the 10th and 90th percentiles of those losses at each step.
 
-    python benchmarks/training_band.py [--seeds 100 120] [--out grader/builtin/training/band.py]
+    python benchmarks/training_band.py [--seeds 100 120] [--out grader/builtin/training/judges.py]
 
 One core (torch.set_num_threads(1)), as the grader's child runs it; about 4 s a seed.
 """
@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import pprint
 import statistics
 import sys
 from pathlib import Path
@@ -20,6 +21,9 @@ import torch
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # the repository's solutions/, run from anywhere
 
 from grader.sandbox import drivers  # noqa: E402
+
+START = "# --- the reference's band"
+STOP = "# --- end of the band ---"
 
 
 def percentile(values: list[float], q: float) -> float:
@@ -45,8 +49,8 @@ def main(argv: list[str] | None = None) -> int:
     steps = [int(s) for s in out["loss_steps"][0] if s >= 0]
     runs = [[float(v) for v in row[: len(steps)]] for row in out["loss"]]
     band = {
-        "what": "the reference's held-out loss (mean negative log-likelihood per target token, teacher forcing) "
-                "along its training, measured by the grader's training driver: 10th and 90th percentiles over seeds",
+        "what": "the reference's held-out loss along its training (mean negative log-likelihood per target token, "
+                "teacher forcing), measured by the grader's training driver: percentiles over seeds",
         "command": " ".join(["python", "benchmarks/training_band.py", *sys.argv[1:]]),
         "seeds": [first, stop], "steps": steps,
         "low": [round(percentile([r[i] for r in runs], 0.1), 4) for i in range(len(steps))],
@@ -56,9 +60,13 @@ def main(argv: list[str] | None = None) -> int:
     }
     text = json.dumps(band, indent=1)
     print(text)
-    if args.out:  # a Python module: it ships inside the plug-in's package with no package-data setting
-        args.out.write_text('"""The reference\'s loss band (BAND["what"] says what it is), written by '
-                            'benchmarks/training_band.py."""\n# ruff: noqa: E501\n\nBAND = ' + text + "\n")
+    if args.out:  # the judge's module holds it: a bundle ships that module alone (grader.fixtures._write_code)
+        source = args.out.read_text(encoding="utf-8")
+        start = source.index(START)
+        stop = source.index(STOP)
+        start = source.index("\n", start + len(START)) + 1
+        literal = pprint.pformat(band, width=110, sort_dicts=False, compact=True)
+        args.out.write_text(source[:start] + "BAND = " + literal + "\n" + source[stop:], encoding="utf-8")
     return 0
 
 

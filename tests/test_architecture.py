@@ -125,3 +125,32 @@ def test_the_fork_server_module_imports_nothing_heavy():
             "print(sorted(m for m in sys.modules if m.split('.')[0] in ('torch', 'click', 'rich', 'numpy')))")
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert done.stdout.strip() == "[]", done.stdout[:300]
+
+
+@pytest.mark.parametrize("name", ["transformer", "pretraining", "seq2seq", "training"])
+def test_the_code_a_bundle_ships_imports_no_plug_in(name):
+    """A bundle ships its assignment's judges and output-reading probes as single files and no plug-in
+    (grader.fixtures._write_code): such a module may import torch, the standard library and the engine, never its
+    own plug-in's other modules (the training judge once read its band from a sibling module: every installed
+    bundle failed the training case with ModuleNotFoundError)."""
+    import ast
+    import importlib
+    import inspect
+
+    from grader import diagnose, fixtures, specs
+
+    spec = specs.get(name)
+    modules = {p.judge.partition(":")[0] for e in spec.exercises for c in e.cases if not c.hidden
+               for p in c.properties if p.judge}
+    modules |= {diagnose.code_ref(p)["ref"].partition(":")[0] for e in spec.exercises for p in e.probes
+                if not isinstance(p, diagnose.Counterfactual)}
+    shipped = sorted(m for m in modules if not fixtures._in_engine(m))
+    bad = {}
+    for module in shipped:
+        tree = ast.parse(inspect.getsource(importlib.import_module(module)))
+        for node in ast.walk(tree):
+            names = [a.name for a in node.names] if isinstance(node, ast.Import) else \
+                [("." * node.level) + (node.module or "")] if isinstance(node, ast.ImportFrom) else []
+            bad.update({f"{module}:{node.lineno}": n for n in names
+                        if n.startswith(".") or (n.startswith("grader.") and not fixtures._in_engine(n))})
+    assert bad == {}, bad

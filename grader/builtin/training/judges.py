@@ -71,8 +71,6 @@ def figures(inputs: Mapping[str, torch.Tensor], outputs: Mapping[str, torch.Tens
     """What the report draws (grader.report.figures): each run's held-out loss as the driver measured it along the
     training, beside the reference's band (band.BAND), and the first run's encoder–decoder attention on the first
     held-out sequence with its tokens (source, and what the model wrote). Missing or malformed pieces are left out."""
-    from grader.builtin.training.band import BAND
-
     drawn: dict[str, Any] = {}
     steps, loss = outputs.get("loss_steps"), outputs.get("loss")
     # what came back from the child is checked like any of its outputs: shapes, sizes and finite values
@@ -126,3 +124,23 @@ def copy_task(inputs: Mapping[str, torch.Tensor], outputs: Mapping[str, torch.Te
     if all(untouched):
         return "training.check.copy_untrained_model", shown
     return "training.check.copy_not_learned", shown
+
+
+# --- the reference's band (benchmarks/training_band.py writes it here: a bundle ships this module alone) ---
+BAND = {'what': "the reference's held-out loss along its training (mean negative log-likelihood per target token, "
+         "teacher forcing), measured by the grader's training driver: percentiles over seeds",
+ 'command': 'python benchmarks/training_band.py --seeds 100 130 --out grader/builtin/training/judges.py',
+ 'seeds': [100, 130],
+ 'steps': [0, 10, 20, 30, 40, 50, 60, 70, 80, 90, 100, 110, 120, 130, 140, 150, 160, 170, 180, 190, 200, 210,
+           220, 230, 240, 250, 260, 270, 280, 290, 300],
+ 'low': [3.7331, 2.5471, 2.2175, 2.1886, 2.1442, 2.0156, 1.8758, 1.7527, 1.6, 1.3174, 1.088, 0.8347, 0.5813,
+         0.4296, 0.2904, 0.2036, 0.1479, 0.1035, 0.0723, 0.0338, 0.048, 0.0326, 0.0189, 0.0133, 0.03, 0.0258,
+         0.0179, 0.0107, 0.0094, 0.0074, 0.0065],
+ 'median': [4.0233, 2.647, 2.256, 2.2016, 2.1728, 2.1021, 1.9976, 1.8811, 1.7681, 1.6644, 1.4264, 1.2128,
+            1.0054, 0.664, 0.5078, 0.4421, 0.3137, 0.2085, 0.1255, 0.1157, 0.072, 0.0653, 0.0479, 0.0622,
+            0.0542, 0.0525, 0.0349, 0.0252, 0.0233, 0.0288, 0.0223],
+ 'high': [4.3325, 2.8518, 2.2807, 2.2243, 2.2135, 2.1874, 2.1001, 2.0241, 1.892, 1.8185, 1.6555, 1.5311,
+          1.2584, 1.0629, 0.8412, 0.6714, 0.4263, 0.3615, 0.2538, 0.2394, 0.1472, 0.1524, 0.0851, 0.1371,
+          0.148, 0.108, 0.1027, 0.069, 0.0878, 0.0765, 0.0827],
+ 'seconds_median': 2.45}
+# --- end of the band ---
