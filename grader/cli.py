@@ -161,7 +161,7 @@ def check(path: Path = Path("."), assignment: str | None = None, hidden: bool = 
         result = api.check(path, assignment=assignment, hidden=hidden, device=device, exercises=exercises,
                            timeout=timeout, salt=salt, limits=Limits(memory_bytes=memory_mb * MiB), sandbox=sandbox,
                            reference_cache=cache_folder())
-        if pictures_dir is not None:  # each failing exercise's picture and a training run's figures (their paths printed)
+        if pictures_dir is not None:  # each failing exercise's picture and a judge's figures (their paths printed)
             from grader.report import figures, pictures
 
             pictures_dir.mkdir(parents=True, exist_ok=True)

@@ -118,7 +118,7 @@ def markdown(result: GradeResult, name: str, lang: str, left_out: Sequence[str] 
         for e in result.exercises:
             if e.status is not Status.PASSED:
                 lines += _exercise(e, lang, level, pictures)
-        if pictures:  # a training run's figures, passed or failed (the .html draws them inline)
+        if pictures:  # the figures a judge kept, passed or failed (the .html draws them inline)
             lines += _figure_links(result, lang, level, pictures)
     if result.quiz is not None:
         answered = sum(q.status != "unanswered" for q in result.quiz.questions)

@@ -1,5 +1,5 @@
-"""Figures of a training run, drawn whether the case passed or not: the held-out loss along each run beside the
-reference's band, and the trained model's encoder–decoder attention on one held-out sequence.
+"""Figures of a model that a student's loop fitted, drawn whether the case passed or not: the held-out loss along
+each run beside the reference's band, and the trained model's encoder–decoder attention on one held-out sequence.
 
 A judge keeps them on its check's message as ``figures`` (grader.builtin.training.judges.figures): ``loss`` holds
 ``runs`` (a list of [step, loss] points per run) and ``band`` (``steps``, ``low``, ``median``, ``high``: the

@@ -75,7 +75,7 @@ def _with_picture(output: str, exercise_id: str, case_id: str, heatmap: Any, lan
 
 
 def _with_figures(output: str, drawn: dict[str, Any], lang: str) -> dict[str, str]:
-    """A training run's figures after the test's text (passed or not), as embedded images with their alt text."""
+    """The figures a judge kept, after the test's text (passed or not), as embedded images with their alt text."""
     alts = [*([figures.loss_summary(drawn["loss"], lang)] if "loss" in drawn else []),
             *([figures.attention_summary(drawn["attention"], lang)] if "attention" in drawn else [])]
     images = "".join(f'\n<img alt="{html.escape(alt, quote=True)}" src="{pictures.data_uri(svg)}">'

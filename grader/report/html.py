@@ -183,7 +183,7 @@ def render(result: GradeResult, lang: str, options: Options) -> str:
         shown = [e for e in result.exercises if e.status is Status.NOT_ATTEMPTED][:1]
     drawn = {(e.id, c.id) for e, c, _ in pictures.chosen(result, options.feedback)}
     out += [_exercise(e, lang, drawn) for e in shown]
-    for exercise, _case, shown_figures in figures.found(result, options.feedback):  # a training run's, pass or fail
+    for exercise, _case, shown_figures in figures.found(result, options.feedback):  # a judge's figures, pass or fail
         out.append(f'<h4><code>{_e(exercise.id)}</code></h4>'
                    + "".join(f'<figure class="pic">{svg}</figure>' for svg in figures.svgs(shown_figures, lang)))
     if result.quiz is not None:

@@ -234,7 +234,7 @@ def compact_table(exercises: Sequence[ExerciseResult], lang: str, width: int) ->
 
 
 def _figures(result: GradeResult, console: Console, lang: str, feedback: str, folder: str) -> None:
-    """A training run's figures (grader.report.figures), passed or failed: the loss curve, then the attention."""
+    """The figures a judge kept (grader.report.figures), passed or failed: the loss curve, then the attention."""
     color = console.color_system is not None
     for exercise, _case, drawn in figures.found(result, feedback):
         console.print(_s(exercise.id, style="bold"))

@@ -385,7 +385,7 @@ def train(target: Any, inputs: Mapping[str, torch.Tensor], args: Mapping[str, An
     no parameter of the returned model was ever stepped by an optimiser (a fresh model returned, or one trained
     without ``optimizer.step``); ``train_mode`` that it came back in train mode (the driver decodes in eval mode).
     For the pictures (grader.sandbox.learning): ``loss_steps`` / ``loss`` (calls, points) the held-out loss the grader
-    measured along each call's training, ``attention`` (T, S) the first call's model's encoder–decoder attention on
+    measured every tenth optimiser step of each call, ``attention`` (T, S) the first call's model's encoder–decoder attention on
     the first held-out sequence."""
     from torch.optim.optimizer import register_optimizer_step_post_hook, register_optimizer_step_pre_hook
 

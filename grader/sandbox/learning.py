@@ -8,8 +8,9 @@ Both are measured by the grader, never reported by the student's code: the loop'
   :func:`loss_curve` then loads each snapshot into the returned model in turn and measures its loss on the held-out
   sequences with teacher forcing (the grader's own negative log-likelihood, padding ignored).
 - :func:`cross_attention` decodes one held-out example with the trained model and keeps the weights of its last
-  encoder–decoder attention, averaged over the heads: from ``torch.nn.MultiheadAttention`` (asked for its weights)
-  or, for a student's own layers, from the last softmax whose shape is (target length, source length).
+  encoder–decoder attention, averaged over the heads: from an attention module whose ``forward`` takes
+  ``need_weights`` (torch.nn's, asked for its weights) or, for a student's own layers, from the last softmax whose
+  shape is (target length, source length).
 
 The model follows the Annotated Transformer's interface: ``encode(src, src_mask)``, ``decode(memory, src_mask, tgt,
 tgt_mask)`` and ``generator``, masks True where attention is allowed.
@@ -17,6 +18,7 @@ tgt_mask)`` and ``generator``, masks True where attention is allowed.
 
 from __future__ import annotations
 
+import inspect
 from collections.abc import Callable
 from typing import Any
 
@@ -90,6 +92,13 @@ def loss_curve(model: torch.nn.Module, snapshots: Snapshots, final_step: int, sr
     return steps, losses
 
 
+def _parameters(forward: Any) -> set[str]:
+    try:
+        return set(inspect.signature(forward).parameters)
+    except (TypeError, ValueError):
+        return set()
+
+
 class _Softmaxes(TorchFunctionMode):
     """Keeps every softmax output whose last two sizes are (rows, cols)."""
 
@@ -124,8 +133,8 @@ def cross_attention(model: torch.nn.Module, src: torch.Tensor, out: torch.Tensor
             weights.append(output[1].detach())
 
     handles = []
-    for m in model.modules():
-        if isinstance(m, torch.nn.MultiheadAttention):
+    for m in model.modules():  # an attention module that can return its weights (torch.nn's does)
+        if "need_weights" in _parameters(m.forward):
             handles.append(m.register_forward_pre_hook(ask, with_kwargs=True))
             handles.append(m.register_forward_hook(keep, with_kwargs=True))
     softmaxes = _Softmaxes(rows, cols)
