@@ -162,10 +162,10 @@ def check(path: Path = Path("."), assignment: str | None = None, hidden: bool = 
                            timeout=timeout, salt=salt, limits=Limits(memory_bytes=memory_mb * MiB), sandbox=sandbox,
                            reference_cache=cache_folder())
         if pictures_dir is not None:  # each failing exercise's picture and a judge's figures (their paths printed)
-            from grader.report import figures, pictures
+            from grader.report import figures
 
             pictures_dir.mkdir(parents=True, exist_ok=True)
-            drawn = {**pictures.files(result, lang, feedback), **figures.files(result, lang, feedback)}
+            drawn = figures.every_file(result, lang, feedback)
             for name, svg in drawn.items():
                 (pictures_dir / name).write_text(svg, encoding="utf-8")
         console = _stdout()

@@ -21,7 +21,7 @@ from grader.batch.intake import BatchError
 from grader.batch.output import CODE, read_json, record_json, records, rejected_entries, write_if_changed
 from grader.messages import render
 from grader.messages import title as assignment_title
-from grader.report import dashboard, feedback, figures, pictures, stored
+from grader.report import dashboard, feedback, figures, stored
 from grader.report import html as html_report
 from grader.report import json as json_report
 from grader.report import similarity as similarity_page
@@ -91,7 +91,7 @@ def write_student_page(output: Path, stem: str, record: dict[str, Any], lang: st
     written = int(write_if_changed(output / f"{stem}.html",
                                    html_report.render(result, lang, Options(name=label, feedback=level))))
     folder = output / f"{stem}{PICTURES}"
-    wanted = {**pictures.files(result, lang, level), **figures.files(result, lang, level)}
+    wanted = figures.every_file(result, lang, level)
     if wanted or folder.is_dir():
         folder.mkdir(exist_ok=True)
         for stale in folder.glob("*.svg"):

@@ -135,12 +135,9 @@ def _figure_links(result: GradeResult, lang: str, level: str, folder: str) -> li
     lines = []
     for e, _case, drawn in figures.found(result, level):
         lines += ["", f"## {clean.markdown_code(e.id)}"]
-        if "loss" in drawn:
-            text = clean.markdown(figures.loss_summary(drawn["loss"], lang))
-            lines += ["", f"![{text}]({folder.rstrip('/')}/{e.id}.loss.svg)"]
-        if "attention" in drawn:
-            text = clean.markdown(figures.attention_summary(drawn["attention"], lang))
-            lines += ["", f"![{text}]({folder.rstrip('/')}/{e.id}.attention.svg)"]
+        for kind in figures.kinds(drawn):
+            text = clean.markdown(figures.alt(drawn, kind, lang))
+            lines += ["", f"![{text}]({folder.rstrip('/')}/{figures.file_name(e, kind)})"]
     return lines
 
 

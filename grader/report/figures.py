@@ -11,9 +11,10 @@ grader.report.pictures (no dependency, the same data gives the same bytes); :fun
 
 from __future__ import annotations
 
+import bisect
 import html
 import math
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from typing import Any
 
 from rich.cells import cell_len
@@ -22,6 +23,7 @@ from rich.style import Style
 from rich.text import Text
 
 from grader.messages import render
+from grader.report import pictures
 from grader.report.pictures import FONT, hex_color, value_rgb
 from grader.report.plain import shows_detail
 from grader.results import CaseResult, ExerciseResult, GradeResult
@@ -47,21 +49,33 @@ def found(result: GradeResult, level: str = "visible") -> Iterator[tuple[Exercis
                     break
 
 
+def kinds(drawn: Mapping[str, Any]) -> list[str]:
+    """The figures ``drawn`` holds, in the order the reports show them (the loss curve first)."""
+    return [kind for kind in DRAWERS if kind in drawn]
+
+
+def file_name(exercise: ExerciseResult, kind: str) -> str:
+    return f"{exercise.id}.{kind}.svg"
+
+
+def alt(drawn: Mapping[str, Any], kind: str, lang: str) -> str:
+    """One figure in words (its SVG's title, an image's alt text)."""
+    return DRAWERS[kind][0](drawn[kind], lang)
+
+
+def svg(drawn: Mapping[str, Any], kind: str, lang: str) -> str:
+    return DRAWERS[kind][1](drawn[kind], lang)
+
+
 def files(result: GradeResult, lang: str, level: str = "visible") -> dict[str, str]:
-    """{file name: SVG} for every figure of ``result`` (what ``grade check --pictures`` and a batch write)."""
-    out = {}
-    for exercise, _case, drawn in found(result, level):
-        if "loss" in drawn:
-            out[f"{exercise.id}.loss.svg"] = loss_svg(drawn["loss"], lang)
-        if "attention" in drawn:
-            out[f"{exercise.id}.attention.svg"] = attention_svg(drawn["attention"], lang)
-    return out
+    """{file name: SVG} for every figure of ``result``."""
+    return {file_name(e, kind): svg(drawn, kind, lang) for e, _c, drawn in found(result, level) for kind in kinds(drawn)}
 
 
-def svgs(drawn: Mapping[str, Any], lang: str) -> list[str]:
-    """The case's figures as SVG documents, the loss curve first."""
-    return [*([loss_svg(drawn["loss"], lang)] if "loss" in drawn else []),
-            *([attention_svg(drawn["attention"], lang)] if "attention" in drawn else [])]
+def every_file(result: GradeResult, lang: str, level: str = "visible") -> dict[str, str]:
+    """The failing cases' heatmaps (grader.report.pictures) and the figures: what ``grade check --pictures`` and a
+    batch's per-student folder write."""
+    return {**pictures.files(result, lang, level), **files(result, lang, level)}
 
 
 # --- the loss curve ---------------------------------------------------------------------------------
@@ -197,14 +211,16 @@ def _ink(ch: str) -> str:
 
 
 def _interp(xs: list[float], ys: list[float], at: float) -> float:
+    """``ys`` at ``at``, linear between the points ``xs`` (sorted), constant beyond them."""
     if not xs:
         return 1.0
-    if at <= xs[0]:
+    i = bisect.bisect_right(xs, at)
+    if i == 0:
         return ys[0]
-    for (x0, y0), (x1, y1) in zip(zip(xs, ys, strict=True), zip(xs[1:], ys[1:], strict=True), strict=False):
-        if x0 <= at <= x1:
-            return y0 + (y1 - y0) * (at - x0) / ((x1 - x0) or 1)
-    return ys[-1]
+    if i == len(xs):
+        return ys[-1]
+    x0, x1, y0, y1 = xs[i - 1], xs[i], ys[i - 1], ys[i]
+    return y0 + (y1 - y0) * (at - x0) / ((x1 - x0) or 1)
 
 
 def _dense(run: list[list[float]], last: int, cols: int) -> list[tuple[float, float]]:
@@ -297,6 +313,13 @@ def _wrap(text: str, cells: int) -> list[str]:
         else:
             lines.append(word)
     return lines
+
+
+DRAWERS: dict[str, tuple[Callable[[Any, str], str], Callable[[Any, str], str]]] = {
+    "loss": (loss_summary, loss_svg),
+    "attention": (attention_summary, attention_svg),
+}
+"""Each kind of figure: its words and its SVG."""
 
 
 def _color(v: float) -> str:

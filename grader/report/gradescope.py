@@ -41,8 +41,7 @@ def to_dict(result: GradeResult, lang: str, *, execution_time: float,
                 "max_score": round(most, 4),
                 "status": "passed" if passed and (score > 0 or most == 0) and e.score > 0 else "failed",
                 "output": output.strip(),
-                **(_with_picture(output.strip(), e.id, c.id, drawn[e.id, c.id], lang) if (e.id, c.id) in drawn else {}),
-                **(_with_figures(output.strip(), shown[e.id, c.id], lang) if (e.id, c.id) in shown else {}),
+                **_with_images(output.strip(), _images(e.id, c.id, drawn, shown, lang)),
                 "visibility": hidden_visibility if c.hidden else "visible",
                 "tags": [e.id],
             })
@@ -66,21 +65,27 @@ def to_dict(result: GradeResult, lang: str, *, execution_time: float,
     }
 
 
-def _with_picture(output: str, exercise_id: str, case_id: str, heatmap: Any, lang: str) -> dict[str, str]:
-    """The test's output as HTML: the text as it is, then the heatmaps as an embedded image (Gradescope keeps an
-    <img> with a data: URI where it strips inline SVG)."""
-    image = pictures.data_uri(pictures.svg(exercise_id, case_id, heatmap, lang))
-    alt = html.escape(pictures.alt(exercise_id, case_id, heatmap, lang), quote=True)
-    return {"output": f'<pre>{html.escape(output)}</pre>\n<img alt="{alt}" src="{image}">', "output_format": "html"}
+def _images(exercise_id: str, case_id: str, drawn: dict[tuple[str, str], Any], shown: dict[tuple[str, str], Any],
+            lang: str) -> list[tuple[str, str]]:
+    """(alt text, SVG) of the case's heatmaps where drawn, then of the figures a judge kept."""
+    images = []
+    if (exercise_id, case_id) in drawn:
+        heatmap = drawn[exercise_id, case_id]
+        images.append((pictures.alt(exercise_id, case_id, heatmap, lang),
+                       pictures.svg(exercise_id, case_id, heatmap, lang)))
+    figured = shown.get((exercise_id, case_id), {})
+    images += [(figures.alt(figured, kind, lang), figures.svg(figured, kind, lang)) for kind in figures.kinds(figured)]
+    return images
 
 
-def _with_figures(output: str, drawn: dict[str, Any], lang: str) -> dict[str, str]:
-    """The figures a judge kept, after the test's text (passed or not), as embedded images with their alt text."""
-    alts = [*([figures.loss_summary(drawn["loss"], lang)] if "loss" in drawn else []),
-            *([figures.attention_summary(drawn["attention"], lang)] if "attention" in drawn else [])]
-    images = "".join(f'\n<img alt="{html.escape(alt, quote=True)}" src="{pictures.data_uri(svg)}">'
-                     for alt, svg in zip(alts, figures.svgs(drawn, lang), strict=True))
-    return {"output": (f"<pre>{html.escape(output)}</pre>" if output else "") + images, "output_format": "html"}
+def _with_images(output: str, images: list[tuple[str, str]]) -> dict[str, str]:
+    """The test's output as HTML where it has images: the text as it is, then each image embedded (Gradescope keeps
+    an <img> with a data: URI where it strips inline SVG); nothing to change where it has none."""
+    if not images:
+        return {}
+    embedded = "".join(f'\n<img alt="{html.escape(alt, quote=True)}" src="{pictures.data_uri(svg)}">'
+                       for alt, svg in images)
+    return {"output": (f"<pre>{html.escape(output)}</pre>" if output else "") + embedded, "output_format": "html"}
 
 
 def dumps(result: GradeResult, lang: str, *, execution_time: float, hidden_visibility: str = "after_published",

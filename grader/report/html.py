@@ -185,7 +185,8 @@ def render(result: GradeResult, lang: str, options: Options) -> str:
     out += [_exercise(e, lang, drawn) for e in shown]
     for exercise, _case, shown_figures in figures.found(result, options.feedback):  # a judge's figures, pass or fail
         out.append(f'<h4><code>{_e(exercise.id)}</code></h4>'
-                   + "".join(f'<figure class="pic">{svg}</figure>' for svg in figures.svgs(shown_figures, lang)))
+                   + "".join(f'<figure class="pic">{figures.svg(shown_figures, kind, lang)}</figure>'
+                           for kind in figures.kinds(shown_figures)))
     if result.quiz is not None:
         answered = sum(q.status != "unanswered" for q in result.quiz.questions)
         line = _t(lang, "quiz.ui.line", score=result.quiz.score, max_score=result.quiz.max_score, answered=answered,

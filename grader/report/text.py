@@ -242,9 +242,9 @@ def _figures(result: GradeResult, console: Console, lang: str, feedback: str, fo
             console.print(figures.loss_text(drawn["loss"], lang, console.width))
         if "attention" in drawn:
             console.print(figures.attention_text(drawn["attention"], lang, color))
-        for name in figures.files(result, lang, feedback) if folder else ():
-            if name.startswith(f"{exercise.id}."):
-                console.print(_t(lang, "ui.figure.file", path=f"{folder.rstrip('/')}/{name}", style="dim"))
+        for kind in figures.kinds(drawn) if folder else ():
+            path = f"{folder.rstrip('/')}/{figures.file_name(exercise, kind)}"
+            console.print(_t(lang, "ui.figure.file", path=path, style="dim"))
 
 
 def render_report(result: GradeResult, console: Console, lang: str, title: str | None = None,

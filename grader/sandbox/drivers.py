@@ -358,13 +358,11 @@ def greedy(model: Any, src: torch.Tensor, pad: int = 0) -> torch.Tensor:
     """Trusted greedy decoding of ``src`` (B, L) with a trained encoder–decoder of the Annotated Transformer's
     interface (``encode(src, src_mask)``, ``decode(memory, src_mask, ys, tgt_mask)``, ``generator``; masks True
     where attention is allowed), from src's first token, to src's length."""
-    src_mask = (src != pad).unsqueeze(-2)
+    src_mask, _ = learning.masks(src, src[:, :1], pad)
     memory = model.encode(src, src_mask)
     ys = src[:, :1]
     for _ in range(src.size(1) - 1):
-        n = ys.size(1)
-        mask = torch.ones(n, n, dtype=torch.bool, device=src.device).tril().expand(src.size(0), n, n)
-        out = model.decode(memory, src_mask, ys, mask)
+        out = model.decode(memory, src_mask, ys, learning.masks(src, ys, pad)[1])
         ys = torch.cat([ys, model.generator(out[:, -1]).argmax(-1, keepdim=True)], dim=1)
     return ys
 

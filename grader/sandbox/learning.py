@@ -34,11 +34,11 @@ class Snapshots:
     """The stepped parameters' values by step (an optimiser step hook feeds it; see the module's docstring)."""
 
     def __init__(self) -> None:
-        self.stride = STRIDE
-        self.kept: dict[int, dict[int, torch.Tensor]] = {}
+        self.clear()
 
     def clear(self) -> None:
-        self.stride, self.kept = STRIDE, {}
+        self.stride: int = STRIDE
+        self.kept: dict[int, dict[int, torch.Tensor]] = {}
 
     def before(self, optimizer: Any, step: int) -> None:
         """Before step number ``step`` (0-based) of any optimiser: the parameters after ``step`` steps."""
@@ -50,7 +50,8 @@ class Snapshots:
             self.kept = {s: v for s, v in self.kept.items() if s % self.stride == 0}
 
 
-def _masks(src: torch.Tensor, tgt: torch.Tensor, pad: int) -> tuple[torch.Tensor, torch.Tensor]:
+def masks(src: torch.Tensor, tgt: torch.Tensor, pad: int) -> tuple[torch.Tensor, torch.Tensor]:
+    """The source's padding mask (B, 1, S) and the target's subsequent mask (B, T, T), True where allowed."""
     n = tgt.size(1)
     subsequent = torch.ones(n, n, dtype=torch.bool, device=src.device).tril().expand(src.size(0), n, n)
     return (src != pad).unsqueeze(-2), subsequent
@@ -61,7 +62,7 @@ def held_out_loss(model: Any, src: torch.Tensor, pad: int = 0) -> float:
     target is its source), padding ignored; log-softmax applied again, so a generator that returns logits is measured
     the same way (log-softmax of log-probabilities changes nothing)."""
     tgt_in, tgt_out = src[:, :-1], src[:, 1:]
-    src_mask, tgt_mask = _masks(src, tgt_in, pad)
+    src_mask, tgt_mask = masks(src, tgt_in, pad)
     out = model.generator(model.decode(model.encode(src, src_mask), src_mask, tgt_in, tgt_mask))
     logp = torch.log_softmax(out.double(), dim=-1)
     return float(torch.nn.functional.nll_loss(logp.reshape(-1, logp.size(-1)), tgt_out.reshape(-1), ignore_index=pad))
@@ -139,7 +140,7 @@ def cross_attention(model: torch.nn.Module, src: torch.Tensor, out: torch.Tensor
             handles.append(m.register_forward_hook(keep, with_kwargs=True))
     softmaxes = _Softmaxes(rows, cols)
     try:
-        src_mask, tgt_mask = _masks(src, tgt, pad)
+        src_mask, tgt_mask = masks(src, tgt, pad)
         memory = model.encode(src, src_mask)  # type: ignore[operator]
         with softmaxes:
             model.decode(memory, src_mask, tgt, tgt_mask)  # type: ignore[operator]
