@@ -29,6 +29,7 @@ from grader.results import Message
 from grader.sandbox.forkserver import warm_up
 from grader.sandbox.limits import SANDBOXES, Limits, MiB
 from grader.startup import heavy_imports
+from grader.version import __version__
 
 
 class GraderUsage(click.UsageError):
@@ -111,7 +112,7 @@ class DefaultToCheck(click.Group):
 
 
 @click.group(cls=DefaultToCheck, context_settings={"help_option_names": ["-h", "--help"]})
-@click.version_option(package_name="nlp-grader", prog_name="grade")
+@click.version_option(version=__version__, prog_name="grade")
 def main() -> None:
     """Grade attention and Transformer assignments.
 

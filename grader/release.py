@@ -87,7 +87,9 @@ requires = ["setuptools>=68"]
 build-backend = "setuptools.build_meta"
 
 [project]
-name = "nlp-grader"
+# one distribution per assignment: a course's bundles install side by side (each adds its grader/cases/NAME; the
+# engine they share is the same file for the same version), and installing one never uninstalls another
+name = "nlp-grader-{name}"
 version = "{version}"
 description = "Grader for the {name} assignment (student bundle: visible cases only)"
 requires-python = ">=3.10"
@@ -171,6 +173,18 @@ def classroom_failed(max_score: float) -> str:
     return json.dumps({"version": 1, "status": "error", "max_score": max_score, "tests": [test]},
                       ensure_ascii=False).replace("'", "")
 
+NOTEBOOK_STEP = {"en": """5. Jupyter or Colab: open `{name}/{name}.ipynb`. Its first cell installs this bundle where the grader is
+   missing (Colab: upload this bundle as a zip, or put its address in `BUNDLE`). Each task has a stub
+   cell to fill in and a check cell, `grader.check("name")`, that grades what the notebook defines.
+   Hand in the notebook itself if your instructor asks for it; `grade check {name}/{name}.ipynb` grades
+   it from a terminal too.
+""", "ko": """5. Jupyter나 Colab: `{name}/{name}.ipynb`를 여세요. 첫 셀이 채점기가 없으면 이 꾸러미를 설치합니다
+   (Colab: 이 꾸러미를 zip으로 올리거나 `BUNDLE`에 주소를 넣으세요). 문제마다 채울 스텁 셀과, 노트북에
+   정의된 코드를 채점하는 확인 셀 `grader.check("이름")`이 있습니다. 교수자가 노트북 제출을 요구하면
+   노트북을 그대로 내면 되고, 터미널에서 `grade check {name}/{name}.ipynb`로도 채점할 수 있습니다.
+"""}
+"""The README's notebook step, for an assignment whose starter files hold the handout notebook ``NAME.ipynb``."""
+
 README = """# {title}
 
 ## English
@@ -190,12 +204,7 @@ README = """# {title}
    quiz-answers.toml` writes an answers file to fill in. Keep `quiz-answers.toml` in `{name}/`: it is
    handed in with your code. Practice questions give feedback at once; graded ones are marked
    "recorded, graded later".
-5. Jupyter or Colab: open `{name}/{name}.ipynb`. Its first cell installs this bundle where the grader is
-   missing (Colab: upload this bundle as a zip, or put its address in `BUNDLE`). Each task has a stub
-   cell to fill in and a check cell, `grader.check("name")`, that grades what the notebook defines.
-   Hand in the notebook itself if your instructor asks for it; `grade check {name}/{name}.ipynb` grades
-   it from a terminal too.
-
+{notebook_en}
 Pushing to GitHub runs the same check (`.github/workflows/grade.yml`); in GitHub Classroom it also sends your
 points to Classroom (the "Autograding Reporter" step prints them). `pytest` in `{name}/` lists the same cases as
 tests, for your editor's Testing panel too (`pytest -k {first}`, `pytest --lf`).
@@ -208,22 +217,18 @@ tests, for your editor's Testing panel too (`pytest -k {first}`, `pytest --lf`).
        pip install torch --index-url https://download.pytorch.org/whl/cpu
        pip install .
 
-2. `{name}/` 안의 함수와 클래스를 구현하세요 (Task 1 ~ Task {tasks}). 각 docstring 에 공식과 텐서
+2. `{name}/` 안의 함수와 클래스를 구현하세요 (Task 1 ~ Task {tasks}). 각 docstring에 공식과 텐서
    모양이 있습니다.
 3. 확인: `cd {name} && grade --lang ko`. 문제별 점수와, 실패한 부분의 차이(모양, dtype, 장치, 값)와
-   해당하는 알려진 실수를 보여 줍니다. 이 꾸러미에는 공개 케이스만 있고, 채점 때는 숨은 케이스도
+   해당하는 알려진 실수를 보여 줍니다. 이 꾸러미에는 공개 케이스만 있고, 채점 때는 비공개 케이스도
    실행합니다.
-4. 개념 퀴즈: `{name}/` 에서 `grade quiz --lang ko` 로 문제를 풀고, `grade quiz --template
-   quiz-answers.toml` 로 답안 파일을 만들 수 있습니다. `quiz-answers.toml` 은 `{name}/` 에 두면 코드와
+4. 개념 퀴즈: `{name}/`에서 `grade quiz --lang ko`로 문제를 풀고, `grade quiz --template
+   quiz-answers.toml`로 답안 파일을 만들 수 있습니다. `quiz-answers.toml`은 `{name}/`에 두면 코드와
    함께 제출됩니다. 연습 문제는 바로 결과를 알려 주고, 채점 문제는 "기록했습니다, 나중에 채점"으로
    표시됩니다.
-5. Jupyter 나 Colab: `{name}/{name}.ipynb` 를 여세요. 첫 셀이 채점기가 없으면 이 꾸러미를 설치합니다
-   (Colab: 이 꾸러미를 zip 으로 올리거나 `BUNDLE` 에 주소를 넣으세요). 문제마다 채울 스텁 셀과, 노트북에
-   정의된 코드를 채점하는 확인 셀 `grader.check("이름")` 이 있습니다. 교수자가 노트북 제출을 요구하면
-   노트북을 그대로 내면 되고, 터미널에서 `grade check {name}/{name}.ipynb` 로도 채점할 수 있습니다.
-
-GitHub 에 push 하면 같은 검사가 실행됩니다 (`.github/workflows/grade.yml`). GitHub Classroom 에서는 점수도
-Classroom 으로 보냅니다 ("Autograding Reporter" 단계에 점수가 나옵니다). `{name}/` 에서 `pytest` 를 실행하면 같은
+{notebook_ko}
+GitHub에 push하면 같은 검사가 실행됩니다 (`.github/workflows/grade.yml`). GitHub Classroom에서는 점수도
+Classroom으로 보냅니다 ("Autograding Reporter" 단계에 점수가 나옵니다). `{name}/`에서 `pytest`를 실행하면 같은
 케이스가 테스트로 나오고, 편집기의 Testing 패널에서도 보입니다 (`pytest -k {first}`, `pytest --lf`).
 """
 
@@ -258,8 +263,10 @@ def release(*, assignment: str, output: Path, salt: str = "", allow_implemented:
         shutil.copyfile(student_bank, fixture_dir / "quiz.toml")
     fixtures.write(Reference(spec, salt), fixture_dir)
     (staging / "pyproject.toml").write_text(BUNDLE_PYPROJECT.format(version=__version__, name=spec.name))
+    notebook = f"{spec.name}.ipynb" in found.files  # the README promises no notebook the bundle lacks
+    steps = {f"notebook_{lang}": step.format(name=spec.name) if notebook else "" for lang, step in NOTEBOOK_STEP.items()}
     (staging / "README.md").write_text(README.format(title=spec.title, name=spec.name, tasks=len(spec.exercises),
-                                                     first=spec.exercises[0].id),
+                                                     first=spec.exercises[0].id, **steps),
                                        encoding="utf-8")
     workflows = staging / ".github" / "workflows"
     workflows.mkdir(parents=True)

@@ -332,3 +332,57 @@ def test_the_autograder_installs_the_torch_it_was_made_with(tmp_path):
     with pytest.raises(release.ReleaseError) as info:
         release.gradescope_zip(assignment="transformer", output=tmp_path / "c.zip", torch="latest; rm -rf /")
     assert info.value.message is not None and info.value.message.key == "release.bad_torch"
+
+
+def test_a_courses_bundles_install_side_by_side(tmp_path):
+    """pip installs two assignments' bundles into one environment, as a student taking the course does: both stay
+    gradable (a second bundle used to replace the first, leaving "no assignment called 'seq2seq'"), and the
+    grader knows its version from either bundle's metadata."""
+    venv = tmp_path / "venv"
+    subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True, capture_output=True, timeout=300)
+    python = venv / "bin" / "python"
+    for name in ("seq2seq", "pretraining"):
+        out = release.release(assignment=name, output=tmp_path / f"bundle-{name}")
+        subprocess.run([str(python), "-m", "pip", "install", "--quiet", "--no-deps", "--disable-pip-version-check",
+                        str(out)], check=True, capture_output=True, timeout=300)
+    # torch, click and the rest from this interpreter's site-packages, where no `grader` package lies (the course
+    # repository is installed editable there: its path file is not read from PYTHONPATH)
+    deps = [p for p in sys.path if p.endswith("site-packages") and not (Path(p) / "grader").exists()]
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(deps), "GRADER_LANG": "en"}
+
+    def grade(*args: str, cwd: Path = tmp_path) -> subprocess.CompletedProcess:
+        return subprocess.run([str(python), "-m", "grader", *args], capture_output=True, text=True, env=env, cwd=cwd)
+
+    where = subprocess.run([str(python), "-c", "import grader; print(grader.__file__, grader.__version__)"],
+                           capture_output=True, text=True, env=env, cwd=tmp_path)
+    assert str(venv) in where.stdout and "+source" not in where.stdout, where.stdout + where.stderr
+    listed = grade("list")
+    assert listed.returncode == 0 and "seq2seq:" in listed.stdout and "pretraining:" in listed.stdout, listed.stderr
+    for name in ("seq2seq", "pretraining"):
+        stubs = grade("check", "--format", "json", cwd=tmp_path / f"bundle-{name}" / name)
+        assert stubs.returncode == 1, stubs.stderr
+        data = json.loads(stubs.stdout)
+        assert data["assignment"] == name and {e["status"] for e in data["exercises"]} == {"not_attempted"}
+
+
+def test_a_bundles_list_does_not_count_hidden_cases_it_cannot_see(bundle):
+    """A bundle holds the visible cases only: `grade list` there counts those and says hidden ones come at grading,
+    instead of "3 + 0", which read as "no hidden cases" beside a report that says there are."""
+    listed = bundle_grade(bundle, "list", "--assignment", "transformer", cwd=bundle / "transformer")
+    assert listed.returncode == 0, listed.stderr
+    said = " ".join(listed.stdout.split())
+    assert "visible cases" in said and "+ 0" not in said and "visible + hidden" not in said
+    assert "your instructor's grading runs hidden cases too" in said
+    repo = subprocess.run([sys.executable, "-m", "grader", "list", "--assignment", "transformer"], capture_output=True,
+                          text=True, env={**os.environ, "GRADER_LANG": "en"}, cwd=ROOT)
+    assert "visible + hidden" in repo.stdout and "hidden cases too" not in repo.stdout
+
+
+@pytest.mark.parametrize("name", ["transformer", "seq2seq"])
+def test_the_bundle_readme_promises_a_notebook_only_when_it_ships_one(tmp_path, name):
+    out = release.release(assignment=name, output=tmp_path / "bundle")
+    ships = (out / name / f"{name}.ipynb").is_file()
+    assert ships == (name == "transformer")  # the one assignment with a handout notebook today
+    readme = (out / "README.md").read_text(encoding="utf-8")
+    assert readme.count(f"{name}/{name}.ipynb") == (4 if ships else 0)
+    assert "숨은" not in readme  # the glossary's term is 비공개 케이스

@@ -177,19 +177,23 @@ def print_lms(console: Console, done: Any, system: str, column: str, target: str
 
 
 def print_assignment(console: Console, a: Any, title: str, lang: str) -> None:
-    """``grade list``: an assignment's exercises, files, points and cases (visible + hidden)."""
+    """``grade list``: an assignment's exercises, files, points and cases (visible + hidden; a bundle's: visible)."""
     console.print(Text(render("ui.list.title", lang, name=a.name, title=title,
                               points=a.max_score), style="bold"))
     # as in the report: 80 columns hold every exercise name whole (what --exercise takes)
     table = Table(box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False)
     longest = max((cell_len(clean.terminal(e.id).plain) for e in a.exercises), default=0)
     files = max((cell_len(clean.terminal(e.file).plain) for e in a.exercises), default=0)
-    for key in ("ui.col.exercise", "ui.col.file", "ui.col.points", "ui.col.cases_count"):  # no cell, no header wraps
+    bundle = a.solutions is None  # a student bundle holds the visible cases only: it cannot count the hidden ones
+    counts = "ui.col.visible_count" if bundle else "ui.col.cases_count"
+    for key in ("ui.col.exercise", "ui.col.file", "ui.col.points", counts):  # no cell, no header wraps
         table.add_column(clean.terminal(render(key, lang)), no_wrap=True, overflow="ellipsis",
                          justify="right" if key == "ui.col.points" else "left",
                          min_width={"ui.col.exercise": longest, "ui.col.file": files}.get(key))
     for e in a.exercises:
         visible = sum(not c.hidden for c in e.cases)
         table.add_row(clean.terminal(e.id), clean.terminal(e.file), Text(f"{e.points:g}"),
-                      Text(f"{visible} + {len(e.cases) - visible}"))
+                      Text(f"{visible}" if bundle else f"{visible} + {len(e.cases) - visible}"))
     console.print(table)
+    if bundle:
+        console.print(clean.terminal(render("ui.hidden_hint", lang)))
