@@ -152,6 +152,46 @@ def test_pictures_are_capped_in_size():
 
 # --- deterministic, stored, shown only where the values may be ------------------------------------------
 
+def test_axes_are_named_only_as_the_assignment_declares_them():
+    """A mask alone does not make rows queries: seq2seq's attention weights are (batch, source), and its picture
+    once said "query position down, key position across" for a softmax over the batch. Undeclared: row and column."""
+    torch.manual_seed(0)
+    scores = torch.randn(3, 4, dtype=torch.float64)
+    src_mask = torch.tensor([[True] * 4, [True, True, False, False], [True, False, False, False]])
+    filled = scores.masked_fill(~src_mask, -math.inf)
+    h = _heatmap(torch.softmax(filled, dim=0).nan_to_num(), torch.softmax(filled, dim=-1), src_mask)
+    assert h.masked  # the case has a mask
+    assert pictures.axes("attention_weights", h, "en") == ("sequence in the batch", "source position")
+    assert pictures.axes("attention_weights", h, "ko") == ("배치 안의 시퀀스", "소스 위치")
+    said = pictures.svg("attention_weights", "padded", h, "en")
+    assert "sequence in the batch" in said and "query" not in said
+    assert pictures.axes("an_undeclared_exercise", h, "en") == ("row", "column")
+
+
+def test_a_scalar_is_reported_by_its_two_values_in_every_report():
+    """A loss is 0-dimensional: no index ("at —"), no 1 x 1 neighbourhood grid, no picture; expected and got."""
+    from grader.report import html as html_report
+    from grader.report.options import Options
+    from grader.report.plain import case_text
+
+    d = compare.diff(torch.tensor(2.76302), torch.tensor(3.01561), TOL)
+    assert d is not None and d.shape == () and d.heatmap is None
+    check = CheckResult("values", False, Message("check.values", {"key": "output", "mismatched": 1, "total": 1,
+                                                                  "share": 100.0}), diff=d)
+    case = CaseResult("length_one", False, Status.FAILED, (CheckResult("runs", True), check))
+    e = ExerciseResult("causal_lm_loss", "objectives.py", 0, 10, Status.FAILED, (case,))
+    result = GradeResult("pretraining", 0, 10, (e,), False, "cpu", "process", "0")
+    console = Console(width=80, record=True, color_system=None)
+    render_report(result, console, "en")
+    for said in (console.export_text(), case_text(case, "en"), html_report.render(result, "en", Options())):
+        said = " ".join(said.split())
+        assert "expected 3.01561, got 2.76302: a difference of 0.253" in said, said
+        assert "—" not in said and "around the worst element" not in said
+    korean = Console(width=80, record=True, color_system=None)
+    render_report(result, korean, "ko")
+    assert "실제값 2.76302" in korean.export_text() and "—" not in korean.export_text()
+
+
 def test_the_same_heatmap_gives_the_same_bytes_and_matches_the_snapshot():
     expected, leaking, mask = _weights_case()
     h = _heatmap(leaking, expected, mask, key="weights")

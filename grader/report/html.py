@@ -82,6 +82,9 @@ def _grid(d: TensorDiff, lang: str) -> str:
 
 
 def _diff(d: TensorDiff, lang: str) -> str:
+    if not d.shape:  # a scalar (a loss): its two values say it all; it has no index and no neighbourhood
+        return (f'<div>{_t(lang, "ui.diff.scalar", max_abs=d.max_abs, **worst_values(d))}<br><span class="dim">'
+                f'{_t(lang, "ui.diff.tolerance", atol=d.atol, rtol=d.rtol)}</span></div>')
     lines = [_t(lang, "ui.diff.worst", max_abs=d.max_abs, index=list(d.max_abs_index), **worst_values(d))]
     if relative_line(d):
         lines.append(_t(lang, "ui.diff.rel", max_rel=d.max_rel, index=list(d.max_rel_index)))

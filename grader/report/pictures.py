@@ -129,14 +129,12 @@ def worst(h: Heatmap) -> int:
 
 def axes(exercise_id: str, h: Heatmap, lang: str) -> tuple[str, str]:
     """The rows' and columns' names: the assignment's (``picture.axes.<exercise>.<output>``: "rows|columns"), else
-    query and key where the case has a mask, else row and column."""
+    row and column (a mask alone does not say the rows are queries: an encoder-decoder's are often the batch)."""
     key = f"picture.axes.{exercise_id}.{h.key or 'output'}"
     named = render(key, lang)
     if named != key and named.count("|") == 1:
         rows, cols = named.split("|")
         return rows, cols
-    if h.masked:
-        return render("ui.picture.query", lang), render("ui.picture.key", lang)
     return render("ui.picture.row", lang), render("ui.picture.column", lang)
 
 

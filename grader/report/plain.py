@@ -79,6 +79,9 @@ def _plain_grid(d: TensorDiff) -> tuple[int, list[str]]:
 
 
 def diff_text(d: TensorDiff, lang: str) -> str:
+    if not d.shape:  # a scalar (a loss): its two values say it all; it has no index and no neighbourhood
+        return "\n".join([render("ui.diff.scalar", lang, max_abs=d.max_abs, **worst_values(d)),
+                          render("ui.diff.tolerance", lang, atol=d.atol, rtol=d.rtol)])
     start, grid = _plain_grid(d)
     lines = [
         render("ui.diff.worst", lang, max_abs=d.max_abs, index=list(d.max_abs_index), **worst_values(d)),

@@ -71,6 +71,9 @@ def _grid(d: TensorDiff, lang: str, width: int) -> tuple[int, Table]:
 
 
 def _diff(d: TensorDiff, lang: str, width: int) -> RenderableType:
+    if not d.shape:  # a scalar (a loss): its two values say it all; it has no index and no neighbourhood
+        return Group(_t(lang, "ui.diff.scalar", max_abs=d.max_abs, **worst_values(d)),
+                     _t(lang, "ui.diff.tolerance", atol=d.atol, rtol=d.rtol, style="dim"))
     index = list(d.max_abs_index)
     start, grid = _grid(d, lang, width)
     lines: list[RenderableType] = [
