@@ -521,3 +521,55 @@ def test_long_choices_keep_their_indent_at_80_columns(bank):
     first = next(i for i, line in enumerate(lines) if "a) Queries from the decoder" in line)
     indent = lines[first].index("Queries")
     assert lines[first + 1].index("output") == indent, lines  # the wrapped line starts under the text, not under a)
+
+
+def test_points_and_questions_are_counted_in_the_singular_and_the_plural():
+    from grader.messages import render
+
+    assert render("quiz.ui.question", "en", index=1, total=8, topic="t", points=2).endswith("· 2 pts")
+    assert render("quiz.ui.question", "en", index=1, total=8, topic="t", points=1).endswith("· 1 pt")
+    assert render("quiz.ui.question", "en", index=1, total=8, topic="t", points=1.5).endswith("· 1.5 pts")
+    assert render("quiz.ui.question", "ko", index=1, total=8, topic="t", points=2).endswith("· 2점")
+    assert render("quiz.ui.start", "en", count=1).startswith("1 question.")
+    assert render("quiz.ui.start", "en", count=3).startswith("3 questions.")
+
+
+def test_ctrl_c_at_a_prompt_ends_the_line_before_saying_where_the_answers_are(bank, tmp_path):
+    import io
+
+    from rich.console import Console
+
+    from grader.quiz import interactive
+
+    out = io.StringIO()
+    console = Console(file=out, width=80)
+    typed = iter(["a"])
+
+    def ask(label: str) -> str:
+        console.print(f"{label}: ", end="")  # as rich.prompt.Prompt shows it
+        for answer in typed:
+            return answer
+        raise KeyboardInterrupt  # Ctrl-C at the second prompt; the terminal shows ^C after the label
+
+    with pytest.raises(KeyboardInterrupt):
+        interactive.ask_and_keep(bank, student="s001", lang="en", console=console, topics=["qkv"],
+                                 save=tmp_path / "a.toml", ask=ask)
+    assert "Answer a–d: \nSaved your answers to " in out.getvalue(), out.getvalue()
+
+
+def test_a_korean_run_names_the_default_student_in_korean_and_ends_its_sentences(run, tmp_path, bank):
+    count = sum(q.topic == "scaling" for q in bank.questions)
+    result = run("quiz", "--assignment", "transformer", "--topic", "scaling", "--lang", "ko", "--save", "a.toml",
+                 input="\n" * count)
+    out = result.output
+    assert "퀴즈 요약 (익명)" in out and "anonymous" not in out, out
+    assert "답을 a.toml에 저장했습니다." in out
+    assert tomllib.loads((tmp_path / "a.toml").read_text())["student"] == "anonymous"  # the file stays language-neutral
+    assert "Quiz summary (anonymous)" in run("quiz", "--assignment", "transformer", "--topic", "scaling", "--lang", "en",
+                                             input="\n" * count).output
+
+
+@pytest.mark.parametrize("lang", ["en", "ko"])
+def test_the_command_to_go_on_stands_on_a_line_of_its_own(run, tmp_path, lang):
+    out = run("quiz", "--assignment", "pretraining", "--topic", "decoding", "--lang", lang, input="q\n").output
+    assert "  grade quiz --assignment pretraining --resume --topic decoding" in out.splitlines(), out

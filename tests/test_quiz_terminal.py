@@ -83,6 +83,8 @@ def test_stop_and_resume_in_a_real_terminal(tmp_path, lang):
         assert lines[at + 1].index("output") == lines[at].index("Queries"), lines[at:at + 2]
     stopped = "Stopped with 2 of 53" if lang == "en" else "53문제 중 2문제에 답하고 멈췄습니다"
     assert stopped in pane and "quiz-answers.toml" in pane and "--resume" in pane, pane
+    # the command to go on stands whole on a line of its own, not broken across two
+    assert "grade quiz --assignment transformer --resume" in [row.strip() for row in lines], pane
     saved = tomllib.loads((tmp_path / "quiz-answers.toml").read_text())
     assert saved == {"student": "s001", "qkv-query-role": "b", "qkv-self-attention-source": "a"}
 

@@ -88,6 +88,9 @@ def _answer(q: Question, ask: Ask, lang: str, console: Console) -> str | None:
         except EOFError:
             console.print()
             return None
+        except KeyboardInterrupt:  # Ctrl-C at the prompt: what follows starts on a line of its own, not after ^C
+            console.print()
+            raise
         if raw.casefold() in QUIT:
             return None
         if not raw or _valid(q, raw):
@@ -199,7 +202,9 @@ def ask_and_keep(bank: Bank, *, student: str | None, lang: str, console: Console
                    + (f" --save {shown}" if save is not None else ""))
         answered = sum(r.status != "unanswered" for r in session.result.questions)
         console.print(Text(render("quiz.ui.stopped", lang, answered=answered, total=len(session.result.questions),
-                                  path=shown, command=command), style="bold"))
+                                  path=shown), style="bold"))
+        # the command on a line of its own, never broken: a terminal narrower than it wraps it, rich does not
+        console.print(Text(f"  {command}", style="bold", no_wrap=True, overflow="ignore"), crop=False)
     elif save is not None or resume or retry_missed:
         _write(path, student, {**earlier, **session.answers})
         console.print(Text(render("quiz.written.answers", lang, path=shown)))
