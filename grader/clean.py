@@ -72,6 +72,16 @@ def terminal(value: Any, style: str = "", limit: int = MAX_TERMINAL) -> Any:
     return Text(text(value, limit), style=style)
 
 
+def prose(value: Any, style: str = "", limit: int = MAX_TERMINAL) -> Any:
+    """Text that wraps (a sentence, a quiz choice) as a ``rich.text.Text``, as :func:`terminal` cleans it, that folds
+    instead of taking a table column's ellipsis: rich (15) counts characters, not cells, when it trims the space at
+    the end of a wrapped line, so a Hangul line left one cell too wide lost its last syllable to "…"; folded, only
+    that space goes."""
+    found = terminal(value, style, limit)
+    found.overflow = "fold"
+    return found
+
+
 def markup(value: Any, limit: int = 200) -> str:
     """A name for a place where rich reads markup (a progress description, a string title): escaped."""
     from rich.markup import escape

@@ -6,6 +6,7 @@ README's Korean sections."""
 from __future__ import annotations
 
 import re
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -13,8 +14,19 @@ import pytest
 
 from grader.messages import CATALOGS, CLICK_TEXTS, HELP_TEXTS, ko
 
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover - Python 3.10
+    import tomli as tomllib
+
 ROOT = Path(__file__).resolve().parents[1]
-PARTICLE = re.compile(r"[A-Za-z0-9_)}\]`'] (을|를|이|가|은|는|의|에|에서|로|으로|와|과|도|만|부터|인)\b")
+PARTICLE = re.compile(r"[A-Za-z0-9_)}\]>`'\"’%] ([가-힣]+)(?![가-힣])")
+"""A Hangul word standing alone after a space that follows a Latin letter, a digit, a closing bracket or quote."""
+PARTICLE_WORD = re.compile(
+    r"(?:은|는|이|가|을|를|와|과|로|으로|의|에|에서|에게|도|만|이라|라|부터|까지|처럼|보다|인|입니다|이므로)"
+    r"(?:는|은|도|만|서|면|고|로|으로|의|에|이|를){0,2}")
+"""A particle (or the copula), with one more stacked on it (에서는, 로만, 이라서, 라는 → 라+는, 까지의); a word that
+only starts like one (의미, 이다, 가장, 이후, 도입, 만약, 로그) is not one."""
 AFTER_A_PARTICLE = re.compile(r"\((은|는|을|를|이|가|과|와|으로|로)\)$")
 """``{name}은(는) 이 문제``: 이 is "this" there, not a particle."""
 
@@ -30,6 +42,14 @@ def korean_texts() -> Iterator[tuple[str, str]]:
         for key, text in specs.messages(assignment).get("ko", {}).items():
             if isinstance(text, str):
                 yield f"{assignment}[{key}]", text
+    for path in sorted((ROOT / "assignments").glob("*/quiz.toml")):
+        bank = tomllib.loads(path.read_text(encoding="utf-8"))
+        for q in bank.get("questions", []):
+            texts = [("prompt", q.get("prompt", {})), ("explanation", q.get("explanation", {}))]
+            texts += [(f"choices.{c.get('id')}", c) for c in q.get("choices", [])]
+            for field, text in texts:
+                if isinstance(text.get("ko"), str):
+                    yield f"{path.parent.name}/quiz.toml[{q.get('id')}].{field}", text["ko"]
     for number, line in enumerate((ROOT / "README.md").read_text(encoding="utf-8").splitlines(), 1):
         if re.search(r"[가-힣]", line):
             yield f"README.md:{number}", line
@@ -38,13 +58,20 @@ def korean_texts() -> Iterator[tuple[str, str]]:
 def separated_particles(text: str) -> list[str]:
     """The places in ``text`` where a particle stands apart from the Latin word, number or placeholder before it."""
     return [text[max(0, m.start() - 12):m.end() + 2] for m in PARTICLE.finditer(text)
-            if not AFTER_A_PARTICLE.search(text[:m.start() + 1])]
+            if PARTICLE_WORD.fullmatch(m.group(1)) and not AFTER_A_PARTICLE.search(text[:m.start() + 1])]
 
 
 @pytest.mark.parametrize("text, found", [
     ("softmax 를 계산합니다", True), ("mask 가 False 인 위치", True), ("{file} 에 저장했습니다", True),
     ("`grade --lang ko` 를 실행하면", True), ("d_model 이 홀수이면", True), ("softmax를 계산합니다", False),
     ("{name}은(는) 이 문제의 답을", False), ("값 1 이상", False), ("{count}개", False),
+    ("greedy 는 매번", True), ("T 가 작을수록", True), ("argmax 를 고릅니다", True), ("[MASK] 로 바뀝니다", True),
+    ("cross_entropy 는", True), ("ignore_index 를", True), ("-100 이라 손실에서", True), ("0.15 로 고릅니다", True),
+    ("[CLS] 와 [SEP] 을 붙입니다", True), ("Hugging Face 의 모델", True), ("`[MASK]` 로", True), ("15% 를", True),
+    ("BERT 에서는", True), ("d_k 로만 나눕니다", True), ("'-100' 이라는 값", True), ("x 라서", True), ("(d/T, 0) 의", True),
+    ("[MASK]로 바뀝니다", False), ("[SEP]을 붙입니다", False), ("0.15로", False), ("-100이라", False),
+    ("BERT 의미", False), ("softmax 이다", False), ("GPT 가장", False), ("step 10 이후", False), ("RNN 도입", False),
+    ("x 만약", False), ("exp 로그", False), ("d_model 이상", False), ("MLM 과제", False), ("x 인코더", False),
 ])
 def test_the_particle_check_finds_what_it_should(text, found):
     assert bool(separated_particles(text)) == found

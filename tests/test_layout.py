@@ -102,3 +102,25 @@ def test_gradebook_statuses_and_numbers():
     assert summary["scored"] == 6 and summary["mean"] == pytest.approx(25 / 6, abs=0.01)
     assert summary["statuses"] == {"graded": 2, "syntax_error": 1, "timeout": 1, "crashed": 1, "invalid": 1,
                                    "grader_error": 1}
+
+
+@pytest.mark.parametrize("sentence", [
+    "디코더는 입력 길이와 상관없이 크기가 고정된 벡터인 인코더의 마지막 은닉 상태를 통해서만 입력을 봅니다",
+    "가중합은 미분할 수 있어서 점수를 경사 하강법으로 학습할 수 있지만, 상태 하나를 고르는 것(argmax)은 그렇지 않습니다",
+])
+def test_wrapped_korean_in_a_table_column_keeps_every_syllable(sentence):
+    """rich trims a wrapped line's last space by characters, not cells: in a column (overflow "ellipsis") a Hangul
+    line one cell too wide lost its last syllable to "…". clean.prose folds: at every width the text stays whole."""
+    from rich.table import Table
+
+    from grader import clean
+
+    for width in range(24, 81):
+        grid = Table.grid(padding=(0, 1))
+        grid.add_column(no_wrap=True)
+        grid.add_column()
+        grid.add_row("  a)", clean.prose(sentence))
+        console = Console(file=io.StringIO(), width=width, record=True)
+        console.print(grid)
+        shown = console.export_text()
+        assert "…" not in shown and "".join(shown.replace("a)", "").split()) == "".join(sentence.split()), (width, shown)

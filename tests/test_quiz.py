@@ -139,6 +139,44 @@ def test_bank_validation_names_question_and_field(data, needle):
         qbank.parse(data)
 
 
+def _numeric(ko: str, values: list[float]) -> dict:
+    return {"meta": {"assignment": "t", "topics": ["qkv"]}, "questions": [{
+        "id": "q1", "topic": "qkv", "type": "numeric", "params": {"d": values}, "answer": "d",
+        "prompt": {"en": "logits {d} and 0", "ko": ko}, "explanation": {"en": "x", "ko": "x"}}]}
+
+
+@pytest.mark.parametrize("ko, expected", [
+    ("로짓이 {d}와(과) 0입니다", ["1과 0", "2와 0", "3과 0", "10과 0"]),
+    ("{d}을(를) 고릅니다", ["1을", "2를", "3을", "10을"]), ("{d}(으)로 나눕니다", ["1로", "2로", "3으로", "10으로"]),
+    ("값 {d}이(가) 큽니다", ["1이", "2가", "3이", "10이"]), ("{d}은(는) 작습니다", ["1은", "2는", "3은", "10은"]),
+])
+def test_a_korean_prompt_attaches_the_particle_the_value_is_read_with(ko, expected):
+    """1 일, 2 이, 3 삼, 10 십: a particle written in both forms after a placeholder takes the form its value needs."""
+    q = qbank.parse(_numeric(ko, [1, 2, 3, 10])).questions[0]
+    shown = [q.render("ko", {"d": d}) for d in (1, 2, 3, 10)]
+    assert all(part in text for part, text in zip(expected, shown, strict=True)), shown
+    assert q.render("en", {"d": 3}) == "logits 3 and 0"
+
+
+@pytest.mark.parametrize("ko, values, ok", [
+    ("로짓이 {d}와 0입니다", [1, 2, 3], False), ("로짓이 {d}과 0입니다", [1, 2, 3], False), ("{d}로 나눕니다", [1, 2, 3], False),
+    ("{d}와(과) 0", [1, 2, 3], True), ("{d}의 값", [1, 2, 3], True), ("{d}입니다", [1, 2, 3], True),
+    ("{d}로 나눕니다", [1, 2, 7], True), ("{d}과 0", [1, 3, 10], True),
+])
+def test_a_particle_in_one_form_after_a_placeholder_must_fit_every_value(ko, values, ok):
+    if ok:
+        qbank.parse(_numeric(ko, values))
+    else:
+        with pytest.raises(qbank.QuizError, match=re.escape("field 'prompt.ko'")):
+            qbank.parse(_numeric(ko, values))
+
+
+def test_the_decoding_question_reads_1과_2와_3과():
+    q = qbank.load(ROOT / "assignments" / "pretraining" / "quiz.toml").question("decoding-temperature-prob")
+    for d, particle in ((1, "과"), (2, "와"), (3, "과")):
+        assert f"로짓이 {d}{particle} 0입니다" in q.render("ko", {"d": d, "t": 1})
+
+
 @pytest.mark.parametrize("expr", ["__import__('os')", "x.y", "open('f')", "(lambda: 1)()", "10 ** 10 ** 10",
                                   "[1, 2]", "'a' * 3", "d_k if True else 0", "nope + 1"])
 def test_safe_eval_refuses(expr):
@@ -483,3 +521,55 @@ def test_long_choices_keep_their_indent_at_80_columns(bank):
     first = next(i for i, line in enumerate(lines) if "a) Queries from the decoder" in line)
     indent = lines[first].index("Queries")
     assert lines[first + 1].index("output") == indent, lines  # the wrapped line starts under the text, not under a)
+
+
+def test_points_and_questions_are_counted_in_the_singular_and_the_plural():
+    from grader.messages import render
+
+    assert render("quiz.ui.question", "en", index=1, total=8, topic="t", points=2).endswith("· 2 pts")
+    assert render("quiz.ui.question", "en", index=1, total=8, topic="t", points=1).endswith("· 1 pt")
+    assert render("quiz.ui.question", "en", index=1, total=8, topic="t", points=1.5).endswith("· 1.5 pts")
+    assert render("quiz.ui.question", "ko", index=1, total=8, topic="t", points=2).endswith("· 2점")
+    assert render("quiz.ui.start", "en", count=1).startswith("1 question.")
+    assert render("quiz.ui.start", "en", count=3).startswith("3 questions.")
+
+
+def test_ctrl_c_at_a_prompt_ends_the_line_before_saying_where_the_answers_are(bank, tmp_path):
+    import io
+
+    from rich.console import Console
+
+    from grader.quiz import interactive
+
+    out = io.StringIO()
+    console = Console(file=out, width=80)
+    typed = iter(["a"])
+
+    def ask(label: str) -> str:
+        console.print(f"{label}: ", end="")  # as rich.prompt.Prompt shows it
+        for answer in typed:
+            return answer
+        raise KeyboardInterrupt  # Ctrl-C at the second prompt; the terminal shows ^C after the label
+
+    with pytest.raises(KeyboardInterrupt):
+        interactive.ask_and_keep(bank, student="s001", lang="en", console=console, topics=["qkv"],
+                                 save=tmp_path / "a.toml", ask=ask)
+    assert "Answer a–d: \nSaved your answers to " in out.getvalue(), out.getvalue()
+
+
+def test_a_korean_run_names_the_default_student_in_korean_and_ends_its_sentences(run, tmp_path, bank):
+    count = sum(q.topic == "scaling" for q in bank.questions)
+    result = run("quiz", "--assignment", "transformer", "--topic", "scaling", "--lang", "ko", "--save", "a.toml",
+                 input="\n" * count)
+    out = result.output
+    assert "퀴즈 요약 (익명)" in out and "anonymous" not in out, out
+    assert "답을 a.toml에 저장했습니다." in out
+    assert tomllib.loads((tmp_path / "a.toml").read_text())["student"] == "anonymous"  # the file stays language-neutral
+    assert "Quiz summary (anonymous)" in run("quiz", "--assignment", "transformer", "--topic", "scaling", "--lang", "en",
+                                             input="\n" * count).output
+
+
+@pytest.mark.parametrize("lang", ["en", "ko"])
+def test_the_command_to_go_on_stands_on_a_line_of_its_own(run, tmp_path, lang):
+    out = run("quiz", "--assignment", "pretraining", "--topic", "decoding", "--lang", lang, input="q\n").output
+    assert "  grade quiz --assignment pretraining --resume --topic decoding" in out.splitlines(), out

@@ -83,6 +83,8 @@ def test_stop_and_resume_in_a_real_terminal(tmp_path, lang):
         assert lines[at + 1].index("output") == lines[at].index("Queries"), lines[at:at + 2]
     stopped = "Stopped with 2 of 53" if lang == "en" else "53문제 중 2문제에 답하고 멈췄습니다"
     assert stopped in pane and "quiz-answers.toml" in pane and "--resume" in pane, pane
+    # the command to go on stands whole on a line of its own, not broken across two
+    assert "grade quiz --assignment transformer --resume" in [row.strip() for row in lines], pane
     saved = tomllib.loads((tmp_path / "quiz-answers.toml").read_text())
     assert saved == {"student": "s001", "qkv-query-role": "b", "qkv-self-attention-source": "a"}
 
@@ -95,3 +97,54 @@ def test_stop_and_resume_in_a_real_terminal(tmp_path, lang):
     saved = tomllib.loads((tmp_path / "quiz-answers.toml").read_text())
     assert saved["qkv-cross-attention-source"] == "a" and saved["scaling-divisor"] == "2*sqrt(64)", saved
     assert saved["student"] == "s001" and "qkv-query-role" in saved
+
+
+BANKS = sorted((Path(__file__).resolve().parents[1] / "assignments").glob("*/quiz.toml"))
+SHOW_ALL = """
+import sys
+from rich.console import Console
+from grader.quiz import bank, interactive
+b = bank.load(bank.Path(sys.argv[1]))
+console = Console()  # sized from the terminal, as grade quiz is
+for i, q in enumerate(b.questions, 1):
+    interactive._show(q, i, len(b.questions), sys.argv[2], "s001", console)
+print("shown-all")
+"""
+FRAME = str.maketrans("", "", "│╭╮╰╯─ \n")
+
+
+def _whole(text: str) -> str:
+    return "".join(text.split())
+
+
+@pytest.mark.parametrize("lang", ["en", "ko"])
+@pytest.mark.parametrize("path", BANKS, ids=[p.parent.name for p in BANKS])
+def test_every_question_and_choice_is_whole_in_an_80_column_terminal(tmp_path, path, lang):
+    """Every prompt and every choice of every bank, as grade quiz shows them in an 80-column tmux pane: no
+    character lost, no … put in (rich counts characters, not cells, when it trims a wrapped line's last space: a
+    Hangul line one cell too wide lost its last syllable to an ellipsis)."""
+    from grader.quiz import bank
+
+    if shutil.which("tmux") is None:
+        pytest.fail("tmux is required for the terminal tests (apt-get install tmux; .ci/run installs it)")
+    script = tmp_path / "show_all.py"
+    script.write_text(SHOW_ALL, encoding="utf-8")
+    socket = f"grade-quiz-{uuid.uuid4().hex[:8]}"
+    marker = tmp_path / "done"
+    root = Path(__file__).resolve().parents[1]  # this checkout's grader, whatever the environment has installed
+    line = f"PYTHONPATH={root} LANG=C.UTF-8 {sys.executable} {script} {path} {lang}; touch {marker}; sleep 30"
+    started = _tmux("-L", socket, "-f", "/dev/null", "new-session", "-d", "-x", "80", "-y", "50", line)
+    assert started.returncode == 0, started.stderr
+    try:
+        _wait_for(socket, "shown-all")
+        pane = _tmux("-L", socket, "capture-pane", "-p", "-S", "-").stdout
+    finally:
+        _tmux("-L", socket, "kill-server")
+    assert "Traceback" not in pane and not [row for row in pane.splitlines() if cell_len(row) > 80], pane
+    shown = pane.translate(FRAME)
+    questions = bank.load(path).questions
+    texts = [q.render(lang, bank.draw(q, "s001")) for q in questions]
+    texts += [c.text[lang] for q in questions for c in q.choices]
+    lost = [text for text in texts if _whole(text) not in shown]
+    assert not lost, "\n".join(lost)
+    assert shown.count("…") == sum(text.count("…") for text in texts), pane

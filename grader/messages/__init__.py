@@ -49,6 +49,20 @@ def _plain(value: Any, lang: str) -> Any:
     return value
 
 
+class _Formatter(string.Formatter):
+    """str.format, and a number's word in the singular or the plural: ``{points:pt|pts}`` is ``pt`` for 1, else
+    ``pts`` (English only needs it; a Korean counter does not change: ``{points:g}점``)."""
+
+    def format_field(self, value: Any, format_spec: str) -> Any:
+        if "|" in format_spec and isinstance(value, (int, float)) and not isinstance(value, bool):
+            one, other = format_spec.split("|", 1)
+            return one if value == 1 else other
+        return super().format_field(value, format_spec)
+
+
+_FORMATTER = _Formatter()
+
+
 def render(message: Message | str, lang: str, /, **params: Any) -> str:
     """The message in ``lang`` (English if the key is missing there), with its parameters filled in."""
     key = message if isinstance(message, str) else message.key
@@ -62,7 +76,7 @@ def render(message: Message | str, lang: str, /, **params: Any) -> str:
     try:
         if lang == "ko":  # {function}을(를) → softmax를, attention을 (grader.messages.particles)
             template = particles.choose_particles(template, lambda field: _field(field, plain))
-        return template.format(**plain)
+        return _FORMATTER.format(template, **plain)
     except (KeyError, ValueError, IndexError):
         return f"{template} {values}"
 

@@ -3,6 +3,10 @@
 An instructor's bank holds ``answer`` for every question. A student's bank (``grade quiz
 --export-student``) holds none: practice questions carry ``answer_hash`` (salted per release and per
 question), graded questions carry nothing and are "recorded, graded later".
+
+A numeric question's Korean prompt writes a particle after a placeholder in both forms (``{d}와(과)``,
+``{n}을(를)``, ``{k}(으)로``): the drawn value picks one as it is read (1과, 2와, 3과); one form that does not fit
+every value (``{d}와`` with d = 1) is refused when the bank is loaded.
 """
 
 from __future__ import annotations
@@ -20,6 +24,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from grader.messages import particles
 from grader.quiz.safe_eval import UnsafeExpression, evaluate, names_in
 
 if sys.version_info >= (3, 11):
@@ -72,7 +77,13 @@ class Question:
         return [c.id for c in self.choices]
 
     def render(self, lang: str, values: Mapping[str, float]) -> str:
-        return self.prompt[lang].format(**{k: _show(v) for k, v in values.items()})
+        """The prompt with the drawn values; in Korean a particle written in both forms after a placeholder
+        (``{d}와(과)``, ``{n}을(를)``, ``{k}(으)로``) takes the form the value is read with (1과, 2와, 3과)."""
+        shown = {k: _show(v) for k, v in values.items()}
+        template = self.prompt[lang]
+        if lang == "ko":
+            template = particles.choose_particles(template, lambda field: _field(field, shown))
+        return template.format(**shown)
 
 
 @dataclass(frozen=True)
@@ -101,6 +112,20 @@ class Bank:
 
 def _show(value: float) -> str:
     return str(int(value)) if float(value).is_integer() else f"{value:g}"
+
+
+def _field(field: str, shown: Mapping[str, str]) -> str | None:
+    try:
+        return field.format(**shown)
+    except (KeyError, ValueError, IndexError, AttributeError):
+        return None
+
+
+ONE_FORM = re.compile(r"\{(\w+)\}(은|는|이|가|을|를|와|과|으로|로)(?![가-힣(])")
+"""A particle written in one form right after a placeholder (``{d}와``): right for some values, wrong for others."""
+KOREAN_PROMPT = "prompt.ko"
+PAIR_OF = {"은": "은(는)", "는": "은(는)", "이": "이(가)", "가": "이(가)", "을": "을(를)", "를": "을(를)",
+           "와": "와(과)", "과": "와(과)", "으로": "(으)로", "로": "(으)로"}
 
 
 # --- loading and validation -----------------------------------------------------------------------
@@ -236,6 +261,13 @@ def _check_prompt(q: Question) -> None:
         fields = {f for _, f, _, _ in string.Formatter().parse(q.prompt[lang]) if f}
         if fields != set(q.params):
             raise _fail(q.id, f"prompt.{lang}", f"placeholders {sorted(fields)} must be exactly the params {sorted(q.params)}")
+    for match in ONE_FORM.finditer(q.prompt["ko"]):
+        name, written = match.groups()
+        pair = PAIR_OF[written]
+        misread = [_show(v) for v in q.params[name] if particles.particle(_show(v), pair) not in (written, pair)]
+        if misread:
+            raise _fail(q.id, KOREAN_PROMPT, f"{{{name}}}{written} does not follow {', '.join(misread)}: write "
+                        f"{{{name}}}{pair} and the particle takes the form each value is read with")
     if q.where is not None:
         try:
             unknown = names_in(q.where) - set(q.params)

@@ -21,6 +21,8 @@ from grader.quiz.bank import (
 )
 
 ANONYMOUS = "anonymous"
+"""The student id kept (answers files, JSON) when none is given; a summary says it in the reader's language
+(``quiz.ui.anonymous``: anonymous, 익명)."""
 
 
 @dataclass(frozen=True)

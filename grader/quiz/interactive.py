@@ -56,18 +56,19 @@ def _valid(q: Question, raw: str) -> bool:
 
 
 def _choices(q: Question, lang: str, ids: Sequence[str] | None = None) -> Table:
-    """The choices as a grid: a long choice wraps under its own text, not under its letter."""
+    """The choices as a grid: a long choice wraps under its own text, not under its letter, whole (clean.prose:
+    a Hangul line never loses its last syllable to rich's "…")."""
     grid = Table.grid(padding=(0, 1))
     grid.add_column(no_wrap=True)
     grid.add_column()
     for c in q.choices:
         if ids is None or c.id in ids:
-            grid.add_row(Text(f"  {c.id})"), Text(c.text[lang]))
+            grid.add_row(Text(f"  {c.id})"), clean.prose(c.text[lang]))
     return grid
 
 
 def _show(q: Question, index: int, total: int, lang: str, student: str, console: Console) -> None:
-    body: list[Any] = [Text(q.render(lang, draw(q, student)))]
+    body: list[Any] = [clean.prose(q.render(lang, draw(q, student)))]
     if q.choices:
         body.append(_choices(q, lang))
     title = render("quiz.ui.question", lang, index=index, total=total, topic=q.topic, points=q.points)
@@ -87,6 +88,9 @@ def _answer(q: Question, ask: Ask, lang: str, console: Console) -> str | None:
         except EOFError:
             console.print()
             return None
+        except KeyboardInterrupt:  # Ctrl-C at the prompt: what follows starts on a line of its own, not after ^C
+            console.print()
+            raise
         if raw.casefold() in QUIT:
             return None
         if not raw or _valid(q, raw):
@@ -133,7 +137,8 @@ def run(bank: Bank, *, student: str, lang: str, console: Console, topics: Sequen
         console.print(Text(render(f"quiz.feedback.{result.status}", lang), style=style))
         if result.status == "wrong":
             _reveal(bank, q, student, lang, console)
-        console.print(Text(q.explanation[lang], style="dim"))  # student banks hold no explanation that gives a graded answer away
+        # student banks hold no explanation that gives a graded answer away
+        console.print(clean.prose(q.explanation[lang], "dim"))
     results: list[QuestionResult] = [judge(bank, q, answers.get(q.id), student) for q in questions]
     score = round(sum(r.score for r in results), 2)
     return Session(QuizResult(bank.assignment, student, score, sum(q.points for q in questions), tuple(results)),
@@ -197,7 +202,9 @@ def ask_and_keep(bank: Bank, *, student: str | None, lang: str, console: Console
                    + (f" --save {shown}" if save is not None else ""))
         answered = sum(r.status != "unanswered" for r in session.result.questions)
         console.print(Text(render("quiz.ui.stopped", lang, answered=answered, total=len(session.result.questions),
-                                  path=shown, command=command), style="bold"))
+                                  path=shown), style="bold"))
+        # the command on a line of its own, never broken: a terminal narrower than it wraps it, rich does not
+        console.print(Text(f"  {command}", style="bold", no_wrap=True, overflow="ignore"), crop=False)
     elif save is not None or resume or retry_missed:
         _write(path, student, {**earlier, **session.answers})
         console.print(Text(render("quiz.written.answers", lang, path=shown)))

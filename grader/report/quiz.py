@@ -11,7 +11,7 @@ from rich.text import Text
 
 from grader import clean
 from grader.messages import render
-from grader.quiz.grade import QuizResult
+from grader.quiz.grade import ANONYMOUS, QuizResult
 
 SCHEMA = "nlp-grader/quiz/v1"
 
@@ -35,7 +35,8 @@ def render_summary(result: QuizResult, console: Console, lang: str) -> None:
     for q in result.questions:
         by_topic[q.topic].append(q)
     # the student id is self-declared text: a Text title, never markup
-    table = Table(title=clean.terminal(render("quiz.ui.summary", lang, student=clean.name(result.student))))
+    student = render("quiz.ui.anonymous", lang) if result.student == ANONYMOUS else clean.name(result.student)
+    table = Table(title=clean.terminal(render("quiz.ui.summary", lang, student=student)))
     for key in ("quiz.ui.topic", "quiz.ui.correct", "quiz.ui.recorded", "ui.col.score"):
         table.add_column(clean.terminal(render(key, lang)), justify="left" if key == "quiz.ui.topic" else "right")
     for topic, qs in by_topic.items():

@@ -64,7 +64,7 @@ def print_summary(console: Console, summary: dict[str, Any], lang: str, *, grade
             mistakes.add_column(clean.terminal(render(key, lang)))
         for m in summary["top_mistakes"]:
             mistakes.add_row(clean.terminal(m["exercise"]),
-                             clean.terminal(words(f"mistake.{m['mistake']}", m["mistake"], lang)),
+                             clean.prose(words(f"mistake.{m['mistake']}", m["mistake"], lang)),
                              Text(str(m["students"])))
         console.print(mistakes)
     if summary.get("diagnoses"):
@@ -73,7 +73,7 @@ def print_summary(console: Console, summary: dict[str, Any], lang: str, *, grade
             diagnoses.add_column(clean.terminal(render(key, lang)))
         for m in summary["diagnoses"]:
             diagnoses.add_row(clean.terminal(m["exercise"]),
-                              clean.terminal(words(f"diagnosis.{m['diagnosis']}", m["diagnosis"], lang)),
+                              clean.prose(words(f"diagnosis.{m['diagnosis']}", m["diagnosis"], lang)),
                               Text(str(m["students"])))
         console.print(diagnoses)
     failing = grouped_cases(summary.get("cases", []), lang)

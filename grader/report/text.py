@@ -232,7 +232,7 @@ def compact_table(exercises: Sequence[ExerciseResult], lang: str, width: int) ->
             failure = next((c.failure for c in e.cases if c.failure is not None), None)
             what = f"[{failure.name}] {render(failure.message, lang) if failure.message else ''}" if failure else ""
         table.add_row(_s(e.id, style="bold"), _t(lang, f"status.{e.status.value}", style=STYLES[e.status]),
-                      Text(score_text(e.score, e.max_score)), _s(what, style="dim"))
+                      Text(score_text(e.score, e.max_score)), clean.prose(what, "dim"))  # wraps whole
     return table
 
 

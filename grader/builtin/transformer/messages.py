@@ -155,7 +155,7 @@ MESSAGES: dict[str, dict[str, str]] = {
         "mistake.returns_scores_not_weights": "두 번째 반환값이 가중치가 아니라 softmax 전의 점수로 보입니다",
         "mistake.causal_mask_without_diagonal": "대각선까지 마스킹했습니다. 각 위치는 자기 자신을 볼 수 있어야 합니다",
         "mistake.causal_mask_upper": "마스크가 과거가 아니라 미래를 보게 합니다. 삼각형의 방향을 확인하세요",
-        "mistake.padding_mask_query_axis": "마스크 모양이 (B, 1, L, 1) 이라 패딩이 쿼리 축에 놓였습니다. 마스크는 마지막 축인 키를 가려야 합니다: (B, 1, 1, L)",
+        "mistake.padding_mask_query_axis": "마스크 모양이 (B, 1, L, 1)이라 패딩이 쿼리 축에 놓였습니다. 마스크는 마지막 축인 키를 가려야 합니다: (B, 1, 1, L)",
         "mistake.padding_mask_polarity": "패딩 마스크가 패딩 위치에서 True입니다. True는 실제 토큰 위치여야 합니다",
         "mistake.padding_mask_not_broadcastable": "마스크 모양이 (B, L)입니다. 헤드와 쿼리에 브로드캐스트되려면 차원이 두 개 더 필요합니다",
         "mistake.split_heads_not_transposed": "헤드로 나누었지만 헤드 차원을 시퀀스 차원 앞으로 옮기지 않았습니다",
