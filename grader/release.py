@@ -178,8 +178,8 @@ NOTEBOOK_STEP = {"en": """5. Jupyter or Colab: open `{name}/{name}.ipynb`. Its f
    cell to fill in and a check cell, `grader.check("name")`, that grades what the notebook defines.
    Hand in the notebook itself if your instructor asks for it; `grade check {name}/{name}.ipynb` grades
    it from a terminal too.
-""", "ko": """5. Jupyter나 Colab: `{name}/{name}.ipynb`를 여세요. 첫 셀이 채점기가 없으면 이 꾸러미를 설치합니다
-   (Colab: 이 꾸러미를 zip으로 올리거나 `BUNDLE`에 주소를 넣으세요). 문제마다 채울 스텁 셀과, 노트북에
+""", "ko": """5. Jupyter나 Colab: `{name}/{name}.ipynb`를 여세요. 첫 셀이 채점기가 없으면 이 번들을 설치합니다
+   (Colab: 이 번들을 zip으로 올리거나 `BUNDLE`에 주소를 넣으세요). 문제마다 채울 뼈대 코드 셀과, 노트북에
    정의된 코드를 채점하는 확인 셀 `grader.check("이름")`이 있습니다. 교수자가 노트북 제출을 요구하면
    노트북을 그대로 내면 되고, 터미널에서 `grade check {name}/{name}.ipynb`로도 채점할 수 있습니다.
 """}
@@ -220,7 +220,7 @@ tests, for your editor's Testing panel too (`pytest -k {first}`, `pytest --lf`).
 2. `{name}/` 안의 함수와 클래스를 구현하세요 (Task 1 ~ Task {tasks}). 각 docstring에 공식과 텐서
    모양이 있습니다.
 3. 확인: `cd {name} && grade --lang ko`. 문제별 점수와, 실패한 부분의 차이(모양, dtype, 장치, 값)와
-   해당하는 알려진 실수를 보여 줍니다. 이 꾸러미에는 공개 케이스만 있고, 채점 때는 비공개 케이스도
+   해당하는 알려진 실수를 보여 줍니다. 이 번들에는 공개 케이스만 있고, 채점 때는 비공개 케이스도
    실행합니다.
 4. 개념 퀴즈: `{name}/`에서 `grade quiz --lang ko`로 문제를 풀고, `grade quiz --template
    quiz-answers.toml`로 답안 파일을 만들 수 있습니다. `quiz-answers.toml`은 `{name}/`에 두면 코드와

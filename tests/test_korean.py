@@ -53,6 +53,11 @@ def korean_texts() -> Iterator[tuple[str, str]]:
     for number, line in enumerate((ROOT / "README.md").read_text(encoding="utf-8").splitlines(), 1):
         if re.search(r"[가-힣]", line):
             yield f"README.md:{number}", line
+    from grader import release  # the README every student bundle ships
+
+    for number, line in enumerate((release.README + release.NOTEBOOK_STEP["ko"]).splitlines(), 1):
+        if re.search(r"[가-힣]", line):
+            yield f"bundle README:{number}", line
 
 
 def separated_particles(text: str) -> list[str]:

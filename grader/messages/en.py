@@ -48,11 +48,11 @@ MESSAGES: dict[str, str] = {
     "check.shape": "{key}: expected shape {expected}, got {got}",
     "check.dtype": "{key}: expected dtype {expected}, got {got}",
     "check.device": "{key}: expected the result on the {expected} device (where the inputs are), got {got}",
-    "check.finite": "{key}: {count} value(s) are NaN or infinite where finite values were expected, "
+    "check.finite": "{key}: {count} {count:value is|values are} NaN or infinite where finite values were expected, "
                     "e.g. at {index} ({value})",
     "check.values": "{key}: {mismatched} of {total} values ({share}%) differ beyond the tolerance",
     "check.rows_sum": "{key}: the weights at {index} sum to {got}, expected {expected}",
-    "check.masked_nonzero": "{key}: {count} masked position(s) have non-zero weight, e.g. at {index} ({got})",
+    "check.masked_nonzero": "{key}: {count} masked {count:position has|positions have} non-zero weight, e.g. at {index} ({got})",
     "check.inplace": "the input {name} was modified in place; leave the caller's tensors unchanged",
     "check.no_gradient": "no gradient reached {name}: something detaches the computation from autograd",
     "check.gradient_values": "the gradient of {name} differs from the expected one in {mismatched} of {total} values",
@@ -122,8 +122,8 @@ MESSAGES: dict[str, str] = {
     "note.depends": "this exercise relies on {deps}, which did not pass: fix that first, this failure may follow from it",
     "note.no_cases": "the grader has no case that earns points for this exercise, so it cannot be graded "
                      "(its cases are missing): this is not your score",
-    "note.device_gate": "{failed} case(s) that compare no value (the device; arguments that must be refused) failed: "
-                        "they earn nothing themselves, but take {share}% off what the other cases earned",
+    "note.device_gate": "{failed} {failed:case that compares|cases that compare} no value (the device; arguments that must be refused) failed: "
+                        "such cases earn nothing themselves, but take {share}% off what the other cases earned",
     "ui.diagnosis": "observed: {message}",
     # --- usage errors ---------------------------------------------------------------------------
     "usage.plugin_broken": "the assignment {name} cannot be loaded: {detail}. Reinstall or fix its package (pip show the package that provides it)",
@@ -166,7 +166,7 @@ MESSAGES: dict[str, str] = {
     "ui.cases_group": "{count} cases ({cases}): {outcome}",
     "ui.syntax_title": "{file}, line {line}: syntax error",
     "ui.syntax_cases": "{count} cases not run: {file} does not parse (line {line}, above)",
-    "ui.more_cases": "(and {count} more failing case(s), not shown)",
+    "ui.more_cases": "(and {count} more failing {count:case|cases}, not shown)",
     "ui.mistake": "known mistake: {message}",
     "ui.mistake_cases": "seen in: {cases}",
     "ui.traceback": "traceback (your code only):",
@@ -315,7 +315,7 @@ MESSAGES: dict[str, str] = {
     "batch.col.case": "case",
     "batch.col.failed": "failed",
     "batch.col.checks": "failing check",
-    "batch.similar": "similar submissions: {count} pair(s), a reason to look, not evidence",
+    "batch.similar": "similar submissions: {count} {count:pair|pairs}, a reason to look, not evidence",
     "batch.similar_none": "no pair of submissions has code alike beyond what correct solutions share",
     "batch.similar_note": "similarity.csv lists the pairs; similarity/<a>--<b>.html shows their code side by side. Shared code is a "
                           "reason to look, never evidence: ask the students before concluding anything.",
@@ -324,7 +324,7 @@ MESSAGES: dict[str, str] = {
     "batch.col.similarity": "similarity",
     "batch.col.exercises": "alike in",
     "batch.plot_exercises": "pass rate plot: {path}",
-    "report.done": "Rendered the results in {path} again: {count} per-student file(s) changed; no student code was run.",
+    "report.done": "Rendered the results in {path} again: {count} per-student {count:file|files} changed; no student code was run.",
     "report.kept": "written by an older grader, kept as they were (grade them again to render them): {names}",
     "lms.done": "Wrote {count} roster rows for {system} to {path} ({graded} with a grade).",
     "lms.unmatched_submissions": "submissions that match no value of the roster column {column} (not exported): {names}",

@@ -207,7 +207,7 @@ MESSAGES: dict[str, dict[str, str]] = {
         "diagnosis.norm_reused": "층의 출력이 {expected}가 아니라 {got}의 가중치로 정규화되어 있습니다. LayerNorm 하나를 두 번 쓰거나 두 개를 서로 바꿔 쓰지 않았는지 확인하세요",
         "diagnosis.residual_source": "출력이 교차 어텐션 하위 층(sublayer)의 잔차로 디코더 자신의 흐름 대신 memory를 더한 경우와 일치합니다. 잔차는 그 하위 층의 입력이어야 합니다",
         "diagnosis.decoder_masks": "출력이 셀프 어텐션에 {self}, 교차 어텐션에 {cross}를 쓴 경우와 일치합니다. 어느 마스크가 어느 어텐션에 들어가는지 확인하세요",
-        "diagnosis.activation_placement.output": "기대값에는 음수가 있는데 출력은 모두 0 이상입니다. 마지막 선형층 뒤에 활성화 함수를 적용했습니다",
+        "diagnosis.activation_placement.output": "기댓값에는 음수가 있는데 출력은 모두 0 이상입니다. 마지막 선형층 뒤에 활성화 함수를 적용했습니다",
         "diagnosis.activation_placement.none": "출력이 두 선형층 사이에 활성화 함수가 없을 때와 일치합니다",
         "diagnosis.activation_placement.other": "출력이 두 선형층 사이에 {name}을(를) 쓸 때와 일치합니다. 과제에서 정한 활성화 함수는 ReLU입니다",
         "diagnosis.dropout_missing": "p > 0인데 학습 모드 출력이 평가 모드 출력과 같습니다. dropout이 적용되지 않았습니다 (p로 nn.Dropout을 만들고 forward에서 호출하는지 확인하세요)",
