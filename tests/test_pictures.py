@@ -168,6 +168,24 @@ def test_axes_are_named_only_as_the_assignment_declares_them():
     assert pictures.axes("an_undeclared_exercise", h, "en") == ("row", "column")
 
 
+def test_a_two_dimensional_output_is_not_said_to_be_a_slice():
+    """A (batch, source) output is shown whole: no "slice —" in the grid's line, the picture's heading or its alt
+    text, in either language; a 4-d output still names the slice it shows."""
+    from grader.report.plain import diff_text
+
+    torch.manual_seed(0)
+    expected = torch.softmax(torch.randn(3, 4, dtype=torch.float64), dim=-1)
+    got = torch.softmax(expected, dim=0)
+    d = compare.diff(got, expected, TOL)
+    assert d is not None and d.heatmap is not None and not d.grid.slice_index
+    for lang in ("en", "ko"):
+        said = diff_text(d, lang) + pictures.svg("attention_weights", "padding", d.heatmap, lang)
+        assert "—" not in said and "slice" not in said and "슬라이스" not in said, said
+    four = _heatmap(*_weights_case()[1::-1], _weights_case()[2], key="weights")
+    assert "(slice [0], 5 × 5)" in pictures.svg("scaled_dot_product_attention", "causal_4d", four, "en")
+    assert "(슬라이스 [0], 5 × 5)" in pictures.svg("scaled_dot_product_attention", "causal_4d", four, "ko")
+
+
 def test_a_scalar_is_reported_by_its_two_values_in_every_report():
     """A loss is 0-dimensional: no index ("at —"), no 1 x 1 neighbourhood grid, no picture; expected and got."""
     from grader.report import html as html_report

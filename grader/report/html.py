@@ -16,7 +16,7 @@ from grader import clean
 from grader.messages import render as render_message
 from grader.report import figures, pictures
 from grader.report.options import Options
-from grader.report.plain import grid_digits, isolation_words, relative_line, worst_values
+from grader.report.plain import grid_digits, in_slice, isolation_words, relative_line, worst_values
 from grader.results import CaseResult, ExerciseResult, GradeResult, Message, Status, TensorDiff
 
 MAX_FAILING_CASES = 3
@@ -89,7 +89,7 @@ def _diff(d: TensorDiff, lang: str) -> str:
     if relative_line(d):
         lines.append(_t(lang, "ui.diff.rel", max_rel=d.max_rel, index=list(d.max_rel_index)))
     lines.append(f'<span class="dim">{_t(lang, "ui.diff.tolerance", atol=d.atol, rtol=d.rtol)}</span>')
-    where = _t(lang, "ui.diff.grid", slice=list(d.grid.slice_index), row=d.grid.row_start, col=d.grid.col_start)
+    where = _t(lang, "ui.diff.grid", in_slice=in_slice(d.grid.slice_index, lang), row=d.grid.row_start, col=d.grid.col_start)
     lines.append(f'<span class="dim">{where}</span>')
     return "<div>" + "<br>".join(lines) + "</div>" + _grid(d, lang)
 

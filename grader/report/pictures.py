@@ -17,7 +17,7 @@ import math
 from collections.abc import Iterator
 
 from grader.messages import render
-from grader.report.plain import shows_detail
+from grader.report.plain import in_slice, shows_detail
 from grader.results import CaseResult, ExerciseResult, GradeResult, Heatmap, Status
 
 MAX_PICTURES = 6
@@ -149,10 +149,10 @@ def alt(exercise_id: str, case_id: str, h: Heatmap, lang: str) -> str:
     r, c = divmod(at, h.cols)
     if h.boolean:
         return render("ui.picture.alt_boolean", lang, key=h.key or "output", case=case_id,
-                      slice=list(h.slice_index), height=h.rows, width=h.cols, rows=rows, cols=cols, bad=len(h.bad),
-                      row=h.row_start + r, col=h.col_start + c, expected=str(bool(h.expected[at])),
+                      in_slice=in_slice(h.slice_index, lang), height=h.rows, width=h.cols, rows=rows, cols=cols,
+                      bad=len(h.bad), row=h.row_start + r, col=h.col_start + c, expected=str(bool(h.expected[at])),
                       got=str(bool(h.got[at])))
-    return render("ui.picture.alt", lang, key=h.key or "output", case=case_id, slice=list(h.slice_index),
+    return render("ui.picture.alt", lang, key=h.key or "output", case=case_id, in_slice=in_slice(h.slice_index, lang),
                   height=h.rows, width=h.cols, rows=rows, cols=cols, bad=len(h.bad), masked=len(h.masked),
                   row=h.row_start + r, col=h.col_start + c, expected=fmt(h.expected[at]), got=fmt(h.got[at]))
 
@@ -190,7 +190,8 @@ def svg(exercise_id: str, case_id: str, h: Heatmap, lang: str) -> str:
            'patternTransform="rotate(45)"><rect width="2" height="6" fill="#000" fill-opacity=".6"/>'
            '<rect x="3" width="2" height="6" fill="#fff" fill-opacity=".75"/></pattern></defs>',
            f'<rect width="{width}" height="{height}" fill="#fff"/>']
-    heading = render("ui.picture.heading", lang, key=h.key or "output", case=case_id, slice=list(h.slice_index))
+    heading = render("ui.picture.heading", lang, key=h.key or "output", case=case_id,
+                     in_slice=in_slice(h.slice_index, lang), height=h.rows, width=h.cols)
     out.append(f'<text x="4" y="14" font-weight="600">{_x(heading)}</text>')
     names = (render("ui.picture.expected", lang), render("ui.picture.yours", lang),
              render("ui.picture.difference", lang))

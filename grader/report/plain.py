@@ -44,6 +44,13 @@ def worst_values(d: TensorDiff) -> dict[str, str]:
     return {"expected": f"{d.expected_at:.{n}g}", "got": f"{d.got_at:.{n}g}"}
 
 
+def in_slice(index: Iterable[int], lang: str) -> str:
+    """"slice [0, 2], " where the values shown are a slice of a larger tensor; nothing for a 2-D one (it was
+    "slice —")."""
+    index = list(index)
+    return render("ui.slice", lang, index=index) if index else ""
+
+
 def relative_line(d: TensorDiff) -> bool:
     """Whether a relative difference means anything: not where every failing element is expected to be zero."""
     return d.max_rel > 0
@@ -87,7 +94,7 @@ def diff_text(d: TensorDiff, lang: str) -> str:
         render("ui.diff.worst", lang, max_abs=d.max_abs, index=list(d.max_abs_index), **worst_values(d)),
         *([render("ui.diff.rel", lang, max_rel=d.max_rel, index=list(d.max_rel_index))] if relative_line(d) else []),
         render("ui.diff.tolerance", lang, atol=d.atol, rtol=d.rtol),
-        render("ui.diff.grid_plain", lang, slice=list(d.grid.slice_index), row=d.grid.row_start,
+        render("ui.diff.grid_plain", lang, in_slice=in_slice(d.grid.slice_index, lang), row=d.grid.row_start,
                col=d.grid.col_start + start),
         *grid,
     ]

@@ -16,7 +16,7 @@ from rich.text import Text
 from grader import clean
 from grader.messages import render
 from grader.report import figures, pictures
-from grader.report.plain import grid_digits, grid_window, isolation_words, relative_line, worst_values
+from grader.report.plain import grid_digits, grid_window, in_slice, isolation_words, relative_line, worst_values
 from grader.results import CaseResult, ExerciseResult, GradeResult, Heatmap, Message, Status, TensorDiff
 
 STYLES = {
@@ -80,7 +80,7 @@ def _diff(d: TensorDiff, lang: str, width: int) -> RenderableType:
         _t(lang, "ui.diff.worst", max_abs=d.max_abs, index=index, **worst_values(d)),
         *([_t(lang, "ui.diff.rel", max_rel=d.max_rel, index=list(d.max_rel_index))] if relative_line(d) else []),
         _t(lang, "ui.diff.tolerance", atol=d.atol, rtol=d.rtol, style="dim"),
-        _t(lang, "ui.diff.grid", slice=list(d.grid.slice_index), row=d.grid.row_start, col=d.grid.col_start + start,
+        _t(lang, "ui.diff.grid", in_slice=in_slice(d.grid.slice_index, lang), row=d.grid.row_start, col=d.grid.col_start + start,
            style="dim"),
         grid,
     ]
