@@ -4,7 +4,8 @@ one course's bundles install side by side; a source tree that is not installed s
 
 from __future__ import annotations
 
-from importlib.metadata import PackageNotFoundError, packages_distributions, version
+from importlib.metadata import PackageNotFoundError, PathDistribution, version
+from pathlib import Path
 
 
 def _installed() -> str:
@@ -12,9 +13,10 @@ def _installed() -> str:
         return version("nlp-grader")
     except PackageNotFoundError:
         pass
-    for dist in sorted(packages_distributions().get("grader", [])):  # the bundles that installed this package
-        if dist.startswith("nlp-grader-"):
-            return version(dist)
+    # a bundle's metadata lies beside this package, in the same site-packages: one glob at start-up, where
+    # importlib.metadata.packages_distributions() reads every installed distribution (0.14 s in a student's venv)
+    for info in sorted(Path(__file__).resolve().parent.parent.glob("nlp_grader_*.dist-info")):
+        return PathDistribution(info).version
     return "0.0.0+source"  # running from a source tree that is not installed
 
 
