@@ -75,7 +75,7 @@ def render(message: Message | str, lang: str, /, **params: Any) -> str:
     plain = {k: _plain(v, lang) for k, v in values.items()}
     try:
         if lang == "ko":  # {function}을(를) → softmax를, attention을 (grader.messages.particles)
-            template = particles.choose_particles(template, lambda field: _field(field, plain))
+            template = particles.choose_particles(template, plain)
         # str.format where no field asks for a plural: string.Formatter is pure Python, several times slower
         return _FORMATTER.format(template, **plain) if "|" in template else template.format(**plain)
     except (KeyError, ValueError, IndexError):
@@ -94,13 +94,6 @@ def plain(key: str, lang: str) -> str | None:
     except ValueError:  # an unmatched brace: no text a table can show as it is
         return None
     return render(key, lang)
-
-
-def _field(field: str, values: Mapping[str, Any]) -> str | None:
-    try:
-        return field.format(**values)
-    except (KeyError, ValueError, IndexError, AttributeError, TypeError):
-        return None
 
 
 def _template(key: str, lang: str) -> str | None:

@@ -12,7 +12,8 @@ end in a consonant: ``attention``, ``LayerNorm``; ``-a``, ``-o``, ``-r``, ``-s``
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Mapping
+from typing import Any
 
 PAIRS: dict[str, tuple[str, str]] = {
     "을(를)": ("을", "를"), "은(는)": ("은", "는"), "이(가)": ("이", "가"), "과(와)": ("과", "와"),
@@ -77,12 +78,19 @@ def particle(word: str, pair: str) -> str:
 _AFTER_FIELD = re.compile(r"\{([^{}]*)\}(" + "|".join(re.escape(p) for p in sorted(PAIRS, key=len, reverse=True)) + ")")
 
 
-def choose_particles(template: str, field: Callable[[str], str | None]) -> str:
-    """``template`` with each two-form particle right after a placeholder replaced by the form its value takes;
-    ``field`` formats one placeholder (``"{name:g}"`` → its text, None when it cannot)."""
+def choose_particles(template: str, values: Mapping[str, Any]) -> str:
+    """``template`` with each two-form particle right after a placeholder replaced by the form its value (from
+    ``values``, formatted as the placeholder asks: ``{name:g}``) takes; both forms stay where it cannot be filled."""
     def one(match: re.Match[str]) -> str:
-        text = field("{" + match.group(1) + "}")
+        text = _filled("{" + match.group(1) + "}", values)
         chosen = match.group(2) if text is None else particle(text, match.group(2))
         return "{" + match.group(1) + "}" + chosen
 
     return _AFTER_FIELD.sub(one, template)
+
+
+def _filled(field: str, values: Mapping[str, Any]) -> str | None:
+    try:
+        return field.format(**values)
+    except (KeyError, ValueError, IndexError, AttributeError, TypeError):
+        return None

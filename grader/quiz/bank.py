@@ -82,7 +82,7 @@ class Question:
         shown = {k: _show(v) for k, v in values.items()}
         template = self.prompt[lang]
         if lang == "ko":
-            template = particles.choose_particles(template, lambda field: _field(field, shown))
+            template = particles.choose_particles(template, shown)
         return template.format(**shown)
 
 
@@ -114,18 +114,12 @@ def _show(value: float) -> str:
     return str(int(value)) if float(value).is_integer() else f"{value:g}"
 
 
-def _field(field: str, shown: Mapping[str, str]) -> str | None:
-    try:
-        return field.format(**shown)
-    except (KeyError, ValueError, IndexError, AttributeError):
-        return None
-
-
-ONE_FORM = re.compile(r"\{(\w+)\}(은|는|이|가|을|를|와|과|으로|로)(?![가-힣(])")
-"""A particle written in one form right after a placeholder (``{d}와``): right for some values, wrong for others."""
 KOREAN_PROMPT = "prompt.ko"
 PAIR_OF = {"은": "은(는)", "는": "은(는)", "이": "이(가)", "가": "이(가)", "을": "을(를)", "를": "을(를)",
            "와": "와(과)", "과": "와(과)", "으로": "(으)로", "로": "(으)로"}
+"""A particle's one form → the two-form spelling that lets the value choose (grader.messages.particles.PAIRS)."""
+ONE_FORM = re.compile(r"\{(\w+)\}(" + "|".join(sorted(PAIR_OF, key=len, reverse=True)) + r")(?![가-힣(])")
+"""A particle written in one form right after a placeholder (``{d}와``): right for some values, wrong for others."""
 
 
 # --- loading and validation -----------------------------------------------------------------------
